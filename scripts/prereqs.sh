@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Makes sure what the local stack needs is on this machine: a Docker engine that answers,
+# the CNCF distribution registry binary, and a busybox:latest base image.
+# On Debian as root it installs and starts what is missing; anywhere else it says what to do.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+DOCKER=/usr/bin/docker
+say() { printf 'slipway prereqs: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+is_debian_root() { [ -r /etc/debian_version ] && [ "$(id -u)" = 0 ]; }
+
+missing=()
+[ -x "$DOCKER" ] && command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
+command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
+[ -x /bin/busybox ] || [ -x /usr/bin/busybox ] || missing+=(busybox-static)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if is_debian_root; then
+    say "installing ${missing[*]} (apt-get)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    die "missing ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install -y ${missing[*]}) and run again."
+  fi
+fi
+
+if ! "$DOCKER" info >/dev/null 2>&1; then
+  if is_debian_root; then
+    say "starting dockerd (log: /var/log/slipway-dockerd.log)"
+    # setsid: dockerd must outlive the npm/CI process group that started it.
+    setsid nohup dockerd >/var/log/slipway-dockerd.log 2>&1 < /dev/null &
+    for _ in $(seq 1 60); do
+      "$DOCKER" info >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+    "$DOCKER" info >/dev/null 2>&1 || die "dockerd did not come up in 30s; see /var/log/slipway-dockerd.log"
+  else
+    die "the Docker engine is not answering ($DOCKER info failed). Start it (sudo systemctl start docker) and run again."
+  fi
+fi
+
+if ! "$DOCKER" image inspect busybox:latest >/dev/null 2>&1; then
+  # No registry to pull from here: build the base image from the static busybox binary.
+  bb=$(command -v busybox || true)
+  [ -x /bin/busybox ] && bb=/bin/busybox
+  [ -n "$bb" ] || die "busybox binary not found; install busybox-static"
+  say "creating busybox:latest from $bb (docker import)"
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  mkdir -p "$tmp/root/bin" "$tmp/root/tmp" "$tmp/root/etc" "$tmp/root/var/www"
+  cp "$bb" "$tmp/root/bin/busybox"
+  for applet in $("$tmp/root/bin/busybox" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$tmp/root/bin/$applet"
+  done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$tmp/root/etc/passwd"
+  echo 'root:x:0:' > "$tmp/root/etc/group"
+  tar -C "$tmp/root" -c . | "$DOCKER" import -c 'CMD ["sh"]' -c 'ENV PATH=/bin' - busybox:latest >/dev/null
+fi

@@ -1,0 +1,126 @@
+import * as v from 'valibot';
+import { InvalidConfigError, UnknownAppError } from './errors.ts';
+
+/**
+ * slipway.config.json: one file, validated at every edge (CLI, Lambda cold start, packaging).
+ * Every object is strict: an unknown key is an error naming its path, never silently ignored.
+ */
+const AppNameSchema = v.pipe(
+  v.string(),
+  v.regex(/^[a-z][a-z0-9-]{0,39}$/, 'an app name is 1-40 characters of a-z, 0-9 and "-", starting with a letter'),
+);
+
+const HealthCheckSchema = v.strictObject({
+  /** Path the health check GETs; any 2xx or 3xx answer is healthy. */
+  path: v.optional(v.pipe(v.string(), v.startsWith('/', 'must start with "/"')), '/'),
+  /** How long a new version may take to become healthy before the rollout fails and the old one keeps serving. */
+  timeoutSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600)), 120),
+});
+
+const ServiceSchema = v.strictObject({
+  cluster: v.optional(v.pipe(v.string(), v.minLength(1)), 'default'),
+  /** ECS service name; defaults to the app name. */
+  name: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** Container in the task definition whose image is replaced; defaults to the app name. */
+  container: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** Port the container listens on. */
+  port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)), 8080),
+  healthCheck: v.optional(HealthCheckSchema, {}),
+});
+
+const GithubTriggerSchema = v.strictObject({
+  repository: v.pipe(v.string(), v.regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name"')),
+  branch: v.optional(v.pipe(v.string(), v.minLength(1)), 'main'),
+});
+
+const TriggersSchema = v.strictObject({
+  github: v.optional(GithubTriggerSchema),
+});
+
+const AppSchema = v.strictObject({
+  /** ECR repository name; defaults to the app name. */
+  repository: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'must be a valid ECR repository name'))),
+  /** Subfolder of the uploaded or fetched source that is the Docker build context (monorepos). */
+  contextPath: v.optional(v.string(), '.'),
+  dockerfile: v.optional(v.pipe(v.string(), v.minLength(1)), 'Dockerfile'),
+  buildArgs: v.optional(v.record(v.string(), v.string()), {}),
+  target: v.optional(v.pipe(v.string(), v.minLength(1))),
+  platform: v.optional(v.picklist(['linux/amd64', 'linux/arm64'])),
+  /** awsx-style lifecycle rules, e.g. [{ "selection": "untagged", "maximumAgeLimit": 7 }]. */
+  lifecycle: v.optional(v.unknown()),
+  service: v.optional(ServiceSchema, {}),
+  triggers: v.optional(TriggersSchema, {}),
+});
+
+const DefaultsSchema = v.strictObject({
+  /** Largest build context a presigned upload accepts. */
+  maxUploadBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 500 * 1024 * 1024),
+});
+
+export const ConfigSchema = v.strictObject({
+  $schema: v.optional(v.string()),
+  apps: v.record(AppNameSchema, AppSchema),
+  defaults: v.optional(DefaultsSchema, {}),
+});
+
+export type SlipwayConfig = v.InferOutput<typeof ConfigSchema>;
+type ParsedApp = v.InferOutput<typeof AppSchema>;
+
+/** One app with every default filled in: what the pipeline works from. */
+export interface AppConfig {
+  name: string;
+  repository: string;
+  contextPath: string;
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  target?: string;
+  platform?: 'linux/amd64' | 'linux/arm64';
+  lifecycle?: unknown;
+  service: {
+    cluster: string;
+    name: string;
+    container: string;
+    port: number;
+    healthCheck: { path: string; timeoutSeconds: number };
+  };
+  triggers: ParsedApp['triggers'];
+}
+
+/** `parseConfig(JSON.parse(text))` → the config, or an InvalidConfigError listing every problem with its key path. */
+export function parseConfig(input: unknown): SlipwayConfig {
+  const result = v.safeParse(ConfigSchema, input);
+  if (result.success) return result.output;
+  const issues = result.issues.map(describeIssue);
+  throw new InvalidConfigError(`slipway.config.json is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`, issues);
+}
+
+function describeIssue(issue: v.BaseIssue<unknown>): string {
+  const path = v.getDotPath(issue) ?? '(root)';
+  if (issue.expected === 'never' && issue.kind === 'schema') return `${path}: unknown key; remove it or check its spelling`;
+  if (issue.received === 'undefined') return `${path}: required`;
+  return `${path}: ${issue.message}`;
+}
+
+/** `appConfig(config, 'hello')` → the app with defaults applied; UnknownAppError naming the known apps otherwise. */
+export function appConfig(config: SlipwayConfig, app: string): AppConfig {
+  const raw = Object.hasOwn(config.apps, app) ? config.apps[app] : undefined;
+  if (!raw) throw new UnknownAppError(app, Object.keys(config.apps));
+  return {
+    name: app,
+    repository: raw.repository ?? app,
+    contextPath: raw.contextPath,
+    dockerfile: raw.dockerfile,
+    buildArgs: raw.buildArgs,
+    ...(raw.target !== undefined && { target: raw.target }),
+    ...(raw.platform !== undefined && { platform: raw.platform }),
+    ...(raw.lifecycle !== undefined && { lifecycle: raw.lifecycle }),
+    service: {
+      cluster: raw.service.cluster,
+      name: raw.service.name ?? app,
+      container: raw.service.container ?? app,
+      port: raw.service.port,
+      healthCheck: raw.service.healthCheck,
+    },
+    triggers: raw.triggers,
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Every failure Slipway knows about is a SlipwayError subclass with an explicit `name`:
+ * Lambda reports the name as `errorType`, the state machine's Retry/Catch match on it,
+ * and minifiers rename classes, so the constructor name cannot be trusted.
+ * Messages are for people (what failed, for which input, what to do); typed fields are for machines.
+ */
+export class SlipwayError extends Error {
+  override name = 'SlipwayError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class InvalidConfigError extends SlipwayError {
+  override name = 'InvalidConfigError';
+  constructor(
+    message: string,
+    readonly issues: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class InvalidInputError extends SlipwayError {
+  override name = 'InvalidInputError';
+  constructor(
+    message: string,
+    readonly issues: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export class UnknownAppError extends SlipwayError {
+  override name = 'UnknownAppError';
+  constructor(
+    readonly app: string,
+    readonly knownApps: readonly string[],
+  ) {
+    super(
+      `Unknown app "${app}". Known apps: ${knownApps.length ? knownApps.map((a) => `"${a}"`).join(', ') : '(none)'}. ` +
+        `Use one of them, or add "${app}" under "apps" in slipway.config.json.`,
+    );
+  }
+}
+
+export class RunNotFoundError extends SlipwayError {
+  override name = 'RunNotFoundError';
+  constructor(readonly runId: string) {
+    super(`No run "${runId}". List runs with: slipway runs --app <name>`);
+  }
+}
+
+export class ContextNotFoundError extends SlipwayError {
+  override name = 'ContextNotFoundError';
+  constructor(
+    readonly app: string,
+    readonly key: string,
+  ) {
+    super(`The build context for app "${app}" is not in the bucket (key "${key}"). Upload it again with: slipway deploy <dir> --app ${app}`);
+  }
+}
+
+export class DockerfileNotFoundError extends SlipwayError {
+  override name = 'DockerfileNotFoundError';
+  constructor(
+    readonly app: string,
+    readonly dockerfile: string,
+  ) {
+    super(
+      `No Dockerfile at the root of the context for app "${app}" (looked for "${dockerfile}"). ` +
+        `Add one or set apps.${app}.dockerfile.`,
+    );
+  }
+}
+
+export class BuildFailedError extends SlipwayError {
+  override name = 'BuildFailedError';
+  constructor(
+    message: string,
+    readonly buildId: string,
+    readonly phase?: string,
+  ) {
+    super(message);
+  }
+}
+
+export class RolloutFailedError extends SlipwayError {
+  override name = 'RolloutFailedError';
+  constructor(
+    message: string,
+    readonly app: string,
+    readonly deploymentId: string,
+  ) {
+    super(message);
+  }
+}
+
+export class UploadRejectedError extends SlipwayError {
+  override name = 'UploadRejectedError';
+}
+
+/** A failure worth retrying: throttling, a service that was briefly unavailable. The state machine retries it. */
+export class TransientError extends SlipwayError {
+  override name = 'TransientError';
+}

@@ -1,0 +1,50 @@
+/**
+ * The JSON document that flows through the state machine. Each step reads it and returns it
+ * with its own part filled in, so the execution history alone tells the whole story of a run.
+ */
+export type TriggerKind = 'upload' | 'webhook' | 'event' | 'schedule';
+
+export interface Trigger {
+  kind: TriggerKind;
+  /** Who or what started it: the uploader, the GitHub pusher, the event source. */
+  source?: string;
+  commit?: string;
+  ref?: string;
+}
+
+export interface RunInput {
+  runId: string;
+  app: string;
+  trigger: Trigger;
+  context: { key: string; bucket?: string };
+}
+
+export interface RunState extends RunInput {
+  repository?: { name: string; uri: string };
+  build?: { id: string; status: string; phase: string; logTail?: string[] };
+  image?: { repository: string; digest: string; tags: string[]; reference: string };
+  lifecycle?: { policyChanged: boolean; expired: { digest: string; tags: string[]; rulePriority: number }[] };
+  deployment?: {
+    id: string;
+    taskDefinition: string;
+    revision: number;
+    state: string;
+    reason?: string;
+    runningCount?: number;
+    desiredCount?: number;
+    url?: string;
+    /** ISO time after which a rollout still in progress is a failure. */
+    deadline: string;
+  };
+  /** Set by the state machine's Catch: the error of the step that failed, as Step Functions reports it. */
+  error?: { Error: string; Cause: string };
+  failure?: RunFailure;
+}
+
+export interface RunFailure {
+  step: string;
+  name: string;
+  message: string;
+  /** What still serves the app after the failure; the previous version is never taken down. */
+  serving?: { image: string; revision: number; url?: string };
+}

@@ -1,0 +1,40 @@
+/** Runs buildspec/buildspec.yml: CodeBuild in AWS, bash and the local Docker engine on the local stack. */
+export interface BuildRunner {
+  /** `start({ runId, app: 'hello', contextUrl, imageRepository: '127.0.0.1:5000/hello', imageTags: ['01J…'], dockerfile: 'Dockerfile', buildArgs: {} })` → `{ buildId }` */
+  start(request: BuildRequest): Promise<{ buildId: string }>;
+  /** `get('slipway-hello:4f1c…')` → where the build is now; `imageDigest` once it has pushed. */
+  get(buildId: string): Promise<BuildState>;
+}
+
+export interface BuildRequest {
+  runId: string;
+  app: string;
+  /** A presigned GET of the context tar.gz; the buildspec fetches it with curl. */
+  contextUrl: string;
+  /** Subfolder of the unpacked context to build (monorepos); "." for the root. */
+  contextPath: string;
+  dockerfile: string;
+  /** Repository URI without tag, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello` or `127.0.0.1:5000/hello`. */
+  imageRepository: string;
+  imageTags: string[];
+  buildArgs: Record<string, string>;
+  target?: string;
+  platform?: string;
+}
+
+export type BuildStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'TIMED_OUT';
+
+export interface BuildState {
+  buildId: string;
+  status: BuildStatus;
+  /** CodeBuild phase name: SUBMITTED, INSTALL, PRE_BUILD, BUILD, POST_BUILD, COMPLETED… */
+  phase: string;
+  /** `sha256:…`, exported by the buildspec as IMAGE_DIGEST. */
+  imageDigest?: string;
+  /** For a failed build: the phase that failed and why, in the build's own words. */
+  failure?: { phase: string; message: string };
+  /** The last lines the build printed (for failure summaries). */
+  logTail?: string[];
+  /** Where the full log is (CloudWatch Logs group/stream, or a local file). */
+  logs?: { group?: string; stream?: string; path?: string; url?: string };
+}

@@ -1,0 +1,34 @@
+/** Where build contexts live: S3 in AWS, an S3-compatible server on the local stack. */
+export interface ObjectStore {
+  /** `createUpload({ key: 'contexts/hello/01J….tar.gz', contentType: 'application/gzip', expiresInSeconds: 900 })` → a presigned PUT the client sends the bytes to. */
+  createUpload(request: UploadRequest): Promise<PresignedRequest>;
+  /** `createDownload({ key, expiresInSeconds: 3600 })` → a presigned GET, handed to the build so it can fetch the context without credentials of its own. */
+  createDownload(request: { key: string; expiresInSeconds: number }): Promise<PresignedRequest>;
+  /** `head('contexts/hello/01J….tar.gz')` → size and metadata, or undefined when there is no such object. */
+  head(key: string): Promise<StoredObject | undefined>;
+  /** `put({ key, body, contentType, metadata })` stores an object (the webhook stores fetched sources this way). */
+  put(object: { key: string; body: Uint8Array; contentType: string; metadata?: Record<string, string> }): Promise<void>;
+  /** `get('contexts/…')` → the object's bytes, or undefined when there is none. */
+  get(key: string): Promise<Uint8Array | undefined>;
+}
+
+export interface UploadRequest {
+  key: string;
+  contentType: string;
+  expiresInSeconds: number;
+  metadata?: Record<string, string>;
+}
+
+export interface PresignedRequest {
+  method: 'PUT' | 'GET';
+  url: string;
+  /** Headers the client must send exactly as given: they are part of the signature. */
+  headers: Record<string, string>;
+  expiresAt: string;
+}
+
+export interface StoredObject {
+  key: string;
+  size: number;
+  metadata: Record<string, string>;
+}

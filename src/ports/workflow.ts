@@ -1,0 +1,12 @@
+import type { ExecutionHistory, ExecutionSummary } from '../domain/execution.ts';
+import type { RunInput } from '../domain/run-state.ts';
+
+/** Runs the state machine: Step Functions in AWS, aws-local-stepfunctions on the local stack. */
+export interface Workflow {
+  /** `start(input)` starts an execution named after `input.runId`; `{ started: false }` when it already exists (a duplicate event), never a second run. */
+  start(input: RunInput): Promise<{ started: boolean }>;
+  /** `history('01J…')` → the execution's status and every event it recorded, or undefined when there is no such run. */
+  history(runId: string): Promise<ExecutionHistory | undefined>;
+  /** `list({ app: 'hello', limit: 20 })` → executions, newest first. */
+  list(filter: { app?: string; limit: number }): Promise<ExecutionSummary[]>;
+}
