@@ -1,0 +1,151 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { SlipwayError } from '../../domain/errors.ts';
+import type { LifecycleOutcome } from '../../domain/images.ts';
+import { evaluateLifecyclePolicy, type EcrLifecyclePolicy } from '../../domain/lifecycle/index.ts';
+import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+
+export class RegistryRequestError extends SlipwayError {
+  override name = 'RegistryRequestError';
+}
+
+interface PushIndex {
+  /** repository → digest → first push time */
+  pushes: Record<string, Record<string, string>>;
+  /** repository → the lifecycle policy last applied, to report whether it changed */
+  policies: Record<string, string>;
+}
+
+/** A push notification as the distribution registry sends it (application/vnd.docker.distribution.events.v1+json). */
+export interface RegistryNotification {
+  events?: { action?: string; timestamp?: string; target?: { mediaType?: string; digest?: string; repository?: string } }[];
+}
+
+/**
+ * ECR's stand-in: the distribution registry plus an index of push times (its API has none),
+ * fed by the registry's push notifications. Lifecycle policies are evaluated here and now, and
+ * expired manifests deleted by digest — the registry never deletes by tag.
+ */
+export class DistributionImageRegistry implements ImageRegistry {
+  private index: PushIndex | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly options: { url: string; host: string; indexPath: string; now?: () => Date },
+  ) {}
+
+  async ensureRepository(name: string): Promise<{ uri: string }> {
+    // The registry creates a repository on its first push; there is nothing to create ahead of it.
+    return { uri: `${this.options.host}/${name}` };
+  }
+
+  /** Record manifest pushes from the registry's notifications. */
+  async recordNotification(notification: RegistryNotification): Promise<void> {
+    const index = await this.load();
+    for (const event of notification.events ?? []) {
+      const { target } = event;
+      if (event.action !== 'push' || !target?.digest || !target.repository || !MANIFEST_TYPES.includes(target.mediaType ?? '')) continue;
+      const repo = (index.pushes[target.repository] ??= {});
+      repo[target.digest] ??= event.timestamp ? new Date(event.timestamp).toISOString() : this.now().toISOString();
+    }
+    await this.save();
+  }
+
+  async listImages(repository: string): Promise<RegistryImage[]> {
+    const index = await this.load();
+    const known = (index.pushes[repository] ??= {});
+    const byDigest = new Map<string, string[]>();
+    for (const tag of await this.tags(repository)) {
+      const digest = await this.manifestDigest(repository, tag);
+      if (digest) byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag]);
+    }
+    // Untagged manifests are invisible to the tags API: the push index remembers them.
+    for (const digest of Object.keys(known)) {
+      if (byDigest.has(digest)) continue;
+      if (await this.manifestDigest(repository, digest)) byDigest.set(digest, []);
+      else delete known[digest];
+    }
+    const images = [...byDigest].map(([digest, tags]) => ({
+      digest,
+      tags: tags.sort(),
+      // A push the notification has not reached us for yet: it happened just now.
+      pushedAt: (known[digest] ??= this.now().toISOString()),
+    }));
+    await this.save();
+    return images.sort((a, b) => (a.pushedAt < b.pushedAt ? 1 : a.pushedAt > b.pushedAt ? -1 : 0));
+  }
+
+  async applyLifecyclePolicy(repository: string, policy: unknown): Promise<LifecycleOutcome> {
+    const index = await this.load();
+    const text = JSON.stringify(policy);
+    const policyChanged = index.policies[repository] !== text;
+    index.policies[repository] = text;
+    const images = await this.listImages(repository);
+    const preview = evaluateLifecyclePolicy(policy as EcrLifecyclePolicy, images, this.now());
+    for (const image of preview.expired) {
+      await this.request('DELETE', `/v2/${repository}/manifests/${image.digest}`, [202, 404]);
+      delete index.pushes[repository]?.[image.digest];
+    }
+    await this.save();
+    return { policyChanged, expired: preview.expired.map(({ digest, tags, rulePriority }) => ({ digest, tags, rulePriority })) };
+  }
+
+  private async tags(repository: string): Promise<string[]> {
+    const response = await this.request('GET', `/v2/${repository}/tags/list`, [200, 404]);
+    if (response.status === 404) return [];
+    const body = (await response.json()) as { tags?: string[] | null };
+    return body.tags ?? [];
+  }
+
+  private async manifestDigest(repository: string, reference: string): Promise<string | undefined> {
+    const response = await this.request('HEAD', `/v2/${repository}/manifests/${reference}`, [200, 404]);
+    return response.status === 200 ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
+  }
+
+  private async request(method: string, path: string, expected: number[]): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.options.url}${path}`, { method, headers: { accept: MANIFEST_TYPES.join(', ') } });
+    } catch (error) {
+      throw new RegistryRequestError(`The local registry at ${this.options.url} did not answer ${method} ${path}. Is the local stack up? (slipway local status)`, { cause: error });
+    }
+    if (!expected.includes(response.status)) {
+      const body = await response.text().catch(() => '');
+      throw new RegistryRequestError(`The local registry answered ${method} ${path} with ${response.status}: ${body.slice(0, 300)}`);
+    }
+    return response;
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private async load(): Promise<PushIndex> {
+    if (this.index) return this.index;
+    try {
+      this.index = JSON.parse(await readFile(this.options.indexPath, 'utf8')) as PushIndex;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.index = { pushes: {}, policies: {} };
+    }
+    return this.index;
+  }
+
+  private async save(): Promise<void> {
+    // Serialise writes: notifications and lifecycle runs may overlap.
+    this.writing = this.writing.then(async () => {
+      await mkdir(dirname(this.options.indexPath), { recursive: true });
+      const tmp = `${this.options.indexPath}.tmp`;
+      await writeFile(tmp, JSON.stringify(this.index, null, 2));
+      await rename(tmp, this.options.indexPath);
+    });
+    await this.writing;
+  }
+}

@@ -1,0 +1,180 @@
+import './polyfills.ts';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import type { ExecutionEvent, ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
+import type { RunInput } from '../../domain/run-state.ts';
+import type { Logger } from '../../ports/logger.ts';
+import type { Workflow } from '../../ports/workflow.ts';
+
+type TaskHandler = (input: unknown) => Promise<unknown>;
+type EngineEvent = { type: string; timestamp: number; [field: string]: unknown };
+
+export interface LocalWorkflowOptions {
+  /** The state machine definition, with its Task resources already substituted. */
+  definition: object;
+  /** Task state name → the handler Step Functions would invoke. */
+  handlers: Record<string, TaskHandler>;
+  /** Executions are kept as one JSON file each here, so runs outlive the local stack's process. */
+  stateDir: string;
+  /** Wait state name → milliseconds: the local stack polls faster than AWS does. */
+  waitOverrides?: Record<string, number>;
+  /** Retrying state name → milliseconds between attempts. */
+  retryOverrides?: Record<string, number>;
+  logger: Logger;
+}
+
+/**
+ * The Step Functions stand-in: aws-local-stepfunctions running the very same ASL, its Task states
+ * mapped to the same handlers, each execution named after its run id.
+ */
+export class LocalStepFunctionsWorkflow implements Workflow {
+  private readonly machine: StateMachine;
+  private readonly running = new Map<string, ExecutionHistory>();
+  private readonly settled = new Set<Promise<void>>();
+
+  constructor(private readonly options: LocalWorkflowOptions) {
+    this.machine = new StateMachine(options.definition as StateMachineDefinition);
+  }
+
+  /** Runs left RUNNING by a local stack that stopped mid-run can never finish: say so instead of showing them running forever. */
+  async recover(): Promise<number> {
+    let recovered = 0;
+    for (const history of await this.readAll()) {
+      if (history.status !== 'RUNNING' || this.running.has(history.runId)) continue;
+      const timestamp = new Date().toISOString();
+      const cause = 'The local stack stopped while this run was in progress. Deploy again.';
+      history.status = 'ABORTED';
+      history.stoppedAt = timestamp;
+      history.events.push({ type: 'ExecutionFailed', timestamp, error: 'ExecutionAborted', cause });
+      await this.save(history);
+      recovered += 1;
+    }
+    return recovered;
+  }
+
+  async start(input: RunInput): Promise<{ started: boolean }> {
+    if (this.running.has(input.runId) || (await this.read(input.runId))) return { started: false };
+    const startedAt = new Date().toISOString();
+    const history: ExecutionHistory = { runId: input.runId, app: input.app, status: 'RUNNING', startedAt, input, events: [] };
+    this.running.set(input.runId, history);
+    await this.save(history);
+
+    const execution = this.machine.run(input as never, {
+      overrides: {
+        taskResourceLocalHandlers: this.options.handlers as never,
+        ...(this.options.waitOverrides && { waitTimeOverrides: this.options.waitOverrides }),
+        ...(this.options.retryOverrides && { retryIntervalOverrides: this.options.retryOverrides }),
+      },
+      context: { Execution: { Id: input.runId, Name: input.runId, Input: input as never, StartTime: startedAt } },
+    });
+    const done = this.follow(history, execution.eventLogs as AsyncGenerator<EngineEvent>, execution.result);
+    this.settled.add(done);
+    void done.finally(() => this.settled.delete(done));
+    return { started: true };
+  }
+
+  async history(runId: string): Promise<ExecutionHistory | undefined> {
+    return this.running.get(runId) ?? (await this.read(runId));
+  }
+
+  async list(filter: { app?: string; limit: number }): Promise<ExecutionSummary[]> {
+    const all = await this.readAll();
+    for (const live of this.running.values()) {
+      const index = all.findIndex((h) => h.runId === live.runId);
+      if (index >= 0) all[index] = live;
+    }
+    return all
+      .filter((h) => !filter.app || h.app === filter.app)
+      .sort((a, b) => (a.runId < b.runId ? 1 : -1)) // ULIDs sort by time
+      .slice(0, filter.limit)
+      .map(({ runId, app, status, startedAt, stoppedAt }) => ({ runId, app, status, startedAt, ...(stoppedAt && { stoppedAt }) }));
+  }
+
+  /** Resolves once every execution in flight has ended (used when the stack stops and by tests). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.settled]);
+  }
+
+  private async follow(history: ExecutionHistory, events: AsyncGenerator<EngineEvent>, result: Promise<unknown>): Promise<void> {
+    const outcome = result.then(
+      () => 'SUCCEEDED' as const,
+      (error: unknown) => ((error as Error)?.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : (error as Error)?.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED'),
+    );
+    try {
+      for await (const event of events) {
+        const translated = translate(event);
+        if (!translated) continue;
+        history.events.push(translated);
+        await this.save(history);
+      }
+    } catch (error) {
+      this.options.logger.warn('event log ended early', { runId: history.runId, error: String(error) });
+    }
+    const status: ExecutionStatus = await outcome;
+    history.status = status;
+    history.stoppedAt = history.events.at(-1)?.timestamp ?? new Date().toISOString();
+    await this.save(history);
+    this.running.delete(history.runId);
+    this.options.logger.info('execution ended', { runId: history.runId, app: history.app, status });
+  }
+
+  private file(runId: string): string {
+    return join(this.options.stateDir, `${runId}.json`);
+  }
+
+  private async save(history: ExecutionHistory): Promise<void> {
+    await mkdir(this.options.stateDir, { recursive: true });
+    const tmp = `${this.file(history.runId)}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(history));
+    await rename(tmp, this.file(history.runId));
+  }
+
+  private async read(runId: string): Promise<ExecutionHistory | undefined> {
+    try {
+      return JSON.parse(await readFile(this.file(runId), 'utf8')) as ExecutionHistory;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  private async readAll(): Promise<ExecutionHistory[]> {
+    let names: string[] = [];
+    try {
+      names = (await readdir(this.options.stateDir)).filter((n) => n.endsWith('.json'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    const all = await Promise.all(names.map((n) => this.read(n.slice(0, -'.json'.length))));
+    return all.filter((h): h is ExecutionHistory => h !== undefined);
+  }
+}
+
+/** aws-local-stepfunctions' event log → the domain's execution events (the same shape the Step Functions adapter produces). */
+export function translate(event: EngineEvent): ExecutionEvent | undefined {
+  const timestamp = new Date(event.timestamp).toISOString();
+  const state = event.state as { name: string; input?: unknown; output?: unknown } | undefined;
+  const cause = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value ?? ''));
+  switch (event.type) {
+    case 'ExecutionStarted':
+      return { type: 'ExecutionStarted', timestamp, input: event.input };
+    case 'StateEntered':
+      return { type: 'StateEntered', timestamp, state: state!.name, input: state!.input };
+    case 'StateExited':
+      return { type: 'StateExited', timestamp, state: state!.name, output: state!.output };
+    case 'StateFailed':
+      return { type: 'StateFailed', timestamp, state: state!.name, error: String(event.Error), cause: cause(event.Cause) };
+    case 'StateRetried':
+      return { type: 'StateRetried', timestamp, state: state!.name, attempt: (event.retry as { attempt: number }).attempt };
+    case 'ExecutionSucceeded':
+      return { type: 'ExecutionSucceeded', timestamp, output: event.output };
+    case 'ExecutionFailed':
+      return { type: 'ExecutionFailed', timestamp, error: String(event.Error), cause: cause(event.Cause) };
+    case 'ExecutionAborted':
+    case 'ExecutionTimeout':
+      return { type: 'ExecutionFailed', timestamp, error: event.type, cause: `The execution ended: ${event.type}.` };
+    default:
+      return undefined; // StateCaught, map and parallel events: nothing the run view uses.
+  }
+}

@@ -1,0 +1,48 @@
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { dependencies } from '../composition-root.ts';
+import { InvalidInputError, RunNotFoundError, SlipwayError, UnknownAppError, UploadRejectedError } from '../domain/errors.ts';
+import type { Dependencies } from '../pipeline/dependencies.ts';
+
+type Route = (event: APIGatewayProxyEventV2, deps: Dependencies) => Promise<{ status: number; body: unknown }>;
+
+/**
+ * The HTTP edge: one API Gateway v2 event in, one JSON response out. The local API server hands
+ * the handlers the same events, so this is the only place errors become status codes.
+ */
+export function httpHandler(route: Route): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
+  return async (event) => {
+    const deps = await dependencies();
+    try {
+      const { status, body } = await route(event, deps);
+      return json(status, body);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status >= 500) deps.logger.error('request failed', { path: event.rawPath, error: String(error), stack: (error as Error)?.stack });
+      const name = error instanceof SlipwayError ? error.name : 'InternalError';
+      const message = status >= 500 ? 'Internal error; the request id is in the server logs.' : (error as Error).message;
+      return json(status, { error: { name, message, ...(error instanceof UnknownAppError && { knownApps: error.knownApps }) } });
+    }
+  };
+}
+
+/** `jsonBody(event)` → the parsed body, or InvalidInputError when it is not JSON. */
+export function jsonBody(event: APIGatewayProxyEventV2): unknown {
+  if (!event.body) return {};
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidInputError('The request body is not valid JSON.');
+  }
+}
+
+function statusOf(error: unknown): number {
+  if (error instanceof UnknownAppError || error instanceof RunNotFoundError) return 404;
+  if (error instanceof UploadRejectedError) return 413;
+  if (error instanceof InvalidInputError) return 400;
+  return 500;
+}
+
+function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SlipwayError } from '../../domain/errors.ts';
+import { DOCKER, dockerAnswers, removeStackContainers } from '../../local/docker.ts';
+import { findProjectRoot, stackId, stackPaths, type StackPaths } from '../../local/paths.ts';
+import { isAlive, readStackInfo, removeStackInfo, writeStackInfo, type StackInfo } from '../../local/stack-file.ts';
+import type { Output } from '../output.ts';
+
+export class LocalStackError extends SlipwayError {
+  override name = 'LocalStackError';
+}
+
+const BIN = fileURLToPath(new URL('../../../bin/slipway.js', import.meta.url));
+
+/** `slipway local up`: start the stack in the background (or find it running) and print its endpoints. */
+export async function up(options: { json: boolean }, deps: { out: Output }): Promise<number> {
+  const root = findProjectRoot();
+  const paths = stackPaths(root);
+  const running = await runningStack(paths);
+  if (running) {
+    print(running, options.json, deps.out, 'already running');
+    return 0;
+  }
+  if (!(await dockerAnswers())) {
+    throw new LocalStackError(`The Docker engine is not answering (${DOCKER} info failed). Run: npm run prereqs (installs and starts it on Debian), or start Docker yourself.`);
+  }
+  await mkdir(dirname(paths.log), { recursive: true });
+  const log = await open(paths.log, 'a');
+  const child = spawn(process.execPath, [BIN, 'local', 'serve'], { cwd: root, detached: true, stdio: ['ignore', log.fd, log.fd], env: process.env });
+  child.unref();
+  await log.close();
+  let exitCode: number | null = null;
+  child.once('exit', (code) => (exitCode = code ?? 1));
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (exitCode !== null) throw new LocalStackError(`The local stack exited while starting (code ${exitCode}). Last log lines:\n${await tail(paths.log, 15)}`);
+    const info = await readStackInfo(paths);
+    if (info && info.pid === child.pid && (await healthy(info))) {
+      print(info, options.json, deps.out, 'started');
+      return 0;
+    }
+    await sleep(200);
+  }
+  throw new LocalStackError(`The local stack did not come up within 90s. See ${paths.log}.`);
+}
+
+/** `slipway local serve`: run the stack in the foreground until SIGTERM/SIGINT (what `up` starts in the background). */
+export async function serve(): Promise<number> {
+  const root = findProjectRoot();
+  const paths = stackPaths(root);
+  const { startLocalStack } = await import('../../local/stack.ts');
+  const stack = await startLocalStack({ root, paths });
+  await writeStackInfo(paths, stack.info);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await stack.stop({ removeContainers: true });
+  await removeStackInfo(paths);
+  return 0;
+}
+
+/** `slipway local down`: stop every process and container the stack started, and nothing else. */
+export async function down(_options: unknown, deps: { out: Output }): Promise<number> {
+  const paths = stackPaths(findProjectRoot());
+  const info = await readStackInfo(paths);
+  if (info && isAlive(info.pid)) {
+    process.kill(info.pid, 'SIGTERM');
+    const deadline = Date.now() + 30_000;
+    while (isAlive(info.pid) && Date.now() < deadline) await sleep(100);
+    if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
+  }
+  // Whatever a stack that died without cleaning up left behind: its registry and its containers.
+  if (info && isAlive(info.registryPid)) process.kill(info.registryPid, 'SIGTERM');
+  const stack = info?.stack ?? stackId(paths);
+  const removed = (await dockerAnswers()) ? await removeStackContainers(stack) : 0;
+  await removeStackInfo(paths);
+  deps.out.line(info ? `local stack stopped${removed ? ` (removed ${removed} leftover container(s))` : ''}` : 'local stack was not running');
+  return 0;
+}
+
+/** `slipway local status [--json]`: the endpoints of the running stack; exit 1 when it is not running. */
+export async function status(options: { json: boolean }, deps: { out: Output }): Promise<number> {
+  const paths = stackPaths(findProjectRoot());
+  const info = await runningStack(paths);
+  if (!info) {
+    if (options.json) process.stdout.write(`${JSON.stringify({ running: false })}\n`);
+    else deps.out.line('local stack: not running (start it with: slipway local up)');
+    return 1;
+  }
+  print(info, options.json, deps.out, 'running');
+  return 0;
+}
+
+async function runningStack(paths: StackPaths): Promise<StackInfo | undefined> {
+  const info = await readStackInfo(paths);
+  if (!info || !isAlive(info.pid)) return undefined;
+  return (await healthy(info)) ? info : undefined;
+}
+
+async function healthy(info: StackInfo): Promise<boolean> {
+  try {
+    return (await fetch(`${info.api}/_local/health`)).ok;
+  } catch {
+    return false;
+  }
+}
+
+function print(info: StackInfo, json: boolean, out: Output, state: string): void {
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ running: true, ...info }, null, 2)}\n`);
+    return;
+  }
+  out.line(`local stack ${state} (pid ${info.pid})`);
+  out.line(`  api:      ${info.api}`);
+  out.line(`  s3:       ${info.s3} (bucket ${info.bucket})`);
+  out.line(`  registry: ${info.registry}`);
+  out.line(`  state:    ${info.stateDir}`);
+  out.line(`  log:      ${info.log}`);
+  out.line('stop it with: npx slipway local down');
+}
+
+async function tail(file: string, lines: number): Promise<string> {
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+

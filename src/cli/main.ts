@@ -1,0 +1,91 @@
+import { Command, CommanderError } from 'commander';
+import { InvalidConfigError, InvalidInputError, SlipwayError, UnknownAppError } from '../domain/errors.ts';
+import { ApiError, apiClient } from './api-client.ts';
+import * as deployCommand from './commands/deploy.ts';
+import * as local from './commands/local.ts';
+import * as runsCommand from './commands/runs.ts';
+import * as statusCommand from './commands/status.ts';
+import { createOutput } from './output.ts';
+
+/**
+ * Exit codes: 0 done, 1 the run (or the thing asked about) failed, 2 bad input (flags, config,
+ * unknown app), 3 Slipway itself could not do it (stack down, API unreachable).
+ */
+const program = new Command('slipway')
+  .description('Build a Docker context, push it to a private registry, tidy it, and roll it out — in AWS or on the local stack.')
+  .showHelpAfterError()
+  .exitOverride();
+
+const exit = (code: number) => {
+  process.exitCode = code;
+};
+
+program
+  .command('deploy')
+  .description('pack <dir> (honouring .dockerignore), upload it, and follow the run until the service serves it')
+  .argument('<dir>', 'the build context: the folder with the Dockerfile')
+  .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
+  .option('--json', 'one JSON event per line instead of text')
+  .option('--no-follow', 'return once the context is uploaded')
+  .action(async (dir: string, opts: { app: string; json?: boolean; follow: boolean }) => {
+    const out = createOutput(Boolean(opts.json));
+    exit(await deployCommand.run({ dir, app: opts.app, follow: opts.follow }, { client: await apiClient(), out }));
+  });
+
+program
+  .command('runs')
+  .description('list runs, newest first')
+  .option('-a, --app <name>', 'only this app')
+  .option('-n, --limit <n>', 'how many', '20')
+  .option('--json', 'print JSON')
+  .action(async (opts: { app?: string; limit: string; json?: boolean }) => {
+    const limit = Number(opts.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new InvalidInputError(`--limit must be a whole number from 1 to 100 (got "${opts.limit}").`);
+    exit(await runsCommand.run({ ...(opts.app && { app: opts.app }), limit, json: Boolean(opts.json) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
+  });
+
+program
+  .command('status')
+  .description('show one run: its steps, image, deployment and error')
+  .argument('<runId>', 'the run id (from deploy or runs)')
+  .option('--json', 'print JSON')
+  .action(async (runId: string, opts: { json?: boolean }) => {
+    exit(await statusCommand.run({ runId, json: Boolean(opts.json) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
+  });
+
+const localCommand = program.command('local').description('the local stack: the whole pipeline on this machine');
+localCommand
+  .command('up')
+  .description('start the local stack in the background (does nothing if it is running) and print its endpoints')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => exit(await local.up({ json: Boolean(opts.json) }, { out: createOutput(false) })));
+localCommand
+  .command('down')
+  .description('stop every process and container the local stack started')
+  .action(async () => exit(await local.down({}, { out: createOutput(false) })));
+localCommand
+  .command('status')
+  .description('print the running stack\'s endpoints (exit 1 when it is not running)')
+  .option('--json', 'print JSON: { running, api, s3, registry, … }')
+  .action(async (opts: { json?: boolean }) => exit(await local.status({ json: Boolean(opts.json) }, { out: createOutput(false) })));
+localCommand
+  .command('serve', { hidden: true })
+  .description('run the local stack in the foreground (what `local up` starts)')
+  .action(async () => exit(await local.serve()));
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = report(error);
+}
+
+function report(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`slipway: ${message}\n`);
+  if (error instanceof InvalidInputError || error instanceof InvalidConfigError || error instanceof UnknownAppError) return 2;
+  if (error instanceof ApiError) return error.status >= 400 && error.status < 500 ? 2 : 3;
+  if (error instanceof SlipwayError) return 3;
+  if (process.env.SLIPWAY_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  return 3;
+}

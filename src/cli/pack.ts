@@ -1,0 +1,47 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import dockerignore from '@balena/dockerignore';
+import { create } from 'tar';
+import { SlipwayError } from '../domain/errors.ts';
+
+export class ContextDirectoryError extends SlipwayError {
+  override name = 'ContextDirectoryError';
+}
+
+export interface PackedContext {
+  bytes: Buffer;
+  files: string[];
+}
+
+/**
+ * `packContext('./examples/hello')` → the folder as a tar.gz, leaving out what its .dockerignore
+ * excludes (Docker's own matching rules, via @balena/dockerignore). The Dockerfile and .dockerignore
+ * always go in: the builder needs them, as `docker build` sends them too.
+ */
+export async function packContext(dir: string, options: { dockerfile?: string } = {}): Promise<PackedContext> {
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) throw new ContextDirectoryError(`"${dir}" is not a folder. Pass the folder that holds your Dockerfile: slipway deploy ./app --app <name>`);
+  const rules = await readFile(join(dir, '.dockerignore'), 'utf8').catch(() => '');
+  // CommonJS with a default-export typing: under Node's ESM interop the function is the module itself.
+  const ignore = dockerignore as unknown as typeof dockerignore.default;
+  const ig = ignore().add(rules.split(/\r?\n/));
+  const always = new Set(['.dockerignore', options.dockerfile ?? 'Dockerfile']);
+  const files = (await walk(dir)).filter((file) => always.has(file) || !ig.ignores(file)).sort();
+  if (files.length === 0) throw new ContextDirectoryError(`"${dir}" has nothing to build (it is empty, or .dockerignore excludes everything).`);
+  const chunks: Buffer[] = [];
+  // portable: no uid, gid, user or group names from this machine in the archive.
+  const stream = create({ gzip: true, cwd: dir, portable: true }, files);
+  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  return { bytes: Buffer.concat(chunks), files };
+}
+
+async function walk(root: string, dir = root): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    const rel = relative(root, full).split(sep).join('/');
+    if (entry.isDirectory()) out.push(...(await walk(root, full)));
+    else if (entry.isFile() || entry.isSymbolicLink()) out.push(rel);
+  }
+  return out;
+}

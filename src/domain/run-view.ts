@@ -1,0 +1,103 @@
+import type { ExecutionHistory, ExecutionStatus } from './execution.ts';
+import type { RunFailure, RunState, Trigger } from './run-state.ts';
+import { STEPS, stepOfState, type StepName } from './steps.ts';
+
+export type StepStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+
+export interface StepView {
+  name: StepName;
+  status: StepStatus;
+  startedAt?: string;
+  endedAt?: string;
+  retries: number;
+}
+
+export interface RunView {
+  id: string;
+  app: string;
+  status: ExecutionStatus;
+  startedAt: string;
+  endedAt?: string;
+  trigger?: Trigger;
+  steps: StepView[];
+  build?: RunState['build'];
+  image?: { digest: string; tags: string[]; repository: string };
+  lifecycle?: RunState['lifecycle'];
+  deployment?: RunState['deployment'];
+  url?: string;
+  error?: { step: StepName | 'unknown'; name: string; message: string };
+  serving?: RunFailure['serving'];
+}
+
+/**
+ * `runView(history)` → what a person (or a script) wants to know about a run, derived from the
+ * execution's own events: step timings from states entered and exited, the run's data from the
+ * last state output, the error from the failure the state machine recorded.
+ */
+export function runView(history: ExecutionHistory): RunView {
+  const steps = new Map<StepName, StepView>(STEPS.map((name) => [name, { name, status: 'PENDING', retries: 0 }]));
+  let latest = history.input as Partial<RunState>;
+  let failedIn: StepName | undefined;
+
+  for (const event of history.events) {
+    if (event.type === 'StateEntered' || event.type === 'StateExited' || event.type === 'StateFailed' || event.type === 'StateRetried') {
+      const step = steps.get(stepOfState(event.state) as StepName);
+      if (event.type === 'StateExited' && isObject(event.output)) latest = event.output as Partial<RunState>;
+      if (!step) continue;
+      if (event.type === 'StateEntered') {
+        step.startedAt ??= event.timestamp;
+        step.status = 'RUNNING';
+      } else if (event.type === 'StateExited') {
+        step.endedAt = event.timestamp;
+      } else if (event.type === 'StateFailed') {
+        step.status = 'FAILED';
+        step.endedAt = event.timestamp;
+        failedIn = step.name;
+      } else {
+        step.retries += 1;
+        step.status = 'RUNNING';
+      }
+    }
+  }
+
+  // A step is done once a later step has started, or the run succeeded.
+  const ordered = [...steps.values()];
+  ordered.forEach((step, index) => {
+    if (step.status !== 'RUNNING') return;
+    const laterStarted = ordered.slice(index + 1).some((s) => s.startedAt);
+    if (laterStarted || history.status === 'SUCCEEDED') step.status = 'SUCCEEDED';
+    else if (history.status !== 'RUNNING') step.status = 'FAILED';
+  });
+  if (history.status !== 'RUNNING') {
+    for (const step of ordered) if (step.status === 'PENDING') step.status = 'SKIPPED';
+  }
+
+  const failure = latest.failure;
+  const view: RunView = {
+    id: history.runId,
+    app: history.app,
+    status: history.status,
+    startedAt: history.startedAt,
+    steps: ordered,
+  };
+  if (history.stoppedAt) view.endedAt = history.stoppedAt;
+  if (latest.trigger) view.trigger = latest.trigger;
+  if (latest.build) view.build = latest.build;
+  if (latest.image) view.image = { digest: latest.image.digest, tags: latest.image.tags, repository: latest.image.repository };
+  if (latest.lifecycle) view.lifecycle = latest.lifecycle;
+  if (latest.deployment) view.deployment = latest.deployment;
+  if (latest.deployment?.url && history.status === 'SUCCEEDED') view.url = latest.deployment.url;
+  if (failure) {
+    view.error = { step: failure.step as StepName, name: failure.name, message: failure.message };
+    if (failure.serving) view.serving = failure.serving;
+  } else if (history.status !== 'RUNNING' && history.status !== 'SUCCEEDED') {
+    const last = [...history.events].reverse().find((e) => e.type === 'ExecutionFailed' || e.type === 'StateFailed');
+    const error = last && 'error' in last ? { name: last.error, message: last.cause } : { name: history.status, message: `The run ended ${history.status}.` };
+    view.error = { step: failedIn ?? 'unknown', ...error };
+  }
+  return view;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

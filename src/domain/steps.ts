@@ -1,0 +1,38 @@
+import type { RunState } from './run-state.ts';
+
+/**
+ * The steps a person sees. The state machine has more states (waits, polls, choices);
+ * each belongs to one step, so a poll loop shows as one step that is running.
+ */
+export const STEPS = ['prepare', 'build', 'lifecycle', 'deploy', 'rollout'] as const;
+export type StepName = (typeof STEPS)[number];
+
+const STATE_TO_STEP: Record<string, StepName> = {
+  Prepare: 'prepare',
+  StartBuild: 'build',
+  WaitForBuild: 'build',
+  CheckBuild: 'build',
+  BuildFinished: 'build',
+  ApplyLifecycle: 'lifecycle',
+  Deploy: 'deploy',
+  WaitForRollout: 'rollout',
+  CheckRollout: 'rollout',
+  RolloutFinished: 'rollout',
+};
+
+/** `stepOfState('CheckBuild')` → 'build'; undefined for states outside the steps (ReportFailure, Succeeded, Failed). */
+export function stepOfState(state: string): StepName | undefined {
+  return STATE_TO_STEP[state];
+}
+
+/**
+ * `failedStep(state)` → the step a caught error came from, read off what the run had already
+ * produced: each step adds its own part to the state, so the first part missing names the step.
+ */
+export function failedStep(state: RunState): StepName {
+  if (state.deployment) return 'rollout';
+  if (state.lifecycle) return 'deploy';
+  if (state.image) return 'lifecycle';
+  if (state.repository) return 'build';
+  return 'prepare';
+}

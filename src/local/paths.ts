@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { SlipwayError } from '../domain/errors.ts';
+
+export class ProjectNotFoundError extends SlipwayError {
+  override name = 'ProjectNotFoundError';
+}
+
+/** `findProjectRoot('/repo/examples/hello')` → `/repo`: the nearest folder holding slipway.config.json. */
+export function findProjectRoot(from: string = process.cwd()): string {
+  let dir = resolve(from);
+  for (;;) {
+    if (existsSync(join(dir, 'slipway.config.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new ProjectNotFoundError(`No slipway.config.json in ${resolve(from)} or any folder above it. Run slipway from your project, or create slipway.config.json.`);
+    }
+    dir = parent;
+  }
+}
+
+/** Everything the local stack keeps, under one folder (`.slipway/` unless SLIPWAY_STATE_DIR says otherwise). */
+export function stackPaths(root: string, stateDir = process.env.SLIPWAY_STATE_DIR ?? join(root, '.slipway')) {
+  const dir = resolve(root, stateDir);
+  return {
+    dir,
+    stackFile: join(dir, 'stack.json'),
+    portsFile: join(dir, 'ports.json'),
+    credentialsFile: join(dir, 'credentials.json'),
+    log: join(dir, 'logs', 'stack.log'),
+    s3: join(dir, 's3'),
+    registry: join(dir, 'registry'),
+    registryIndex: join(dir, 'registry', 'push-index.json'),
+    builds: join(dir, 'builds'),
+    executions: join(dir, 'executions'),
+    services: join(dir, 'services'),
+  };
+}
+
+export type StackPaths = ReturnType<typeof stackPaths>;
+
+/** `stackId(paths)` → a short id derived from the state folder: the `slipway.stack` label on every container this stack starts. */
+export function stackId(paths: StackPaths): string {
+  return createHash('sha256').update(paths.dir).digest('hex').slice(0, 12);
+}

@@ -1,0 +1,44 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import type { StackPaths } from './paths.ts';
+
+/** What `slipway local status --json` prints, and how the CLI finds the running stack. */
+export interface StackInfo {
+  pid: number;
+  startedAt: string;
+  api: string;
+  s3: string;
+  bucket: string;
+  registry: string;
+  /** The registry runs as a child process: kept here so `local down` can stop it even if the stack died. */
+  registryPid: number;
+  stack: string;
+  stateDir: string;
+  log: string;
+}
+
+export async function readStackInfo(paths: StackPaths): Promise<StackInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(paths.stackFile, 'utf8')) as StackInfo;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+export async function writeStackInfo(paths: StackPaths, info: StackInfo): Promise<void> {
+  await writeFile(paths.stackFile, JSON.stringify(info, null, 2));
+}
+
+export async function removeStackInfo(paths: StackPaths): Promise<void> {
+  await rm(paths.stackFile, { force: true });
+}
+
+/** `isAlive(pid)` → whether a process with that id exists (signal 0 checks without signalling). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,113 @@
+import { parseConfig, type SlipwayConfig } from '../../src/domain/config.ts';
+import type { LifecycleOutcome } from '../../src/domain/images.ts';
+import type { Dependencies } from '../../src/pipeline/dependencies.ts';
+import type { BuildRequest, BuildRunner, BuildState } from '../../src/ports/build-runner.ts';
+import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServingVersion } from '../../src/ports/container-service.ts';
+import type { BusEvent, EventBus } from '../../src/ports/event-bus.ts';
+import type { ImageRegistry, RegistryImage } from '../../src/ports/image-registry.ts';
+import type { Logger } from '../../src/ports/logger.ts';
+import type { ObjectStore, PresignedRequest, StoredObject } from '../../src/ports/object-store.ts';
+import type { Workflow } from '../../src/ports/workflow.ts';
+
+export const DIGEST = `sha256:${'ab'.repeat(32)}`;
+
+/** Plain fakes of every port: what the use-cases and the state machine are tested against. */
+export class FakeObjects implements ObjectStore {
+  readonly objects = new Map<string, StoredObject>();
+  async createUpload(request: { key: string }): Promise<PresignedRequest> {
+    return { method: 'PUT', url: `https://s3.example/${request.key}?signed`, headers: { 'content-type': 'application/gzip' }, expiresAt: '2030-01-01T00:00:00Z' };
+  }
+  async createDownload(request: { key: string }): Promise<PresignedRequest> {
+    return { method: 'GET', url: `https://s3.example/${request.key}?signed-get`, headers: {}, expiresAt: '2030-01-01T00:00:00Z' };
+  }
+  async head(key: string) {
+    return this.objects.get(key);
+  }
+  async put(object: { key: string; body: Uint8Array; metadata?: Record<string, string> }) {
+    this.objects.set(object.key, { key: object.key, size: object.body.length, metadata: object.metadata ?? {} });
+  }
+  async get() {
+    return undefined;
+  }
+}
+
+/** A build that reports the scripted states one `get` at a time, then stays on the last. */
+export class FakeBuilds implements BuildRunner {
+  readonly started: BuildRequest[] = [];
+  constructor(public script: Omit<BuildState, 'buildId'>[] = [{ status: 'IN_PROGRESS', phase: 'BUILD' }, { status: 'SUCCEEDED', phase: 'COMPLETED', imageDigest: DIGEST }]) {}
+  async start(request: BuildRequest) {
+    this.started.push(request);
+    return { buildId: `build-${this.started.length}` };
+  }
+  async get(buildId: string): Promise<BuildState> {
+    const next = this.script.length > 1 ? this.script.shift()! : this.script[0]!;
+    return { buildId, ...next };
+  }
+}
+
+export class FakeRegistry implements ImageRegistry {
+  readonly policies: unknown[] = [];
+  async ensureRepository(name: string) {
+    return { uri: `registry.example/${name}` };
+  }
+  async listImages(): Promise<RegistryImage[]> {
+    return [];
+  }
+  async applyLifecyclePolicy(_repository: string, policy: unknown): Promise<LifecycleOutcome> {
+    this.policies.push(policy);
+    return { policyChanged: true, expired: [] };
+  }
+}
+
+export class FakeContainers implements ContainerService {
+  readonly deployed: DeployRequest[] = [];
+  serving_: ServingVersion | undefined;
+  constructor(public rollouts: RolloutStatus[] = [{ state: 'IN_PROGRESS', runningCount: 0, desiredCount: 1 }, { state: 'COMPLETED', runningCount: 1, desiredCount: 1, url: 'http://127.0.0.1:9999' }]) {}
+  async deploy(request: DeployRequest): Promise<Deployment> {
+    this.deployed.push(request);
+    return { deploymentId: `dep-${this.deployed.length}`, taskDefinition: `${request.app}:${this.deployed.length + 1}`, revision: this.deployed.length + 1 };
+  }
+  async rollout(): Promise<RolloutStatus> {
+    return this.rollouts.length > 1 ? this.rollouts.shift()! : this.rollouts[0]!;
+  }
+  async serving() {
+    return this.serving_;
+  }
+}
+
+export class RecordingBus implements EventBus {
+  readonly events: BusEvent[] = [];
+  async publish(events: BusEvent[]) {
+    this.events.push(...events);
+  }
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export const unusedWorkflow: Workflow = {
+  start: async () => {
+    throw new Error('not used');
+  },
+  history: async () => undefined,
+  list: async () => [],
+};
+
+export function testConfig(apps: Record<string, unknown> = { hello: { lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }] } }): SlipwayConfig {
+  return parseConfig({ apps });
+}
+
+export function fakeDependencies(overrides: Partial<Dependencies> = {}): Dependencies & { objects: FakeObjects; builds: FakeBuilds; registry: FakeRegistry; containers: FakeContainers } {
+  return {
+    config: testConfig(),
+    objects: new FakeObjects(),
+    builds: new FakeBuilds(),
+    registry: new FakeRegistry(),
+    containers: new FakeContainers(),
+    workflow: unusedWorkflow,
+    events: new RecordingBus(),
+    clock: { now: () => new Date('2026-11-30T10:00:00Z') },
+    logger: silentLogger,
+    settings: { contextBucket: 'ctx', uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 300 },
+    ...overrides,
+  } as never;
+}

@@ -1,0 +1,100 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { TransientError } from '../../../src/domain/errors.ts';
+import { runView } from '../../../src/domain/run-view.ts';
+import { DIGEST, fakeDependencies, FakeBuilds, FakeContainers, type FakeObjects } from '../../support/fakes.ts';
+import { INPUT, localWorkflow, runToEnd } from '../../support/run-machine.ts';
+
+describe('state machine', () => {
+  let deps: ReturnType<typeof fakeDependencies>;
+
+  beforeEach(async () => {
+    deps = fakeDependencies();
+    await (deps.objects as FakeObjects).put({ key: INPUT.context.key, body: new Uint8Array(10), metadata: {} });
+  });
+
+  it('runs every step to success and ends with the URL', async () => {
+    const history = await runToEnd(await localWorkflow(deps));
+    const view = runView(history);
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual([
+      ['prepare', 'SUCCEEDED'],
+      ['build', 'SUCCEEDED'],
+      ['lifecycle', 'SUCCEEDED'],
+      ['deploy', 'SUCCEEDED'],
+      ['rollout', 'SUCCEEDED'],
+    ]);
+    expect(view.image).toEqual({ repository: 'registry.example/hello', digest: DIGEST, tags: [INPUT.runId] });
+    expect(view.url).toBe('http://127.0.0.1:9999');
+    expect(view.trigger).toEqual({ kind: 'upload', source: 'dev@laptop' });
+  });
+
+  it('deploys the image pinned by digest', async () => {
+    await runToEnd(await localWorkflow(deps));
+    expect(deps.containers.deployed).toEqual([expect.objectContaining({ app: 'hello', image: `registry.example/hello@${DIGEST}` })]);
+  });
+
+  it('applies the article lifecycle rule as an ECR policy', async () => {
+    await runToEnd(await localWorkflow(deps));
+    expect(deps.registry.policies).toEqual([
+      { rules: [expect.objectContaining({ rulePriority: 1, selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 }), action: { type: 'expire' } })] },
+    ]);
+  });
+
+  it('fails in build with the reason and what still serves, without deploying', async () => {
+    deps.builds = new FakeBuilds([{ status: 'FAILED', phase: 'BUILD', failure: { phase: 'BUILD', message: 'RUN exit 1' }, logTail: ['step 2/3', 'boom'] }]) as never;
+    deps.containers.serving_ = { image: 'registry.example/hello@sha256:old', taskDefinition: 'hello:1', revision: 1, url: 'http://127.0.0.1:9999' };
+    const view = runView(await runToEnd(await localWorkflow(deps)));
+    expect(view.status).toBe('FAILED');
+    expect(view.error).toMatchObject({ step: 'build', name: 'BuildFailedError' });
+    expect(view.error?.message).toContain('failed in BUILD: RUN exit 1');
+    expect(view.error?.message).toContain('boom');
+    expect(view.serving).toEqual({ image: 'registry.example/hello@sha256:old', revision: 1, url: 'http://127.0.0.1:9999' });
+    expect(view.steps.find((s) => s.name === 'deploy')?.status).toBe('SKIPPED');
+    expect(deps.containers.deployed).toEqual([]);
+  });
+
+  it('names the missing Dockerfile and the app', async () => {
+    deps.builds = new FakeBuilds([{ status: 'FAILED', phase: 'PRE_BUILD', failure: { phase: 'PRE_BUILD', message: 'DockerfileNotFound: Dockerfile' } }]) as never;
+    const view = runView(await runToEnd(await localWorkflow(deps)));
+    expect(view.error).toEqual({
+      step: 'build',
+      name: 'DockerfileNotFoundError',
+      message: 'No Dockerfile at the root of the context for app "hello" (looked for "Dockerfile"). Add one or set apps.hello.dockerfile.',
+    });
+  });
+
+  it('fails in rollout with the reason when the new version never gets healthy', async () => {
+    deps.containers = new FakeContainers([{ state: 'FAILED', reason: 'container exited with code 1', runningCount: 0, desiredCount: 1 }]) as never;
+    const view = runView(await runToEnd(await localWorkflow(deps)));
+    expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
+    expect(view.error?.message).toContain('container exited with code 1');
+  });
+
+  it('fails in prepare when the context is missing', async () => {
+    deps.objects.objects.clear();
+    const view = runView(await runToEnd(await localWorkflow(deps)));
+    expect(view.error).toMatchObject({ step: 'prepare', name: 'ContextNotFoundError' });
+    expect(view.steps.find((s) => s.name === 'build')?.status).toBe('SKIPPED');
+  });
+
+  it('retries a transient error and succeeds, counting the retry', async () => {
+    let calls = 0;
+    const ensure = deps.registry.ensureRepository.bind(deps.registry);
+    deps.registry.ensureRepository = async (name) => {
+      calls += 1;
+      if (calls === 1) throw new TransientError('throttled');
+      return ensure(name);
+    };
+    const view = runView(await runToEnd(await localWorkflow(deps)));
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.find((s) => s.name === 'prepare')?.retries).toBe(1);
+  });
+
+  it('starts one execution per run id', async () => {
+    const workflow = await localWorkflow(deps);
+    expect(await workflow.start(INPUT)).toEqual({ started: true });
+    expect(await workflow.start(INPUT)).toEqual({ started: false });
+    await workflow.idle();
+    expect(await workflow.list({ limit: 10 })).toHaveLength(1);
+  });
+});
