@@ -1,0 +1,185 @@
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { InvalidInputError, SlipwayError, TransientError } from '../../domain/errors.ts';
+import { systemClock, type Clock } from '../../ports/clock.ts';
+import type { ObjectStore, PresignedRequest, StoredObject, UploadRequest } from '../../ports/object-store.ts';
+
+export interface S3ClientOptions {
+  endpoint?: string;
+  region?: string;
+  credentials?: S3ClientConfig['credentials'];
+  forcePathStyle?: boolean;
+}
+
+/**
+ * `createS3Client({ endpoint: 'http://127.0.0.1:4569', forcePathStyle: true, region, credentials })`.
+ * Checksums are only computed when an operation requires them: otherwise the SDK adds
+ * `x-amz-checksum-*` parameters to presigned URLs, which a plain PUT of other bytes cannot satisfy.
+ */
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  const config: S3ClientConfig = {
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  };
+  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.region !== undefined) config.region = options.region;
+  if (options.credentials !== undefined) config.credentials = options.credentials;
+  if (options.forcePathStyle !== undefined) config.forcePathStyle = options.forcePathStyle;
+  return new S3Client(config);
+}
+
+export interface S3ObjectStoreOptions {
+  bucket: string;
+  client?: S3Client;
+  /** Signing time of presigned requests (and so their expiry). */
+  clock?: Clock;
+}
+
+/** The ObjectStore port over S3 (or any endpoint speaking S3 with SigV4, such as the local stack's). */
+export class S3ObjectStore implements ObjectStore {
+  private readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly clock: Clock;
+
+  constructor(options: S3ObjectStoreOptions) {
+    this.bucket = options.bucket;
+    this.client = options.client ?? createS3Client();
+    this.clock = options.clock ?? systemClock;
+  }
+
+  async createUpload(request: UploadRequest): Promise<PresignedRequest> {
+    checkExpiry(request.key, request.expiresInSeconds);
+    const metadata = toS3Metadata(request.key, request.metadata);
+    const metadataHeaders = Object.fromEntries(Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value]));
+    const command = new PutObjectCommand({ Bucket: this.bucket, Key: request.key, ContentType: request.contentType, Metadata: metadata });
+    const signingDate = this.clock.now();
+    // Content type and metadata are signed as headers, not hoisted into the query: the client
+    // must send them, and cannot send anything else in their place.
+    const url = await this.presign('createUpload', request.key, () =>
+      getSignedUrl(this.client, command, {
+        expiresIn: request.expiresInSeconds,
+        signingDate,
+        signableHeaders: new Set(['content-type']),
+        unhoistableHeaders: new Set(Object.keys(metadataHeaders)),
+      }),
+    );
+    return {
+      method: 'PUT',
+      url,
+      headers: { 'content-type': request.contentType, ...metadataHeaders },
+      expiresAt: expiresAt(signingDate, request.expiresInSeconds),
+    };
+  }
+
+  async createDownload(request: { key: string; expiresInSeconds: number }): Promise<PresignedRequest> {
+    checkExpiry(request.key, request.expiresInSeconds);
+    const command = new GetObjectCommand({ Bucket: this.bucket, Key: request.key });
+    const signingDate = this.clock.now();
+    const url = await this.presign('createDownload', request.key, () =>
+      getSignedUrl(this.client, command, { expiresIn: request.expiresInSeconds, signingDate }),
+    );
+    return { method: 'GET', url, headers: {}, expiresAt: expiresAt(signingDate, request.expiresInSeconds) };
+  }
+
+  async head(key: string): Promise<StoredObject | undefined> {
+    try {
+      const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, size: output.ContentLength ?? 0, metadata: output.Metadata ?? {} };
+    } catch (error) {
+      if (errorName(error) === 'NotFound' || httpStatus(error) === 404) return undefined;
+      throw this.toSlipwayError('HeadObject', key, error);
+    }
+  }
+
+  async put(object: { key: string; body: Uint8Array; contentType: string; metadata?: Record<string, string> }): Promise<void> {
+    const metadata = toS3Metadata(object.key, object.metadata);
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: object.key, Body: object.body, ContentType: object.contentType, Metadata: metadata }),
+      );
+    } catch (error) {
+      throw this.toSlipwayError('PutObject', object.key, error);
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array | undefined> {
+    try {
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!output.Body) return new Uint8Array();
+      return await output.Body.transformToByteArray();
+    } catch (error) {
+      if (errorName(error) === 'NoSuchKey') return undefined;
+      throw this.toSlipwayError('GetObject', key, error);
+    }
+  }
+
+  private async presign(operation: string, key: string, sign: () => Promise<string>): Promise<string> {
+    try {
+      return await sign();
+    } catch (error) {
+      throw this.toSlipwayError(operation, key, error);
+    }
+  }
+
+  private toSlipwayError(operation: string, key: string, error: unknown): SlipwayError {
+    const where = `s3://${this.bucket}/${key}`;
+    const reason = error instanceof Error ? error.message || error.name : String(error);
+    if (isTransient(error)) {
+      return new TransientError(`S3 ${operation} of ${where} failed for now (${reason}). It is safe to retry.`, { cause: error });
+    }
+    if (errorName(error) === 'NoSuchBucket') {
+      return new SlipwayError(`S3 bucket "${this.bucket}" does not exist (${operation} of ${where}). Check the bucket name in the deployment's settings.`, {
+        cause: error,
+      });
+    }
+    return new SlipwayError(`S3 ${operation} of ${where} failed: ${reason}. Check the bucket name and the caller's S3 permissions.`, {
+      cause: error,
+    });
+  }
+}
+
+const TRANSIENT_NAMES = new Set(['SlowDown', 'ThrottlingException', 'Throttling', 'RequestTimeout', 'ServiceUnavailable', 'InternalError', 'TimeoutError']);
+const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
+
+function isTransient(error: unknown): boolean {
+  const status = httpStatus(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return TRANSIENT_NAMES.has(errorName(error) ?? '') || (status !== undefined && status >= 500) || (typeof code === 'string' && NETWORK_CODES.has(code));
+}
+
+function errorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+const HEADER_VALUE = /^[\x20-\x7e]*$/;
+
+/** S3 metadata travels as `x-amz-meta-*` headers: lower-case token names, printable ASCII values. */
+function toS3Metadata(key: string, metadata: Record<string, string> = {}): Record<string, string> {
+  const entries = Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value] as const);
+  const issues = entries.flatMap(([name, value]) => [
+    ...(HEADER_NAME.test(name) ? [] : [`metadata name "${name}" must be letters, digits or -_.`]),
+    ...(HEADER_VALUE.test(value) ? [] : [`metadata "${name}" must be printable ASCII (encode other text, e.g. with encodeURIComponent)`]),
+  ]);
+  if (issues.length) throw new InvalidInputError(`Cannot store "${key}": ${issues.join('; ')}.`, issues);
+  return Object.fromEntries(entries);
+}
+
+const MAX_PRESIGNED_SECONDS = 7 * 24 * 60 * 60;
+
+function checkExpiry(key: string, expiresInSeconds: number): void {
+  if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_PRESIGNED_SECONDS) {
+    throw new InvalidInputError(
+      `Cannot presign "${key}" for ${expiresInSeconds} seconds: SigV4 presigned URLs last from 1 to ${MAX_PRESIGNED_SECONDS} seconds (7 days).`,
+    );
+  }
+}
+
+function expiresAt(signingDate: Date, expiresInSeconds: number): string {
+  // SigV4 dates have whole seconds: the URL expires relative to the truncated signing time.
+  return new Date(Math.floor(signingDate.getTime() / 1000) * 1000 + expiresInSeconds * 1000).toISOString();
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
+import type { IncomingSignedRequest, Refusal, Verdict } from './sigv4-verifier.ts';
+
+export interface FrontServerOptions {
+  host: string;
+  port: number;
+  /** Where verified requests go: s3rver on a loopback port. */
+  upstream: { host: string; port: number };
+  verify: (request: IncomingSignedRequest) => Promise<Verdict>;
+}
+
+export interface FrontServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+// Query parameters that carry the signature: s3rver would try (and fail) to check them itself.
+const AUTH_QUERY_PARAMS = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']);
+const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
+
+/** The public face of the local S3: verifies each request's SigV4 signature, then streams it to s3rver unchanged (Host included). */
+export async function startFrontServer(options: FrontServerOptions): Promise<FrontServer> {
+  const agent = new Agent({ keepAlive: true });
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) sendError(req, res, { ok: false, status: 500, code: 'InternalError', message: `The local S3 front failed: ${String(error)}` });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    if (!url.startsWith('/')) {
+      sendError(req, res, { ok: false, status: 400, code: 'InvalidURI', message: `Couldn't parse the specified URI: ${url}` });
+      return;
+    }
+    const queryStart = url.indexOf('?');
+    const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
+    const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
+    const verdict = await options.verify({ method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), headers: req.headers });
+    if (!verdict.ok) {
+      sendError(req, res, verdict);
+      return;
+    }
+    forward(req, res, rawPath + withoutAuthParams(rawQuery));
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, path: string): void {
+    const headers = withoutHopByHop(req.headers);
+    delete headers.authorization;
+    const upstreamRequest = httpRequest({ host: options.upstream.host, port: options.upstream.port, method: req.method, path, headers, agent }, (upstreamResponse) => {
+      res.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
+      pipeline(upstreamResponse, res, () => undefined);
+    });
+    upstreamRequest.on('error', (error) => {
+      if (!res.headersSent) sendError(req, res, { ok: false, status: 502, code: 'ServiceUnavailable', message: `The local S3 store did not answer: ${error.message}` });
+      else res.destroy(error);
+    });
+    // Streamed both ways: a large context never sits in memory here.
+    pipeline(req, upstreamRequest, () => undefined);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      agent.destroy();
+      await closed;
+    },
+  };
+}
+
+function sendError(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
+  const requestId = randomBytes(8).toString('hex').toUpperCase();
+  const fields = { Code: refusal.code, Message: refusal.message, ...refusal.details, RequestId: requestId };
+  const xml =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error>' +
+    Object.entries(fields)
+      .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+      .join('') +
+    '</Error>';
+  res.writeHead(refusal.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml), 'x-amz-request-id': requestId });
+  // Node drains an unread request body itself, so the connection stays usable.
+  res.end(req.method === 'HEAD' ? undefined : xml);
+}
+
+function withoutAuthParams(rawQuery: string): string {
+  if (rawQuery === '') return '';
+  const kept = rawQuery.split('&').filter((pair) => {
+    const name = pair.split('=', 1)[0] ?? '';
+    return !AUTH_QUERY_PARAMS.has(safeDecode(name));
+  });
+  return kept.length ? `?${kept.join('&')}` : '';
+}
+
+function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP_HEADERS.has(name)));
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}

@@ -1,0 +1,160 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createS3Client, S3ObjectStore } from '../../src/adapters/aws/s3-object-store.ts';
+import { startLocalS3, type LocalS3, type ObjectCreatedEvent } from '../../src/local/s3/index.ts';
+import { objectStoreContract, type ObjectStoreFixture } from './object-store.contract.ts';
+
+const credentials = { accessKeyId: 'SLIPWAYLOCAL', secretAccessKey: 'local-secret-key' };
+const region = 'us-east-1';
+const bucket = 'slipway-contexts';
+
+const logged: { message: string; fields?: Record<string, unknown> }[] = [];
+const logger = { error: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }) };
+
+async function startLocalStore(): Promise<ObjectStoreFixture & { s3: LocalS3; endpoint: string }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'slipway-s3-'));
+  let offsetMs = 0;
+  const now = () => new Date(Date.now() + offsetMs);
+  const s3 = await startLocalS3({ dataDir, host: '127.0.0.1', port: 0, bucket, credentials, region, now, logger });
+  const client = createS3Client({ endpoint: s3.endpoint, region, credentials, forcePathStyle: true });
+  return {
+    s3,
+    endpoint: s3.endpoint,
+    store: new S3ObjectStore({ bucket, client }),
+    advanceTime: (seconds) => {
+      offsetMs += seconds * 1000;
+    },
+    teardown: async () => {
+      client.destroy();
+      await s3.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+objectStoreContract('S3ObjectStore on the local S3', startLocalStore);
+
+describe('startLocalS3', () => {
+  let local: Awaited<ReturnType<typeof startLocalStore>>;
+  const events: ObjectCreatedEvent[] = [];
+
+  beforeAll(async () => {
+    local = await startLocalStore();
+    local.s3.onObjectCreated((event) => {
+      events.push(event);
+    });
+  });
+  afterAll(async () => {
+    await local?.teardown();
+  });
+  beforeEach(() => {
+    events.length = 0;
+    logged.length = 0;
+  });
+
+  it('reports a presigned upload once as an object created', async () => {
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000001.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60 });
+
+    await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: 'twelve bytes' });
+
+    expect(events).toEqual([
+      { bucket, key: 'contexts/hello/01J0000001.tar.gz', size: 12, etag: createHash('md5').update('twelve bytes').digest('hex'), time: expect.any(String) },
+    ]);
+  });
+
+  it('reports an object put through the SDK', async () => {
+    await local.store.put({ key: 'sources/with space+plus.tar.gz', body: new Uint8Array(3), contentType: 'application/gzip' });
+
+    expect(events.map((event) => event.key)).toEqual(['sources/with space+plus.tar.gz']);
+  });
+
+  it('reports nothing for a refused upload', async () => {
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000002.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60 });
+
+    const response = await fetch(upload.url.replace('contexts/hello', 'contexts/evil'), { method: 'PUT', headers: upload.headers, body: 'x' });
+
+    expect(response.status).toBe(403);
+    expect(events).toEqual([]);
+  });
+
+  it('reports nothing for reads', async () => {
+    await local.store.head('contexts/hello/01J0000001.tar.gz');
+    await local.store.get('contexts/hello/01J0000001.tar.gz');
+
+    expect(events).toEqual([]);
+  });
+
+  it('refuses an unsigned upload', async () => {
+    const response = await fetch(`${local.endpoint}/${bucket}/contexts/anonymous.tar.gz`, { method: 'PUT', body: 'x' });
+
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Code>AccessDenied</Code>');
+    expect(events).toEqual([]);
+  });
+
+  it('refuses SDK calls signed with the wrong secret', async () => {
+    const client = createS3Client({ endpoint: local.endpoint, region, credentials: { ...credentials, secretAccessKey: 'wrong' }, forcePathStyle: true });
+    const store = new S3ObjectStore({ bucket, client });
+
+    await expect(store.put({ key: 'contexts/wrong-secret.tar.gz', body: new Uint8Array(1), contentType: 'application/gzip' })).rejects.toThrow(/SignatureDoesNotMatch|signature/i);
+    expect(events).toEqual([]);
+    client.destroy();
+  });
+
+  it('refuses SDK calls with an unknown access key', async () => {
+    const client = createS3Client({ endpoint: local.endpoint, region, credentials: { accessKeyId: 'SOMEONEELSE', secretAccessKey: 'x' }, forcePathStyle: true });
+
+    await expect(new S3ObjectStore({ bucket, client }).get('contexts/hello/01J0000001.tar.gz')).rejects.toThrow(/Access Key Id/);
+    client.destroy();
+  });
+
+  it('refuses SDK calls signed for another region', async () => {
+    const client = createS3Client({ endpoint: local.endpoint, region: 'eu-west-1', credentials, forcePathStyle: true });
+
+    await expect(new S3ObjectStore({ bucket, client }).get('contexts/hello/01J0000001.tar.gz')).rejects.toThrow(/region 'eu-west-1' is wrong/);
+    client.destroy();
+  });
+
+  it('keeps answering uploads when a listener throws or rejects', async () => {
+    const stopThrowing = local.s3.onObjectCreated(() => {
+      throw new Error('listener bug');
+    });
+    const stopRejecting = local.s3.onObjectCreated(() => Promise.reject(new Error('async listener bug')));
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000003.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60 });
+
+    const response = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: 'x' });
+    stopThrowing();
+    stopRejecting();
+
+    expect(response.status).toBe(200);
+    expect(events.map((event) => event.key)).toEqual(['contexts/hello/01J0000003.tar.gz']);
+    expect(logged.map((entry) => entry.message)).toEqual(['object-created listener failed', 'object-created listener failed']);
+  });
+
+  it('refuses SDK calls dated more than 15 minutes away from its clock', async () => {
+    const skewed = await startLocalStore();
+    skewed.advanceTime?.(20 * 60);
+    // One attempt: on a retry the SDK would correct its clock from the ServerTime in the refusal, as with S3.
+    const client = new S3Client({ endpoint: skewed.endpoint, region, credentials, forcePathStyle: true, maxAttempts: 1 });
+
+    await expect(new S3ObjectStore({ bucket, client }).get('contexts/any.tar.gz')).rejects.toThrow(/time is too large/);
+    client.destroy();
+    await skewed.teardown();
+  });
+
+  it('refuses a start that does not bind loopback', async () => {
+    const options = { dataDir: tmpdir(), host: '0.0.0.0' as '127.0.0.1', bucket, credentials, region };
+
+    await expect(startLocalS3(options)).rejects.toThrow(/host must be "127.0.0.1"/);
+  });
+
+  it('binds the loopback address only', () => {
+    expect(new URL(local.endpoint).hostname).toBe('127.0.0.1');
+  });
+});

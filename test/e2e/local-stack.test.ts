@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerAnswers, DOCKER } from '../../src/local/docker.ts';
+import { isAlive } from '../../src/local/stack-file.ts';
+import { expectServes, helloCopy, lastLine, ROOT, slipway, STATE_DIR, stackInfo } from './support.ts';
+
+const exec = promisify(execFile);
+const dockerUp = await dockerAnswers();
+const CI = process.env.CI === 'true';
+if (!dockerUp && !CI) console.warn('e2e skipped: the Docker engine is not answering (run npm run prereqs)');
+
+describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
+  let app: string;
+  let url: string;
+  const page = (text: string) => `<h1>${text}</h1>\n`;
+
+  beforeAll(async () => {
+    if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`);
+    await rm(STATE_DIR, { recursive: true, force: true });
+    const up = await slipway(['local', 'up']);
+    expect(up.code, up.stderr).toBe(0);
+    app = await helloCopy();
+  });
+
+  afterAll(async () => {
+    const down = await slipway(['local', 'down']);
+    expect(down.code, down.stderr).toBe(0);
+  });
+
+  it('prints its endpoints as JSON', async () => {
+    const status = await slipway(['local', 'status', '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), s3: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), registry: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+  });
+
+  it('is idempotent: a second up finds the running stack', async () => {
+    const before = await stackInfo();
+    const again = await slipway(['local', 'up']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('already running');
+    expect((await stackInfo()).pid).toBe(before.pid);
+  });
+
+  it('deploys examples/hello and serves its index.html', async () => {
+    const deploy = await slipway(['deploy', app, '--app', 'hello']);
+    expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
+    expect(lastLine(deploy.stdout)).toMatch(/^url: http:\/\/127\.0\.0\.1:\d+$/);
+    for (const step of ['prepare', 'build', 'lifecycle', 'deploy', 'rollout']) expect(deploy.stdout).toContain(`✓ ${step}`);
+    url = lastLine(deploy.stdout).slice('url: '.length);
+    await expectServes(url, await readFile(join(ROOT, 'examples/hello/content/index.html'), 'utf8'));
+  });
+
+  it('serves the new content at the same URL after an edit and a second deploy', async () => {
+    await writeFile(join(app, 'content/index.html'), page('second version'));
+    const deploy = await slipway(['deploy', app, '--app', 'hello']);
+    expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
+    expect(lastLine(deploy.stdout)).toBe(`url: ${url}`);
+    await expectServes(url, page('second version'));
+  });
+
+  it('lists both runs newest first, SUCCEEDED with every step', async () => {
+    const runs = await slipway(['runs', '--app', 'hello', '--json']);
+    expect(runs.code).toBe(0);
+    const list = JSON.parse(runs.stdout) as { runId: string; status: string }[];
+    expect(list.length).toBeGreaterThanOrEqual(2);
+    expect(list.map((r) => r.runId)).toEqual([...list.map((r) => r.runId)].sort().reverse());
+    for (const run of list.slice(0, 2)) {
+      const status = await slipway(['status', run.runId, '--json']);
+      const view = JSON.parse(status.stdout);
+      expect(view).toMatchObject({ id: run.runId, app: 'hello', status: 'SUCCEEDED', image: { digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), tags: [run.runId] } });
+      expect(view.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['prepare:SUCCEEDED', 'build:SUCCEEDED', 'lifecycle:SUCCEEDED', 'deploy:SUCCEEDED', 'rollout:SUCCEEDED']);
+      for (const step of view.steps) expect(Date.parse(step.endedAt)).toBeGreaterThanOrEqual(Date.parse(step.startedAt));
+    }
+  });
+
+  it('fails a context without a Dockerfile in the build step, and the previous version keeps serving', async () => {
+    const broken = await helloCopy();
+    await rm(join(broken, 'Dockerfile'));
+    const deploy = await slipway(['deploy', broken, '--app', 'hello']);
+    expect(deploy.code).toBe(1);
+    expect(deploy.stdout).toContain('✗ build failed');
+    expect(deploy.stdout).toContain('in build: DockerfileNotFoundError: No Dockerfile at the root of the context for app "hello" (looked for "Dockerfile")');
+    expect(deploy.stdout).toContain(`still serving: revision`);
+    await expectServes(url, page('second version'));
+  });
+
+  it('keeps the previous version serving when the new container crashes', async () => {
+    const crashing = await helloCopy();
+    await writeFile(join(crashing, 'Dockerfile'), 'FROM busybox\nCMD ["sh", "-c", "echo starting; echo cannot read config >&2; exit 3"]\n');
+    const deploy = await slipway(['deploy', crashing, '--app', 'hello']);
+    expect(deploy.code).toBe(1);
+    expect(deploy.stdout).toContain('in rollout: RolloutFailedError');
+    expect(deploy.stdout).toContain('The previous version keeps serving.');
+    await expectServes(url, page('second version'));
+  });
+
+  it('answers an unknown app with 404 naming the known apps, and starts nothing', async () => {
+    const { api } = await stackInfo();
+    const before = JSON.parse((await slipway(['runs', '--json'])).stdout).length;
+    const response = await fetch(`${api}/uploads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app: 'nope' }) });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: { name: 'UnknownAppError', knownApps: ['hello'] } });
+    const deploy = await slipway(['deploy', app, '--app', 'nope']);
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toContain('Unknown app "nope". Known apps: "hello"');
+    expect(JSON.parse((await slipway(['runs', '--json'])).stdout).length).toBe(before);
+  });
+
+  it('refuses a tampered upload URL and starts no run', async () => {
+    const { api } = await stackInfo();
+    const before = JSON.parse((await slipway(['runs', '--json'])).stdout).length;
+    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as { runId: string; upload: { url: string; headers: Record<string, string> } };
+    const tampered = new URL(ticket.upload.url);
+    const signature = tampered.searchParams.get('X-Amz-Signature')!;
+    tampered.searchParams.set('X-Amz-Signature', `${signature.startsWith('0') ? '1' : '0'}${signature.slice(1)}`);
+    const put = await fetch(tampered, { method: 'PUT', headers: ticket.upload.headers, body: 'not a context' });
+    expect(put.status).toBe(403);
+    const otherKey = new URL(ticket.upload.url.replace(ticket.runId, '01ARZ3NDEKTSV4RRFFQ69G5FAV'));
+    expect((await fetch(otherKey, { method: 'PUT', headers: ticket.upload.headers, body: 'x' })).status).toBe(403);
+    expect((await slipway(['status', ticket.runId])).code).toBe(2);
+    expect(JSON.parse((await slipway(['runs', '--json'])).stdout).length).toBe(before);
+  });
+
+  it('refuses an expired upload URL and starts no run', async () => {
+    const { api } = await stackInfo();
+    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as { runId: string; upload: { url: string; headers: Record<string, string> } };
+    // The signature covers X-Amz-Expires, so "expired" is a URL whose signing time is older than its lifetime: sign one that way.
+    const { signedUrlAt } = await import('./sign.ts');
+    const expired = await signedUrlAt(ticket.upload.url, ticket.upload.headers, new Date(Date.now() - 3600_000), 60);
+    const put = await fetch(expired, { method: 'PUT', headers: ticket.upload.headers, body: 'late' });
+    expect(put.status).toBe(403);
+    expect(await put.text()).toContain('expired');
+    expect((await slipway(['status', ticket.runId])).code).toBe(2);
+  });
+
+  it('stops every process and container it started', async () => {
+    const info = await stackInfo();
+    const down = await slipway(['local', 'down']);
+    expect(down.code).toBe(0);
+    expect(isAlive(info.pid)).toBe(false);
+    expect(isAlive(info.registryPid)).toBe(false);
+    const { stdout } = await exec(DOCKER, ['ps', '-aq', '--filter', `label=slipway.stack=${info.stack}`]);
+    expect(stdout.trim()).toBe('');
+    expect((await slipway(['local', 'status'])).code).toBe(1);
+  });
+});

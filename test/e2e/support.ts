@@ -1,0 +1,67 @@
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const exec = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin', 'slipway.js');
+
+/** The e2e suite's own state folder, so it never touches a stack the developer has running. */
+export const STATE_DIR = process.env.SLIPWAY_E2E_STATE_DIR ?? join(tmpdir(), `slipway-e2e-${process.pid}`);
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the real CLI as a user would, from the repository root. */
+export async function slipway(args: string[], options: { timeoutMs?: number } = {}): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, SLIPWAY_STATE_DIR: STATE_DIR },
+      timeout: options.timeoutMs ?? 170_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) };
+  }
+}
+
+/** A copy of examples/hello the test may edit. */
+export async function helloCopy(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-hello-'));
+  await cp(join(ROOT, 'examples', 'hello'), dir, { recursive: true });
+  return dir;
+}
+
+export function lastLine(text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? '';
+}
+
+export async function stackInfo(): Promise<{ pid: number; api: string; s3: string; bucket: string; registry: string; registryPid: number; stack: string }> {
+  return JSON.parse(await readFile(join(STATE_DIR, 'stack.json'), 'utf8'));
+}
+
+/** GET the URL until it answers `expected`, or fail at the deadline with what it last answered. */
+export async function expectServes(url: string, expected: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      last = `${response.status} ${await response.text()}`;
+      if (response.ok && last.endsWith(expected)) return;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} does not serve ${JSON.stringify(expected)}; it answered: ${last}`);
+}

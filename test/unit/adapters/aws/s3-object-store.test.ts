@@ -1,0 +1,162 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createS3Client, S3ObjectStore } from '../../../../src/adapters/aws/s3-object-store.ts';
+import { InvalidInputError, SlipwayError, TransientError } from '../../../../src/domain/errors.ts';
+
+const s3Mock = mockClient(S3Client);
+const bucket = 'slipway-contexts-123456789012';
+const signingDate = new Date('2025-01-15T10:00:00.250Z');
+
+function newStore(): S3ObjectStore {
+  const client = createS3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' } });
+  return new S3ObjectStore({ bucket, client, clock: { now: () => signingDate } });
+}
+
+function body(bytes: Uint8Array): GetObjectCommandOutput['Body'] {
+  return { transformToByteArray: async () => bytes } as unknown as GetObjectCommandOutput['Body'];
+}
+
+function serviceError(name: string, status: number): S3ServiceException {
+  return new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
+}
+
+describe('S3ObjectStore', () => {
+  beforeEach(() => {
+    s3Mock.reset();
+  });
+
+  it('heads the object in its bucket and maps size and metadata', async () => {
+    s3Mock.on(HeadObjectCommand).resolves({ ContentLength: 1234, Metadata: { app: 'hello' } });
+
+    const object = await newStore().head('contexts/hello/01J.tar.gz');
+
+    expect(object).toEqual({ key: 'contexts/hello/01J.tar.gz', size: 1234, metadata: { app: 'hello' } });
+    expect(s3Mock.commandCalls(HeadObjectCommand)[0]?.args[0].input).toEqual({ Bucket: bucket, Key: 'contexts/hello/01J.tar.gz' });
+  });
+
+  it('returns undefined from head when the object is not there', async () => {
+    s3Mock.on(HeadObjectCommand).rejects(new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'NotFound' }));
+
+    expect(await newStore().head('contexts/missing.tar.gz')).toBeUndefined();
+  });
+
+  it('puts the body with its content type and lower-cased metadata', async () => {
+    s3Mock.on(PutObjectCommand).resolves({});
+    const bytes = new TextEncoder().encode('source');
+
+    await newStore().put({ key: 'sources/hello/abc.tar.gz', body: bytes, contentType: 'application/gzip', metadata: { Commit: 'abc123' } });
+
+    expect(s3Mock.commandCalls(PutObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: bucket,
+      Key: 'sources/hello/abc.tar.gz',
+      Body: bytes,
+      ContentType: 'application/gzip',
+      Metadata: { commit: 'abc123' },
+    });
+  });
+
+  it('gets the object bytes', async () => {
+    const bytes = Uint8Array.of(1, 2, 3);
+    s3Mock.on(GetObjectCommand).resolves({ Body: body(bytes) });
+
+    expect(await newStore().get('contexts/hello/01J.tar.gz')).toEqual(bytes);
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({ Bucket: bucket, Key: 'contexts/hello/01J.tar.gz' });
+  });
+
+  it('returns undefined from get when there is no such key', async () => {
+    s3Mock.on(GetObjectCommand).rejects(new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' }));
+
+    expect(await newStore().get('contexts/missing.tar.gz')).toBeUndefined();
+  });
+
+  it('reports throttling as a TransientError naming the object', async () => {
+    s3Mock.on(GetObjectCommand).rejects(serviceError('SlowDown', 503));
+
+    const failure = newStore().get('contexts/hello/01J.tar.gz');
+
+    await expect(failure).rejects.toBeInstanceOf(TransientError);
+    await expect(failure).rejects.toThrow(`s3://${bucket}/contexts/hello/01J.tar.gz`);
+  });
+
+  it('reports access denied as a SlipwayError that keeps the cause', async () => {
+    const denied = serviceError('AccessDenied', 403);
+    s3Mock.on(PutObjectCommand).rejects(denied);
+
+    const error = await newStore()
+      .put({ key: 'k', body: new Uint8Array(), contentType: 'application/gzip' })
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(SlipwayError);
+    expect(error).not.toBeInstanceOf(TransientError);
+    expect((error as SlipwayError).cause).toBe(denied);
+  });
+
+  it('presigns an upload without checksum parameters', async () => {
+    const upload = await newStore().createUpload({ key: 'contexts/hello/01J.tar.gz', contentType: 'application/gzip', expiresInSeconds: 900 });
+
+    const names = [...new URL(upload.url).searchParams.keys()].map((name) => name.toLowerCase());
+    expect(names.filter((name) => name.startsWith('x-amz-checksum-') || name === 'x-amz-sdk-checksum-algorithm')).toEqual([]);
+  });
+
+  it('presigns a PUT that signs the content type and metadata as headers', async () => {
+    const upload = await newStore().createUpload({ key: 'contexts/hello/01J.tar.gz', contentType: 'application/gzip', expiresInSeconds: 900, metadata: { App: 'hello' } });
+
+    const url = new URL(upload.url);
+    expect(upload.method).toBe('PUT');
+    expect(`${url.host}${url.pathname}`).toBe(`${bucket}.s3.eu-west-1.amazonaws.com/contexts/hello/01J.tar.gz`);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host;x-amz-meta-app');
+    expect(url.searchParams.has('x-amz-meta-app')).toBe(false);
+    expect(upload.headers).toEqual({ 'content-type': 'application/gzip', 'x-amz-meta-app': 'hello' });
+  });
+
+  it('refuses metadata that cannot travel as an HTTP header', async () => {
+    const upload = newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 60, metadata: { author: 'Zoë' } });
+
+    await expect(upload).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(upload).rejects.toThrow('metadata "author" must be printable ASCII');
+  });
+
+  it('refuses a presigned URL meant to outlive the SigV4 limit of 7 days', async () => {
+    const download = newStore().createDownload({ key: 'k', expiresInSeconds: 8 * 24 * 3600 });
+
+    await expect(download).rejects.toThrow(/from 1 to 604800 seconds/);
+  });
+
+  it('dates the presigned upload with the clock and its expiry', async () => {
+    const upload = await newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 900 });
+
+    const url = new URL(upload.url);
+    expect(url.searchParams.get('X-Amz-Date')).toBe('20250115T100000Z');
+    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
+    expect(upload.expiresAt).toBe('2025-01-15T10:15:00.000Z');
+  });
+
+  it('presigns a GET download with no headers to send', async () => {
+    const download = await newStore().createDownload({ key: 'contexts/hello/01J.tar.gz', expiresInSeconds: 3600 });
+
+    expect(download).toMatchObject({ method: 'GET', headers: {}, expiresAt: '2025-01-15T11:00:00.000Z' });
+    expect(new URL(download.url).searchParams.get('x-id')).toBe('GetObject');
+    expect(s3Mock.calls()).toHaveLength(0);
+  });
+});
+
+describe('createS3Client', () => {
+  it('computes and validates checksums only when an operation requires them', async () => {
+    const client = createS3Client({ region: 'us-east-1' });
+
+    expect(await client.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
+    expect(await client.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
+  });
+
+  it('uses the given endpoint with path-style addressing', async () => {
+    const client = createS3Client({ endpoint: 'http://127.0.0.1:4569', region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+    const store = new S3ObjectStore({ bucket: 'local-bucket', client });
+
+    const download = await store.createDownload({ key: 'contexts/x.tar.gz', expiresInSeconds: 60 });
+
+    expect(download.url.startsWith('http://127.0.0.1:4569/local-bucket/contexts/x.tar.gz?')).toBe(true);
+  });
+});
