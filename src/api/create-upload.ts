@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { appConfig } from '../domain/config.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { contextKey } from '../domain/run-id.ts';
+import { describeIssues } from '../domain/validation.ts';
 import type { PresignedRequest } from '../ports/object-store.ts';
 import type { Dependencies } from '../pipeline/dependencies.ts';
 
@@ -29,7 +30,7 @@ export interface UploadTicket {
 export async function createUpload(body: unknown, deps: Dependencies): Promise<UploadTicket> {
   const parsed = v.safeParse(CreateUploadSchema, body);
   if (!parsed.success) {
-    const issues = parsed.issues.map((i) => `${v.getDotPath(i) ?? 'body'}: ${i.message}`);
+    const issues = describeIssues(parsed.issues, 'body');
     throw new InvalidInputError(`Invalid upload request: ${issues.join('; ')}. Send JSON like {"app":"hello"}.`, issues);
   }
   const app = appConfig(deps.config, parsed.output.app);

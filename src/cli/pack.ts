@@ -27,7 +27,7 @@ export async function packContext(dir: string, options: { dockerfile?: string } 
   const ig = ignore().add(rules.split(/\r?\n/));
   const always = new Set(['.dockerignore', options.dockerfile ?? 'Dockerfile']);
   const files = (await walk(dir)).filter((file) => always.has(file) || !ig.ignores(file)).sort();
-  if (files.length === 0) throw new ContextDirectoryError(`"${dir}" has nothing to build (it is empty, or .dockerignore excludes everything).`);
+  if (!files.some((file) => file !== '.dockerignore')) throw new ContextDirectoryError(`"${dir}" has nothing to build (it is empty, or .dockerignore excludes everything).`);
   const chunks: Buffer[] = [];
   // portable: no uid, gid, user or group names from this machine in the archive.
   const stream = create({ gzip: true, cwd: dir, portable: true }, files);

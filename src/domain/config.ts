@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { InvalidConfigError, UnknownAppError } from './errors.ts';
+import { describeIssues } from './validation.ts';
 
 /**
  * slipway.config.json: one file, validated at every edge (CLI, Lambda cold start, packaging).
@@ -90,15 +91,8 @@ export interface AppConfig {
 export function parseConfig(input: unknown): SlipwayConfig {
   const result = v.safeParse(ConfigSchema, input);
   if (result.success) return result.output;
-  const issues = result.issues.map(describeIssue);
+  const issues = describeIssues(result.issues);
   throw new InvalidConfigError(`slipway.config.json is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`, issues);
-}
-
-function describeIssue(issue: v.BaseIssue<unknown>): string {
-  const path = v.getDotPath(issue) ?? '(root)';
-  if (issue.expected === 'never' && issue.kind === 'schema') return `${path}: unknown key; remove it or check its spelling`;
-  if (issue.received === 'undefined') return `${path}: required`;
-  return `${path}: ${issue.message}`;
 }
 
 /** `appConfig(config, 'hello')` → the app with defaults applied; UnknownAppError naming the known apps otherwise. */

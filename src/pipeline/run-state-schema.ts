@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { InvalidInputError } from '../domain/errors.ts';
 import type { RunState } from '../domain/run-state.ts';
+import { describeIssues } from '../domain/validation.ts';
 
 /**
  * What every step receives. Loose on purpose: the state grows as steps add their parts;
@@ -17,6 +18,6 @@ const RunStateSchema = v.looseObject({
 export function parseRunState(event: unknown): RunState {
   const result = v.safeParse(RunStateSchema, event);
   if (result.success) return result.output as unknown as RunState;
-  const issues = result.issues.map((i) => `${v.getDotPath(i) ?? '(root)'}: ${i.message}`);
+  const issues = describeIssues(result.issues);
   throw new InvalidInputError(`The step was started with an invalid run state: ${issues.join('; ')}`, issues);
 }

@@ -1,0 +1,49 @@
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { list } from 'tar';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ContextDirectoryError, packContext } from '../../../src/cli/pack.ts';
+
+async function folder(files: Record<string, string>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-pack-'));
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(join(dir, path, '..'), { recursive: true });
+    await writeFile(join(dir, path), content);
+  }
+  return dir;
+}
+
+async function entries(bytes: Buffer): Promise<string[]> {
+  const names: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const parser = list({ onReadEntry: (entry) => names.push(entry.path) });
+    parser.on('end', resolve).on('error', reject);
+    Readable.from(bytes).pipe(parser);
+  });
+  return names.sort();
+}
+
+describe('pack', () => {
+  it.each([
+    ['no .dockerignore', { Dockerfile: 'FROM busybox', 'a.txt': 'a', 'src/b.txt': 'b' }, ['Dockerfile', 'a.txt', 'src/b.txt']],
+    ['a plain pattern', { '.dockerignore': '*.log', Dockerfile: 'x', 'a.log': '', 'b.txt': '' }, ['.dockerignore', 'Dockerfile', 'b.txt']],
+    ['a folder', { '.dockerignore': 'node_modules', Dockerfile: 'x', 'node_modules/x/index.js': '', 'app.js': '' }, ['.dockerignore', 'Dockerfile', 'app.js']],
+    ['an exception', { '.dockerignore': '*.md\n!README.md', Dockerfile: 'x', 'README.md': '', 'NOTES.md': '' }, ['.dockerignore', 'Dockerfile', 'README.md']],
+    ['** patterns', { '.dockerignore': '**/*.tmp', Dockerfile: 'x', 'a/b/c.tmp': '', 'a/b/c.txt': '' }, ['.dockerignore', 'Dockerfile', 'a/b/c.txt']],
+    ['the Dockerfile itself', { '.dockerignore': 'Dockerfile\n.dockerignore', Dockerfile: 'x', 'a.txt': '' }, ['.dockerignore', 'Dockerfile', 'a.txt']],
+  ])('honours .dockerignore: %s', async (_name, files, expected) => {
+    const packed = await packContext(await folder(files));
+    expect(packed.files).toEqual(expected);
+    expect(await entries(packed.bytes)).toEqual(expected);
+  });
+
+  it('refuses a path that is not a folder', async () => {
+    await expect(packContext('/nonexistent/slipway')).rejects.toThrow(ContextDirectoryError);
+  });
+
+  it('refuses a folder with nothing to send', async () => {
+    await expect(packContext(await folder({ '.dockerignore': '*\n!.dockerignore', 'a.txt': '' }))).rejects.toThrow('nothing to build');
+  });
+});
