@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { DockerCommandError } from './errors.ts';
+
+export const LABEL = {
+  stack: 'slipway.stack',
+  app: 'slipway.app',
+  revision: 'slipway.revision',
+  deployment: 'slipway.deployment',
+  run: 'slipway.run',
+} as const;
+
+export interface RunSpec {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  /** Container port published on 127.0.0.1 with a port the engine picks. */
+  port: number;
+  env: Record<string, string>;
+  entryPoint?: string[];
+  command?: string[];
+}
+
+export interface ContainerState {
+  running: boolean;
+  exitCode: number;
+  oomKilled: boolean;
+  error: string;
+}
+
+export interface ListedContainer {
+  id: string;
+  running: boolean;
+  app: string;
+  revision: number;
+  deployment: string;
+}
+
+/** The `docker` CLI, argument lists only (never a shell), so image names and labels need no quoting. */
+export class DockerCli {
+  constructor(private readonly binary: string) {}
+
+  /** `run(spec)` → the new container's id; the container runs detached. */
+  async run(spec: RunSpec): Promise<string> {
+    const args = ['run', '-d', '--name', spec.name, '-p', `127.0.0.1::${spec.port}`];
+    for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
+    for (const [key, value] of Object.entries(spec.env)) args.push('-e', `${key}=${value}`);
+    // ECS's entryPoint is a list; docker takes its first word as --entrypoint and the rest as arguments.
+    const [entry, ...entryArgs] = spec.entryPoint ?? [];
+    if (entry !== undefined) args.push('--entrypoint', entry);
+    args.push(spec.image, ...entryArgs, ...(spec.command ?? []));
+    return (await this.exec(args, 300_000)).trim();
+  }
+
+  /** `state(id)` → running or how it ended; undefined when the container does not exist. */
+  async state(id: string): Promise<ContainerState | undefined> {
+    try {
+      const out = await this.exec(['inspect', '--type', 'container', '--format', '{{json .State}}', id]);
+      const s = JSON.parse(out) as { Running: boolean; ExitCode: number; OOMKilled: boolean; Error: string };
+      return { running: s.Running, exitCode: s.ExitCode, oomKilled: s.OOMKilled, error: s.Error };
+    } catch (error) {
+      if (error instanceof DockerCommandError && /no such/i.test(error.stderr)) return undefined;
+      throw error;
+    }
+  }
+
+  /** `hostPort(id, 8080)` → the 127.0.0.1 port the engine published container port 8080 on. */
+  async hostPort(id: string, port: number): Promise<number> {
+    const out = await this.exec(['port', id, `${port}/tcp`]);
+    const match = /127\.0\.0\.1:(\d+)/.exec(out);
+    if (!match?.[1]) throw new DockerCommandError(['port', id], undefined, `port ${port}/tcp is not published on 127.0.0.1: ${out}`);
+    return Number(match[1]);
+  }
+
+  /** `tailLogs(id, 10)` → the last lines of stdout and stderr, interleaved in the order they were written. */
+  async tailLogs(id: string, lines: number): Promise<string[]> {
+    const { stdout, stderr } = await this.execBoth(['logs', '--timestamps', '--tail', String(lines), id]);
+    const stamped = [...stdout.split('\n'), ...stderr.split('\n')].filter((l) => l.trim() !== '');
+    return stamped
+      .map((line) => {
+        const space = line.indexOf(' ');
+        return { at: space > 0 ? line.slice(0, space) : '', text: space > 0 ? line.slice(space + 1) : line };
+      })
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0))
+      .slice(-lines)
+      .map((l) => l.text);
+  }
+
+  /** `remove(ids)` force-removes containers; ids already gone are fine. */
+  async remove(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    try {
+      await this.exec(['rm', '-f', ...ids]);
+    } catch (error) {
+      if (!(error instanceof DockerCommandError && /no such container/i.test(error.stderr))) throw error;
+    }
+  }
+
+  /** `list({ 'slipway.stack': 's' })` → every container (running or not) carrying all these labels. */
+  async list(labels: Record<string, string>): Promise<ListedContainer[]> {
+    const format = ['{{.ID}}', '{{.State}}', `{{.Label "${LABEL.app}"}}`, `{{.Label "${LABEL.revision}"}}`, `{{.Label "${LABEL.deployment}"}}`].join('\t');
+    const args = ['ps', '-a', '--no-trunc', '--format', format];
+    for (const [key, value] of Object.entries(labels)) args.push('--filter', `label=${key}=${value}`);
+    const out = await this.exec(args);
+    return out
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => {
+        const [id = '', state = '', app = '', revision = '', deployment = ''] = line.split('\t');
+        return { id, running: state === 'running', app, revision: Number(revision) || 0, deployment };
+      });
+  }
+
+  private async exec(args: string[], timeoutMs = 60_000): Promise<string> {
+    return (await this.execBoth(args, timeoutMs)).stdout;
+  }
+
+  private execBoth(args: string[], timeoutMs = 60_000): Promise<{ stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      execFile(this.binary, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+        if (!error) return resolve({ stdout, stderr });
+        const code = typeof error.code === 'number' ? error.code : undefined;
+        const detail = stderr || (error.code === 'ENOENT' ? `${this.binary} not found` : error.message);
+        reject(new DockerCommandError(args, code, detail, { cause: error }));
+      });
+    });
+  }
+}

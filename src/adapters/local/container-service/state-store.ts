@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { RolloutState } from '../../../ports/container-service.ts';
+import type { TaskDefinition, TaskDefinitionInput } from '../../../domain/task-definition.ts';
+
+/** What serves an app right now: the container the proxy forwards to. */
+export interface CurrentVersion {
+  containerId: string;
+  hostPort: number;
+  revision: number;
+  image: string;
+  taskDefinition: string;
+  deploymentId: string;
+}
+
+/** `services/<app>.json`: the proxy port (so the URL outlives deploys and restarts) and what serves. */
+export interface ServiceState {
+  app: string;
+  proxyPort?: number;
+  current?: CurrentVersion;
+}
+
+/** `deployments/<app>/<deploymentId>.json`: one deploy() and how its rollout went. */
+export interface DeploymentRecord {
+  deploymentId: string;
+  runId: string;
+  app: string;
+  image: string;
+  container: string;
+  port: number;
+  healthCheck: { path: string; timeoutSeconds: number };
+  revision: number;
+  taskDefinition: string;
+  state: RolloutState;
+  reason?: string;
+  containerId?: string;
+  containerStartedAt?: string;
+  running?: boolean;
+  createdAt: string;
+  finishedAt?: string;
+}
+
+/**
+ * The stack's files under `stateDir`. Whole-file JSON written by rename, so a reader never sees half a file;
+ * task-definition revisions are created exclusively, so two writers can never register the same revision.
+ */
+export class StateStore {
+  constructor(private readonly dir: string) {}
+
+  /** `latestTaskDefinition('hello')` → the highest registered revision, as DescribeTaskDefinition would show it. */
+  async latestTaskDefinition(family: string): Promise<TaskDefinition | undefined> {
+    const revisions = await this.revisions(family);
+    const latest = revisions.at(-1);
+    return latest === undefined ? undefined : this.taskDefinition(family, latest);
+  }
+
+  async taskDefinition(family: string, revision: number): Promise<TaskDefinition | undefined> {
+    return readJson<TaskDefinition>(join(this.dir, 'task-definitions', family, `${revision}.json`));
+  }
+
+  /** `registerTaskDefinition(input, now)` → the next revision of input.family, stored with the fields ECS adds. */
+  async registerTaskDefinition(input: TaskDefinitionInput, now: Date): Promise<{ revision: number; arn: string }> {
+    const dir = join(this.dir, 'task-definitions', input.family);
+    await mkdir(dir, { recursive: true });
+    let revision = ((await this.revisions(input.family)).at(-1) ?? 0) + 1;
+    for (;;) {
+      const arn = `arn:aws:ecs:local:000000000000:task-definition/${input.family}:${revision}`;
+      const described = {
+        ...input,
+        taskDefinitionArn: arn,
+        revision,
+        status: 'ACTIVE',
+        compatibilities: ['EC2', 'FARGATE'],
+        requiresAttributes: [],
+        registeredAt: now.toISOString(),
+        registeredBy: 'slipway-local',
+      };
+      try {
+        await writeFile(join(dir, `${revision}.json`), JSON.stringify(described, null, 2) + '\n', { flag: 'wx' });
+        return { revision, arn };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        revision += 1;
+      }
+    }
+  }
+
+  async readService(app: string): Promise<ServiceState | undefined> {
+    return readJson<ServiceState>(join(this.dir, 'services', `${app}.json`));
+  }
+
+  async writeService(state: ServiceState): Promise<void> {
+    await writeJson(join(this.dir, 'services', `${state.app}.json`), state);
+  }
+
+  async listServices(): Promise<ServiceState[]> {
+    const names = await listJson(join(this.dir, 'services'));
+    const states = await Promise.all(names.map((name) => this.readService(name)));
+    return states.filter((s): s is ServiceState => s !== undefined);
+  }
+
+  async readDeployment(app: string, deploymentId: string): Promise<DeploymentRecord | undefined> {
+    return readJson<DeploymentRecord>(join(this.dir, 'deployments', app, `${deploymentId}.json`));
+  }
+
+  async writeDeployment(record: DeploymentRecord): Promise<void> {
+    await writeJson(join(this.dir, 'deployments', record.app, `${record.deploymentId}.json`), record);
+  }
+
+  async listDeployments(): Promise<DeploymentRecord[]> {
+    const apps = await listDirs(join(this.dir, 'deployments'));
+    const records = await Promise.all(
+      apps.map(async (app) => Promise.all((await listJson(join(this.dir, 'deployments', app))).map((id) => this.readDeployment(app, id)))),
+    );
+    return records.flat().filter((r): r is DeploymentRecord => r !== undefined);
+  }
+
+  private async revisions(family: string): Promise<number[]> {
+    const names = await listJson(join(this.dir, 'task-definitions', family));
+    return names
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0)
+      .sort((a, b) => a - b);
+  }
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(join(file, '..'), { recursive: true });
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await rename(tmp, file);
+}
+
+/** Base names of the `.json` files in dir (none when dir does not exist). */
+async function listJson(dir: string): Promise<string[]> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries.filter((e) => e.endsWith('.json')).map((e) => e.slice(0, -'.json'.length));
+}
+
+async function listDirs(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+}
