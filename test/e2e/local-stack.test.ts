@@ -3,6 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createS3Client, S3ObjectStore } from '../../src/adapters/aws/s3-object-store.ts';
 import { dockerAnswers, DOCKER } from '../../src/local/docker.ts';
 import { isAlive } from '../../src/local/stack-file.ts';
 import { expectServes, helloCopy, lastLine, ROOT, slipway, STATE_DIR, stackInfo } from './support.ts';
@@ -125,14 +126,16 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
   });
 
   it('refuses an expired upload URL and starts no run', async () => {
-    const { api } = await stackInfo();
-    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as { runId: string; upload: { url: string; headers: Record<string, string> } };
-    // The signature covers X-Amz-Expires, so "expired" is a URL whose signing time is older than its lifetime: sign one that way.
-    const { signedUrlAt } = await import('./sign.ts');
-    const expired = await signedUrlAt(ticket.upload.url, ticket.upload.headers, new Date(Date.now() - 3600_000), 60);
-    const put = await fetch(expired, { method: 'PUT', headers: ticket.upload.headers, body: 'late' });
+    const { api, s3, bucket } = await stackInfo();
+    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as { runId: string; key: string };
+    // A correctly signed URL for the same key, signed an hour ago with a one-minute lifetime.
+    const credentials = JSON.parse(await readFile(join(STATE_DIR, 'credentials.json'), 'utf8'));
+    const anHourAgo = new Date(Date.now() - 3600_000);
+    const store = new S3ObjectStore({ bucket, client: createS3Client({ endpoint: s3, region: 'us-east-1', credentials, forcePathStyle: true }), clock: { now: () => anHourAgo } });
+    const expired = await store.createUpload({ key: ticket.key, contentType: 'application/gzip', expiresInSeconds: 60 });
+    const put = await fetch(expired.url, { method: 'PUT', headers: expired.headers, body: 'late' });
     expect(put.status).toBe(403);
-    expect(await put.text()).toContain('expired');
+    expect(await put.text()).toContain('Request has expired');
     expect((await slipway(['status', ticket.runId])).code).toBe(2);
   });
 
