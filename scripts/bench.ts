@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: how much Slipway's pipeline costs over doing the same work by hand.
+ * Alternates, N times each, on the same machine in the same run:
+ *   baseline — tar the folder, docker build, docker push, docker run, wait for HTTP 200;
+ *   slipway  — `slipway deploy <folder> --app hello` on a warm local stack (pack, upload, event,
+ *              state machine, build runner, registry, lifecycle, health-checked rollout).
+ * Each iteration edits index.html so both really rebuild. Prints the median of each and the ratio
+ * of the medians; timings here are noisy, so only the ratio means anything.
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '..');
+const DOCKER = '/usr/bin/docker';
+const N = Number(process.env.BENCH_ITERATIONS ?? 5);
+const stateDir = await mkdtemp(join(tmpdir(), 'slipway-bench-'));
+const env = { ...process.env, SLIPWAY_STATE_DIR: stateDir };
+const slipway = (...args: string[]) => exec(process.execPath, [join(ROOT, 'bin/slipway.js'), ...args], { cwd: ROOT, env, maxBuffer: 1 << 24 });
+
+async function waitFor200(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await sleep(25);
+  }
+  throw new Error(`${url} never answered 200`);
+}
+
+async function baseline(dir: string, registry: string, i: number): Promise<number> {
+  const work = await mkdtemp(join(tmpdir(), 'slipway-bench-raw-'));
+  const image = `${registry}/bench-raw:${i}`;
+  const started = performance.now();
+  await exec('tar', ['-czf', join(work, 'context.tar.gz'), '-C', dir, '.']);
+  await exec('mkdir', ['-p', join(work, 'ctx')]);
+  await exec('tar', ['-xzf', join(work, 'context.tar.gz'), '-C', join(work, 'ctx')]);
+  await exec(DOCKER, ['build', '-q', '-t', image, join(work, 'ctx')], { env: { ...process.env, DOCKER_BUILDKIT: '1' } });
+  await exec(DOCKER, ['push', '-q', image]);
+  const { stdout: id } = await exec(DOCKER, ['run', '-d', '-p', '127.0.0.1::8080', image]);
+  const { stdout: port } = await exec(DOCKER, ['port', id.trim(), '8080/tcp']);
+  await waitFor200(`http://${port.trim().split('\n')[0]}/`);
+  const elapsed = performance.now() - started;
+  await exec(DOCKER, ['rm', '-f', id.trim()]);
+  await rm(work, { recursive: true, force: true });
+  return elapsed;
+}
+
+async function deploy(dir: string): Promise<number> {
+  const started = performance.now();
+  const { stdout } = await slipway('deploy', dir, '--app', 'hello');
+  const url = stdout.trimEnd().split('\n').at(-1)!.replace('url: ', '');
+  await waitFor200(url);
+  return performance.now() - started;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-hello-'));
+await cp(join(ROOT, 'examples/hello'), dir, { recursive: true });
+const page = join(dir, 'content/index.html');
+const original = await readFile(page, 'utf8');
+try {
+  await slipway('local', 'up');
+  const { registry } = JSON.parse((await slipway('local', 'status', '--json')).stdout) as { registry: string };
+  const registryHost = registry.replace('http://', '');
+  // Warm both paths once: the first build of a stack pays for base-layer export and proxy start.
+  await writeFile(page, `${original}<!-- warm -->\n`);
+  await deploy(dir);
+  await baseline(dir, registryHost, 0);
+  const raw: number[] = [];
+  const ours: number[] = [];
+  for (let i = 1; i <= N; i += 1) {
+    await writeFile(page, `${original}<!-- raw ${i} ${Date.now()} -->\n`);
+    raw.push(await baseline(dir, registryHost, i));
+    await writeFile(page, `${original}<!-- slipway ${i} ${Date.now()} -->\n`);
+    ours.push(await deploy(dir));
+    console.log(`iteration ${i}: baseline ${raw.at(-1)!.toFixed(0)} ms, slipway deploy ${ours.at(-1)!.toFixed(0)} ms`);
+  }
+  console.log(`baseline (tar, docker build, push, run, HTTP 200) median: ${median(raw).toFixed(0)} ms`);
+  console.log(`slipway deploy (warm local stack) median:           ${median(ours).toFixed(0)} ms`);
+  console.log(`ratio slipway/baseline (median): ${(median(ours) / median(raw)).toFixed(2)}`);
+} finally {
+  await slipway('local', 'down').catch(() => undefined);
+  await rm(stateDir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true });
+}
