@@ -19,7 +19,11 @@ export class StackNotRunningError extends SlipwayError {
 
 /** A small JSON client for the Slipway API (the local stack's, or the one SLIPWAY_API_URL names). */
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  /** `pollMs`: how often to poll a run — often on loopback, gently against API Gateway. */
+  constructor(
+    readonly baseUrl: string,
+    readonly pollMs = 1000,
+  ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     let response: Response;
@@ -47,5 +51,5 @@ export async function apiClient(cwd = process.cwd()): Promise<ApiClient> {
   if (process.env.SLIPWAY_API_URL) return new ApiClient(process.env.SLIPWAY_API_URL.replace(/\/$/, ''));
   const info = await readStackInfo(stackPaths(findProjectRoot(cwd)));
   if (!info) throw new StackNotRunningError('The local stack is not running. Start it with: slipway local up (or set SLIPWAY_API_URL to a deployed API).');
-  return new ApiClient(info.api);
+  return new ApiClient(info.api, 50);
 }

@@ -27,7 +27,7 @@ export async function followRun(
       if (!(error instanceof ApiError && error.status === 404) || Date.now() > startDeadline) throw error;
       if (!waiting) onEvent({ type: 'waiting', runId });
       waiting = true;
-      await sleep(options.intervalMs ?? 250);
+      await sleep(options.intervalMs ?? client.pollMs);
       continue;
     }
     for (const step of run.steps) {
@@ -44,6 +44,6 @@ export async function followRun(
       onEvent({ type: 'step', runId, step: step.name, status: step.status, at, ...(seconds !== undefined && step.status !== 'RUNNING' && { seconds }) });
     }
     if (run.status !== 'RUNNING') return run;
-    await sleep(options.intervalMs ?? 250);
+    await sleep(options.intervalMs ?? client.pollMs);
   }
 }

@@ -28,7 +28,7 @@ const REGION = 'us-east-1';
 const BUCKET = 'slipway-contexts';
 
 /** How often the local stack polls: the ASL's Wait states say 10 and 15 seconds for AWS; a local build takes seconds. */
-const LOCAL_POLL_MS = { WaitForBuild: 250, WaitForRollout: 250 };
+const LOCAL_POLL_MS = { WaitForBuild: 50, WaitForRollout: 50 };
 const LOCAL_RETRY_MS = Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((state) => [state, 200]));
 
 export interface RunningStack {
@@ -62,7 +62,8 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
   };
 
   try {
-    let registry: DistributionImageRegistry | undefined;
+    const registryHost = `127.0.0.1:${ports.registry}`;
+    const registry = new DistributionImageRegistry({ url: `http://${registryHost}`, host: registryHost, indexPath: paths.registryIndex });
     let ready: () => void = () => undefined;
     const whenReady = new Promise<void>((resolve) => (ready = resolve));
     const routes = readServerlessRoutes(join(root, 'serverless.yml'), { ContextsBucket: BUCKET });
@@ -76,7 +77,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       local: {
         'GET /_local/health': async () => ({ status: 200, body: { ok: true, stack } }),
         'POST /_local/registry-events': async (_request, body) => {
-          await registry?.recordNotification(JSON.parse(body.toString('utf8')) as RegistryNotification);
+          await registry.recordNotification(JSON.parse(body.toString('utf8')) as RegistryNotification);
           return { status: 200 };
         },
       },
@@ -87,9 +88,8 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
     stoppers.push(s3.stop);
     const registryProcess = await startRegistry({ dataDir: paths.registry, port: ports.registry, notifyUrl: `${api.url}/_local/registry-events` });
     stoppers.push(registryProcess.stop);
-    registry = new DistributionImageRegistry({ url: registryProcess.url, host: registryProcess.host, indexPath: paths.registryIndex });
 
-    const containers = new DockerContainerService({ stateDir: paths.services, stack });
+    const containers = new DockerContainerService({ stateDir: paths.services, stack, pollMs: 50, logger });
     await containers.start();
     let removeContainers = false;
     stoppers.push(() => containers.stop({ removeContainers }));

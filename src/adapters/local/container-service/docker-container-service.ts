@@ -220,7 +220,7 @@ export class DockerContainerService implements ContainerService {
     });
   }
 
-  /** Healthy: point the proxy at the new container, then remove the older ones, then report COMPLETED. */
+  /** Healthy: point the proxy at the new container, report COMPLETED, then remove the older ones. */
   private async promote(record: DeploymentRecord, containerId: string, hostPort: number): Promise<void> {
     await this.exclusive(record.app, async () => {
       const service: ServiceState = (await this.store.readService(record.app)) ?? { app: record.app };
@@ -232,11 +232,13 @@ export class DockerContainerService implements ContainerService {
       proxy.setTarget(hostPort);
       const current = { containerId, hostPort, revision: record.revision, image: record.image, taskDefinition: record.taskDefinition, deploymentId: record.deploymentId };
       await this.store.writeService({ ...service, proxyPort: proxy.port, current });
-      const older = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: record.app })).filter((c) => c.id !== containerId && c.revision < record.revision);
-      await this.docker.remove(older.map((c) => c.id));
+      // The URL serves the new version from here on: report it, then retire the old containers
+      // (still inside this app's lock, so the next deploy never races the clean-up).
       Object.assign(record, { state: 'COMPLETED', running: true, finishedAt: this.now().toISOString() });
       await this.store.writeDeployment(record);
       this.logger.info('deployment completed', { app: record.app, deploymentId: record.deploymentId, revision: record.revision });
+      const older = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: record.app })).filter((c) => c.id !== containerId && c.revision < record.revision);
+      await this.docker.remove(older.map((c) => c.id));
     });
   }
 

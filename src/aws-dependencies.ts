@@ -1,0 +1,50 @@
+import { CodeBuildBuildRunner } from './adapters/aws/codebuild-build-runner.ts';
+import { EcrImageRegistry } from './adapters/aws/ecr-image-registry.ts';
+import { EcsContainerService } from './adapters/aws/ecs-container-service.ts';
+import { EventBridgeEventBus } from './adapters/aws/eventbridge-event-bus.ts';
+import { createS3Client, S3ObjectStore } from './adapters/aws/s3-object-store.ts';
+import { StepFunctionsWorkflow } from './adapters/aws/step-functions-workflow.ts';
+import { jsonLogger } from './adapters/json-logger.ts';
+import { readConfigFile } from './config-file.ts';
+import { InvalidConfigError } from './domain/errors.ts';
+import type { Dependencies } from './pipeline/dependencies.ts';
+import { systemClock } from './ports/clock.ts';
+
+/**
+ * The AWS set of adapters, built once per Lambda cold start. Everything comes from the function's
+ * environment (set by serverless.yml) and the packaged slipway.config.json, validated here so a
+ * misconfigured stack fails at cold start naming what is missing, not halfway through a run.
+ */
+export function createAwsDependencies(env: Record<string, string | undefined>): Dependencies {
+  const missing: string[] = [];
+  const required = (name: string): string => {
+    const value = env[name];
+    if (!value) missing.push(name);
+    return value ?? '';
+  };
+  const bucket = required('SLIPWAY_CONTEXT_BUCKET');
+  const project = required('SLIPWAY_BUILD_PROJECT');
+  const stateMachineArn = required('SLIPWAY_STATE_MACHINE_ARN');
+  if (missing.length) {
+    throw new InvalidConfigError(`The function's environment lacks ${missing.join(', ')}. Deploy with serverless.yml, which sets them.`, missing);
+  }
+  const config = readConfigFile(env.SLIPWAY_CONFIG_PATH ?? 'slipway.config.json');
+  const logger = jsonLogger({ service: 'slipway', level: env.SLIPWAY_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  return {
+    config,
+    objects: new S3ObjectStore({ bucket, client: createS3Client({ region: env.AWS_REGION }) }),
+    builds: new CodeBuildBuildRunner({ projectName: project, registryLogin: 'ecr' }),
+    registry: new EcrImageRegistry({}),
+    containers: new EcsContainerService({}),
+    workflow: new StepFunctionsWorkflow({ stateMachineArn }),
+    events: new EventBridgeEventBus({ ...(env.SLIPWAY_EVENT_BUS && { eventBusName: env.SLIPWAY_EVENT_BUS }) }),
+    clock: systemClock,
+    logger,
+    settings: {
+      contextBucket: bucket,
+      uploadUrlSeconds: Number(env.SLIPWAY_UPLOAD_URL_SECONDS ?? 900),
+      contextDownloadSeconds: Number(env.SLIPWAY_CONTEXT_DOWNLOAD_SECONDS ?? 3600),
+      rolloutTimeoutSeconds: Number(env.SLIPWAY_ROLLOUT_TIMEOUT_SECONDS ?? 1800),
+    },
+  };
+}
