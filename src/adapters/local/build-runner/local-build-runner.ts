@@ -1,0 +1,233 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { InvalidInputError } from '../../../domain/errors.ts';
+import type { BuildRequest, BuildRunner, BuildState, BuildStatus } from '../../../ports/build-runner.ts';
+import { parseBuildspec } from './buildspec.ts';
+import { buildspecEnvironment, codebuildEnvironment, validateBuildRequest } from './environment.ts';
+import { BuildNotFoundError } from './errors.ts';
+import { BuildProgress } from './progress.ts';
+import { renderBuildScript } from './script.ts';
+import { buildDirName, readExportedVariables, readLogLines, readPersistedBuild, writePersistedBuild, type PersistedBuild } from './state-store.ts';
+
+export interface LocalBuildRunnerOptions {
+  /** The buildspec to run, e.g. `buildspec/buildspec.yml`; read again at every start. */
+  buildspecPath: string;
+  /** A folder under `.slipway/` the runner owns: one subfolder per build with build.log and state.json. */
+  workDir: string;
+  /** The Docker client the buildspec's `docker` runs. Default `/usr/bin/docker`, the one matching Debian's engine. */
+  docker?: string;
+  /** Extra environment for the build (PATH, DOCKER_HOST…); the runner's own variables win over these. */
+  env?: Record<string, string>;
+  now?: () => Date;
+}
+
+const OPTION_KEYS = ['buildspecPath', 'workDir', 'docker', 'env', 'now'];
+// The host environment a build may need; everything else (a test runner's SLIPWAY_*, CI flags) stays out, as in a fresh CodeBuild container.
+const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'];
+
+interface RunningBuild {
+  state: PersistedBuild;
+  progress: BuildProgress;
+  dir: string;
+  child: ChildProcess;
+  stopped: boolean;
+  done: Promise<void>;
+  persisting: Promise<void>;
+}
+
+/** CodeBuild on one machine: runs the buildspec's phases with bash and the local Docker engine. */
+export class LocalBuildRunner implements BuildRunner {
+  private readonly builds = new Map<string, RunningBuild>();
+  private readonly buildNumbers = new Map<string, number>();
+  private existingBuilds: Promise<string[]> | undefined;
+  private readonly workDir: string;
+  private readonly docker: string;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: LocalBuildRunnerOptions) {
+    const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.includes(key));
+    if (unknown.length > 0) throw new InvalidInputError(`LocalBuildRunner: unknown option(s) ${unknown.join(', ')}; known: ${OPTION_KEYS.join(', ')}`, unknown);
+    if (!options.buildspecPath || !options.workDir) throw new InvalidInputError('LocalBuildRunner: buildspecPath and workDir are required');
+    this.workDir = resolve(options.workDir);
+    this.docker = options.docker ?? '/usr/bin/docker';
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** `start(request)` → `{ buildId: 'slipway-hello:4f1c…' }` as soon as bash is running; follow it with get(). */
+  async start(request: BuildRequest): Promise<{ buildId: string }> {
+    validateBuildRequest(request);
+    const spec = parseBuildspec(await readFile(this.options.buildspecPath, 'utf8'), this.options.buildspecPath);
+    const buildId = `slipway-${request.app}:${randomUUID()}`;
+    const dir = join(this.workDir, buildDirName(buildId) as string);
+    const startTime = this.now();
+    const progress = new BuildProgress(this.now);
+    progress.enter('SUBMITTED');
+    const state: PersistedBuild = {
+      buildId, app: request.app, runId: request.runId, buildNumber: await this.nextBuildNumber(request.app),
+      status: 'IN_PROGRESS', phase: 'SUBMITTED', startTime: startTime.toISOString(), phases: progress.phases,
+      logs: { path: join(dir, 'build.log') },
+    };
+
+    progress.enter('PROVISIONING');
+    await mkdir(join(dir, 'bin'), { recursive: true });
+    // The buildspec calls plain `docker`; a shim first on PATH makes that the chosen client.
+    await symlink(this.docker, join(dir, 'bin', 'docker'));
+    await writeFile(join(dir, 'build.sh'), renderBuildScript(spec, this.options.buildspecPath));
+    const srcDir = await mkdtemp(join(tmpdir(), 'slipway-src-'));
+    progress.enter('DOWNLOAD_SOURCE'); // NO_SOURCE, as in CodeBuild: the buildspec fetches the context itself.
+
+    const env = this.environment(request, { buildId, buildNumber: state.buildNumber, srcDir, startTime }, join(dir, 'bin'));
+    const child = spawn('bash', [join(dir, 'build.sh'), join(dir, 'exported-variables')], {
+      cwd: srcDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, // its own process group, so stop() reaches docker too
+    });
+    state.pid = child.pid;
+    const build: RunningBuild = { state, progress, dir, child, stopped: false, done: Promise.resolve(), persisting: Promise.resolve() };
+    this.builds.set(buildId, build);
+    build.done = this.follow(build, child, srcDir);
+    this.persist(build);
+    return { buildId };
+  }
+
+  /** `get('slipway-hello:4f1c…')` → status, phase, digest once pushed, failure and log tail; finished builds survive a restart. */
+  async get(buildId: string): Promise<BuildState> {
+    const running = this.builds.get(buildId);
+    if (running) return toBuildState(this.snapshot(running));
+    return toBuildState(await this.load(buildId));
+  }
+
+  /** `logLines(buildId, 0)` → every line so far and the cursor for the next call; `done` once nothing more will come. */
+  async logLines(buildId: string, cursor = 0): Promise<{ lines: string[]; cursor: number; done: boolean }> {
+    const state = this.builds.get(buildId)?.state ?? (await this.load(buildId));
+    const done = state.status !== 'IN_PROGRESS'; // read before the lines, so no line is missed after done
+    const lines = await readLogLines(state.logs?.path as string, cursor);
+    return { lines, cursor: cursor + lines.length, done };
+  }
+
+  /** Stops a running build (its whole process group); it ends as STOPPED. */
+  async stop(buildId: string): Promise<void> {
+    const build = this.builds.get(buildId);
+    if (!build) {
+      await this.load(buildId); // throws for an unknown build; a finished one has nothing to stop
+      return;
+    }
+    if (build.child.pid !== undefined && build.state.status === 'IN_PROGRESS') {
+      build.stopped = true;
+      try {
+        process.kill(-build.child.pid, 'SIGTERM');
+      } catch {
+        // Already gone: follow() records how it ended.
+      }
+    }
+    await build.done;
+  }
+
+  /** Stops every build still running and waits for their state to be written. */
+  async close(): Promise<void> {
+    await Promise.all([...this.builds.keys()].map((id) => this.stop(id)));
+  }
+
+  private environment(request: BuildRequest, build: Parameters<typeof codebuildEnvironment>[0], shimDir: string): Record<string, string> {
+    const host = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
+    const path = this.options.env?.PATH ?? host.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+    return {
+      HOME: tmpdir(), LANG: 'C.UTF-8', TZ: 'UTC', // CodeBuild containers run in UTC; the [Container] lines are UTC too
+      ...host,
+      ...this.options.env,
+      ...codebuildEnvironment(build),
+      ...buildspecEnvironment(request, 'none'),
+      PATH: `${shimDir}:${path}`,
+    };
+  }
+
+  private async follow(build: RunningBuild, child: ChildProcess, srcDir: string): Promise<void> {
+    const log = createWriteStream(build.state.logs?.path as string, { flags: 'a' });
+    // A log that cannot be written (disk full) must not take the process down; get() still has the tail.
+    log.on('error', () => undefined);
+    let lastPhase = build.progress.phase;
+    const onLine = (line: string): void => {
+      log.write(`${line}\n`);
+      build.progress.onLine(line);
+      if (build.progress.phase !== lastPhase) {
+        lastPhase = build.progress.phase;
+        this.persist(build);
+      }
+    };
+    const streams = [child.stdout, child.stderr].flatMap((stream) => (stream ? [stream] : []));
+    const drained = streams.map((input) => new Promise<void>((done) => createInterface({ input, crlfDelay: Infinity }).on('line', onLine).on('close', done)));
+    const exit = await new Promise<{ code: number | null; signal: string | null }>((done) => {
+      child.on('error', (error) => {
+        onLine(`slipway: could not start bash: ${error.message}`);
+        done({ code: 127, signal: null });
+      });
+      child.on('close', (code, signal) => done({ code, signal }));
+    });
+    await Promise.all(drained);
+    await new Promise<void>((done) => log.end(done));
+
+    const exported = await readExportedVariables(join(build.dir, 'exported-variables'));
+    const { progress, state } = build;
+    const failed = progress.failedPhase !== undefined || exit.code !== 0;
+    const status: BuildStatus = build.stopped ? 'STOPPED' : failed ? 'FAILED' : 'SUCCEEDED';
+    // FINALIZING ends normally even for a failed build; any other open phase is where the shell died or was stopped.
+    const open = progress.phases.at(-1);
+    if (open?.phaseStatus === 'IN_PROGRESS') {
+      progress.complete(open.phaseType, open.phaseType === 'FINALIZING' || status === 'SUCCEEDED' ? 'SUCCEEDED' : status === 'STOPPED' ? 'STOPPED' : 'FAILED');
+    }
+    progress.enter('COMPLETED');
+    progress.complete('COMPLETED', 'SUCCEEDED');
+    const digest = exported.IMAGE_DIGEST;
+    Object.assign(state, {
+      status, exitCode: exit.code, endTime: this.now().toISOString(),
+      ...(digest && /^sha256:[0-9a-f]{64}$/.test(digest) && { imageDigest: digest }),
+      ...(status === 'FAILED' && { failure: progress.failure(exit) }),
+      ...(status === 'STOPPED' && { failure: { phase: lastPhase, message: 'The build was stopped.' } }),
+    });
+    this.persist(build);
+    await build.persisting;
+    // CodeBuild discards the build container; the context copy is the only large leftover here.
+    await rm(srcDir, { recursive: true, force: true });
+  }
+
+  private snapshot(build: RunningBuild): PersistedBuild {
+    return { ...build.state, phase: build.progress.phase, logTail: build.progress.logTail(build.state.status), phases: build.progress.phases };
+  }
+
+  // Writes are chained so an older snapshot never lands after a newer one. A failed write loses only
+  // the restart copy: the in-memory state stays right, so the error is not worth failing the build for.
+  private persist(build: RunningBuild): void {
+    const snapshot = structuredClone(this.snapshot(build));
+    build.persisting = build.persisting.then(() => writePersistedBuild(build.dir, snapshot)).catch(() => undefined);
+  }
+
+  private async load(buildId: string): Promise<PersistedBuild> {
+    const name = buildDirName(buildId);
+    const state = name ? await readPersistedBuild(join(this.workDir, name)) : undefined;
+    if (!state) throw new BuildNotFoundError(buildId, this.workDir);
+    if (state.status !== 'IN_PROGRESS') return state;
+    // The process that ran it is gone (this runner restarted), so nothing will ever finish it.
+    return {
+      ...state,
+      status: 'FAILED',
+      failure: { phase: state.phase, message: `The build was interrupted: the local build runner that ran it (pid ${state.pid ?? '?'}) stopped before it finished. Start it again.` },
+    };
+  }
+
+  // CODEBUILD_BUILD_NUMBER counts the app's builds, including those an earlier process ran (their folders remain).
+  private async nextBuildNumber(app: string): Promise<number> {
+    this.existingBuilds ??= readdir(this.workDir).catch(() => [] as string[]);
+    const existing = await this.existingBuilds;
+    const last = this.buildNumbers.get(app) ?? existing.filter((name) => name.startsWith(`slipway-${app}_`)).length;
+    this.buildNumbers.set(app, last + 1);
+    return last + 1;
+  }
+}
+
+function toBuildState(state: PersistedBuild): BuildState {
+  const { buildId, status, phase, imageDigest, failure, logTail, logs } = state;
+  return { buildId, status, phase, ...(imageDigest && { imageDigest }), ...(failure && { failure }), logTail: logTail ?? [], logs: { ...logs } };
+}
