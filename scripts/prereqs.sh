@@ -29,6 +29,14 @@ fi
 
 if ! "$DOCKER" info >/dev/null 2>&1; then
   if is_debian_root; then
+    # A dockerd that was killed (as every process is between sessions) leaves its pid files
+    # behind, and a new dockerd refuses to start while they exist. Clear them only when the
+    # process they name is gone; wait briefly for a dockerd that is still shutting down.
+    for _ in $(seq 1 20); do pgrep -x dockerd >/dev/null || break; sleep 0.5; done
+    pgrep -x dockerd >/dev/null && die "a dockerd process is running but not answering; stop it (pkill dockerd) and run again."
+    for pidfile in /var/run/docker.pid /var/run/docker/containerd/containerd.pid; do
+      if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile" 2>/dev/null)" 2>/dev/null; then rm -f "$pidfile"; fi
+    done
     say "starting dockerd (log: /var/log/slipway-dockerd.log)"
     # setsid: dockerd must outlive the npm/CI process group that started it.
     setsid nohup dockerd >/var/log/slipway-dockerd.log 2>&1 < /dev/null &
