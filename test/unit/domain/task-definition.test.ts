@@ -7,6 +7,7 @@ import {
   READ_ONLY_TASK_DEFINITION_FIELDS,
   renderTaskDefinition,
 } from '../../../src/domain/task-definition.ts';
+import { catchError } from '../../support/catch-error.ts';
 
 const NEW_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:' + 'ab'.repeat(32);
 
@@ -204,12 +205,3 @@ describe('initialTaskDefinition', () => {
     expect(next).toEqual({ ...first, containerDefinitions: [{ ...first.containerDefinitions[0], image: NEW_IMAGE }] });
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

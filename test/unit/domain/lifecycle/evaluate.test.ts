@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { InvalidConfigError, InvalidInputError } from '../../../../src/domain/errors.ts';
 import { evaluateLifecyclePolicy, type EcrLifecycleRule, type LifecycleImage } from '../../../../src/domain/lifecycle/index.ts';
 import { daysAgo, digestOf, image, keepNewest, NOW, olderThan, rule } from './factories.ts';
+import { catchError } from '../../../support/catch-error.ts';
 
 const TRANSITION = { type: 'transition', targetStorageClass: 'archive' } as const;
 const archivedFor = (days: number) => ({ storageClass: 'archive', transitionedAt: daysAgo(days) }) as const;
@@ -176,12 +177,3 @@ describe('evaluateLifecyclePolicy', () => {
     expect(() => evaluateLifecyclePolicy({ rules: [rule(1, keepNewest(1))] }, [], new Date('nope'))).toThrow(InvalidInputError);
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}

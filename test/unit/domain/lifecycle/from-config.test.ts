@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../../../src/domain/errors.ts';
 import { DEFAULT_LIFECYCLE_RULES, lifecyclePolicyFromConfig, type EcrLifecyclePolicy } from '../../../../src/domain/lifecycle/index.ts';
+import { catchError } from '../../../support/catch-error.ts';
 
 const EXPIRE = { type: 'expire' } as const;
 
@@ -143,12 +144,3 @@ describe('lifecyclePolicyFromConfig', () => {
     expect(error.message).toMatch(/^The lifecycle policy at apps\.web\.lifecycle is invalid:/);
   });
 });
-
-function catchError(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error');
-}
