@@ -2,4 +2,4 @@ import { stepHandler } from '../src/pipeline/step-handler.ts';
 import { deploy } from '../src/pipeline/steps/deploy.ts';
 
 /** State machine Task: see src/pipeline/steps/deploy.ts. */
-export const handler = stepHandler(deploy);
+export const handler = stepHandler('Deploy', deploy);

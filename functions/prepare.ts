@@ -2,4 +2,4 @@ import { stepHandler } from '../src/pipeline/step-handler.ts';
 import { prepare } from '../src/pipeline/steps/prepare.ts';
 
 /** State machine Task: see src/pipeline/steps/prepare.ts. */
-export const handler = stepHandler(prepare);
+export const handler = stepHandler('Prepare', prepare);

@@ -2,4 +2,4 @@ import { stepHandler } from '../src/pipeline/step-handler.ts';
 import { reportFailure } from '../src/pipeline/steps/report-failure.ts';
 
 /** State machine Task: see src/pipeline/steps/report-failure.ts. */
-export const handler = stepHandler(reportFailure);
+export const handler = stepHandler('ReportFailure', reportFailure);

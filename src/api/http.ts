@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { dependencies } from '../composition-root.ts';
 import { InvalidInputError, RunNotFoundError, SlipwayError, UnknownAppError, UploadRejectedError } from '../domain/errors.ts';
+import { NothingToRollBackToError } from './rollback.ts';
 import type { Dependencies } from '../pipeline/dependencies.ts';
 
 type Route = (event: APIGatewayProxyEventV2, deps: Dependencies) => Promise<{ status: number; body: unknown }>;
@@ -40,6 +41,7 @@ function statusOf(error: unknown): number {
   if (error instanceof UnknownAppError || error instanceof RunNotFoundError) return 404;
   if (error instanceof UploadRejectedError) return 413;
   if (error instanceof InvalidInputError) return 400;
+  if (error instanceof NothingToRollBackToError) return 409;
   return 500;
 }
 

@@ -3,6 +3,7 @@ import { InvalidConfigError, InvalidInputError, SlipwayError, UnknownAppError } 
 import { ApiError, apiClient } from './api-client.ts';
 import * as deployCommand from './commands/deploy.ts';
 import * as local from './commands/local.ts';
+import * as rollbackCommand from './commands/rollback.ts';
 import * as runsCommand from './commands/runs.ts';
 import * as statusCommand from './commands/status.ts';
 import { createOutput } from './output.ts';
@@ -30,6 +31,17 @@ program
   .action(async (dir: string, opts: { app: string; json?: boolean; follow: boolean }) => {
     const out = createOutput(Boolean(opts.json));
     exit(await deployCommand.run({ dir, app: opts.app, follow: opts.follow }, { client: await apiClient(), out }));
+  });
+
+program
+  .command('rollback')
+  .description('deploy the image of an earlier successful run again, as a new run, without building')
+  .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
+  .option('--to <runId>', 'the run to go back to (default: the newest successful run before what serves now)')
+  .option('--json', 'one JSON event per line instead of text')
+  .action(async (opts: { app: string; to?: string; json?: boolean }) => {
+    const out = createOutput(Boolean(opts.json));
+    exit(await rollbackCommand.run({ app: opts.app, ...(opts.to && { to: opts.to }) }, { client: await apiClient(), out }));
   });
 
 program

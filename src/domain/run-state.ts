@@ -2,7 +2,8 @@
  * The JSON document that flows through the state machine. Each step reads it and returns it
  * with its own part filled in, so the execution history alone tells the whole story of a run.
  */
-export type TriggerKind = 'upload' | 'webhook' | 'event' | 'schedule';
+export const TRIGGER_KINDS = ['upload', 'webhook', 'event', 'schedule', 'rollback'] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 export interface Trigger {
   kind: TriggerKind;
@@ -12,17 +13,26 @@ export interface Trigger {
   ref?: string;
 }
 
+export interface RunImage {
+  repository: string;
+  digest: string;
+  tags: string[];
+  /** `repository@digest`: what the task definition pins. */
+  reference: string;
+}
+
 export interface RunInput {
   runId: string;
   app: string;
   trigger: Trigger;
   context: { key: string; bucket?: string };
+  /** Set on a rollback: the image of the earlier run to deploy again; the build is skipped. */
+  image?: RunImage;
 }
 
 export interface RunState extends RunInput {
   repository?: { name: string; uri: string };
-  build?: { id: string; status: string; phase: string; logTail?: string[] };
-  image?: { repository: string; digest: string; tags: string[]; reference: string };
+  build?: { id: string; status: string; phase: string; logTail?: string[]; logs?: { group?: string; stream?: string; path?: string; url?: string } };
   lifecycle?: { policyChanged: boolean; expired: { digest: string; tags: string[]; rulePriority: number }[] };
   deployment?: {
     id: string;

@@ -31,7 +31,8 @@ export function stepOfState(state: string): StepName | undefined {
  */
 export function failedStep(state: RunState): StepName {
   if (state.deployment) return 'rollout';
-  if (state.lifecycle) return 'deploy';
+  // A rollback starts with its image and goes from prepare straight to deploy.
+  if (state.lifecycle || (state.trigger.kind === 'rollback' && state.repository)) return 'deploy';
   if (state.image) return 'lifecycle';
   if (state.repository) return 'build';
   return 'prepare';

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { InvalidInputError } from '../domain/errors.ts';
-import type { RunState } from '../domain/run-state.ts';
+import { TRIGGER_KINDS, type RunState } from '../domain/run-state.ts';
 import { describeIssues } from '../domain/validation.ts';
 
 /**
@@ -10,7 +10,7 @@ import { describeIssues } from '../domain/validation.ts';
 const RunStateSchema = v.looseObject({
   runId: v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID')),
   app: v.pipe(v.string(), v.minLength(1)),
-  trigger: v.looseObject({ kind: v.picklist(['upload', 'webhook', 'event', 'schedule']) }),
+  trigger: v.looseObject({ kind: v.picklist(TRIGGER_KINDS) }),
   context: v.looseObject({ key: v.pipe(v.string(), v.minLength(1)) }),
 });
 

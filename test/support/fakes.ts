@@ -23,7 +23,7 @@ export class FakeObjects implements ObjectStore {
   async head(key: string) {
     return this.objects.get(key);
   }
-  async put(object: { key: string; body: Uint8Array; metadata?: Record<string, string> }) {
+  async put(object: { key: string; body: Uint8Array; contentType?: string; metadata?: Record<string, string> }) {
     this.objects.set(object.key, { key: object.key, size: object.body.length, metadata: object.metadata ?? {} });
   }
   async get() {

@@ -1,10 +1,9 @@
 import { hostname, userInfo } from 'node:os';
 import type { UploadTicket } from '../../api/create-upload.ts';
-import type { RunView } from '../../domain/run-view.ts';
 import { SlipwayError } from '../../domain/errors.ts';
 import type { ApiClient } from '../api-client.ts';
-import { followRun } from '../follow.ts';
-import { describeOutcome, describeStep, type Output } from '../output.ts';
+import type { Output } from '../output.ts';
+import { followAndReport } from '../report-run.ts';
 import { packContext } from '../pack.ts';
 
 export class UploadFailedError extends SlipwayError {
@@ -34,14 +33,7 @@ export async function run(options: DeployOptions, deps: { client: ApiClient; out
     out.line(`follow it with: slipway status ${ticket.runId}`);
     return 0;
   }
-  const run: RunView = await followRun(client, ticket.runId, (event) => {
-    out.event(event);
-    if (event.type === 'waiting') out.line('waiting for the run to start…');
-    else out.line(describeStep(event));
-  });
-  out.event({ type: 'done', runId: run.id, status: run.status, ...(run.url && { url: run.url }), ...(run.error && { error: run.error }), run });
-  for (const line of describeOutcome(run)) out.line(line);
-  return run.status === 'SUCCEEDED' ? 0 : 1;
+  return followAndReport(client, ticket.runId, out);
 }
 
 function uploader(): string {

@@ -9,9 +9,10 @@ export async function prepare(state: RunState, deps: Dependencies): Promise<RunS
   const app = appConfig(deps.config, state.app);
   // Invalid lifecycle rules fail the run here, before minutes are spent building.
   if (app.lifecycle !== undefined) lifecyclePolicyFromConfig(app.lifecycle);
-  const context = await deps.objects.head(state.context.key);
-  if (!context) throw new ContextNotFoundError(state.app, state.context.key);
+  // A rollback deploys an image that exists already; its context may have expired from the bucket.
+  const context = state.image ? undefined : await deps.objects.head(state.context.key);
+  if (!state.image && !context) throw new ContextNotFoundError(state.app, state.context.key);
   const repository = await deps.registry.ensureRepository(app.repository);
-  deps.logger.info('run prepared', { runId: state.runId, app: state.app, bytes: context.size, repository: repository.uri });
+  deps.logger.info('run prepared', { runId: state.runId, app: state.app, bytes: context?.size, rollback: Boolean(state.image), repository: repository.uri });
   return { ...state, repository: { name: app.repository, uri: repository.uri } };
 }

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../../src/domain/errors.ts';
 import { runView } from '../../../src/domain/run-view.ts';
-import { DIGEST, fakeDependencies, FakeBuilds, FakeContainers, type FakeObjects } from '../../support/fakes.ts';
+import { DIGEST, fakeDependencies, FakeBuilds, FakeContainers, type FakeObjects, type RecordingBus } from '../../support/fakes.ts';
 import { INPUT, localWorkflow, runToEnd } from '../../support/run-machine.ts';
 
 describe('state machine', () => {
@@ -96,5 +96,58 @@ describe('state machine', () => {
     expect(await workflow.start(INPUT)).toEqual({ started: false });
     await workflow.idle();
     expect(await workflow.list({ limit: 10 })).toHaveLength(1);
+  });
+
+  it('deploys a rollback image without building or tidying', async () => {
+    const image = { repository: 'registry.example/hello', digest: DIGEST, tags: ['01JDQ8ZV7N2W4Y6A8C0E2G4J60'], reference: `registry.example/hello@${DIGEST}` };
+    const view = runView(await runToEnd(await localWorkflow(deps), { ...INPUT, trigger: { kind: 'rollback', source: '01JDQ8ZV7N2W4Y6A8C0E2G4J60' }, image }));
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual([
+      ['prepare', 'SUCCEEDED'],
+      ['build', 'SKIPPED'],
+      ['lifecycle', 'SKIPPED'],
+      ['deploy', 'SUCCEEDED'],
+      ['rollout', 'SUCCEEDED'],
+    ]);
+    expect(deps.builds.started).toEqual([]);
+    expect(deps.containers.deployed).toEqual([expect.objectContaining({ image: image.reference })]);
+  });
+
+  it('names deploy as the failed step of a rollback that cannot deploy', async () => {
+    const image = { repository: 'registry.example/hello', digest: DIGEST, tags: [], reference: `registry.example/hello@${DIGEST}` };
+    deps.containers.deploy = async () => {
+      throw new Error('service gone');
+    };
+    const view = runView(await runToEnd(await localWorkflow(deps), { ...INPUT, trigger: { kind: 'rollback' }, image }));
+    expect(view.error).toMatchObject({ step: 'deploy', message: 'service gone' });
+  });
+
+  it('announces each step change on the bus, in order', async () => {
+    await runToEnd(await localWorkflow(deps));
+    const changes = (deps.events as RecordingBus).events.map((e) => `${e.detailType}:${e.detail.step}:${e.detail.status}`);
+    expect(changes).toEqual([
+      'Run Step Changed:prepare:RUNNING',
+      'Run Step Changed:prepare:SUCCEEDED',
+      'Run Step Changed:build:RUNNING',
+      'Run Step Changed:build:SUCCEEDED',
+      'Run Step Changed:lifecycle:RUNNING',
+      'Run Step Changed:lifecycle:SUCCEEDED',
+      'Run Step Changed:deploy:RUNNING',
+      'Run Step Changed:deploy:SUCCEEDED',
+      'Run Step Changed:rollout:RUNNING',
+      'Run Step Changed:rollout:SUCCEEDED',
+    ]);
+    expect((deps.events as RecordingBus).events.at(-1)).toMatchObject({ source: 'slipway', detail: { runId: INPUT.runId, app: 'hello', url: 'http://127.0.0.1:9999' } });
+  });
+
+  it('announces the failed step with its error', async () => {
+    deps.builds = new FakeBuilds([{ status: 'FAILED', phase: 'BUILD', failure: { phase: 'BUILD', message: 'RUN exit 1' } }]) as never;
+    await runToEnd(await localWorkflow(deps));
+    expect((deps.events as RecordingBus).events.at(-1)?.detail).toMatchObject({ step: 'build', status: 'FAILED', error: { name: 'BuildFailedError' } });
+  });
+
+  it('still deploys when the bus refuses the announcements', async () => {
+    deps.events = { publish: async () => { throw new Error('bus down'); } };
+    expect(runView(await runToEnd(await localWorkflow(deps))).status).toBe('SUCCEEDED');
   });
 });

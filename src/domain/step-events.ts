@@ -1,0 +1,67 @@
+import type { RunState } from './run-state.ts';
+import type { StepName } from './steps.ts';
+
+export type StepEventStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+
+/** The detail of a `slipway` / `Run Step Changed` event (documented in the README). */
+export interface RunStepChanged {
+  runId: string;
+  app: string;
+  step: StepName;
+  status: StepEventStatus;
+  trigger: RunState['trigger'];
+  image?: { digest: string; reference: string };
+  url?: string;
+  error?: { name: string; message: string };
+}
+
+type Moment = 'enter' | 'exit';
+
+/**
+ * `stepTransitions('Deploy', 'exit', state)` → `[deploy SUCCEEDED, rollout RUNNING]`: the step changes
+ * a Task's start or end means. Poll tasks (CheckBuild, CheckRollout) only end their step once done.
+ */
+export function stepTransitions(task: string, moment: Moment, state: RunState): { step: StepName; status: StepEventStatus }[] {
+  const key = `${task}:${moment}`;
+  switch (key) {
+    case 'Prepare:enter':
+      return [{ step: 'prepare', status: 'RUNNING' }];
+    case 'Prepare:exit':
+      return [{ step: 'prepare', status: 'SUCCEEDED' }];
+    case 'StartBuild:enter':
+      return [{ step: 'build', status: 'RUNNING' }];
+    case 'CheckBuild:exit':
+      return state.build?.status === 'SUCCEEDED' ? [{ step: 'build', status: 'SUCCEEDED' }] : [];
+    case 'ApplyLifecycle:enter':
+      return [{ step: 'lifecycle', status: 'RUNNING' }];
+    case 'ApplyLifecycle:exit':
+      return [{ step: 'lifecycle', status: 'SUCCEEDED' }];
+    case 'Deploy:enter':
+      return [{ step: 'deploy', status: 'RUNNING' }];
+    case 'Deploy:exit':
+      return [
+        { step: 'deploy', status: 'SUCCEEDED' },
+        { step: 'rollout', status: 'RUNNING' },
+      ];
+    case 'CheckRollout:exit':
+      return state.deployment?.state === 'COMPLETED' ? [{ step: 'rollout', status: 'SUCCEEDED' }] : [];
+    case 'ReportFailure:exit':
+      return state.failure ? [{ step: state.failure.step as StepName, status: 'FAILED' }] : [];
+    default:
+      return [];
+  }
+}
+
+/** `stepEvents('Deploy', 'exit', state)` → the `Run Step Changed` details to publish. */
+export function stepEvents(task: string, moment: Moment, state: RunState): RunStepChanged[] {
+  return stepTransitions(task, moment, state).map(({ step, status }) => ({
+    runId: state.runId,
+    app: state.app,
+    step,
+    status,
+    trigger: state.trigger,
+    ...(state.image && { image: { digest: state.image.digest, reference: state.image.reference } }),
+    ...(state.deployment?.url && status === 'SUCCEEDED' && step === 'rollout' && { url: state.deployment.url }),
+    ...(state.failure && status === 'FAILED' && { error: { name: state.failure.name, message: state.failure.message } }),
+  }));
+}
