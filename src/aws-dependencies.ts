@@ -1,3 +1,4 @@
+import { CloudWatchBuildLogs } from './adapters/aws/cloudwatch-build-logs.ts';
 import { CodeBuildBuildRunner } from './adapters/aws/codebuild-build-runner.ts';
 import { EcrImageRegistry } from './adapters/aws/ecr-image-registry.ts';
 import { EcsContainerService } from './adapters/aws/ecs-container-service.ts';
@@ -34,6 +35,7 @@ export function createAwsDependencies(env: Record<string, string | undefined>): 
     config,
     objects: new S3ObjectStore({ bucket, client: createS3Client({ region: env.AWS_REGION }) }),
     builds: new CodeBuildBuildRunner({ projectName: project, registryLogin: 'ecr' }),
+    buildLogs: new CloudWatchBuildLogs({ logGroupName: env.SLIPWAY_BUILD_LOG_GROUP ?? `/aws/codebuild/${project}` }),
     registry: new EcrImageRegistry({}),
     containers: new EcsContainerService({}),
     workflow: new StepFunctionsWorkflow({ stateMachineArn }),

@@ -1,24 +1,34 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RunLogPage } from '../api/run-logs.ts';
 import type { RunView, StepStatus } from '../domain/run-view.ts';
+import { STEPS, type StepName } from '../domain/steps.ts';
 import { ApiError, type ApiClient } from './api-client.ts';
 
 export type FollowEvent =
   | { type: 'waiting'; runId: string }
-  | { type: 'step'; runId: string; step: string; status: StepStatus; at: string; seconds?: number };
+  | { type: 'step'; runId: string; step: string; status: StepStatus; at: string; seconds?: number }
+  | { type: 'log'; runId: string; line: string }
+  | { type: 'rollout'; runId: string; running: number; desired: number; state: string }
+  | { type: 'view'; runId: string; run: RunView };
 
 /**
- * Poll the run until it ends, reporting each step as it starts and ends. The run appears a moment
- * after its upload (the S3 event starts it), so a missing run is waited for — up to `startTimeoutMs`.
+ * Poll the run until it ends, reporting each step as it starts and ends, every line of build output
+ * once and in order, and the rollout's counts as they change. The run appears a moment after its
+ * upload (the S3 event starts it), so a missing run is waited for — up to `startTimeoutMs`.
  */
 export async function followRun(
   client: ApiClient,
   runId: string,
   onEvent: (event: FollowEvent) => void,
-  options: { intervalMs?: number; startTimeoutMs?: number } = {},
+  options: { intervalMs?: number; startTimeoutMs?: number; logs?: boolean } = {},
 ): Promise<RunView> {
   const seen = new Map<string, StepStatus>();
   const startDeadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  const interval = options.intervalMs ?? client.pollMs;
   let waiting = false;
+  let logCursor: string | undefined;
+  let logsDone = options.logs === false;
+  let rollout = '';
   for (;;) {
     let run: RunView;
     try {
@@ -27,23 +37,48 @@ export async function followRun(
       if (!(error instanceof ApiError && error.status === 404) || Date.now() > startDeadline) throw error;
       if (!waiting) onEvent({ type: 'waiting', runId });
       waiting = true;
-      await sleep(options.intervalMs ?? client.pollMs);
+      await sleep(interval);
       continue;
     }
-    for (const step of run.steps) {
-      const before = seen.get(step.name) ?? 'PENDING';
-      if (before === step.status) continue;
-      seen.set(step.name, step.status);
-      // A step that went straight from pending to done still shows that it started.
-      if (before === 'PENDING' && step.status !== 'RUNNING' && step.status !== 'SKIPPED' && step.startedAt) {
-        onEvent({ type: 'step', runId, step: step.name, status: 'RUNNING', at: step.startedAt });
+    // The build's lines go between its ▸ and its ✓: step changes up to the build running, then the
+    // lines read so far, then the rest.
+    const changes = [...stepChanges(run, seen)];
+    const afterBuild = changes.findIndex((e) => e.type === 'step' && STEPS.indexOf(e.step as StepName) >= STEPS.indexOf('build') && !(e.step === 'build' && e.status === 'RUNNING'));
+    const split = afterBuild < 0 ? changes.length : afterBuild;
+    for (const event of changes.slice(0, split)) onEvent(event);
+    if (!logsDone && run.build) {
+      for (;;) {
+        const page = await client.request<RunLogPage>('GET', `/runs/${runId}/logs${logCursor ? `?cursor=${encodeURIComponent(logCursor)}` : ''}`);
+        for (const line of page.lines) onEvent({ type: 'log', runId, line });
+        logCursor = page.cursor;
+        logsDone = page.done;
+        if (page.done || page.lines.length === 0) break;
       }
-      if (step.status === 'PENDING') continue;
-      const at = step.endedAt ?? step.startedAt ?? new Date().toISOString();
-      const seconds = step.startedAt && step.endedAt ? (Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
-      onEvent({ type: 'step', runId, step: step.name, status: step.status, at, ...(seconds !== undefined && step.status !== 'RUNNING' && { seconds }) });
     }
-    if (run.status !== 'RUNNING') return run;
-    await sleep(options.intervalMs ?? client.pollMs);
+    const counts = run.deployment?.desiredCount !== undefined ? `${run.deployment.runningCount}/${run.deployment.desiredCount}` : '';
+    if (counts && counts !== rollout && run.deployment) {
+      rollout = counts;
+      onEvent({ type: 'rollout', runId, running: run.deployment.runningCount ?? 0, desired: run.deployment.desiredCount ?? 0, state: run.deployment.state });
+    }
+    for (const event of changes.slice(split)) onEvent(event);
+    onEvent({ type: 'view', runId, run });
+    if (run.status !== 'RUNNING' && (logsDone || !run.build)) return run;
+    await sleep(interval);
+  }
+}
+
+function* stepChanges(run: RunView, seen: Map<string, StepStatus>): Generator<FollowEvent> {
+  for (const step of run.steps) {
+    const before = seen.get(step.name) ?? 'PENDING';
+    if (before === step.status) continue;
+    seen.set(step.name, step.status);
+    // A step that went straight from pending to done still shows that it started.
+    if (before === 'PENDING' && step.status !== 'RUNNING' && step.status !== 'SKIPPED' && step.startedAt) {
+      yield { type: 'step', runId: run.id, step: step.name, status: 'RUNNING', at: step.startedAt };
+    }
+    if (step.status === 'PENDING') continue;
+    const at = step.endedAt ?? step.startedAt ?? new Date().toISOString();
+    const seconds = step.startedAt && step.endedAt ? (Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
+    yield { type: 'step', runId: run.id, step: step.name, status: step.status, at, ...(seconds !== undefined && step.status !== 'RUNNING' && { seconds }) };
   }
 }

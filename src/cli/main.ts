@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { InvalidConfigError, InvalidInputError, SlipwayError, UnknownAppError } from '../domain/errors.ts';
 import { ApiError, apiClient } from './api-client.ts';
 import * as deployCommand from './commands/deploy.ts';
+import * as lifecycleCommand from './commands/lifecycle.ts';
 import * as local from './commands/local.ts';
+import * as logsCommand from './commands/logs.ts';
 import * as rollbackCommand from './commands/rollback.ts';
 import * as runsCommand from './commands/runs.ts';
 import * as statusCommand from './commands/status.ts';
@@ -60,10 +62,39 @@ program
   .command('status')
   .description('show one run: its steps, image, deployment and error')
   .argument('<runId>', 'the run id (from deploy or runs)')
-  .option('--json', 'print JSON')
-  .action(async (runId: string, opts: { json?: boolean }) => {
-    exit(await statusCommand.run({ runId, json: Boolean(opts.json) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
+  .option('--json', 'print JSON (with --follow: one JSON event per line)')
+  .option('-f, --follow', 'show the run live until it ends, with its build output')
+  .action(async (runId: string, opts: { json?: boolean; follow?: boolean }) => {
+    exit(await statusCommand.run({ runId, json: Boolean(opts.json), follow: Boolean(opts.follow) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
   });
+
+program
+  .command('logs')
+  .description("print a run's build output")
+  .argument('<runId>', 'the run id')
+  .option('-f, --follow', 'keep printing until the build ends')
+  .option('--json', 'one JSON event per line')
+  .action(async (runId: string, opts: { follow?: boolean; json?: boolean }) => {
+    exit(await logsCommand.run({ runId, follow: Boolean(opts.follow), json: Boolean(opts.json) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
+  });
+
+const lifecycleGroup = program.command('lifecycle').description('ECR lifecycle policies: the policy an app gets, and what it would expire');
+lifecycleGroup
+  .command('render')
+  .description("print the ECR lifecycle policy JSON Slipway puts on the app's repository (the keepReleases rule first)")
+  .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
+  .action(async (opts: { app: string }) => exit(await lifecycleCommand.run({ action: 'render', app: opts.app }, lifecycleCommand.cliDependencies(false))));
+lifecycleGroup
+  .command('preview')
+  .description("show what a lifecycle policy would expire: in an app's live repository (--app), or offline (--policy, --images)")
+  .option('-a, --app <name>', 'the app in slipway.config.json: preview against its repository')
+  .option('--policy <file>', 'offline: awsx-style rules or a raw ECR policy, as JSON')
+  .option('--images <file>', 'offline: a JSON list of { digest, tags, pushedAt, … }')
+  .option('--now <iso>', 'offline: the time to evaluate at (default: now)')
+  .option('--json', 'print { expired, transitioned, kept } as JSON')
+  .action(async (opts: { app?: string; policy?: string; images?: string; now?: string; json?: boolean }) =>
+    exit(await lifecycleCommand.run({ action: 'preview', ...opts, json: Boolean(opts.json) }, lifecycleCommand.cliDependencies(Boolean(opts.json)))),
+  );
 
 const localCommand = program.command('local').description('the local stack: the whole pipeline on this machine');
 localCommand

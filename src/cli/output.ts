@@ -31,18 +31,20 @@ export function describeStep(event: Extract<FollowEvent, { type: 'step' }>): str
   return `${MARK[event.status] ?? '?'} ${event.step}${verb}${time}`;
 }
 
-/** The lines that close a followed run: what was deployed and where, or what failed, why, and what still serves. */
-export function describeOutcome(run: RunView): string[] {
+/** The lines that close a followed run: what was deployed and where, or what failed, why, and what still serves. `url:` is the last line of a success. */
+export function describeOutcome(run: RunView, seconds?: number): string[] {
+  const took = seconds !== undefined ? ` in ${seconds.toFixed(1)}s` : '';
   if (run.status === 'SUCCEEDED') {
-    const lines = [`deployed ${run.app}: run ${run.id}`];
+    const lines = [`deployed ${run.app}${took}: run ${run.id}`];
     if (run.image) lines.push(`image: ${run.image.repository}@${run.image.digest}`);
     if (run.deployment) lines.push(`task definition: ${run.deployment.taskDefinition} (revision ${run.deployment.revision})`);
-    if (run.lifecycle?.expired.length) lines.push(`lifecycle: expired ${run.lifecycle.expired.length} image(s)`);
+    if (run.lifecycle?.expired.length) lines.push(`lifecycle: expired ${run.lifecycle.expired.length} image(s): ${run.lifecycle.expired.map((i) => i.digest.slice(0, 19)).join(', ')}`);
     if (run.url) lines.push(`url: ${run.url}`);
     return lines;
   }
-  const lines = [`run ${run.id} ${run.status}` + (run.error ? ` in ${run.error.step}: ${run.error.name}: ${run.error.message}` : '')];
+  const lines = [`run ${run.id} ${run.status}${took}` + (run.error ? ` in ${run.error.step}: ${run.error.name}: ${run.error.message}` : '')];
   if (run.serving) lines.push(`still serving: revision ${run.serving.revision} (${run.serving.image})${run.serving.url ? ` at ${run.serving.url}` : ''}`);
   else if (run.error) lines.push('nothing was serving this app before this run.');
+  if (run.build) lines.push(`build output: slipway logs ${run.id}`);
   return lines;
 }

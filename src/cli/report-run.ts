@@ -1,16 +1,20 @@
 import type { RunView } from '../domain/run-view.ts';
 import type { ApiClient } from './api-client.ts';
 import { followRun } from './follow.ts';
-import { describeOutcome, describeStep, type Output } from './output.ts';
+import { createRenderer } from './follow-view.ts';
+import { describeOutcome, type Output } from './output.ts';
 
-/** Follow a run to its end, printing each step and the outcome; the exit code is 0 only when it succeeded. Used by deploy and rollback. */
-export async function followAndReport(client: ApiClient, runId: string, out: Output): Promise<number> {
-  const run: RunView = await followRun(client, runId, (event) => {
-    out.event(event);
-    if (event.type === 'waiting') out.line('waiting for the run to start…');
-    else out.line(describeStep(event));
-  });
-  out.event({ type: 'done', runId: run.id, status: run.status, ...(run.url && { url: run.url }), ...(run.error && { error: run.error }), run });
-  for (const line of describeOutcome(run)) out.line(line);
+/** Follow a run to its end, showing steps, build output and rollout, then the outcome; the exit code is 0 only when it succeeded. Used by deploy, rollback and status --follow. */
+export async function followAndReport(client: ApiClient, runId: string, out: Output, startedAt = Date.now()): Promise<number> {
+  const renderer = createRenderer(out);
+  let run: RunView;
+  try {
+    run = await followRun(client, runId, (event) => renderer.event(event));
+  } finally {
+    renderer.close();
+  }
+  const seconds = (Date.now() - startedAt) / 1000;
+  out.event({ type: 'done', runId: run.id, status: run.status, seconds, ...(run.url && { url: run.url }), ...(run.error && { error: run.error }), run });
+  for (const line of describeOutcome(run, seconds)) out.line(line);
   return run.status === 'SUCCEEDED' ? 0 : 1;
 }

@@ -10,6 +10,7 @@ import { LocalBuildRunner } from '../adapters/local/build-runner/index.ts';
 import { DockerContainerService } from '../adapters/local/container-service/index.ts';
 import { DistributionImageRegistry, type RegistryNotification } from '../adapters/local/distribution-registry.ts';
 import { InProcessEventBus, type EventBridgeEvent } from '../adapters/local/in-process-event-bus.ts';
+import { LocalBuildLogs } from '../adapters/local/local-build-logs.ts';
 import { LocalStepFunctionsWorkflow } from '../adapters/local/local-workflow.ts';
 import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../pipeline/definition.ts';
 import type { Dependencies } from '../pipeline/dependencies.ts';
@@ -112,10 +113,13 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
     );
     s3.onObjectCreated((object) => bus.deliver(objectCreatedEvent(object, REGION)));
 
+    const builds = new LocalBuildRunner({ buildspecPath: join(root, 'buildspec', 'buildspec.yml'), workDir: paths.builds });
+    stoppers.push(() => builds.close());
     const dependencies: Dependencies = {
       config,
       objects: new S3ObjectStore({ bucket: BUCKET, client: createS3Client({ endpoint: s3.endpoint, region: REGION, credentials, forcePathStyle: true }) }),
-      builds: new LocalBuildRunner({ buildspecPath: join(root, 'buildspec', 'buildspec.yml'), workDir: paths.builds }),
+      builds,
+      buildLogs: new LocalBuildLogs(builds),
       registry,
       containers,
       workflow,

@@ -1,4 +1,5 @@
 import type { SlipwayConfig } from '../domain/config.ts';
+import type { BuildLogs } from '../ports/build-logs.ts';
 import type { BuildRunner } from '../ports/build-runner.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { ContainerService } from '../ports/container-service.ts';
@@ -13,6 +14,7 @@ export interface Dependencies {
   config: SlipwayConfig;
   objects: ObjectStore;
   builds: BuildRunner;
+  buildLogs: BuildLogs;
   registry: ImageRegistry;
   containers: ContainerService;
   workflow: Workflow;

@@ -1,9 +1,11 @@
 import type { RunView } from '../../domain/run-view.ts';
 import type { ApiClient } from '../api-client.ts';
 import { describeOutcome, type Output } from '../output.ts';
+import { followAndReport } from '../report-run.ts';
 
-/** `slipway status <runId> [--json]`: one run, its steps, image, deployment and error. Exit 1 when the run failed. */
-export async function run(options: { runId: string; json: boolean }, deps: { client: ApiClient; out: Output }): Promise<number> {
+/** `slipway status <runId> [--json] [--follow]`: one run, its steps, image, deployment and error; --follow shows it live until it ends. Exit 1 when the run failed. */
+export async function run(options: { runId: string; json: boolean; follow?: boolean }, deps: { client: ApiClient; out: Output }): Promise<number> {
+  if (options.follow) return followAndReport(deps.client, options.runId, deps.out);
   const view = await deps.client.request<RunView>('GET', `/runs/${encodeURIComponent(options.runId)}`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(view, null, 2)}\n`);
