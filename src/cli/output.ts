@@ -39,6 +39,7 @@ export function describeOutcome(run: RunView, seconds?: number): string[] {
     if (run.image) lines.push(`image: ${run.image.repository}@${run.image.digest}`);
     if (run.deployment) lines.push(`task definition: ${run.deployment.taskDefinition} (revision ${run.deployment.revision})`);
     if (run.lifecycle?.expired.length) lines.push(`lifecycle: expired ${run.lifecycle.expired.length} image(s): ${run.lifecycle.expired.map((i) => i.digest.slice(0, 19)).join(', ')}`);
+    if (run.release) lines.push(`release: tagged ${run.release.tag} (keepReleases ${run.release.keep} protects it from lifecycle rules)`);
     if (run.url) lines.push(`url: ${run.url}`);
     return lines;
   }

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { InvalidConfigError, UnknownAppError } from './errors.ts';
+import { MAX_KEEP_RELEASES } from './lifecycle/releases.ts';
 import { describeIssues } from './validation.ts';
 
 /**
@@ -49,6 +50,8 @@ const AppSchema = v.strictObject({
   platform: v.optional(v.picklist(['linux/amd64', 'linux/arm64'])),
   /** awsx-style lifecycle rules, e.g. [{ "selection": "untagged", "maximumAgeLimit": 7 }]. */
   lifecycle: v.optional(v.unknown()),
+  /** The images of the last N successful deploys are never expired (tagged slipway-release-1..N, protected by a rule placed first). */
+  keepReleases: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_KEEP_RELEASES))),
   service: v.optional(ServiceSchema, {}),
   triggers: v.optional(TriggersSchema, {}),
 });
@@ -77,6 +80,8 @@ export interface AppConfig {
   target?: string;
   platform?: 'linux/amd64' | 'linux/arm64';
   lifecycle?: unknown;
+  /** How many of the latest deployed images lifecycle rules may never expire. */
+  keepReleases?: number;
   service: {
     cluster: string;
     name: string;
@@ -108,6 +113,7 @@ export function appConfig(config: SlipwayConfig, app: string): AppConfig {
     ...(raw.target !== undefined && { target: raw.target }),
     ...(raw.platform !== undefined && { platform: raw.platform }),
     ...(raw.lifecycle !== undefined && { lifecycle: raw.lifecycle }),
+    ...(raw.keepReleases !== undefined && { keepReleases: raw.keepReleases }),
     service: {
       cluster: raw.service.cluster,
       name: raw.service.name ?? app,

@@ -104,3 +104,49 @@ export class UploadRejectedError extends SlipwayError {
 export class TransientError extends SlipwayError {
   override name = 'TransientError';
 }
+
+/** The repository holds no image with this digest: it was expired, deleted, or never pushed there. */
+export class ImageNotFoundError extends SlipwayError {
+  override name = 'ImageNotFoundError';
+  constructor(
+    readonly repository: string,
+    readonly digest: string,
+  ) {
+    super(`Repository "${repository}" has no image ${digest}. It may have been expired by a lifecycle rule or deleted; deploy again to build and push it anew.`);
+  }
+}
+
+/** The rollout completed, but the deployed image could not be tagged as the newest release (keepReleases). */
+export class ReleaseTagError extends SlipwayError {
+  override name = 'ReleaseTagError';
+  constructor(
+    message: string,
+    readonly app: string,
+    readonly digest: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The registry is still working out a lifecycle preview (ECR previews run asynchronously); asking again later reads the result. */
+export class LifecyclePreviewPendingError extends SlipwayError {
+  override name = 'LifecyclePreviewPendingError';
+  constructor(
+    readonly repository: string,
+    waitedSeconds: number,
+  ) {
+    super(`The registry is still previewing the lifecycle policy of repository "${repository}" after ${waitedSeconds}s. It keeps going; ask again in a minute to read the result.`);
+  }
+}
+
+/** Render or preview of an app without lifecycle rules: Slipway puts no policy on its repository, so there is none to show. */
+export class NoLifecycleRulesError extends InvalidInputError {
+  override name = 'NoLifecycleRulesError';
+  constructor(readonly app: string) {
+    super(
+      `App "${app}" has no lifecycle rules, so Slipway puts no lifecycle policy on its repository and keeps every image. ` +
+        `Add apps.${app}.lifecycle to slipway.config.json, e.g. [{ "selection": "untagged", "maximumAgeLimit": 7 }].`,
+    );
+  }
+}

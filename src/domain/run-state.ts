@@ -34,6 +34,8 @@ export interface RunState extends RunInput {
   repository?: { name: string; uri: string };
   build?: { id: string; status: string; phase: string; logTail?: string[]; logs?: { group?: string; stream?: string; path?: string; url?: string } };
   lifecycle?: { policyChanged: boolean; expired: { digest: string; tags: string[]; rulePriority: number }[] };
+  /** Set when a completed rollout tagged its image as the newest release (keepReleases). */
+  release?: { tag: string; digest: string; keep: number };
   deployment?: {
     id: string;
     taskDefinition: string;

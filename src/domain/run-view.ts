@@ -23,6 +23,7 @@ export interface RunView {
   build?: RunState['build'];
   image?: { digest: string; tags: string[]; repository: string };
   lifecycle?: RunState['lifecycle'];
+  release?: RunState['release'];
   deployment?: RunState['deployment'];
   url?: string;
   error?: { step: StepName | 'unknown'; name: string; message: string };
@@ -85,6 +86,7 @@ export function runView(history: ExecutionHistory): RunView {
   if (latest.build) view.build = latest.build;
   if (latest.image) view.image = { digest: latest.image.digest, tags: latest.image.tags, repository: latest.image.repository };
   if (latest.lifecycle) view.lifecycle = latest.lifecycle;
+  if (latest.release) view.release = latest.release;
   if (latest.deployment) view.deployment = latest.deployment;
   if (latest.deployment?.url && history.status === 'SUCCEEDED') view.url = latest.deployment.url;
   if (failure) {

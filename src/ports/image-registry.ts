@@ -1,4 +1,5 @@
 import type { LifecycleOutcome } from '../domain/images.ts';
+import type { EcrLifecyclePolicy, LifecyclePreview } from '../domain/lifecycle/index.ts';
 
 /** The private image registry: ECR in AWS, the CNCF distribution registry on the local stack. */
 export interface ImageRegistry {
@@ -12,6 +13,18 @@ export interface ImageRegistry {
    * evaluates it now and deletes the expired manifests by digest.
    */
   applyLifecyclePolicy(repository: string, policy: unknown): Promise<LifecycleOutcome>;
+  /**
+   * `previewLifecyclePolicy('hello', policy)` → what the policy would expire, archive and keep among
+   * the repository's images now, changing nothing: ECR's lifecycle policy preview, or the evaluator
+   * over the local registry's images.
+   */
+  previewLifecyclePolicy(repository: string, policy: EcrLifecyclePolicy): Promise<LifecyclePreview>;
+  /**
+   * `tagImage('hello', 'sha256:ab…', 'slipway-release-1')` points the tag at the image (the same
+   * manifest, pushed again under the tag), moving it off any other image; the image keeps its other
+   * tags and its push time. ImageNotFoundError when the repository has no such digest.
+   */
+  tagImage(repository: string, digest: string, tag: string): Promise<void>;
 }
 
 export interface RegistryImage {

@@ -103,10 +103,10 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
     const before = JSON.parse((await slipway(['runs', '--json'])).stdout).length;
     const response = await fetch(`${api}/uploads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app: 'nope' }) });
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { name: 'UnknownAppError', knownApps: ['hello'] } });
+    expect(await response.json()).toMatchObject({ error: { name: 'UnknownAppError', knownApps: ['hello', 'tidy'] } });
     const deploy = await slipway(['deploy', app, '--app', 'nope']);
     expect(deploy.code).toBe(2);
-    expect(deploy.stderr).toContain('Unknown app "nope". Known apps: "hello"');
+    expect(deploy.stderr).toContain('Unknown app "nope". Known apps: "hello", "tidy"');
     expect(JSON.parse((await slipway(['runs', '--json'])).stdout).length).toBe(before);
   });
 

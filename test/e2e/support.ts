@@ -18,12 +18,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Run the real CLI as a user would, from the repository root. */
-export async function slipway(args: string[], options: { timeoutMs?: number } = {}): Promise<CliResult> {
+/** A state folder of its own for an e2e file that brings up its own stack: `stateDirFor('lifecycle')`. */
+export function stateDirFor(name: string): string {
+  return join(tmpdir(), `slipway-e2e-${name}-${process.pid}`);
+}
+
+/** Run the real CLI as a user would, from the repository root, against the stack in `stateDir` (default STATE_DIR). */
+export async function slipway(args: string[], options: { timeoutMs?: number; stateDir?: string } = {}): Promise<CliResult> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
       cwd: ROOT,
-      env: { ...process.env, SLIPWAY_STATE_DIR: STATE_DIR },
+      env: { ...process.env, SLIPWAY_STATE_DIR: options.stateDir ?? STATE_DIR },
       timeout: options.timeoutMs ?? 170_000,
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -45,8 +50,8 @@ export function lastLine(text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? '';
 }
 
-export async function stackInfo(): Promise<{ pid: number; api: string; s3: string; bucket: string; registry: string; registryPid: number; stack: string }> {
-  return JSON.parse(await readFile(join(STATE_DIR, 'stack.json'), 'utf8'));
+export async function stackInfo(stateDir = STATE_DIR): Promise<{ pid: number; api: string; s3: string; bucket: string; registry: string; registryPid: number; stack: string }> {
+  return JSON.parse(await readFile(join(stateDir, 'stack.json'), 'utf8'));
 }
 
 /** GET the URL until it answers `expected`, or fail at the deadline with what it last answered. */

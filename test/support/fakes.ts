@@ -1,6 +1,9 @@
 import { parseConfig, type SlipwayConfig } from '../../src/domain/config.ts';
+import { ImageNotFoundError } from '../../src/domain/errors.ts';
 import type { LifecycleOutcome } from '../../src/domain/images.ts';
+import { evaluateLifecyclePolicy, type EcrLifecyclePolicy, type LifecyclePreview } from '../../src/domain/lifecycle/index.ts';
 import type { Dependencies } from '../../src/pipeline/dependencies.ts';
+import type { BuildLogPage, BuildLogRef, BuildLogs } from '../../src/ports/build-logs.ts';
 import type { BuildRequest, BuildRunner, BuildState } from '../../src/ports/build-runner.ts';
 import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServingVersion } from '../../src/ports/container-service.ts';
 import type { BusEvent, EventBus } from '../../src/ports/event-bus.ts';
@@ -45,17 +48,41 @@ export class FakeBuilds implements BuildRunner {
   }
 }
 
+/** Build output served in pages of two lines: enough to test cursors. */
+export class FakeBuildLogs implements BuildLogs {
+  constructor(public lines: string[] = ['#1 building', '#2 pushing', 'digest: sha256:ab']) {}
+  async read(_build: BuildLogRef, cursor = '0'): Promise<BuildLogPage> {
+    const from = Number(cursor);
+    const lines = this.lines.slice(from, from + 2);
+    return { lines, cursor: String(from + lines.length), done: from + lines.length >= this.lines.length };
+  }
+}
+
 export class FakeRegistry implements ImageRegistry {
   readonly policies: unknown[] = [];
+  /** Every tagImage call, in order. */
+  readonly tagged: { repository: string; digest: string; tag: string }[] = [];
+  /** The repository's images; tagImage moves tags between them as a registry would. */
+  constructor(public images: RegistryImage[] = []) {}
   async ensureRepository(name: string) {
     return { uri: `registry.example/${name}` };
   }
   async listImages(): Promise<RegistryImage[]> {
-    return [];
+    return this.images.map((i) => ({ ...i, tags: [...i.tags] }));
   }
   async applyLifecyclePolicy(_repository: string, policy: unknown): Promise<LifecycleOutcome> {
     this.policies.push(policy);
     return { policyChanged: true, expired: [] };
+  }
+  async previewLifecyclePolicy(_repository: string, policy: EcrLifecyclePolicy): Promise<LifecyclePreview> {
+    return evaluateLifecyclePolicy(policy, this.images, new Date('2026-11-30T10:00:00Z'));
+  }
+  async tagImage(repository: string, digest: string, tag: string): Promise<void> {
+    const image = this.images.find((i) => i.digest === digest);
+    if (!image) throw new ImageNotFoundError(repository, digest);
+    this.tagged.push({ repository, digest, tag });
+    for (const other of this.images) other.tags = other.tags.filter((t) => t !== tag);
+    image.tags.push(tag);
   }
 }
 
@@ -101,6 +128,7 @@ export function fakeDependencies(overrides: Partial<Dependencies> = {}): Depende
     config: testConfig(),
     objects: new FakeObjects(),
     builds: new FakeBuilds(),
+    buildLogs: new FakeBuildLogs(),
     registry: new FakeRegistry(),
     containers: new FakeContainers(),
     workflow: unusedWorkflow,

@@ -22,7 +22,7 @@ describe('aws-dependencies', () => {
     expect(deps.containers).toBeInstanceOf(EcsContainerService);
     expect(deps.workflow).toBeInstanceOf(StepFunctionsWorkflow);
     expect(deps.settings.contextBucket).toBe('slipway-dev-contexts');
-    expect(Object.keys(deps.config.apps)).toEqual(['hello']);
+    expect(Object.keys(deps.config.apps)).toEqual(['hello', 'tidy']);
   });
 
   it('names every missing variable', () => {

@@ -8,19 +8,26 @@ import {
 } from '@aws-sdk/client-ecr';
 import { InvalidInputError, SlipwayError } from '../../domain/errors.ts';
 import type { LifecycleOutcome } from '../../domain/images.ts';
+import type { EcrLifecyclePolicy, LifecyclePreview } from '../../domain/lifecycle/index.ts';
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { previewEcrLifecyclePolicy, tagEcrImage, type PreviewTiming } from './ecr-lifecycle.ts';
 import { awsErrorName, callAws } from './transient.ts';
 
 export interface EcrImageRegistryOptions {
   client?: ECRClient;
+  /** How a lifecycle preview is waited for: every `pollMs` (2 s) for at most `timeoutMs` (25 s, under API Gateway's 30 s). */
+  preview?: Partial<PreviewTiming>;
 }
 
 /** The ImageRegistry port over private ECR repositories in the client's account and region. */
 export class EcrImageRegistry implements ImageRegistry {
   private readonly client: ECRClient;
+  private readonly preview: PreviewTiming;
 
   constructor(options: EcrImageRegistryOptions = {}) {
     this.client = options.client ?? new ECRClient({});
+    this.preview = { pollMs: 2000, timeoutMs: 25_000, ...options.preview };
   }
 
   async ensureRepository(name: string): Promise<{ uri: string }> {
@@ -86,6 +93,14 @@ export class EcrImageRegistry implements ImageRegistry {
     return { policyChanged: true, expired: [] };
   }
 
+  async previewLifecyclePolicy(repository: string, policy: EcrLifecyclePolicy): Promise<LifecyclePreview> {
+    return previewEcrLifecyclePolicy(this.client, repository, canonicalJson(policy), () => this.listImages(repository), this.preview);
+  }
+
+  async tagImage(repository: string, digest: string, tag: string): Promise<void> {
+    await tagEcrImage(this.client, repository, digest, tag);
+  }
+
   private async describeRepository(name: string): Promise<string | undefined> {
     try {
       const output = await callAws(`ECR DescribeRepositories of "${name}"`, () =>
@@ -124,21 +139,4 @@ function parsePolicy(repository: string, policy: unknown): unknown {
   } catch (error) {
     throw new InvalidInputError(`The lifecycle policy for ECR repository "${repository}" is a string but not JSON (${String(error)}). Pass the policy object.`);
   }
-}
-
-/** `canonicalJson({ b: 1, a: [2] })` → `{"a":[2],"b":1}`: the same policy in any key order compares equal. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
 }

@@ -1,8 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { SlipwayError } from '../../domain/errors.ts';
+import { ImageNotFoundError, SlipwayError } from '../../domain/errors.ts';
 import type { LifecycleOutcome } from '../../domain/images.ts';
-import { evaluateLifecyclePolicy, type EcrLifecyclePolicy } from '../../domain/lifecycle/index.ts';
+import { evaluateLifecyclePolicy, type EcrLifecyclePolicy, type LifecyclePreview } from '../../domain/lifecycle/index.ts';
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
 
 const MANIFEST_TYPES = [
@@ -87,14 +87,29 @@ export class DistributionImageRegistry implements ImageRegistry {
     const text = JSON.stringify(policy);
     const policyChanged = index.policies[repository] !== text;
     index.policies[repository] = text;
-    const images = await this.listImages(repository);
-    const preview = evaluateLifecyclePolicy(policy as EcrLifecyclePolicy, images, this.now());
+    const preview = await this.previewLifecyclePolicy(repository, policy as EcrLifecyclePolicy);
     for (const image of preview.expired) {
       await this.request('DELETE', `/v2/${repository}/manifests/${image.digest}`, [202, 404]);
       delete index.pushes[repository]?.[image.digest];
     }
     await this.save();
     return { policyChanged, expired: preview.expired.map(({ digest, tags, rulePriority }) => ({ digest, tags, rulePriority })) };
+  }
+
+  async previewLifecyclePolicy(repository: string, policy: EcrLifecyclePolicy): Promise<LifecyclePreview> {
+    return evaluateLifecyclePolicy(policy, await this.listImages(repository), this.now());
+  }
+
+  async tagImage(repository: string, digest: string, tag: string): Promise<void> {
+    // The registry has no "add a tag": fetch the manifest by digest, byte for byte, and push it under the tag.
+    const manifest = await this.request('GET', `/v2/${repository}/manifests/${digest}`, [200, 404]);
+    if (manifest.status === 404) throw new ImageNotFoundError(repository, digest);
+    const mediaType = manifest.headers.get('content-type') ?? MANIFEST_TYPES[0]!;
+    const body = Buffer.from(await manifest.arrayBuffer());
+    const put = await this.request('PUT', `/v2/${repository}/manifests/${tag}`, [201], { body, contentType: mediaType });
+    const stored = put.headers.get('docker-content-digest');
+    if (stored && stored !== digest)
+      throw new RegistryRequestError(`The local registry stored ${repository}:${tag} as ${stored}, not ${digest}: the manifest changed on the way. Tag it again.`);
   }
 
   private async tags(repository: string): Promise<string[]> {
@@ -109,10 +124,11 @@ export class DistributionImageRegistry implements ImageRegistry {
     return response.status === 200 ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
   }
 
-  private async request(method: string, path: string, expected: number[]): Promise<Response> {
+  private async request(method: string, path: string, expected: number[], send?: { body: Buffer; contentType: string }): Promise<Response> {
     let response: Response;
     try {
-      response = await fetch(`${this.options.url}${path}`, { method, headers: { accept: MANIFEST_TYPES.join(', ') } });
+      const headers: Record<string, string> = { accept: MANIFEST_TYPES.join(', '), ...(send && { 'content-type': send.contentType }) };
+      response = await fetch(`${this.options.url}${path}`, { method, headers, ...(send && { body: send.body }) });
     } catch (error) {
       throw new RegistryRequestError(`The local registry at ${this.options.url} did not answer ${method} ${path}. Is the local stack up? (slipway local status)`, { cause: error });
     }

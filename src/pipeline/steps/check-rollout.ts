@@ -2,9 +2,10 @@ import { appConfig } from '../../domain/config.ts';
 import { RolloutFailedError } from '../../domain/errors.ts';
 import type { RunState } from '../../domain/run-state.ts';
 import type { Dependencies } from '../dependencies.ts';
+import { recordRelease } from './release-tags.ts';
 import { requirePart } from './require-part.ts';
 
-/** Read the rollout; a failed or rolled-back deployment, or one past its deadline, fails the run. */
+/** Read the rollout; a failed or rolled-back deployment, or one past its deadline, fails the run; a completed one is recorded as a release. */
 export async function checkRollout(state: RunState, deps: Dependencies): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   const deployment = requirePart(state, 'deployment');
@@ -32,5 +33,7 @@ export async function checkRollout(state: RunState, deps: Dependencies): Promise
       deployment.id,
     );
   }
-  return { ...state, deployment: next };
+  // Completed: the image becomes the newest release (keepReleases), so lifecycle rules keep it.
+  const release = status.state === 'COMPLETED' ? await recordRelease(state, app, deps) : undefined;
+  return { ...state, deployment: next, ...(release && { release }) };
 }

@@ -1,6 +1,6 @@
 import { appConfig } from '../../domain/config.ts';
 import { ContextNotFoundError } from '../../domain/errors.ts';
-import { lifecyclePolicyFromConfig } from '../../domain/lifecycle/index.ts';
+import { appLifecyclePolicy } from '../../domain/lifecycle/index.ts';
 import type { RunState } from '../../domain/run-state.ts';
 import type { Dependencies } from '../dependencies.ts';
 
@@ -8,7 +8,7 @@ import type { Dependencies } from '../dependencies.ts';
 export async function prepare(state: RunState, deps: Dependencies): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   // Invalid lifecycle rules fail the run here, before minutes are spent building.
-  if (app.lifecycle !== undefined) lifecyclePolicyFromConfig(app.lifecycle);
+  appLifecyclePolicy(app);
   // A rollback deploys an image that exists already; its context may have expired from the bucket.
   const context = state.image ? undefined : await deps.objects.head(state.context.key);
   if (!state.image && !context) throw new ContextNotFoundError(state.app, state.context.key);

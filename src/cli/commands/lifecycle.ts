@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LifecyclePreviewAnswer } from '../../api/lifecycle-preview.ts';
+import { readConfigFile } from '../../config-file.ts';
+import { appConfig, type SlipwayConfig } from '../../domain/config.ts';
+import { InvalidInputError, NoLifecycleRulesError, SlipwayError } from '../../domain/errors.ts';
+import { appLifecyclePolicy, evaluateLifecyclePolicy, type LifecyclePreview } from '../../domain/lifecycle/index.ts';
+import { findProjectRoot } from '../../local/paths.ts';
+import { apiClient, type ApiClient } from '../api-client.ts';
+import { parseNow, readImagesFile, readPolicyFile, type ReadText } from '../lifecycle-input.ts';
+import { createOutput, type Output } from '../output.ts';
+
+export type LifecycleOptions =
+  | { action: 'render'; app: string }
+  | { action: 'preview'; app?: string; policy?: string; images?: string; now?: string; json: boolean };
+
+export interface LifecycleDeps {
+  out: Output;
+  /** The project's slipway.config.json, validated (render). */
+  config: () => SlipwayConfig;
+  /** The Slipway API of the local stack or SLIPWAY_API_URL (preview --app). */
+  client: () => Promise<ApiClient>;
+  readText?: ReadText;
+  now?: () => Date;
+}
+
+/** What the real CLI hands `run`: the project's config file, the API, the file system. */
+export function cliDependencies(json: boolean): LifecycleDeps {
+  return { out: createOutput(json), config: () => readConfigFile(join(findProjectRoot(), 'slipway.config.json')), client: () => apiClient() };
+}
+
+/** How many times preview --app asks again while ECR is still previewing (the API waits about 25 s each time). */
+const PREVIEW_ASKS = 5;
+
+export class LifecyclePreviewUnfinishedError extends SlipwayError {
+  override name = 'LifecyclePreviewUnfinishedError';
+}
+
+/**
+ * `slipway lifecycle render --app <name>`: the ECR policy Slipway puts on the app's repository.
+ * `slipway lifecycle preview --app <name> [--json]`: what it would expire in the live repository now.
+ * `slipway lifecycle preview --policy <file> --images <file> [--now <iso>] [--json]`: the same, offline.
+ */
+export async function run(options: LifecycleOptions, deps: LifecycleDeps): Promise<number> {
+  if (options.action === 'render') return render(options.app, deps);
+  const offline = options.policy !== undefined || options.images !== undefined;
+  if (options.app !== undefined && offline)
+    throw new InvalidInputError('Pass either --app <name> (preview against the live repository) or --policy <file> --images <file> (offline), not both.');
+  if (offline) {
+    if (options.policy === undefined || options.images === undefined)
+      throw new InvalidInputError(`An offline preview needs both --policy <file> and --images <file> (missing ${options.policy === undefined ? '--policy' : '--images'}).`);
+    return previewOffline({ policy: options.policy, images: options.images, now: options.now, json: options.json }, deps);
+  }
+  if (options.app === undefined)
+    throw new InvalidInputError('Pass --app <name> to preview against the live repository, or --policy <file> --images <file> [--now <iso>] for an offline preview.');
+  if (options.now !== undefined) throw new InvalidInputError('--now goes with an offline preview (--policy and --images); a live preview uses the registry\'s time.');
+  return previewLive(options.app, options.json, deps);
+}
+
+function render(app: string, deps: LifecycleDeps): number {
+  const config = appConfig(deps.config(), app);
+  const policy = appLifecyclePolicy(config);
+  if (policy === undefined) throw new NoLifecycleRulesError(config.name);
+  deps.out.line(JSON.stringify(policy, null, 2));
+  return 0;
+}
+
+async function previewOffline(options: { policy: string; images: string; now: string | undefined; json: boolean }, deps: LifecycleDeps): Promise<number> {
+  const read = deps.readText ?? ((path: string) => readFile(path, 'utf8'));
+  const now = options.now === undefined ? (deps.now?.() ?? new Date()) : parseNow(options.now);
+  const policy = await readPolicyFile(options.policy, read);
+  const images = await readImagesFile(options.images, read);
+  const preview = evaluateLifecyclePolicy(policy, images, now);
+  print(preview, `lifecycle preview of ${options.images} at ${now.toISOString()}, ${images.length} image(s):`, options.json, deps.out);
+  return 0;
+}
+
+async function previewLive(app: string, json: boolean, deps: LifecycleDeps): Promise<number> {
+  const client = await deps.client();
+  let answer: LifecyclePreviewAnswer | undefined;
+  for (let ask = 1; ask <= PREVIEW_ASKS; ask++) {
+    answer = await client.request<LifecyclePreviewAnswer>('GET', `/apps/${encodeURIComponent(app)}/lifecycle/preview`);
+    if (answer.status === 'COMPLETE') break;
+    if (ask < PREVIEW_ASKS) deps.out.line(`still previewing (${answer.message}); asking again…`);
+  }
+  if (answer?.status !== 'COMPLETE') {
+    throw new LifecyclePreviewUnfinishedError(`${answer?.message ?? 'The preview did not finish.'} Run: slipway lifecycle preview --app ${app}`);
+  }
+  const { expired, transitioned, kept } = answer;
+  const count = expired.length + transitioned.length + kept.length;
+  print({ expired, transitioned, kept }, `lifecycle preview of app ${answer.app} (repository ${answer.repository}), ${count} image(s):`, json, deps.out);
+  return 0;
+}
+
+function print(preview: LifecyclePreview, heading: string, json: boolean, out: Output): void {
+  if (json) {
+    out.event({ expired: preview.expired, transitioned: preview.transitioned, kept: preview.kept });
+    return;
+  }
+  out.line(heading);
+  const tags = (t: readonly string[]) => (t.length ? t.join(', ') : '(untagged)');
+  for (const i of preview.expired) out.line(`  expire   ${short(i.digest)}  rule ${i.rulePriority}  ${tags(i.tags)}`);
+  for (const i of preview.transitioned) out.line(`  archive  ${short(i.digest)}  rule ${i.rulePriority}  ${tags(i.tags)}`);
+  for (const i of preview.kept) out.line(`  keep     ${short(i.digest)}          ${tags(i.tags)}`);
+  out.line(`${preview.expired.length} to expire, ${preview.transitioned.length} to archive, ${preview.kept.length} to keep`);
+}
+
+/** `sha256:0123456789ab`: enough of a digest to tell images apart in a table; --json has them whole. */
+function short(digest: string): string {
+  return digest.slice(0, 'sha256:'.length + 12);
+}
