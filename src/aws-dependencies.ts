@@ -5,6 +5,9 @@ import { EcsContainerService } from './adapters/aws/ecs-container-service.ts';
 import { EventBridgeEventBus } from './adapters/aws/eventbridge-event-bus.ts';
 import { createS3Client, S3ObjectStore } from './adapters/aws/s3-object-store.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/step-functions-workflow.ts';
+import { SecretsManagerSecretStore } from './adapters/aws/secrets-manager-secret-store.ts';
+import { EnvSecretStore } from './adapters/env-secret-store.ts';
+import { GitHubSourceRepository } from './adapters/github-source-repository.ts';
 import { jsonLogger } from './adapters/json-logger.ts';
 import { readConfigFile } from './config-file.ts';
 import { InvalidConfigError } from './domain/errors.ts';
@@ -31,6 +34,8 @@ export function createAwsDependencies(env: Record<string, string | undefined>): 
   }
   const config = readConfigFile(env.SLIPWAY_CONFIG_PATH ?? 'slipway.config.json');
   const logger = jsonLogger({ service: 'slipway', level: env.SLIPWAY_LOG_LEVEL === 'debug' ? 'debug' : 'info' });
+  // One Secrets Manager secret in a deployed stack; plain environment variables work too (SLIPWAY_GITHUB_*).
+  const secrets = env.SLIPWAY_SECRET_ID ? new SecretsManagerSecretStore({ secretId: env.SLIPWAY_SECRET_ID }) : new EnvSecretStore(env);
   return {
     config,
     objects: new S3ObjectStore({ bucket, client: createS3Client({ region: env.AWS_REGION }) }),
@@ -40,6 +45,8 @@ export function createAwsDependencies(env: Record<string, string | undefined>): 
     containers: new EcsContainerService({}),
     workflow: new StepFunctionsWorkflow({ stateMachineArn }),
     events: new EventBridgeEventBus({ ...(env.SLIPWAY_EVENT_BUS && { eventBusName: env.SLIPWAY_EVENT_BUS }) }),
+    secrets,
+    source: new GitHubSourceRepository({ apiUrl: env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com', token: () => secrets.get('githubToken') }),
     clock: systemClock,
     logger,
     settings: {

@@ -1,5 +1,5 @@
 import { parseContextKey } from '../domain/run-id.ts';
-import type { RunInput } from '../domain/run-state.ts';
+import type { RunInput, Trigger } from '../domain/run-state.ts';
 import type { Dependencies } from '../pipeline/dependencies.ts';
 
 /** The EventBridge event shapes start-run accepts (the rules in serverless.yml route only these). */
@@ -26,10 +26,18 @@ export async function startRunFromObject(event: ObjectCreatedEvent, deps: Depend
   const input: RunInput = {
     runId: parsed.runId,
     app: parsed.app,
-    trigger: { kind: 'upload', ...(object?.metadata.uploader && { source: object.metadata.uploader }) },
+    trigger: triggerOf(object?.metadata ?? {}),
     context: { key, bucket: event.detail.bucket.name },
   };
   const { started } = await deps.workflow.start(input);
   deps.logger.info(started ? 'run started' : 'duplicate event: run already exists', { runId: parsed.runId, app: parsed.app });
   return { runId: parsed.runId, started };
+}
+
+/** What started the object's run, from the metadata its writer stored: an upload (the uploader) or a webhook (commit, ref, pusher). */
+function triggerOf(metadata: Record<string, string>): Trigger {
+  if (metadata.trigger === 'webhook') {
+    return { kind: 'webhook', ...(metadata.source && { source: metadata.source }), ...(metadata.commit && { commit: metadata.commit }), ...(metadata.ref && { ref: metadata.ref }) };
+  }
+  return { kind: 'upload', ...(metadata.uploader && { source: metadata.uploader }) };
 }

@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { InvalidConfigError, InvalidInputError, SlipwayError, UnknownAppError } from '../domain/errors.ts';
+import { ContextTooLargeError, InvalidConfigError, InvalidInputError, SlipwayError, UnknownAppError } from '../domain/errors.ts';
 import { ApiError, apiClient } from './api-client.ts';
 import * as deployCommand from './commands/deploy.ts';
 import * as lifecycleCommand from './commands/lifecycle.ts';
 import * as local from './commands/local.ts';
 import * as logsCommand from './commands/logs.ts';
+import * as rebuildCommand from './commands/rebuild.ts';
 import * as rollbackCommand from './commands/rollback.ts';
 import * as runsCommand from './commands/runs.ts';
 import * as statusCommand from './commands/status.ts';
@@ -44,6 +45,19 @@ program
   .action(async (opts: { app: string; to?: string; json?: boolean }) => {
     const out = createOutput(Boolean(opts.json));
     exit(await rollbackCommand.run({ app: opts.app, ...(opts.to && { to: opts.to }) }, { client: await apiClient(), out }));
+  });
+
+program
+  .command('rebuild')
+  .description('rebuild an app from its newest (or a given run\'s) context, without uploading: puts slipway / Build Requested on the bus')
+  .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
+  .option('--from <runId>', 'rebuild the context of this run')
+  .option('-f, --follow', 'follow the run until it ends')
+  .option('--json', 'one JSON event per line')
+  .action(async (opts: { app: string; from?: string; follow?: boolean; json?: boolean }) => {
+    const eventBridge = Boolean(process.env.SLIPWAY_API_URL);
+    const options = { app: opts.app, follow: Boolean(opts.follow), eventBridge, ...(opts.from && { from: opts.from }), ...(process.env.SLIPWAY_EVENT_BUS && { eventBusName: process.env.SLIPWAY_EVENT_BUS }) };
+    exit(await rebuildCommand.run(options, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
   });
 
 program
@@ -126,7 +140,7 @@ function report(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`slipway: ${message}\n`);
-  if (error instanceof InvalidInputError || error instanceof InvalidConfigError || error instanceof UnknownAppError) return 2;
+  if (error instanceof InvalidInputError || error instanceof InvalidConfigError || error instanceof UnknownAppError || error instanceof ContextTooLargeError) return 2;
   if (error instanceof ApiError) return error.status >= 400 && error.status < 500 ? 2 : 3;
   if (error instanceof SlipwayError) return 3;
   if (process.env.SLIPWAY_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);

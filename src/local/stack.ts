@@ -5,6 +5,8 @@ import { pathToFileURL } from 'node:url';
 import { installDependencies } from '../composition-root.ts';
 import { readConfigFile } from '../config-file.ts';
 import { createS3Client, S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
+import { EnvSecretStore } from '../adapters/env-secret-store.ts';
+import { GitHubSourceRepository } from '../adapters/github-source-repository.ts';
 import { jsonLogger } from '../adapters/json-logger.ts';
 import { LocalBuildRunner } from '../adapters/local/build-runner/index.ts';
 import { DockerContainerService } from '../adapters/local/container-service/index.ts';
@@ -22,6 +24,10 @@ import { stackId, type StackPaths } from './paths.ts';
 import { stackPorts } from './ports.ts';
 import { startRegistry } from './registry-process.ts';
 import { startLocalS3 } from '../local/s3/index.ts';
+import { appConfig } from '../domain/config.ts';
+import { InvalidInputError } from '../domain/errors.ts';
+import { parseSchedule } from '../domain/schedule.ts';
+import { startScheduler } from './scheduler.ts';
 import { readServerlessRoutes } from './serverless-routes.ts';
 import type { StackInfo } from './stack-file.ts';
 
@@ -77,6 +83,11 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       },
       local: {
         'GET /_local/health': async () => ({ status: 200, body: { ok: true, stack } }),
+        // EventBridge PutEvents' stand-in, for `slipway rebuild` and other systems on this machine.
+        'POST /_local/events': async (_request, body) => {
+          await whenReady;
+          return { status: 200, body: putEvents(bus, body, REGION) };
+        },
         'POST /_local/registry-events': async (_request, body) => {
           await registry.recordNotification(JSON.parse(body.toString('utf8')) as RegistryNotification);
           return { status: 200 };
@@ -112,9 +123,22 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       { logger, region: REGION },
     );
     s3.onObjectCreated((object) => bus.deliver(objectCreatedEvent(object, REGION)));
+    // Each app's rebuild schedule, as the schedule rule in AWS: a Build Requested event at every fire time.
+    const scheduler = startScheduler({
+      apps: Object.keys(config.apps).flatMap((app) => {
+        const expression = appConfig(config, app).rebuild?.schedule;
+        return expression ? [{ app, expression, schedule: parseSchedule(expression) }] : [];
+      }),
+      scale: Number(process.env.SLIPWAY_LOCAL_SCHEDULE_SCALE ?? 1),
+      fire: (app, at) => bus.deliver(buildRequested({ app, schedule: true }, at, REGION)),
+      logger,
+    });
+    stoppers.push(async () => scheduler.stop());
 
     const builds = new LocalBuildRunner({ buildspecPath: join(root, 'buildspec', 'buildspec.yml'), workDir: paths.builds });
     stoppers.push(() => builds.close());
+    // GitHub settings come from the environment `slipway local up` ran in (SLIPWAY_GITHUB_*).
+    const secrets = new EnvSecretStore(process.env);
     const dependencies: Dependencies = {
       config,
       objects: new S3ObjectStore({ bucket: BUCKET, client: createS3Client({ endpoint: s3.endpoint, region: REGION, credentials, forcePathStyle: true }) }),
@@ -124,6 +148,8 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       containers,
       workflow,
       events: bus,
+      secrets,
+      source: new GitHubSourceRepository({ apiUrl: process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com', token: () => secrets.get('githubToken') }),
       clock: systemClock,
       logger,
       settings: { contextBucket: BUCKET, uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 300 },
@@ -179,4 +205,41 @@ function objectCreatedEvent(object: { bucket: string; key: string; size: number;
       reason: 'PutObject',
     },
   };
+}
+
+/** A `slipway` / `Build Requested` event as the schedule rule hands it to start-run. */
+function buildRequested(detail: Record<string, unknown>, time: Date, region: string): EventBridgeEvent {
+  return { version: '0', id: randomUUID(), 'detail-type': 'Build Requested', source: 'slipway', account: '000000000000', time: eventTime(time), region, resources: [], detail };
+}
+
+/** `POST /_local/events` with PutEvents' request shape → its response shape, each event delivered on the local bus. */
+function putEvents(bus: InProcessEventBus, body: Buffer, region: string): { Entries: { EventId: string }[]; FailedEntryCount: 0 } {
+  let request: { Entries?: { Source?: string; DetailType?: string; Detail?: string; Time?: string; Resources?: string[] }[] };
+  try {
+    request = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new InvalidInputError('PutEvents body is not JSON.');
+  }
+  const entries = (request.Entries ?? []).map((entry) => {
+    if (!entry.Source || !entry.DetailType || !entry.Detail) throw new InvalidInputError('Each entry needs Source, DetailType and Detail (a JSON string), as in EventBridge PutEvents.');
+    const id = randomUUID();
+    bus.deliver({
+      version: '0',
+      id,
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: '000000000000',
+      time: eventTime(entry.Time ? new Date(entry.Time) : new Date()),
+      region,
+      resources: entry.Resources ?? [],
+      detail: JSON.parse(entry.Detail) as Record<string, unknown>,
+    });
+    return { EventId: id };
+  });
+  return { Entries: entries, FailedEntryCount: 0 };
+}
+
+/** EventBridge event times are whole seconds; start-run derives run ids from them, so the local bus does the same. */
+function eventTime(date: Date): string {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
 }

@@ -7,6 +7,8 @@ import type { EventBus } from '../ports/event-bus.ts';
 import type { ImageRegistry } from '../ports/image-registry.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
+import type { SecretStore } from '../ports/secret-store.ts';
+import type { SourceRepository } from '../ports/source-repository.ts';
 import type { Workflow } from '../ports/workflow.ts';
 
 /** Everything the use-cases need, built once by the composition root (AWS or local). */
@@ -19,6 +21,8 @@ export interface Dependencies {
   containers: ContainerService;
   workflow: Workflow;
   events: EventBus;
+  secrets: SecretStore;
+  source: SourceRepository;
   clock: Clock;
   logger: Logger;
   settings: Settings;

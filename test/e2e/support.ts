@@ -24,11 +24,11 @@ export function stateDirFor(name: string): string {
 }
 
 /** Run the real CLI as a user would, from the repository root, against the stack in `stateDir` (default STATE_DIR). */
-export async function slipway(args: string[], options: { timeoutMs?: number; stateDir?: string } = {}): Promise<CliResult> {
+export async function slipway(args: string[], options: { timeoutMs?: number; stateDir?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
       cwd: ROOT,
-      env: { ...process.env, SLIPWAY_STATE_DIR: options.stateDir ?? STATE_DIR },
+      env: { ...process.env, ...options.env, SLIPWAY_STATE_DIR: options.stateDir ?? STATE_DIR },
       timeout: options.timeoutMs ?? 170_000,
       maxBuffer: 16 * 1024 * 1024,
     });
