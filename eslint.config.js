@@ -13,6 +13,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS files read by tools that require() them (serverless/variables.cjs for osls).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The domain is pure: no SDK, no file system, no environment.
     files: ['src/domain/**/*.ts'],
     rules: {

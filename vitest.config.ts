@@ -16,6 +16,16 @@ export default defineConfig({
         },
       },
       {
+        // The AWS stack without an account: the packaged template, the ASL, the real state machine over mocked SDK clients.
+        extends: true,
+        test: {
+          name: 'aws',
+          include: ['test/aws/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+        },
+      },
+      {
         // The e2e suite drives one real local stack; its files must not run in parallel.
         extends: true,
         test: {

@@ -1,6 +1,7 @@
 import { SlipwayError } from '../domain/errors.ts';
 import { findProjectRoot, stackPaths } from '../local/paths.ts';
 import { readStackInfo } from '../local/stack-file.ts';
+import { executeApiRegion, sigv4Signer, type RequestSigner } from './sigv4-signer.ts';
 
 export class ApiError extends SlipwayError {
   override name = 'ApiError';
@@ -19,28 +20,40 @@ export class StackNotRunningError extends SlipwayError {
 
 /** A small JSON client for the Slipway API (the local stack's, or the one SLIPWAY_API_URL names). */
 export class ApiClient {
-  /** `pollMs`: how often to poll a run — often on loopback, gently against API Gateway. */
+  /** `pollMs`: how often to poll a run — often on loopback, gently against API Gateway. `sign`: SigV4 for a deployed API (IAM authorization). */
   constructor(
     readonly baseUrl: string,
     readonly pollMs = 1000,
+    readonly sign?: RequestSigner,
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = `${this.baseUrl}${path}`;
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    let headers: Record<string, string> = text === undefined ? {} : { 'content-type': 'application/json' };
+    if (this.sign) {
+      try {
+        headers = { ...headers, ...(await this.sign({ method, url, headers, ...(text !== undefined && { body: text }) })) };
+      } catch (error) {
+        throw new ApiError(
+          `Cannot sign the request to ${this.baseUrl}: ${(error as Error).message}. The deployed API uses IAM authorization: configure AWS credentials (aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID).`,
+          0,
+        );
+      }
+    }
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
+      response = await fetch(url, { method, headers, ...(text !== undefined && { body: text }) });
     } catch (error) {
       throw new ApiError(`The Slipway API at ${this.baseUrl} did not answer (${(error as Error).message}). Is the local stack up? Run: slipway local up`, 0);
     }
-    const text = await response.text();
-    const json = text ? (JSON.parse(text) as unknown) : undefined;
+    const answer = await response.text();
+    const json = answer ? (JSON.parse(answer) as unknown) : undefined;
     if (!response.ok) {
       const error = (json as { error?: { name?: string; message?: string } } | undefined)?.error;
-      throw new ApiError(error?.message ?? `${method} ${path} answered ${response.status}`, response.status, error?.name);
+      // API Gateway answers its own refusals (a bad signature, a missing permission) as { message }.
+      const gateway = (json as { message?: string } | undefined)?.message;
+      throw new ApiError(error?.message ?? (gateway ? `${method} ${path} answered ${response.status}: ${gateway}` : `${method} ${path} answered ${response.status}`), response.status, error?.name);
     }
     return json as T;
   }
@@ -48,7 +61,12 @@ export class ApiClient {
 
 /** The API to talk to: SLIPWAY_API_URL when set, else the local stack of the project around `cwd`. */
 export async function apiClient(cwd = process.cwd()): Promise<ApiClient> {
-  if (process.env.SLIPWAY_API_URL) return new ApiClient(process.env.SLIPWAY_API_URL.replace(/\/$/, ''));
+  const url = process.env.SLIPWAY_API_URL?.replace(/\/$/, '');
+  if (url) {
+    // API Gateway's own URL: requests are signed (IAM authorization); any other URL is called as it is.
+    const region = executeApiRegion(url);
+    return new ApiClient(url, 1000, region ? sigv4Signer({ region }) : undefined);
+  }
   const info = await readStackInfo(stackPaths(findProjectRoot(cwd)));
   if (!info) throw new StackNotRunningError('The local stack is not running. Start it with: slipway local up (or set SLIPWAY_API_URL to a deployed API).');
   return new ApiClient(info.api, 50);

@@ -5,8 +5,10 @@ import {
   StartBuildCommand,
   type Build,
 } from '@aws-sdk/client-codebuild';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { InvalidInputError, SlipwayError } from '../../domain/errors.ts';
 import type { BuildRequest, BuildRunner, BuildState, BuildStatus } from '../../ports/build-runner.ts';
+import { readLogTail, withLogTail } from './codebuild-log-tail.ts';
 import { BuildNotFoundError } from './errors.ts';
 import { awsErrorName, callAws } from './transient.ts';
 
@@ -14,6 +16,8 @@ export interface CodeBuildBuildRunnerOptions {
   /** The CodeBuild project that runs buildspec/buildspec.yml. */
   projectName: string;
   client?: CodeBuildClient;
+  /** Reads the last lines of a failed build's log (CodeBuild's phase message alone says only "exit status 1"). */
+  logsClient?: CloudWatchLogsClient;
   /** How the buildspec logs in to the registry before pushing. */
   registryLogin?: 'ecr';
 }
@@ -34,11 +38,13 @@ const RECENT_BUILDS = 20;
 export class CodeBuildBuildRunner implements BuildRunner {
   private readonly projectName: string;
   private readonly client: CodeBuildClient;
+  private readonly logsClient: CloudWatchLogsClient;
   private readonly registryLogin: 'ecr';
 
   constructor(options: CodeBuildBuildRunnerOptions) {
     this.projectName = options.projectName;
     this.client = options.client ?? new CodeBuildClient({});
+    this.logsClient = options.logsClient ?? new CloudWatchLogsClient({});
     this.registryLogin = options.registryLogin ?? 'ecr';
   }
 
@@ -78,7 +84,10 @@ export class CodeBuildBuildRunner implements BuildRunner {
     const output = await callAws(`CodeBuild BatchGetBuilds of "${buildId}"`, () => this.client.send(new BatchGetBuildsCommand({ ids: [buildId] })));
     const build = output.builds?.find((b) => b.id === buildId);
     if (!build) throw new BuildNotFoundError(buildId, this.projectName);
-    return buildState(buildId, build);
+    const state = buildState(buildId, build);
+    if (state.status === 'IN_PROGRESS' || state.status === 'SUCCEEDED') return state;
+    // The buildspec names the failure (`slipway: error: DockerfileNotFound: …`) in the log only.
+    return withLogTail(state, await readLogTail(this.logsClient, state.logs ?? {}));
   }
 
   private async findBuildOfRun(runId: string): Promise<string | undefined> {

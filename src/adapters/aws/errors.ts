@@ -44,3 +44,30 @@ export class EventPublishError extends SlipwayError {
     );
   }
 }
+
+/** ECR ended a lifecycle policy preview without a result (FAILED or EXPIRED), or another preview replaced ours. */
+export class LifecyclePreviewError extends SlipwayError {
+  override name = 'LifecyclePreviewError';
+  constructor(
+    message: string,
+    readonly repository: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The repository's tags are immutable, so a release tag cannot move to the newest deploy. */
+export class ImmutableTagError extends SlipwayError {
+  override name = 'ImmutableTagError';
+  constructor(
+    readonly repository: string,
+    readonly tag: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `ECR repository "${repository}" has immutable tags, so "${tag}" cannot move to the newest deploy. keepReleases moves its release tags: ` +
+        `make the repository's tags mutable, or keep them immutable except "slipway-release-*" (image tag mutability IMMUTABLE_WITH_EXCLUSION).`,
+      options,
+    );
+  }
+}

@@ -1,4 +1,5 @@
 import { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand, type Build } from '@aws-sdk/client-codebuild';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CodeBuildBuildRunner } from '../../../../src/adapters/aws/codebuild-build-runner.ts';
@@ -8,6 +9,7 @@ import type { BuildRequest } from '../../../../src/ports/build-runner.ts';
 import { awsError } from './aws-error.ts';
 
 const codebuild = mockClient(CodeBuildClient);
+const logs = mockClient(CloudWatchLogsClient);
 const PROJECT = 'slipway-build';
 const BUILD_ID = 'slipway-build:8bd3c1a2-2f5e-4b8e-9a8e-5d2f0b7c1e11';
 const REPOSITORY = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello';
@@ -77,9 +79,27 @@ function failedBuild(): Build {
   });
 }
 
+/** The end of a failed build's log as CodeBuild writes it to CloudWatch Logs (one event per line). */
+const FAILED_BUILD_LOG = [
+  ...Array.from({ length: 25 }, (_, i) => `#${i + 5} [build ${i + 1}/25] RUN step ${i + 1}`),
+  '#30 ERROR: process "/bin/sh -c npm run build" did not complete successfully: exit code: 1',
+  'slipway: error: ImageBuildFailed: docker build failed for hello; the lines above say why',
+  '[Container] 2024/11/20 10:00:51.412 Command did not exit successfully set -eo pipefail exit status 1',
+  '[Container] 2024/11/20 10:00:51.418 Phase complete: BUILD State: FAILED',
+  '[Container] 2024/11/20 10:00:51.418 Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: set -eo pipefail. Reason: exit status 1',
+  '[Container] 2024/11/20 10:00:51.455 Entering phase POST_BUILD',
+  'slipway: the build phase failed, so there is no image digest to export',
+];
+
+function logEvents(lines: string[]) {
+  return lines.map((message, i) => ({ timestamp: 1732096800000 + i, message: `${message}\n`, ingestionTime: 1732096801000 + i }));
+}
+
 describe('CodeBuildBuildRunner', () => {
   beforeEach(() => {
     codebuild.reset();
+    logs.reset();
+    logs.on(GetLogEventsCommand).resolves({ events: [] });
   });
 
   it('starts a build of the project with the run id as idempotency token and the SLIPWAY_* variables', async () => {
@@ -226,6 +246,76 @@ describe('CodeBuildBuildRunner', () => {
       message: 'Error while executing command: docker build -f "$SLIPWAY_DOCKERFILE" . Reason: exit status 1',
     });
     expect(state.imageDigest).toBeUndefined();
+  });
+
+  it('names the failure in the buildspec\'s words, from the last lines of the build log', async () => {
+    codebuild.on(BatchGetBuildsCommand).resolves({ builds: [failedBuild()] });
+    logs.on(GetLogEventsCommand).resolves({ events: logEvents(FAILED_BUILD_LOG) });
+    const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
+
+    const state = await runner.get(BUILD_ID);
+
+    expect(state.failure).toEqual({ phase: 'BUILD', message: 'ImageBuildFailed: docker build failed for hello; the lines above say why' });
+    expect(logs.commandCalls(GetLogEventsCommand)[0]?.args[0].input).toEqual({
+      logGroupName: '/aws/codebuild/slipway-build',
+      logStreamName: '8bd3c1a2-2f5e-4b8e-9a8e-5d2f0b7c1e11',
+      startFromHead: false,
+      limit: 50,
+    });
+  });
+
+  it('keeps the last 20 lines of a failed build\'s log as its tail', async () => {
+    codebuild.on(BatchGetBuildsCommand).resolves({ builds: [failedBuild()] });
+    logs.on(GetLogEventsCommand).resolves({ events: logEvents(FAILED_BUILD_LOG) });
+    const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
+
+    const state = await runner.get(BUILD_ID);
+
+    expect(state.logTail).toEqual(FAILED_BUILD_LOG.slice(-20));
+  });
+
+  it('reports a missing Dockerfile by its kind, so the pipeline can name it', async () => {
+    const phases = (failedBuild().phases ?? []).map((p) =>
+      p.phaseType === 'PRE_BUILD'
+        ? { ...p, phaseStatus: 'FAILED' as const, contexts: [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: 'Error while executing command: [ -f "$SLIPWAY_BUILD_DIR/$SLIPWAY_DOCKERFILE" ] || { … }. Reason: exit status 1' }] }
+        : p.phaseType === 'BUILD' ? { phaseType: 'BUILD' as const } : p,
+    );
+    codebuild.on(BatchGetBuildsCommand).resolves({ builds: [build({ buildStatus: 'FAILED', currentPhase: 'COMPLETED', phases })] });
+    logs.on(GetLogEventsCommand).resolves({
+      events: logEvents([
+        '[Container] 2024/11/20 10:00:20.101 Entering phase PRE_BUILD',
+        'slipway: the context folder "." holds: app.js package.json ',
+        'slipway: error: DockerfileNotFound: Dockerfile',
+        '[Container] 2024/11/20 10:00:20.105 Phase complete: PRE_BUILD State: FAILED',
+        '[Container] 2024/11/20 10:00:20.106 Entering phase POST_BUILD',
+        'slipway: the build phase failed, so there is no image digest to export',
+      ]),
+    });
+    const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
+
+    const state = await runner.get(BUILD_ID);
+
+    expect(state.failure).toEqual({ phase: 'PRE_BUILD', message: 'DockerfileNotFound: Dockerfile' });
+  });
+
+  it('keeps CodeBuild\'s own message when the log cannot be read', async () => {
+    codebuild.on(BatchGetBuildsCommand).resolves({ builds: [failedBuild()] });
+    logs.on(GetLogEventsCommand).rejects(awsError('AccessDeniedException', 400, 'not authorized to perform: logs:GetLogEvents'));
+    const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
+
+    const state = await runner.get(BUILD_ID);
+
+    expect(state.failure?.message).toBe('Error while executing command: docker build -f "$SLIPWAY_DOCKERFILE" . Reason: exit status 1');
+    expect(state.logTail).toBeUndefined();
+  });
+
+  it('reads no log while the build is in progress', async () => {
+    codebuild.on(BatchGetBuildsCommand).resolves({ builds: [build()] });
+    const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
+
+    await runner.get(BUILD_ID);
+
+    expect(logs.commandCalls(GetLogEventsCommand)).toHaveLength(0);
   });
 
   it('throws BuildNotFoundError for a build CodeBuild does not know', async () => {

@@ -1,0 +1,188 @@
+/**
+ * What each Lambda may do: only the actions its code sends, on the stack's own resources.
+ * test/aws/template.test.ts derives the SDK commands each function's code sends (through its
+ * use-case and the AWS adapters) and fails when one of them is not allowed here.
+ */
+import type { AppConfig } from '../src/domain/config.ts';
+
+/** A CloudFormation value: a literal or an intrinsic function. */
+export type CfnValue =
+  | string
+  | { 'Fn::Sub': string | [string, Record<string, CfnValue>] }
+  | { 'Fn::GetAtt': [string, string] }
+  | { Ref: string };
+
+export interface Statement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: CfnValue | CfnValue[];
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** The names the policies point at: the stack's resources and the apps slipway.config.json declares. */
+export interface StackRefs {
+  /** `slipway-dev`: the state machine's name (fixed, so its ARN can be written without a reference cycle). */
+  stateMachineName: string;
+  apps: AppConfig[];
+  /** The Secrets Manager secret the webhook reads (`slipway/<stage>/github`); its ARN ends in a random suffix. */
+  githubSecretName: string;
+}
+
+const ACCOUNT = 'arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:%s';
+
+/** `arn('ecr', 'repository/hello')` → `{ 'Fn::Sub': 'arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/hello' }` */
+export function arn(service: string, resource: string): CfnValue {
+  return { 'Fn::Sub': ACCOUNT.replace('%s', service).replace('%s', resource) };
+}
+
+function allow(Sid: string, Action: string[], Resource: CfnValue | CfnValue[], Condition?: Statement['Condition']): Statement {
+  return { Sid, Effect: 'Allow', Action, Resource, ...(Condition && { Condition }) };
+}
+
+const unique = <T>(values: T[]): T[] => [...new Set(values)];
+
+/** `ecsName('arn:aws:ecs:eu-west-1:1:cluster/prod')` → `prod`; a plain name stays as it is. */
+function ecsName(nameOrArn: string): string {
+  return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
+}
+
+function refs(stack: StackRefs) {
+  return {
+    contextObjects: { 'Fn::Sub': '${ContextsBucket.Arn}/contexts/*' } as CfnValue,
+    bucket: { 'Fn::GetAtt': ['ContextsBucket', 'Arn'] } as CfnValue,
+    stateMachine: arn('states', `stateMachine:${stack.stateMachineName}`),
+    executions: arn('states', `execution:${stack.stateMachineName}:*`),
+    buildProject: { 'Fn::GetAtt': ['BuildProject', 'Arn'] } as CfnValue,
+    // A log group's Arn attribute ends in `:*`, which covers its streams.
+    buildLogs: { 'Fn::GetAtt': ['BuildLogGroup', 'Arn'] } as CfnValue,
+    repositories: unique(stack.apps.map((a) => a.repository)).map((name) => arn('ecr', `repository/${name}`)),
+    // ECS's long ARN format (the default since 2021): service/<cluster>/<service>.
+    services: unique(stack.apps.map((a) => `service/${ecsName(a.service.cluster)}/${a.service.name}`)).map((path) => arn('ecs', path)),
+    taskDefinitions: arn('ecs', 'task-definition/*'),
+    // `Run Step Changed` goes to the account's default bus (SLIPWAY_EVENT_BUS is not set).
+    eventBus: arn('events', 'event-bus/default'),
+    // The task and execution roles of the existing task definitions are not known here; PassRole
+    // is limited to this account's roles and to ECS tasks.
+    taskRoles: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' } as CfnValue,
+  };
+}
+
+/**
+ * Function key in serverless.yml → the statements its code needs (besides writing its own logs and
+ * traces, which every function gets). The comment on each names the calls that need it.
+ */
+export function functionStatements(stack: StackRefs): Record<string, Statement[]> {
+  const r = refs(stack);
+  // HeadObject needs GetObject; without ListBucket a missing key answers 403 instead of 404.
+  const headContext = [allow('ReadContexts', ['s3:GetObject'], r.contextObjects), allow('TellMissingContexts', ['s3:ListBucket'], r.bucket)];
+  const describeServices = allow('ReadServices', ['ecs:DescribeServices'], r.services);
+  // DescribeTaskDefinition has no resource-level permissions: the Service Authorization Reference lists no resource type for it.
+  const describeTaskDefinitions = allow('ReadTaskDefinitions', ['ecs:DescribeTaskDefinition'], '*');
+  // keepReleases moves the slipway-release-N tags: read the images' tags, re-put a manifest under a tag.
+  const tagReleases = allow('TagReleases', ['ecr:DescribeImages', 'ecr:BatchGetImage', 'ecr:PutImage'], r.repositories);
+  const readRuns = allow('ReadRuns', ['states:DescribeExecution', 'states:GetExecutionHistory'], r.executions);
+  // Every step announces itself (src/pipeline/step-handler.ts): PutEvents of `Run Step Changed`.
+  const announce = allow('AnnounceSteps', ['events:PutEvents'], r.eventBus);
+  return {
+    // POST /uploads: a presigned PutObject is signed with this role's credentials.
+    createUpload: [allow('PresignContextUploads', ['s3:PutObject'], r.contextObjects)],
+    // GET /runs: ListExecutions, then DescribeExecution of each.
+    listRuns: [allow('ListRuns', ['states:ListExecutions'], r.stateMachine), allow('DescribeRuns', ['states:DescribeExecution'], r.executions)],
+    // GET /runs/{id}: DescribeExecution and GetExecutionHistory.
+    getRun: [readRuns],
+    // GET /runs/{id}/logs: the run's history, then GetLogEvents of its build's stream.
+    getRunLogs: [readRuns, allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs)],
+    // POST /apps/{app}/rollback: earlier runs (ListExecutions, DescribeExecution, GetExecutionHistory), what serves now, StartExecution.
+    rollback: [allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine), readRuns, describeServices, describeTaskDefinitions],
+    // POST /webhooks/github: the webhook secret and token (GetSecretValue), the run a delivery already
+    // started (DescribeExecution), and PutObject of the fetched source as the app's context.
+    githubWebhook: [
+      allow('ReadGithubSecret', ['secretsmanager:GetSecretValue'], arn('secretsmanager', `secret:${stack.githubSecretName}-*`)),
+      allow('StoreContexts', ['s3:PutObject'], r.contextObjects),
+      // workflow.history: DescribeExecution and GetExecutionHistory.
+      readRuns,
+    ],
+    // GET /: a static page.
+    dashboard: [],
+    // S3 "Object Created": HeadObject of the context, StartExecution named after the run id.
+    // `Build Requested`: the app's latest run (ListExecutions, DescribeExecution, GetExecutionHistory) gives the context to rebuild.
+    startRun: [...headContext, allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine), readRuns],
+    // HeadObject of the context; DescribeRepositories, CreateRepository when missing.
+    prepare: [announce, ...headContext, allow('EnsureRepositories', ['ecr:DescribeRepositories', 'ecr:CreateRepository'], r.repositories)],
+    // A presigned GetObject for the build; StartBuild, and ListBuildsForProject + BatchGetBuilds to find the build a retried start already started.
+    'start-build': [
+      announce,
+      allow('PresignContextDownloads', ['s3:GetObject'], r.contextObjects),
+      allow('StartBuilds', ['codebuild:StartBuild', 'codebuild:ListBuildsForProject', 'codebuild:BatchGetBuilds'], r.buildProject),
+    ],
+    // BatchGetBuilds; GetLogEvents for the last lines of a failed build.
+    'check-build': [announce, allow('ReadBuilds', ['codebuild:BatchGetBuilds'], r.buildProject), allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs)],
+    // GetLifecyclePolicy, PutLifecyclePolicy when it differs; with keepReleases, DescribeImages, then BatchGetImage + PutImage to repair release tags.
+    'apply-lifecycle': [announce, allow('TidyRepositories', ['ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy'], r.repositories), tagReleases],
+    // DescribeServices, DescribeTaskDefinition (with TAGS), RegisterTaskDefinition (with the tags), UpdateService.
+    deploy: [
+      announce,
+      describeServices,
+      describeTaskDefinitions,
+      // RegisterTaskDefinition has no resource-level permissions (as DescribeTaskDefinition).
+      allow('RegisterTaskDefinitions', ['ecs:RegisterTaskDefinition'], '*'),
+      allow('TagNewTaskDefinitions', ['ecs:TagResource'], r.taskDefinitions, { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } }),
+      allow('PassTaskRoles', ['iam:PassRole'], r.taskRoles, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } }),
+      allow('UpdateServices', ['ecs:UpdateService'], r.services),
+    ],
+    // DescribeServices; with keepReleases, DescribeImages, then BatchGetImage + PutImage to tag the release.
+    'check-rollout': [announce, describeServices, tagReleases],
+    // GET /apps/{app}/lifecycle/preview: StartLifecyclePolicyPreview, GetLifecyclePolicyPreview, DescribeImages.
+    lifecyclePreview: [
+      allow('PreviewLifecyclePolicies', ['ecr:StartLifecyclePolicyPreview', 'ecr:GetLifecyclePolicyPreview', 'ecr:DescribeImages'], r.repositories),
+    ],
+    // What still serves: DescribeServices, DescribeTaskDefinition.
+    'report-failure': [announce, describeServices, describeTaskDefinitions],
+  };
+}
+
+/** X-Ray accepts no resource-level permissions: PutTraceSegments and PutTelemetryRecords must name `*`. */
+export const TRACING: Statement = allow('WriteTraces', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
+
+/** CodeBuild runs buildspec/buildspec.yml: it writes its log, logs in to ECR, pulls the cache and pushes the image. */
+export function buildStatements(stack: StackRefs): Statement[] {
+  const r = refs(stack);
+  return [
+    allow('WriteBuildLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], r.buildLogs),
+    // GetAuthorizationToken is account-wide: it takes no resource.
+    allow('LogInToEcr', ['ecr:GetAuthorizationToken'], '*'),
+    allow('PushImages', [
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:BatchGetImage',
+      'ecr:GetDownloadUrlForLayer',
+      'ecr:InitiateLayerUpload',
+      'ecr:UploadLayerPart',
+      'ecr:CompleteLayerUpload',
+      'ecr:PutImage',
+    ], r.repositories),
+  ];
+}
+
+/**
+ * The state machine invokes the step functions, delivers its logs and writes traces. CloudWatch
+ * Logs' log delivery actions take no resource (AWS documents `*` for them in the Step Functions
+ * logging guide), nor do X-Ray's.
+ */
+export function stateMachineStatements(stepFunctionArns: CfnValue[]): Statement[] {
+  const versions = stepFunctionArns.map((fn): CfnValue => ({ 'Fn::Sub': ['${Arn}:*', { Arn: fn }] }));
+  return [
+    allow('InvokeSteps', ['lambda:InvokeFunction'], [...stepFunctionArns, ...versions]),
+    allow('DeliverLogs', [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ], '*'),
+    allow('WriteTraces', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], '*'),
+  ];
+}

@@ -1,0 +1,93 @@
+/**
+ * The parts of the AWS stack that serverless.yml cannot spell out by hand: they come from files
+ * the rest of Slipway owns (slipway.config.json, the ASL, the buildspec, the task → function map).
+ * osls reads them through serverless/variables.cjs at packaging time, with no AWS call.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readConfigFile } from '../src/config-file.ts';
+import { appConfig } from '../src/domain/config.ts';
+import { InvalidConfigError } from '../src/domain/errors.ts';
+import { DEFINITION_PATH, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../src/pipeline/definition.ts';
+import { arn, buildStatements, functionStatements, stateMachineStatements, TRACING, type CfnValue, type Statement } from './permissions.ts';
+
+export interface StackInput {
+  /** The repository root (where serverless.yml is). */
+  root: string;
+  service: string;
+  stage: string;
+  /** slipway.config.json by default. */
+  configPath?: string;
+}
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+}
+
+/** osls's name for a function in logical ids: `start-build` → `StartDashbuild` (+ `LambdaFunction`, `LogGroup`). */
+export function normalizedFunctionName(name: string): string {
+  const normalized = name.replace(/-/g, 'Dash').replace(/_/g, 'Underscore');
+  return normalized.charAt(0).toUpperCase() + normalized.slice(1);
+}
+
+/** The logical id of a function's own role: `start-build` → `StartBuildRole`. */
+export function roleLogicalId(name: string): string {
+  return `${name.replace(/(^|[-_])(\w)/g, (_, _sep: string, c: string) => c.toUpperCase())}Role`;
+}
+
+/** `slipway-dev`: named up front so the functions can be given its ARN without depending on it (it depends on them). */
+export function stateMachineName(input: Pick<StackInput, 'service' | 'stage'>): string {
+  return `${input.service}-${input.stage}`;
+}
+
+/** Everything serverless.yml takes from `${file(./serverless/variables.cjs):…}`. */
+export function stackParts(input: StackInput) {
+  const configPath = input.configPath ?? join(input.root, 'slipway.config.json');
+  const config = readConfigFile(configPath);
+  const apps = Object.keys(config.apps).map((name) => appConfig(config, name));
+  if (apps.length === 0) {
+    throw new InvalidConfigError(`${configPath} declares no apps; the stack's ECR and ECS permissions are scoped to them. Add one under "apps".`);
+  }
+  const name = stateMachineName(input);
+  const states = Object.keys(TASK_FUNCTIONS) as TaskState[];
+  const stepFunctionArns = states.map((state): CfnValue => ({ 'Fn::GetAtt': [`${normalizedFunctionName(TASK_FUNCTIONS[state])}LambdaFunction`, 'Arn'] }));
+
+  // The webhook's secret: the githubSecretName param's default in serverless.yml.
+  const refs = { stateMachineName: name, apps, githubSecretName: `slipway/${input.stage}/github` };
+  const roles: Record<string, Resource> = {};
+  for (const [fn, statements] of Object.entries(functionStatements(refs))) {
+    const logs: Statement = {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::GetAtt': [`${normalizedFunctionName(fn)}LogGroup`, 'Arn'] },
+    };
+    roles[roleLogicalId(fn)] = role(`The ${fn} function of Slipway (${input.stage}).`, 'lambda.amazonaws.com', fn, [logs, TRACING, ...statements]);
+  }
+  roles.BuildRole = role(`CodeBuild running Slipway's buildspec (${input.stage}).`, 'codebuild.amazonaws.com', 'build', buildStatements(refs));
+  roles.StateMachineRole = role(`The Slipway state machine (${input.stage}).`, 'states.amazonaws.com', 'state-machine', stateMachineStatements(stepFunctionArns));
+
+  return {
+    stateMachineName: name,
+    stateMachineArn: arn('states', `stateMachine:${name}`),
+    buildspec: readFileSync(join(input.root, 'buildspec', 'buildspec.yml'), 'utf8'),
+    definition: JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as object,
+    definitionSubstitutions: Object.fromEntries(states.map((state, index) => [substitutionKey(state), stepFunctionArns[index]])),
+    roles,
+  };
+}
+
+function role(description: string, service: string, policyName: string, statements: Statement[]): Resource {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: description,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [{ PolicyName: policyName, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// osls reads `${file(./serverless/variables.cjs):<part>}` with require(); the parts are computed by
+// serverless/stack.ts (TypeScript, loaded through tsx) from slipway.config.json, the ASL and the
+// buildspec. No AWS call is made: `npm run package` works offline, without credentials.
+'use strict';
+
+const path = require('node:path');
+const { require: tsRequire } = require('tsx/cjs/api');
+
+const { stackParts } = tsRequire('./stack.ts', __filename);
+const computed = new Map();
+
+module.exports = async ({ resolveVariable }) => {
+  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
+  const key = `${service}/${stage}`;
+  if (!computed.has(key)) computed.set(key, stackParts({ root: path.join(__dirname, '..'), service, stage }));
+  return computed.get(key);
+};

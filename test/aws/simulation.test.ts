@@ -1,0 +1,300 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
+import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createAwsDependencies } from '../../src/aws-dependencies.ts';
+import type { RunInput } from '../../src/domain/run-state.ts';
+import { runView, type RunView } from '../../src/domain/run-view.ts';
+import { silentLogger } from '../support/fakes.ts';
+import { localWorkflow, runToEnd } from '../support/run-machine.ts';
+import { awsError } from '../unit/adapters/aws/aws-error.ts';
+import * as aws from './support/aws-fixtures.ts';
+
+/**
+ * The real ASL on aws-local-stepfunctions, the real functions/ handlers, the real AWS adapters as
+ * src/aws-dependencies.ts wires them for Lambda, and only the SDK clients' `send` scripted (module
+ * scope mocks replace it on every instance the composition root creates).
+ */
+const s3 = mockClient(S3Client);
+const ecr = mockClient(ECRClient);
+const ecs = mockClient(ECSClient);
+const codebuild = mockClient(CodeBuildClient);
+const logs = mockClient(CloudWatchLogsClient);
+const events = mockClient(EventBridgeClient);
+const sfn = mockClient(SFNClient);
+const MOCKS = [s3, ecr, ecs, codebuild, logs, events, sfn] as const;
+
+const KEY = `contexts/hello/${aws.RUN_ID}.tar.gz`;
+const INPUT: RunInput = { runId: aws.RUN_ID, app: 'hello', trigger: { kind: 'upload', source: 'dev@laptop' }, context: { key: KEY, bucket: aws.BUCKET } };
+const NEW_IMAGE = `${aws.REPOSITORY_URI}@${aws.DIGEST}`;
+const LIFECYCLE_POLICY = '{"rules":[{"action":{"type":"expire"},"rulePriority":1,"selection":{"countNumber":7,"countType":"sinceImagePushed","countUnit":"days","tagStatus":"untagged"}}]}';
+let env: Record<string, string>;
+
+/** The commands a mocked client received, in order, with their inputs. */
+function sent(mock: { calls(): { args: unknown[] }[] }): [string, unknown][] {
+  return mock.calls().map((call) => {
+    const command = call.args[0] as { constructor: { name: string }; input: unknown };
+    return [command.constructor.name.replace(/Command$/, ''), command.input];
+  });
+}
+
+async function run(): Promise<RunView> {
+  return runView(await runToEnd(await localWorkflow({ ...createAwsDependencies(env), logger: silentLogger }), INPUT));
+}
+
+beforeAll(async () => {
+  // A config of its own: the simulation pins the app's settings, whatever the example project's say.
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-sim-'));
+  const config = { apps: { hello: { lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }], service: { port: 8080 } } } };
+  await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config));
+  env = {
+    AWS_REGION: aws.REGION,
+    SLIPWAY_CONTEXT_BUCKET: aws.BUCKET,
+    SLIPWAY_BUILD_PROJECT: aws.PROJECT,
+    SLIPWAY_BUILD_LOG_GROUP: aws.LOG_GROUP,
+    SLIPWAY_STATE_MACHINE_ARN: `arn:aws:states:${aws.REGION}:${aws.ACCOUNT}:stateMachine:slipway-prod`,
+    SLIPWAY_CONFIG_PATH: join(dir, 'slipway.config.json'),
+  };
+  // Presigned URLs are signed locally with these; nothing is sent anywhere.
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
+  vi.stubEnv('AWS_REGION', aws.REGION);
+});
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
+
+beforeEach(() => {
+  for (const mock of MOCKS) mock.reset();
+  s3.on(HeadObjectCommand).resolves({ ContentLength: 2048, ContentType: 'application/gzip', Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' } });
+  ecr.on(DescribeRepositoriesCommand).rejects(awsError('RepositoryNotFoundException', 400, "The repository with name 'hello' does not exist in the registry"));
+  ecr.on(CreateRepositoryCommand).resolves({ repository: { repositoryName: 'hello', repositoryUri: aws.REPOSITORY_URI } });
+  ecr.on(GetLifecyclePolicyCommand).rejects(awsError('LifecyclePolicyNotFoundException', 400, 'Lifecycle policy does not exist'));
+  ecr.on(PutLifecyclePolicyCommand).resolves({ repositoryName: 'hello', lifecyclePolicyText: LIFECYCLE_POLICY });
+  codebuild.on(StartBuildCommand).resolves({ build: aws.build({ currentPhase: 'QUEUED', phases: [] }) });
+  codebuild.on(BatchGetBuildsCommand).resolvesOnce({ builds: [aws.build({})] }).resolves({ builds: [aws.BUILD_SUCCEEDED] });
+  ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: aws.TASK_DEFINITION_3, tags: [{ key: 'team', value: 'web' }, { key: 'aws:cloudformation:stack-name', value: 'hello' }] });
+  ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...aws.TASK_DEFINITION_3, taskDefinitionArn: aws.TASK_DEFINITION(4), revision: 4 } });
+  ecs.on(UpdateServiceCommand).resolves({ service: aws.DEPLOYING_4('IN_PROGRESS').services[0] });
+  ecs.on(DescribeServicesCommand)
+    .resolvesOnce(aws.SERVING_3)
+    .resolvesOnce(aws.DEPLOYING_4('IN_PROGRESS'))
+    .resolves(aws.DEPLOYING_4('COMPLETED'));
+  events.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e-${i}` })) }));
+});
+
+describe('the state machine in AWS, over mocked SDK clients', () => {
+  it('builds, tidies, deploys and rolls out to the end', async () => {
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.map((s) => [s.name, s.status, s.retries])).toEqual([
+      ['prepare', 'SUCCEEDED', 0],
+      ['build', 'SUCCEEDED', 0],
+      ['lifecycle', 'SUCCEEDED', 0],
+      ['deploy', 'SUCCEEDED', 0],
+      ['rollout', 'SUCCEEDED', 0],
+    ]);
+    expect(view.image).toEqual({ repository: aws.REPOSITORY_URI, digest: aws.DIGEST, tags: [aws.RUN_ID] });
+    expect(view.build).toMatchObject({ id: aws.BUILD_ID, status: 'SUCCEEDED', phase: 'COMPLETED', logs: { group: aws.LOG_GROUP, stream: aws.LOG_STREAM } });
+    expect(view.lifecycle).toEqual({ policyChanged: true, expired: [] });
+    expect(view.deployment).toMatchObject({ id: aws.NEW_DEPLOYMENT, taskDefinition: aws.TASK_DEFINITION(4), revision: 4, state: 'COMPLETED', runningCount: 1, desiredCount: 1 });
+    expect(view.error).toBeUndefined();
+  });
+
+  it('reads the context and prepares the repository with exactly these calls', async () => {
+    await run();
+
+    expect(sent(s3)).toEqual([['HeadObject', { Bucket: aws.BUCKET, Key: KEY }]]);
+    expect(sent(ecr)).toEqual([
+      ['DescribeRepositories', { repositoryNames: ['hello'] }],
+      ['CreateRepository', { repositoryName: 'hello', imageTagMutability: 'MUTABLE', imageScanningConfiguration: { scanOnPush: true }, encryptionConfiguration: { encryptionType: 'AES256' } }],
+      ['GetLifecyclePolicy', { repositoryName: 'hello' }],
+      ['PutLifecyclePolicy', { repositoryName: 'hello', lifecyclePolicyText: LIFECYCLE_POLICY }],
+    ]);
+  });
+
+  it('starts the build with the run\'s variables and a presigned download of the context, then polls it', async () => {
+    await run();
+
+    expect(sent(codebuild)).toEqual([
+      [
+        'StartBuild',
+        {
+          projectName: aws.PROJECT,
+          idempotencyToken: aws.RUN_ID,
+          environmentVariablesOverride: [
+            { name: 'SLIPWAY_CONTEXT_URL', value: expect.stringMatching(new RegExp(`^https://${aws.BUCKET}\\.s3\\.${aws.REGION}\\.amazonaws\\.com/${KEY}\\?.*X-Amz-Expires=3600`)), type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_CONTEXT_PATH', value: '.', type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_DOCKERFILE', value: 'Dockerfile', type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_IMAGE_REPOSITORY', value: aws.REPOSITORY_URI, type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_IMAGE_TAGS', value: aws.RUN_ID, type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_BUILD_ARGS', value: '', type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_REGISTRY_LOGIN', value: 'ecr', type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_APP', value: 'hello', type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_RUN_ID', value: aws.RUN_ID, type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_CACHE_REPOSITORY', value: aws.REPOSITORY_URI, type: 'PLAINTEXT' },
+          ],
+        },
+      ],
+      ['BatchGetBuilds', { ids: [aws.BUILD_ID] }],
+      ['BatchGetBuilds', { ids: [aws.BUILD_ID] }],
+    ]);
+    expect(sent(logs)).toEqual([]);
+  });
+
+  it('registers a revision pinned by digest, moves the service to it and follows the rollout with exactly these calls', async () => {
+    await run();
+
+    const service = { cluster: 'default', services: ['hello'] };
+    expect(sent(ecs)).toEqual([
+      ['DescribeServices', service],
+      ['DescribeTaskDefinition', { taskDefinition: aws.TASK_DEFINITION(3), include: ['TAGS'] }],
+      [
+        'RegisterTaskDefinition',
+        {
+          family: 'hello',
+          taskRoleArn: aws.TASK_DEFINITION_3.taskRoleArn,
+          executionRoleArn: aws.TASK_DEFINITION_3.executionRoleArn,
+          networkMode: 'awsvpc',
+          containerDefinitions: [{ name: 'hello', image: NEW_IMAGE, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] }],
+          requiresCompatibilities: ['FARGATE'],
+          cpu: '256',
+          memory: '512',
+          tags: [{ key: 'team', value: 'web' }],
+        },
+      ],
+      ['UpdateService', { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(4) }],
+      ['DescribeServices', service],
+      ['DescribeServices', service],
+    ]);
+    expect(sent(sfn)).toEqual([]);
+  });
+
+  it('announces each step on EventBridge as Run Step Changed', async () => {
+    await run();
+
+    const entries = sent(events).flatMap(([, input]) => (input as { Entries: { Source: string; DetailType: string; EventBusName: string; Detail: string }[] }).Entries);
+    expect(new Set(entries.map((e) => `${e.EventBusName} ${e.Source} ${e.DetailType}`))).toEqual(new Set(['default slipway Run Step Changed']));
+    expect(entries.map((e) => JSON.parse(e.Detail) as { step: string; status: string }).map((d) => `${d.step} ${d.status}`)).toEqual([
+      'prepare RUNNING',
+      'prepare SUCCEEDED',
+      'build RUNNING',
+      'build SUCCEEDED',
+      'lifecycle RUNNING',
+      'lifecycle SUCCEEDED',
+      'deploy RUNNING',
+      'deploy SUCCEEDED',
+      'rollout RUNNING',
+      'rollout SUCCEEDED',
+    ]);
+  });
+
+  it('fails a failed build in the buildspec\'s words, with its last log lines, and deploys nothing', async () => {
+    codebuild.on(BatchGetBuildsCommand).resolvesOnce({ builds: [aws.build({})] }).resolves({ builds: [aws.buildFailedIn('BUILD')] });
+    logs.on(GetLogEventsCommand).resolves({
+      events: aws.logEvents([
+        '#9 [build 2/3] RUN npm ci',
+        '#9 ERROR: process "/bin/sh -c npm ci" did not complete successfully: exit code: 1',
+        'slipway: error: ImageBuildFailed: docker build failed for hello; the lines above say why',
+        '[Container] 2024/11/20 10:00:51.418 Phase complete: BUILD State: FAILED',
+      ]),
+    });
+    ecs.on(DescribeServicesCommand).resolves(aws.SERVING_3);
+
+    const view = await run();
+
+    expect(view.status).toBe('FAILED');
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual([
+      ['prepare', 'SUCCEEDED'],
+      ['build', 'FAILED'],
+      ['lifecycle', 'SKIPPED'],
+      ['deploy', 'SKIPPED'],
+      ['rollout', 'SKIPPED'],
+    ]);
+    expect(view.error).toMatchObject({ step: 'build', name: 'BuildFailedError' });
+    expect(view.error?.message).toContain('failed in BUILD: ImageBuildFailed: docker build failed for hello');
+    expect(view.error?.message).toContain('#9 ERROR: process "/bin/sh -c npm ci" did not complete successfully');
+    expect(view.serving).toEqual({ image: aws.OLD_IMAGE, revision: 3 });
+    expect(sent(logs)).toEqual([['GetLogEvents', { logGroupName: aws.LOG_GROUP, logStreamName: aws.LOG_STREAM, startFromHead: false, limit: 50 }]]);
+    expect(sent(ecs).map(([name]) => name)).toEqual(['DescribeServices', 'DescribeTaskDefinition']);
+  });
+
+  it('names a missing Dockerfile from the build log, as the local stack does', async () => {
+    codebuild.on(BatchGetBuildsCommand).resolves({ builds: [aws.buildFailedIn('PRE_BUILD')] });
+    logs.on(GetLogEventsCommand).resolves({
+      events: aws.logEvents([
+        '[Container] 2024/11/20 10:00:20.101 Entering phase PRE_BUILD',
+        'slipway: the context folder "." holds: app.js package.json ',
+        'slipway: error: DockerfileNotFound: Dockerfile',
+        '[Container] 2024/11/20 10:00:20.105 Phase complete: PRE_BUILD State: FAILED',
+      ]),
+    });
+    ecs.on(DescribeServicesCommand).resolves(aws.SERVING_3);
+
+    const view = await run();
+
+    expect(view.error).toMatchObject({ step: 'build', name: 'DockerfileNotFoundError' });
+    expect(view.error?.message).toContain('"hello"');
+  });
+
+  it('fails a rollout ECS marks FAILED with its reason, and names what still serves', async () => {
+    ecs.on(DescribeServicesCommand)
+      .resolvesOnce(aws.SERVING_3)
+      .resolvesOnce(aws.DEPLOYING_4('IN_PROGRESS'))
+      .resolvesOnce(aws.DEPLOYING_4('FAILED', 'ECS deployment circuit breaker: tasks failed to start.'))
+      .resolves(aws.DEPLOYING_4('FAILED', 'ECS deployment circuit breaker: tasks failed to start.'));
+
+    const view = await run();
+
+    expect(view.status).toBe('FAILED');
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual([
+      ['prepare', 'SUCCEEDED'],
+      ['build', 'SUCCEEDED'],
+      ['lifecycle', 'SUCCEEDED'],
+      ['deploy', 'SUCCEEDED'],
+      ['rollout', 'FAILED'],
+    ]);
+    expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
+    expect(view.error?.message).toContain('ECS deployment circuit breaker: tasks failed to start.');
+    expect(view.serving).toEqual({ image: aws.OLD_IMAGE, revision: 3 });
+    expect(sent(ecs).slice(-2)).toEqual([
+      ['DescribeServices', { cluster: 'default', services: ['hello'] }],
+      ['DescribeTaskDefinition', { taskDefinition: aws.TASK_DEFINITION(3) }],
+    ]);
+  });
+
+  it('fails a rollout the circuit breaker rolled back, saying so', async () => {
+    ecs.on(DescribeServicesCommand).resolvesOnce(aws.SERVING_3).resolvesOnce(aws.DEPLOYING_4('IN_PROGRESS')).resolves(aws.ROLLED_BACK);
+
+    const view = await run();
+
+    expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
+    expect(view.error?.message).toContain(`deployment ${aws.NEW_DEPLOYMENT} failed (ECS deployment circuit breaker: tasks failed to start.)`);
+    expect(view.error?.message).toContain(`rolled back to the previous task definition ${aws.TASK_DEFINITION(3)}`);
+    expect(view.deployment).toMatchObject({ state: 'IN_PROGRESS' });
+  });
+
+  it('retries a throttled call through the state machine\'s Retry and goes on', async () => {
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .resolvesOnce({ builds: [aws.build({})] })
+      .rejectsOnce(awsError('ThrottlingException', 400, 'Rate exceeded'))
+      .resolves({ builds: [aws.BUILD_SUCCEEDED] });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
+    expect(sent(codebuild).map(([name]) => name)).toEqual(['StartBuild', 'BatchGetBuilds', 'BatchGetBuilds', 'BatchGetBuilds']);
+  });
+});

@@ -1,0 +1,50 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+
+export const ROOT = join(import.meta.dirname, '../../..');
+
+export interface Template {
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: string | string[] }>;
+  Outputs?: Record<string, { Value: unknown; Description?: string }>;
+  Parameters?: Record<string, unknown>;
+}
+
+/**
+ * Runs `npm run package` (osls + serverless-esbuild, offline, no credentials) into a fresh folder,
+ * as CI does on a clean clone, and returns where the artifacts are.
+ */
+export async function packageStack(): Promise<{ dir: string; template: Template }> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-package-'));
+  const env = { ...process.env };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
+  await promisify(execFile)('npm', ['run', 'package', '--', '--package', dir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 });
+  const template = JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  return { dir, template };
+}
+
+/** The entries of a zip file (stored or deflated), by name: enough to look inside a Lambda package. */
+export function unzip(zip: Buffer): Map<string, Buffer> {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  if (eocd < 0) throw new Error('not a zip file: no end of central directory');
+  const count = zip.readUInt16LE(eocd + 10);
+  let offset = zip.readUInt32LE(eocd + 16);
+  const entries = new Map<string, Buffer>();
+  for (let i = 0; i < count; i += 1) {
+    const method = zip.readUInt16LE(offset + 10);
+    const size = zip.readUInt32LE(offset + 20);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    const local = zip.readUInt32LE(offset + 42);
+    const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
+    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(dataStart, dataStart + size);
+    entries.set(name, method === 0 ? Buffer.from(data) : inflateRawSync(data));
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
+}
