@@ -75,7 +75,45 @@ export function stackParts(input: StackInput) {
     definition: JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as object,
     definitionSubstitutions: Object.fromEntries(states.map((state, index) => [substitutionKey(state), stepFunctionArns[index]])),
     roles,
+    rebuildSchedules: rebuildSchedules(apps),
   };
+}
+
+/**
+ * One EventBridge schedule rule per app with `rebuild.schedule`, targeting start-run with the
+ * `Build Requested` shape it handles; the schedule event's own id and time are passed through, so a
+ * redelivered schedule event derives the same run id and starts no second run.
+ */
+export function rebuildSchedules(apps: ReturnType<typeof appConfig>[]): Record<string, Resource> {
+  const startRun = { 'Fn::GetAtt': [`${normalizedFunctionName('startRun')}LambdaFunction`, 'Arn'] };
+  const resources: Record<string, Resource> = {};
+  for (const app of apps) {
+    if (!app.rebuild) continue;
+    const id = `${app.name.replace(/(^|-)(\w)/g, (_, _sep: string, c: string) => c.toUpperCase())}RebuildSchedule`;
+    resources[id] = {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: `Rebuilds ${app.name} on ${app.rebuild.schedule} (apps.${app.name}.rebuild.schedule).`,
+        ScheduleExpression: app.rebuild.schedule,
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'start-run',
+            Arn: startRun,
+            InputTransformer: {
+              InputPathsMap: { id: '$.id', time: '$.time' },
+              InputTemplate: `{"id": <id>, "time": <time>, "source": "slipway", "detail-type": "Build Requested", "detail": {"app": "${app.name}", "schedule": true}}`,
+            },
+          },
+        ],
+      },
+    };
+    resources[`${id}Permission`] = {
+      Type: 'AWS::Lambda::Permission',
+      Properties: { Action: 'lambda:InvokeFunction', FunctionName: startRun, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [id, 'Arn'] } },
+    };
+  }
+  return resources;
 }
 
 function role(description: string, service: string, policyName: string, statements: Statement[]): Resource {
