@@ -85,7 +85,7 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
   // Every step announces itself (src/pipeline/step-handler.ts): PutEvents of `Run Step Changed`.
   const announce = allow('AnnounceSteps', ['events:PutEvents'], r.eventBus);
   return {
-    // POST /uploads: a presigned PutObject is signed with this role's credentials.
+    // POST /uploads: the presigned POST (its policy) is signed with this role's credentials; S3 checks s3:PutObject.
     createUpload: [allow('PresignContextUploads', ['s3:PutObject'], r.contextObjects)],
     // GET /runs: ListExecutions, then DescribeExecution of each.
     listRuns: [allow('ListRuns', ['states:ListExecutions'], r.stateMachine), allow('DescribeRuns', ['states:DescribeExecution'], r.executions)],

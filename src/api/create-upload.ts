@@ -1,10 +1,10 @@
 import { ulid } from 'ulid';
 import * as v from 'valibot';
 import { appConfig } from '../domain/config.ts';
-import { InvalidInputError } from '../domain/errors.ts';
+import { ContextTooLargeError, InvalidInputError } from '../domain/errors.ts';
 import { contextKey } from '../domain/run-id.ts';
 import { describeIssues } from '../domain/validation.ts';
-import type { PresignedRequest } from '../ports/object-store.ts';
+import type { PresignedPost } from '../ports/object-store.ts';
 import type { Dependencies } from '../pipeline/dependencies.ts';
 
 const CreateUploadSchema = v.strictObject({
@@ -19,12 +19,14 @@ export interface UploadTicket {
   runId: string;
   app: string;
   key: string;
-  upload: PresignedRequest;
+  /** Send the context as the `file` part of a multipart/form-data POST with these fields; the store's policy refuses anything over maxBytes. */
+  upload: PresignedPost;
   maxBytes: number;
 }
 
 /**
- * `createUpload({ app: 'hello' })` → a run id and a presigned upload for `contexts/hello/<runId>.tar.gz`.
+ * `createUpload({ app: 'hello', bytes: 2048 })` → a run id and a presigned POST for `contexts/hello/<runId>.tar.gz`,
+ * capped at the app's maxUploadBytes (the default from defaults.maxUploadBytes).
  * The run itself starts when the object lands (the S3 event), so a client that never uploads starts nothing.
  */
 export async function createUpload(body: unknown, deps: Dependencies): Promise<UploadTicket> {
@@ -34,9 +36,10 @@ export async function createUpload(body: unknown, deps: Dependencies): Promise<U
     throw new InvalidInputError(`Invalid upload request: ${issues.join('; ')}. Send JSON like {"app":"hello"}.`, issues);
   }
   const app = appConfig(deps.config, parsed.output.app);
-  const maxBytes = deps.config.defaults.maxUploadBytes;
+  const maxBytes = app.maxUploadBytes;
   if (parsed.output.bytes !== undefined && parsed.output.bytes > maxBytes) {
-    throw new InvalidInputError(`The context for app "${app.name}" is ${parsed.output.bytes} bytes; the limit is ${maxBytes}. Add large files to .dockerignore.`);
+    const setting = deps.config.apps[app.name]?.maxUploadBytes !== undefined ? `apps.${app.name}.maxUploadBytes` : 'defaults.maxUploadBytes';
+    throw new ContextTooLargeError(app.name, parsed.output.bytes, maxBytes, setting);
   }
   const runId = ulid(deps.clock.now().getTime());
   const key = contextKey(app.name, runId);
@@ -44,6 +47,7 @@ export async function createUpload(body: unknown, deps: Dependencies): Promise<U
     key,
     contentType: 'application/gzip',
     expiresInSeconds: deps.settings.uploadUrlSeconds,
+    maxBytes,
     metadata: { app: app.name, 'run-id': runId, ...(parsed.output.uploader && { uploader: parsed.output.uploader }) },
   });
   deps.logger.info('upload created', { runId, app: app.name, key });

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { InvalidConfigError, UnknownAppError } from './errors.ts';
 import { MAX_KEEP_RELEASES } from './lifecycle/releases.ts';
+import { parseSchedule } from './schedule.ts';
 import { describeIssues } from './validation.ts';
 
 /**
@@ -35,9 +36,29 @@ const GithubTriggerSchema = v.strictObject({
   branch: v.optional(v.pipe(v.string(), v.minLength(1)), 'main'),
 });
 
+const RebuildSchema = v.strictObject({
+  /** EventBridge schedule expression for periodic rebuilds (patched base images): rate(1 day), cron(0 3 * * ? *). */
+  schedule: v.pipe(
+    v.string(),
+    v.regex(/^(rate|cron)\(.+\)$/, 'must be an EventBridge schedule expression such as "rate(1 day)" or "cron(0 3 * * ? *)"'),
+    v.check((expression) => {
+      try {
+        parseSchedule(expression);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'is not a valid EventBridge schedule expression: rate(N minutes|hours|days) or cron(min hour day-of-month month day-of-week year) with one "?"'),
+  ),
+});
+
 const TriggersSchema = v.strictObject({
   github: v.optional(GithubTriggerSchema),
 });
+
+/** S3 stores at most 5 GiB from one POST upload. */
+const MAX_UPLOAD_BYTES = 5 * 1024 * 1024 * 1024;
+const UploadBytesSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_UPLOAD_BYTES));
 
 const AppSchema = v.strictObject({
   /** ECR repository name; defaults to the app name. */
@@ -54,11 +75,14 @@ const AppSchema = v.strictObject({
   keepReleases: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_KEEP_RELEASES))),
   service: v.optional(ServiceSchema, {}),
   triggers: v.optional(TriggersSchema, {}),
+  /** Largest build context this app's presigned upload accepts; defaults.maxUploadBytes when unset. */
+  maxUploadBytes: v.optional(UploadBytesSchema),
+  rebuild: v.optional(RebuildSchema),
 });
 
 const DefaultsSchema = v.strictObject({
   /** Largest build context a presigned upload accepts. */
-  maxUploadBytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1)), 500 * 1024 * 1024),
+  maxUploadBytes: v.optional(UploadBytesSchema, 500 * 1024 * 1024),
 });
 
 export const ConfigSchema = v.strictObject({
@@ -90,6 +114,9 @@ export interface AppConfig {
     healthCheck: { path: string; timeoutSeconds: number };
   };
   triggers: ParsedApp['triggers'];
+  /** Largest build context an upload may hold: the app's own maxUploadBytes, else defaults.maxUploadBytes. */
+  maxUploadBytes: number;
+  rebuild?: { schedule: string };
 }
 
 /** `parseConfig(JSON.parse(text))` → the config, or an InvalidConfigError listing every problem with its key path. */
@@ -122,5 +149,7 @@ export function appConfig(config: SlipwayConfig, app: string): AppConfig {
       healthCheck: raw.service.healthCheck,
     },
     triggers: raw.triggers,
+    maxUploadBytes: raw.maxUploadBytes ?? config.defaults.maxUploadBytes,
+    ...(raw.rebuild !== undefined && { rebuild: raw.rebuild }),
   };
 }

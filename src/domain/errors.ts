@@ -100,6 +100,36 @@ export class UploadRejectedError extends SlipwayError {
   override name = 'UploadRejectedError';
 }
 
+/** A build context over its app's upload limit: refused before a presigned upload is handed out (the store's policy refuses it too). */
+export class ContextTooLargeError extends UploadRejectedError {
+  override name = 'ContextTooLargeError';
+  constructor(
+    readonly app: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+    /** The configuration key that sets the limit, e.g. `apps.hello.maxUploadBytes` or `defaults.maxUploadBytes`. */
+    readonly setting = 'maxUploadBytes',
+  ) {
+    super(
+      `The build context for app "${app}" is ${describeBytes(bytes)}; the limit is ${describeBytes(maxBytes)}, set by ${setting}. ` +
+        `Leave large files out of the context with .dockerignore, or raise ${setting} in slipway.config.json.`,
+    );
+  }
+}
+
+/** `describeBytes(1536)` → `1.5 KiB (1536 bytes)` */
+function describeBytes(bytes: number): string {
+  const units = ['KiB', 'MiB', 'GiB'];
+  let value = bytes;
+  let unit = '';
+  for (const next of units) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = next;
+  }
+  return unit ? `${value.toFixed(1)} ${unit} (${bytes} bytes)` : `${bytes} bytes`;
+}
+
 /** A failure worth retrying: throttling, a service that was briefly unavailable. The state machine retries it. */
 export class TransientError extends SlipwayError {
   override name = 'TransientError';

@@ -1,7 +1,11 @@
 /** Where build contexts live: S3 in AWS, an S3-compatible server on the local stack. */
 export interface ObjectStore {
-  /** `createUpload({ key: 'contexts/hello/01J….tar.gz', contentType: 'application/gzip', expiresInSeconds: 900 })` → a presigned PUT the client sends the bytes to. */
-  createUpload(request: UploadRequest): Promise<PresignedRequest>;
+  /**
+   * `createUpload({ key: 'contexts/hello/01J….tar.gz', contentType: 'application/gzip', expiresInSeconds: 900, maxBytes: 500 * 1024 * 1024 })`
+   * → a presigned POST (S3 browser-based upload) whose signed policy pins the key, the content type and the
+   * metadata, and caps the size at `maxBytes`: the store itself refuses anything else.
+   */
+  createUpload(request: UploadRequest): Promise<PresignedPost>;
   /** `createDownload({ key, expiresInSeconds: 3600 })` → a presigned GET, handed to the build so it can fetch the context without credentials of its own. */
   createDownload(request: { key: string; expiresInSeconds: number }): Promise<PresignedRequest>;
   /** `head('contexts/hello/01J….tar.gz')` → size and metadata, or undefined when there is no such object. */
@@ -16,11 +20,25 @@ export interface UploadRequest {
   key: string;
   contentType: string;
   expiresInSeconds: number;
+  /** The largest object the upload may store (the policy's content-length-range is 1..maxBytes). */
+  maxBytes: number;
   metadata?: Record<string, string>;
 }
 
+/**
+ * A presigned POST: send `multipart/form-data` to `url` with every field of `fields` exactly as given
+ * (they are covered by the signed policy), then the object as the last part, named `file`.
+ */
+export interface PresignedPost {
+  method: 'POST';
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: string;
+  maxBytes: number;
+}
+
 export interface PresignedRequest {
-  method: 'PUT' | 'GET';
+  method: 'GET';
   url: string;
   /** Headers the client must send exactly as given: they are part of the signature. */
   headers: Record<string, string>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ObjectStore, PresignedRequest } from '../../src/ports/object-store.ts';
+import type { ObjectStore, PresignedPost, PresignedRequest, UploadRequest } from '../../src/ports/object-store.ts';
 
 export interface ObjectStoreFixture {
   store: ObjectStore;
@@ -11,17 +11,28 @@ export interface ObjectStoreFixture {
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
-/** Sends a presigned request the way a CLI or a build would: the URL, the given headers, nothing else. */
-async function send(request: PresignedRequest, body?: Uint8Array, headers: Record<string, string> = request.headers): Promise<Response> {
-  return fetch(request.url, { method: request.method, headers, ...(body ? { body } : {}) });
+/** Sends a presigned GET the way a build would: the URL, the given headers, nothing else. */
+async function send(request: PresignedRequest, headers: Record<string, string> = request.headers): Promise<Response> {
+  return fetch(request.url, { method: request.method, headers });
 }
 
-function tamperSignature(url: string): string {
-  const parsed = new URL(url);
-  const signature = parsed.searchParams.get('X-Amz-Signature') ?? '';
-  const last = signature.at(-1) === '0' ? '1' : '0';
-  parsed.searchParams.set('X-Amz-Signature', signature.slice(0, -1) + last);
-  return parsed.toString();
+/** Sends a presigned POST the way a browser form (or the CLI) does: the fields in order, then the file, last. */
+async function post(upload: PresignedPost, file: Uint8Array, fields: Record<string, string> = upload.fields): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('file', new Blob([file], { type: 'application/gzip' }), 'context.tar.gz');
+  return fetch(upload.url, { method: 'POST', body: form });
+}
+
+/** The policy decoded, changed by `change`, encoded again: the signature no longer covers it. */
+function withPolicy(fields: Record<string, string>, change: (policy: { expiration: string; conditions: unknown[] }) => void): Record<string, string> {
+  const policy = JSON.parse(Buffer.from(fields.Policy ?? '', 'base64').toString('utf8'));
+  change(policy);
+  return { ...fields, Policy: Buffer.from(JSON.stringify(policy), 'utf8').toString('base64') };
+}
+
+function tamperSignature(signature: string): string {
+  return signature.slice(0, -1) + (signature.at(-1) === '0' ? '1' : '0');
 }
 
 /** The ObjectStore contract: every adapter (S3, the local stack's S3) must pass it. */
@@ -29,6 +40,8 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
   describe(`ObjectStore contract: ${name}`, () => {
     let fixture: ObjectStoreFixture;
     const key = (label: string) => `contexts/contract/${randomUUID()}/${label}.tar.gz`;
+    const createUpload = (request: Partial<UploadRequest> & { key: string }) =>
+      fixture.store.createUpload({ contentType: 'application/gzip', expiresInSeconds: 300, maxBytes: 1024 * 1024, ...request });
 
     beforeAll(async () => {
       fixture = await setup();
@@ -37,20 +50,22 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       await fixture?.teardown();
     });
 
-    it('stores a presigned upload with its size and metadata', async () => {
+    it('stores a presigned POST upload with its size and metadata', async () => {
       const target = key('upload');
-      const upload = await fixture.store.createUpload({ key: target, contentType: 'application/gzip', expiresInSeconds: 300, metadata: { app: 'hello', 'run-id': '01J0000000' } });
+      const upload = await createUpload({ key: target, metadata: { app: 'hello', 'run-id': '01J0000000' } });
 
-      const response = await send(upload, bytes('context bytes'));
+      const response = await post(upload, bytes('context bytes'));
 
-      expect(response.status).toBe(200);
+      expect(response.status).toBe(204);
       expect(await fixture.store.head(target)).toEqual({ key: target, size: 13, metadata: { app: 'hello', 'run-id': '01J0000000' } });
     });
 
-    it('describes the presigned upload the client must send', async () => {
-      const upload = await fixture.store.createUpload({ key: key('describe'), contentType: 'application/gzip', expiresInSeconds: 900, metadata: { app: 'hello' } });
+    it('describes the presigned POST the client must send', async () => {
+      const target = key('describe');
+      const upload = await createUpload({ key: target, expiresInSeconds: 900, maxBytes: 2048, metadata: { app: 'hello' } });
 
-      expect(upload).toMatchObject({ method: 'PUT', headers: { 'content-type': 'application/gzip', 'x-amz-meta-app': 'hello' } });
+      expect(upload).toMatchObject({ method: 'POST', maxBytes: 2048, fields: { key: target, 'Content-Type': 'application/gzip', 'x-amz-meta-app': 'hello' } });
+      expect(Object.keys(upload.fields)).toEqual(expect.arrayContaining(['Policy', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Algorithm']));
       expect(Date.parse(upload.expiresAt) - Date.now()).toBeGreaterThan(800_000);
     });
 
@@ -95,68 +110,143 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       expect(stored && Buffer.from(stored).equals(body)).toBe(true);
     });
 
-    it('accepts a multi-megabyte presigned upload', async () => {
+    it('accepts a multi-megabyte presigned POST', async () => {
       const target = key('large-upload');
-      const upload = await fixture.store.createUpload({ key: target, contentType: 'application/gzip', expiresInSeconds: 300 });
+      const upload = await createUpload({ key: target, maxBytes: 16 * 1024 * 1024 });
 
-      const response = await send(upload, new Uint8Array(8 * 1024 * 1024).fill(7));
+      const response = await post(upload, new Uint8Array(8 * 1024 * 1024).fill(7));
 
-      expect(response.status).toBe(200);
+      expect(response.status).toBe(204);
       expect((await fixture.store.head(target))?.size).toBe(8 * 1024 * 1024);
+    });
+
+    it('accepts a file of exactly the size limit', async () => {
+      const target = key('at-limit');
+      const upload = await createUpload({ key: target, maxBytes: 1024 });
+
+      const response = await post(upload, new Uint8Array(1024));
+
+      expect(response.status).toBe(204);
+      expect((await fixture.store.head(target))?.size).toBe(1024);
     });
 
     it('handles keys with spaces, plus signs and non-ASCII characters', async () => {
       const target = `contexts/contract/${randomUUID()}/hello world+ünïcödé (1).tar.gz`;
-      const upload = await fixture.store.createUpload({ key: target, contentType: 'application/gzip', expiresInSeconds: 300 });
+      const upload = await createUpload({ key: target });
 
-      const uploaded = await send(upload, bytes('odd key'));
+      const uploaded = await post(upload, bytes('odd key'));
       const downloaded = await send(await fixture.store.createDownload({ key: target, expiresInSeconds: 300 }));
 
-      expect(uploaded.status).toBe(200);
+      expect(uploaded.status).toBe(204);
       expect(await downloaded.text()).toBe('odd key');
     });
 
-    it('refuses a presigned upload whose signature was changed', async () => {
-      const target = key('tampered-signature');
-      const upload = await fixture.store.createUpload({ key: target, contentType: 'application/gzip', expiresInSeconds: 300 });
+    it('refuses an upload over the size limit with EntityTooLarge and stores nothing', async () => {
+      const target = key('too-large');
+      const upload = await createUpload({ key: target, maxBytes: 1024 });
 
-      const response = await send({ ...upload, url: tamperSignature(upload.url) }, bytes('evil'));
+      const response = await post(upload, new Uint8Array(1025));
+
+      expect(response.status).toBe(400);
+      const text = await response.text();
+      expect(text).toContain('<Code>EntityTooLarge</Code>');
+      expect(text).toContain('<MaxSizeAllowed>1024</MaxSizeAllowed>');
+      expect(await fixture.store.head(target)).toBeUndefined();
+    });
+
+    it('refuses a multi-megabyte upload over a small limit and stores nothing', async () => {
+      const target = key('far-too-large');
+      const upload = await createUpload({ key: target, maxBytes: 1024 });
+
+      const response = await post(upload, new Uint8Array(32 * 1024 * 1024));
+
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('<Code>EntityTooLarge</Code>');
+      expect(await fixture.store.head(target)).toBeUndefined();
+    });
+
+    it('refuses an empty file', async () => {
+      const target = key('empty');
+      const upload = await createUpload({ key: target });
+
+      const response = await post(upload, new Uint8Array(0));
+
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('<Code>EntityTooSmall</Code>');
+      expect(await fixture.store.head(target)).toBeUndefined();
+    });
+
+    it('refuses a presigned POST whose signature was changed', async () => {
+      const target = key('tampered-signature');
+      const upload = await createUpload({ key: target });
+
+      const response = await post(upload, bytes('evil'), { ...upload.fields, 'X-Amz-Signature': tamperSignature(upload.fields['X-Amz-Signature'] ?? '') });
 
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('SignatureDoesNotMatch');
       expect(await fixture.store.head(target)).toBeUndefined();
     });
 
-    it('refuses a presigned upload sent to another key', async () => {
+    it('refuses a presigned POST whose policy was changed to allow more', async () => {
+      const target = key('tampered-policy');
+      const upload = await createUpload({ key: target, maxBytes: 1024 });
+      const fields = withPolicy(upload.fields, (policy) => {
+        policy.conditions = policy.conditions.map((condition) => (Array.isArray(condition) && condition[0] === 'content-length-range' ? ['content-length-range', 1, 1024 * 1024 * 1024] : condition));
+      });
+
+      const response = await post(upload, new Uint8Array(2048), fields);
+
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('SignatureDoesNotMatch');
+      expect(await fixture.store.head(target)).toBeUndefined();
+    });
+
+    it('refuses a presigned POST sent for another key', async () => {
       const target = key('signed-for');
       const other = key('other');
-      const upload = await fixture.store.createUpload({ key: target, contentType: 'application/gzip', expiresInSeconds: 300 });
+      const upload = await createUpload({ key: target });
 
-      const response = await send({ ...upload, url: upload.url.replace(target, other) }, bytes('evil'));
+      const response = await post(upload, bytes('evil'), { ...upload.fields, key: other });
 
       expect(response.status).toBe(403);
-      expect(await response.text()).toContain('SignatureDoesNotMatch');
+      const text = await response.text();
+      expect(text).toContain('<Code>AccessDenied</Code>');
+      expect(text).toContain('Invalid according to Policy: Policy Condition failed');
       expect(await fixture.store.head(other)).toBeUndefined();
-    });
-
-    it('refuses a presigned upload with another content type than the signed one', async () => {
-      const target = key('content-type');
-      const upload = await fixture.store.createUpload({ key: target, contentType: 'application/gzip', expiresInSeconds: 300 });
-
-      const response = await send(upload, bytes('text'), { 'content-type': 'text/plain' });
-
-      expect(response.status).toBe(403);
-      expect(await response.text()).toContain('SignatureDoesNotMatch');
       expect(await fixture.store.head(target)).toBeUndefined();
     });
 
-    it('refuses a presigned upload without the signed metadata headers', async () => {
-      const target = key('metadata');
-      const upload = await fixture.store.createUpload({ key: target, contentType: 'application/gzip', expiresInSeconds: 300, metadata: { app: 'hello' } });
+    it('refuses a presigned POST with another content type than the signed one', async () => {
+      const target = key('content-type');
+      const upload = await createUpload({ key: target });
 
-      const response = await send(upload, bytes('bytes'), { 'content-type': 'application/gzip' });
+      const response = await post(upload, bytes('text'), { ...upload.fields, 'Content-Type': 'text/plain' });
 
       expect(response.status).toBe(403);
+      expect(await response.text()).toContain('Invalid according to Policy: Policy Condition failed');
+      expect(await fixture.store.head(target)).toBeUndefined();
+    });
+
+    it('refuses a presigned POST without the signed metadata fields', async () => {
+      const target = key('metadata');
+      const upload = await createUpload({ key: target, metadata: { app: 'hello' } });
+      const { 'x-amz-meta-app': _dropped, ...fields } = upload.fields;
+
+      const response = await post(upload, bytes('bytes'), fields);
+
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('Invalid according to Policy');
+      expect(await fixture.store.head(target)).toBeUndefined();
+    });
+
+    it('refuses a presigned POST with a field the policy does not cover', async () => {
+      const target = key('extra-field');
+      const upload = await createUpload({ key: target });
+
+      const response = await post(upload, bytes('bytes'), { ...upload.fields, 'x-amz-meta-app': 'evil' });
+
+      expect(response.status).toBe(403);
+      expect(await response.text()).toContain('Invalid according to Policy: Extra input fields: x-amz-meta-app');
       expect(await fixture.store.head(target)).toBeUndefined();
     });
 
@@ -197,6 +287,22 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       const text = await response.text();
       expect(text).toContain('AccessDenied');
       expect(text).toContain('Request has expired');
+    });
+
+    it('refuses an expired presigned POST and stores nothing', async () => {
+      const target = key('expired-upload');
+      const expiresInSeconds = fixture.advanceTime ? 60 : 1;
+      const upload = await createUpload({ key: target, expiresInSeconds });
+      if (fixture.advanceTime) fixture.advanceTime(120);
+      else await new Promise((resolve) => setTimeout(resolve, 2_500));
+
+      const response = await post(upload, bytes('late'));
+
+      expect(response.status).toBe(403);
+      const text = await response.text();
+      expect(text).toContain('<Code>AccessDenied</Code>');
+      expect(text).toContain('Policy expired');
+      expect(await fixture.store.head(target)).toBeUndefined();
     });
   });
 }

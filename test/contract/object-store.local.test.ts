@@ -1,12 +1,15 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client, S3ObjectStore } from '../../src/adapters/aws/s3-object-store.ts';
+import { multipartBody } from '../../src/cli/upload.ts';
 import { startLocalS3, type LocalS3, type ObjectCreatedEvent } from '../../src/local/s3/index.ts';
 import { objectStoreContract, type ObjectStoreFixture } from './object-store.contract.ts';
 
@@ -40,6 +43,41 @@ async function startLocalStore(): Promise<ObjectStoreFixture & { s3: LocalS3; en
 
 objectStoreContract('S3ObjectStore on the local S3', startLocalStore);
 
+/** A browser-style form POST: the fields in order, then the file. */
+async function post(url: string, fields: Record<string, string>, file: string): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('file', new Blob([file]), 'context.tar.gz');
+  return fetch(url, { method: 'POST', body: form });
+}
+
+/** POSTs a form announcing a `size`-byte file and sends zeros until the server answers; how much went out by then. */
+async function postEndlessly(url: string, fields: Record<string, string>, size: number): Promise<{ status: number; sentBeforeAnswer: number }> {
+  const form = multipartBody(fields, size);
+  const chunk = Buffer.alloc(1024 * 1024);
+  return await new Promise((resolve, reject) => {
+    let sent = 0;
+    let answered = false;
+    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.contentLength) } }, (res) => {
+      answered = true;
+      resolve({ status: res.statusCode ?? 0, sentBeforeAnswer: sent });
+      res.resume();
+      req.destroy();
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    const writeMore = () => {
+      while (!answered && sent < size) {
+        sent += chunk.length;
+        if (!req.write(chunk)) return void req.once('drain', writeMore);
+      }
+    };
+    req.write(form.head);
+    writeMore();
+  });
+}
+
 describe('startLocalS3', () => {
   let local: Awaited<ReturnType<typeof startLocalStore>>;
   const events: ObjectCreatedEvent[] = [];
@@ -58,10 +96,10 @@ describe('startLocalS3', () => {
     logged.length = 0;
   });
 
-  it('reports a presigned upload once as an object created', async () => {
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000001.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60 });
+  it('reports a presigned POST once as an object created', async () => {
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000001.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
 
-    await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: 'twelve bytes' });
+    await post(upload.url, upload.fields, 'twelve bytes');
 
     expect(events).toEqual([
       { bucket, key: 'contexts/hello/01J0000001.tar.gz', size: 12, etag: createHash('md5').update('twelve bytes').digest('hex'), time: expect.any(String) },
@@ -74,13 +112,85 @@ describe('startLocalS3', () => {
     expect(events.map((event) => event.key)).toEqual(['sources/with space+plus.tar.gz']);
   });
 
-  it('reports nothing for a refused upload', async () => {
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000002.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60 });
+  it('reports nothing for an upload to another key', async () => {
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000002.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
 
-    const response = await fetch(upload.url.replace('contexts/hello', 'contexts/evil'), { method: 'PUT', headers: upload.headers, body: 'x' });
+    const response = await post(upload.url, { ...upload.fields, key: 'contexts/evil/01J0000002.tar.gz' }, 'x');
 
     expect(response.status).toBe(403);
     expect(events).toEqual([]);
+  });
+
+  it('reports nothing for an over-size upload', async () => {
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000004.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 4 });
+
+    const response = await post(upload.url, upload.fields, 'five!');
+
+    expect(response.status).toBe(400);
+    expect(events).toEqual([]);
+  });
+
+  it('stops reading an over-size upload once it passes the limit', async () => {
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000005.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+
+    // Announces a 1 GiB file and keeps sending until the front answers.
+    const { status, sentBeforeAnswer } = await postEndlessly(upload.url, upload.fields, 1024 ** 3);
+
+    expect(status).toBe(400);
+    expect(sentBeforeAnswer).toBeLessThan(64 * 1024 * 1024);
+    expect(events).toEqual([]);
+  });
+
+  it('answers a refused form while the client is still sending the rest of it', async () => {
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000008.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+    const form = multipartBody({ ...upload.fields, 'X-Amz-Signature': '0'.repeat(64) }, 3);
+    // The fields and the file's headers first; the file itself only after the front has had time to refuse.
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(form.head);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        controller.enqueue(Buffer.from('abc'));
+        controller.enqueue(form.tail);
+        controller.close();
+      },
+    });
+
+    const response = await fetch(upload.url, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.contentLength) }, body, duplex: 'half' } as RequestInit);
+
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('SignatureDoesNotMatch');
+  });
+
+  it('answers 201 with a PostResponse when the policy asks for success_action_status 201', async () => {
+    const client = createS3Client({ endpoint: local.endpoint, region, credentials, forcePathStyle: true });
+    const key = 'contexts/hello/01J0000006.tar.gz';
+    const { url, fields } = await createPresignedPost(client, { Bucket: bucket, Key: key, Fields: { success_action_status: '201' }, Expires: 60 });
+
+    const response = await post(url, fields, 'x');
+
+    expect(response.status).toBe(201);
+    expect(await response.text()).toMatch(new RegExp(`<PostResponse><Location>${local.endpoint}/${bucket}/contexts/hello/01J0000006.tar.gz</Location><Bucket>${bucket}</Bucket><Key>${key}</Key><ETag>"[0-9a-f]{32}"</ETag></PostResponse>`));
+    expect(events.map((event) => event.key)).toEqual([key]);
+    client.destroy();
+  });
+
+  it('refuses an anonymous form POST to the bucket', async () => {
+    const response = await post(`${local.endpoint}/${bucket}`, { key: 'contexts/anonymous.tar.gz' }, 'x');
+
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Code>AccessDenied</Code>');
+    expect(events).toEqual([]);
+  });
+
+  it('refuses a form without a file', async () => {
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000007.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+
+    const response = await fetch(upload.url, { method: 'POST', body: form });
+
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('POST requires exactly one file upload per request.');
   });
 
   it('reports nothing for reads', async () => {
@@ -126,13 +236,13 @@ describe('startLocalS3', () => {
       throw new Error('listener bug');
     });
     const stopRejecting = local.s3.onObjectCreated(() => Promise.reject(new Error('async listener bug')));
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000003.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60 });
+    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000003.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
 
-    const response = await fetch(upload.url, { method: 'PUT', headers: upload.headers, body: 'x' });
+    const response = await post(upload.url, upload.fields, 'x');
     stopThrowing();
     stopRejecting();
 
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(204);
     expect(events.map((event) => event.key)).toEqual(['contexts/hello/01J0000003.tar.gz']);
     expect(logged.map((entry) => entry.message)).toEqual(['object-created listener failed', 'object-created listener failed']);
   });

@@ -6,9 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ObjectStore } from '../../src/adapters/aws/s3-object-store.ts';
 import { dockerAnswers, DOCKER } from '../../src/local/docker.ts';
 import { isAlive } from '../../src/local/stack-file.ts';
-import { expectServes, helloCopy, lastLine, ROOT, slipway, STATE_DIR, stackInfo } from './support.ts';
+import type { UploadTicket } from '../../src/api/create-upload.ts';
+import { expectServes, helloCopy, lastLine, postForm, ROOT, slipway, STATE_DIR, stackInfo } from './support.ts';
 
 const exec = promisify(execFile);
+
+/** The presigned POST's fields with its policy pinned to another key (the signature left as it was). */
+function withPolicyKey(fields: Record<string, string>, key: string): Record<string, string> {
+  const policy = JSON.parse(Buffer.from(fields.Policy!, 'base64').toString('utf8')) as { conditions: unknown[] };
+  policy.conditions = policy.conditions.map((condition) => (typeof condition === 'object' && condition !== null && 'key' in condition ? { key } : condition));
+  return { ...fields, Policy: Buffer.from(JSON.stringify(policy)).toString('base64') };
+}
 const dockerUp = await dockerAnswers();
 const CI = process.env.CI === 'true';
 if (!dockerUp && !CI) console.warn('e2e skipped: the Docker engine is not answering (run npm run prereqs)');
@@ -103,39 +111,45 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
     const before = JSON.parse((await slipway(['runs', '--json'])).stdout).length;
     const response = await fetch(`${api}/uploads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app: 'nope' }) });
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { name: 'UnknownAppError', knownApps: ['hello', 'tidy'] } });
+    expect(await response.json()).toMatchObject({ error: { name: 'UnknownAppError', knownApps: ['hello', 'tidy', 'capped'] } });
     const deploy = await slipway(['deploy', app, '--app', 'nope']);
     expect(deploy.code).toBe(2);
-    expect(deploy.stderr).toContain('Unknown app "nope". Known apps: "hello", "tidy"');
+    expect(deploy.stderr).toContain('Unknown app "nope". Known apps: "hello", "tidy", "capped"');
     expect(JSON.parse((await slipway(['runs', '--json'])).stdout).length).toBe(before);
   });
 
-  it('refuses a tampered upload URL and starts no run', async () => {
+  it('refuses a presigned POST with a tampered signature or policy, and starts no run', async () => {
     const { api } = await stackInfo();
     const before = JSON.parse((await slipway(['runs', '--json'])).stdout).length;
-    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as { runId: string; upload: { url: string; headers: Record<string, string> } };
-    const tampered = new URL(ticket.upload.url);
-    const signature = tampered.searchParams.get('X-Amz-Signature')!;
-    tampered.searchParams.set('X-Amz-Signature', `${signature.startsWith('0') ? '1' : '0'}${signature.slice(1)}`);
-    const put = await fetch(tampered, { method: 'PUT', headers: ticket.upload.headers, body: 'not a context' });
-    expect(put.status).toBe(403);
-    const otherKey = new URL(ticket.upload.url.replace(ticket.runId, '01ARZ3NDEKTSV4RRFFQ69G5FAV'));
-    expect((await fetch(otherKey, { method: 'PUT', headers: ticket.upload.headers, body: 'x' })).status).toBe(403);
+    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as UploadTicket;
+    const { url, fields } = ticket.upload;
+    const signature = fields['X-Amz-Signature']!;
+    const badSignature = await postForm(url, { ...fields, 'X-Amz-Signature': `${signature.startsWith('0') ? '1' : '0'}${signature.slice(1)}` }, 'not a context');
+    expect(badSignature.status).toBe(403);
+    expect(await badSignature.text()).toContain('SignatureDoesNotMatch');
+    // The policy rewritten to allow another key, sent with the original signature.
+    const otherKey = ticket.key.replace(ticket.runId, '01ARZ3NDEKTSV4RRFFQ69G5FAV');
+    const badPolicy = await postForm(url, { ...withPolicyKey(fields, otherKey), key: otherKey }, 'x');
+    expect(badPolicy.status).toBe(403);
+    expect(await badPolicy.text()).toContain('SignatureDoesNotMatch');
+    const anotherKey = await postForm(url, { ...fields, key: otherKey }, 'x');
+    expect(anotherKey.status).toBe(403);
+    expect(await anotherKey.text()).toContain('Invalid according to Policy');
     expect((await slipway(['status', ticket.runId])).code).toBe(2);
     expect(JSON.parse((await slipway(['runs', '--json'])).stdout).length).toBe(before);
   });
 
-  it('refuses an expired upload URL and starts no run', async () => {
+  it('refuses an expired presigned POST and starts no run', async () => {
     const { api, s3, bucket } = await stackInfo();
-    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as { runId: string; key: string };
-    // A correctly signed URL for the same key, signed an hour ago with a one-minute lifetime.
+    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as UploadTicket;
+    // A correctly signed POST for the same key, signed an hour ago with a one-minute lifetime.
     const credentials = JSON.parse(await readFile(join(STATE_DIR, 'credentials.json'), 'utf8'));
     const anHourAgo = new Date(Date.now() - 3600_000);
     const store = new S3ObjectStore({ bucket, client: createS3Client({ endpoint: s3, region: 'us-east-1', credentials, forcePathStyle: true }), clock: { now: () => anHourAgo } });
-    const expired = await store.createUpload({ key: ticket.key, contentType: 'application/gzip', expiresInSeconds: 60 });
-    const put = await fetch(expired.url, { method: 'PUT', headers: expired.headers, body: 'late' });
-    expect(put.status).toBe(403);
-    expect(await put.text()).toContain('Request has expired');
+    const expired = await store.createUpload({ key: ticket.key, contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: ticket.maxBytes, metadata: { app: 'hello', 'run-id': ticket.runId } });
+    const response = await postForm(expired.url, expired.fields, 'late');
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('Invalid according to Policy: Policy expired.');
     expect((await slipway(['status', ticket.runId])).code).toBe(2);
   });
 

@@ -54,6 +54,14 @@ export async function stackInfo(stateDir = STATE_DIR): Promise<{ pid: number; ap
   return JSON.parse(await readFile(join(stateDir, 'stack.json'), 'utf8'));
 }
 
+/** POST a browser-style form to a presigned POST: its fields in order, then `file` as the last part. */
+export async function postForm(url: string, fields: Record<string, string>, file: string | Uint8Array): Promise<Response> {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(fields)) form.append(name, value);
+  form.append('file', new Blob([file], { type: 'application/gzip' }), 'context.tar.gz');
+  return fetch(url, { method: 'POST', body: form });
+}
+
 /** GET the URL until it answers `expected`, or fail at the deadline with what it last answered. */
 export async function expectServes(url: string, expected: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

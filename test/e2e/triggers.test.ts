@@ -22,7 +22,6 @@ describe.skipIf(!dockerUp && !CI)('triggers', () => {
   let api: string;
   const cli = (args: string[]) => slipway(args, { stateDir: STATE });
   const runs = async () => JSON.parse((await cli(['runs', '--app', 'hello', '--json'])).stdout) as RunSummary[];
-  const view = async (runId: string) => JSON.parse((await cli(['status', runId, '--json'])).stdout) as RunView;
   const waitForRun = async (runId: string) => {
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {

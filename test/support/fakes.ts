@@ -9,7 +9,9 @@ import type { ContainerService, DeployRequest, Deployment, RolloutStatus, Servin
 import type { BusEvent, EventBus } from '../../src/ports/event-bus.ts';
 import type { ImageRegistry, RegistryImage } from '../../src/ports/image-registry.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import type { ObjectStore, PresignedRequest, StoredObject } from '../../src/ports/object-store.ts';
+import type { ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest } from '../../src/ports/object-store.ts';
+import type { SecretName, SecretStore } from '../../src/ports/secret-store.ts';
+import type { SourceRepository } from '../../src/ports/source-repository.ts';
 import type { Workflow } from '../../src/ports/workflow.ts';
 
 export const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -17,8 +19,16 @@ export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 /** Plain fakes of every port: what the use-cases and the state machine are tested against. */
 export class FakeObjects implements ObjectStore {
   readonly objects = new Map<string, StoredObject>();
-  async createUpload(request: { key: string }): Promise<PresignedRequest> {
-    return { method: 'PUT', url: `https://s3.example/${request.key}?signed`, headers: { 'content-type': 'application/gzip' }, expiresAt: '2030-01-01T00:00:00Z' };
+  readonly uploads: UploadRequest[] = [];
+  async createUpload(request: UploadRequest): Promise<PresignedPost> {
+    this.uploads.push(request);
+    return {
+      method: 'POST',
+      url: 'https://s3.example/',
+      fields: { key: request.key, 'Content-Type': request.contentType, Policy: 'e30=', 'X-Amz-Signature': 'signed' },
+      expiresAt: '2030-01-01T00:00:00Z',
+      maxBytes: request.maxBytes,
+    };
   }
   async createDownload(request: { key: string }): Promise<PresignedRequest> {
     return { method: 'GET', url: `https://s3.example/${request.key}?signed-get`, headers: {}, expiresAt: '2030-01-01T00:00:00Z' };
@@ -109,6 +119,23 @@ export class RecordingBus implements EventBus {
   }
 }
 
+export class FakeSecrets implements SecretStore {
+  constructor(public values: Partial<Record<SecretName, string>> = { githubWebhookSecret: 'It\'s a Secret to Everybody', githubToken: 'ghp_test' }) {}
+  async get(name: SecretName) {
+    return this.values[name];
+  }
+}
+
+/** Serves whatever tarball the test sets, and records what was asked for. */
+export class FakeSource implements SourceRepository {
+  readonly requests: string[] = [];
+  constructor(public tarballBytes: Uint8Array = new Uint8Array()) {}
+  async tarball(repository: string, commit: string) {
+    this.requests.push(`${repository}@${commit}`);
+    return this.tarballBytes;
+  }
+}
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export const unusedWorkflow: Workflow = {
@@ -133,6 +160,8 @@ export function fakeDependencies(overrides: Partial<Dependencies> = {}): Depende
     containers: new FakeContainers(),
     workflow: unusedWorkflow,
     events: new RecordingBus(),
+    secrets: new FakeSecrets(),
+    source: new FakeSource(),
     clock: { now: () => new Date('2026-11-30T10:00:00Z') },
     logger: silentLogger,
     settings: { contextBucket: 'ctx', uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 300 },

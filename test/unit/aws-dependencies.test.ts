@@ -22,7 +22,7 @@ describe('aws-dependencies', () => {
     expect(deps.containers).toBeInstanceOf(EcsContainerService);
     expect(deps.workflow).toBeInstanceOf(StepFunctionsWorkflow);
     expect(deps.settings.contextBucket).toBe('slipway-dev-contexts');
-    expect(Object.keys(deps.config.apps)).toEqual(['hello', 'tidy']);
+    expect(Object.keys(deps.config.apps)).toEqual(['hello', 'tidy', 'capped']);
   });
 
   it('names every missing variable', () => {

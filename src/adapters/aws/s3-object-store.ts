@@ -1,8 +1,9 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { InvalidInputError, SlipwayError, TransientError } from '../../domain/errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
-import type { ObjectStore, PresignedRequest, StoredObject, UploadRequest } from '../../ports/object-store.ts';
+import type { ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest } from '../../ports/object-store.ts';
 
 export interface S3ClientOptions {
   endpoint?: string;
@@ -47,28 +48,27 @@ export class S3ObjectStore implements ObjectStore {
     this.clock = options.clock ?? systemClock;
   }
 
-  async createUpload(request: UploadRequest): Promise<PresignedRequest> {
+  async createUpload(request: UploadRequest): Promise<PresignedPost> {
     checkExpiry(request.key, request.expiresInSeconds);
+    checkMaxBytes(request.key, request.maxBytes);
     const metadata = toS3Metadata(request.key, request.metadata);
-    const metadataHeaders = Object.fromEntries(Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value]));
-    const command = new PutObjectCommand({ Bucket: this.bucket, Key: request.key, ContentType: request.contentType, Metadata: metadata });
+    // Every field becomes an exact-match condition of the signed policy (createPresignedPost adds
+    // bucket, key, algorithm, credential and date itself): the uploader cannot change any of them.
+    const fields = {
+      'Content-Type': request.contentType,
+      ...Object.fromEntries(Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value])),
+    };
     const signingDate = this.clock.now();
-    // Content type and metadata are signed as headers, not hoisted into the query: the client
-    // must send them, and cannot send anything else in their place.
-    const url = await this.presign('createUpload', request.key, () =>
-      getSignedUrl(this.client, command, {
-        expiresIn: request.expiresInSeconds,
-        signingDate,
-        signableHeaders: new Set(['content-type']),
-        unhoistableHeaders: new Set(Object.keys(metadataHeaders)),
+    const post = await this.presign('createUpload', request.key, () =>
+      createPresignedPost(clientSigningAt(this.client, signingDate), {
+        Bucket: this.bucket,
+        Key: request.key,
+        Fields: fields,
+        Conditions: [['content-length-range', 1, request.maxBytes]],
+        Expires: request.expiresInSeconds,
       }),
     );
-    return {
-      method: 'PUT',
-      url,
-      headers: { 'content-type': request.contentType, ...metadataHeaders },
-      expiresAt: expiresAt(signingDate, request.expiresInSeconds),
-    };
+    return { method: 'POST', url: post.url, fields: post.fields, expiresAt: expiresAt(signingDate, request.expiresInSeconds), maxBytes: request.maxBytes };
   }
 
   async createDownload(request: { key: string; expiresInSeconds: number }): Promise<PresignedRequest> {
@@ -113,7 +113,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  private async presign(operation: string, key: string, sign: () => Promise<string>): Promise<string> {
+  private async presign<T>(operation: string, key: string, sign: () => Promise<T>): Promise<T> {
     try {
       return await sign();
     } catch (error) {
@@ -170,6 +170,23 @@ function toS3Metadata(key: string, metadata: Record<string, string> = {}): Recor
 }
 
 const MAX_PRESIGNED_SECONDS = 7 * 24 * 60 * 60;
+/** S3 stores at most 5 GiB from one POST upload. */
+const MAX_POST_BYTES = 5 * 1024 * 1024 * 1024;
+
+function checkMaxBytes(key: string, maxBytes: number): void {
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_POST_BYTES) {
+    throw new InvalidInputError(`Cannot presign an upload of "${key}" capped at ${maxBytes} bytes: a POST upload to S3 holds from 1 byte to ${MAX_POST_BYTES} bytes (5 GiB).`);
+  }
+}
+
+/**
+ * createPresignedPost takes its signing time from the client's clock (Date.now() plus the client's
+ * systemClockOffset) and has no signingDate option: hand it the client's configuration with the offset
+ * that makes "now" the given date, leaving the shared client untouched.
+ */
+function clientSigningAt(client: S3Client, signingDate: Date): S3Client {
+  return { config: { ...client.config, systemClockOffset: signingDate.getTime() - Date.now() } } as unknown as S3Client;
+}
 
 function checkExpiry(key: string, expiresInSeconds: number): void {
   if (!Number.isInteger(expiresInSeconds) || expiresInSeconds < 1 || expiresInSeconds > MAX_PRESIGNED_SECONDS) {

@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import { createLogUpdate } from 'log-update';
 import type { UploadTicket } from '../../api/create-upload.ts';
+import { ContextTooLargeError } from '../../domain/errors.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';
 import { packContext } from '../pack.ts';
@@ -14,13 +15,17 @@ export interface DeployOptions {
   follow: boolean;
 }
 
-/** `slipway deploy <dir> --app <name>`: pack, ask for a presigned upload, upload, then follow the run. Returns the exit code. */
+/**
+ * `slipway deploy <dir> --app <name>`: pack, ask for a presigned upload, upload, then follow the run. Returns the exit code.
+ * A context over the app's limit is refused before a byte is uploaded (by the API, which is told the size, or here).
+ */
 export async function run(options: DeployOptions, deps: { client: ApiClient; out: Output }): Promise<number> {
   const { client, out } = deps;
   const startedAt = Date.now();
   const packed = await packContext(options.dir);
   out.line(`packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}`);
   const ticket = await client.request<UploadTicket>('POST', '/uploads', { app: options.app, uploader: uploader(), bytes: packed.bytes.length });
+  if (packed.bytes.length > ticket.upload.maxBytes) throw new ContextTooLargeError(ticket.app, packed.bytes.length, ticket.upload.maxBytes, `apps.${ticket.app}.maxUploadBytes`);
   await uploadShowingProgress(ticket, packed.bytes, out);
   out.event({ type: 'upload', runId: ticket.runId, app: ticket.app, bytes: packed.bytes.length, files: packed.files.length });
   out.line(`uploaded: run ${ticket.runId} (app ${ticket.app})`);

@@ -1,8 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
-import type { IncomingSignedRequest, Refusal, Verdict } from './sigv4-verifier.ts';
+import { handleBrowserPost } from './browser-post.ts';
+import type { PostPolicyOptions } from './post-policy.ts';
+import { sendError } from './s3-errors.ts';
+import type { IncomingSignedRequest, Verdict } from './sigv4-verifier.ts';
 
 export interface FrontServerOptions {
   host: string;
@@ -10,6 +12,10 @@ export interface FrontServerOptions {
   /** Where verified requests go: s3rver on a loopback port. */
   upstream: { host: string; port: number };
   verify: (request: IncomingSignedRequest) => Promise<Verdict>;
+  /** What browser-based uploads (POST to the bucket with a signed policy) are checked against. */
+  postPolicy: PostPolicyOptions;
+  /** Where a POSTed file waits while it is checked (default: the system's temp folder). */
+  spoolDir?: string;
 }
 
 export interface FrontServer {
@@ -21,7 +27,11 @@ export interface FrontServer {
 const AUTH_QUERY_PARAMS = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']);
 const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
 
-/** The public face of the local S3: verifies each request's SigV4 signature, then streams it to s3rver unchanged (Host included). */
+/**
+ * The public face of the local S3: verifies each request's SigV4 signature, then streams it to s3rver
+ * unchanged (Host included). A browser-based upload (multipart POST to the bucket) is checked against its
+ * signed policy instead, and only a file that satisfies it is stored.
+ */
 export async function startFrontServer(options: FrontServerOptions): Promise<FrontServer> {
   const agent = new Agent({ keepAlive: true });
   const server = createServer((req, res) => {
@@ -40,6 +50,11 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
     const queryStart = url.indexOf('?');
     const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
     const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
+    const postBucket = browserPostBucket(req, rawPath, rawQuery);
+    if (postBucket !== undefined) {
+      await handleBrowserPost(req, res, postBucket, { policy: options.postPolicy, upstream: options.upstream, agent, ...(options.spoolDir && { spoolDir: options.spoolDir }) });
+      return;
+    }
     const verdict = await options.verify({ method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), headers: req.headers });
     if (!verdict.ok) {
       sendError(req, res, verdict);
@@ -82,18 +97,12 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
   };
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, refusal: Refusal): void {
-  const requestId = randomBytes(8).toString('hex').toUpperCase();
-  const fields = { Code: refusal.code, Message: refusal.message, ...refusal.details, RequestId: requestId };
-  const xml =
-    '<?xml version="1.0" encoding="UTF-8"?>\n<Error>' +
-    Object.entries(fields)
-      .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
-      .join('') +
-    '</Error>';
-  res.writeHead(refusal.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml), 'x-amz-request-id': requestId });
-  // Node drains an unread request body itself, so the connection stays usable.
-  res.end(req.method === 'HEAD' ? undefined : xml);
+/** The bucket of a browser-based upload: a multipart/form-data POST to `/<bucket>` carrying no other authentication. */
+function browserPostBucket(req: IncomingMessage, rawPath: string, rawQuery: string): string | undefined {
+  if (req.method !== 'POST' || rawQuery !== '' || req.headers.authorization !== undefined) return undefined;
+  if (!/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '')) return undefined;
+  const bucket = /^\/([^/]+)\/?$/.exec(rawPath)?.[1];
+  return bucket === undefined ? undefined : safeDecode(bucket);
 }
 
 function withoutAuthParams(rawQuery: string): string {
@@ -115,8 +124,4 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
-}
-
-function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -73,7 +73,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /**
  * `startLocalS3({ dataDir: '.slipway/s3', host: '127.0.0.1', port: 4569, bucket: 'slipway-contexts', credentials, region: 'us-east-1' })`
  * starts s3rver on an internal loopback port behind a front that verifies SigV4 (presigned URLs and
- * Authorization headers), expiry and clock skew, as S3 does and s3rver does not.
+ * Authorization headers), expiry and clock skew, and the signed policy of presigned POSTs (key, content
+ * type, metadata, size), as S3 does and s3rver does not.
  */
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   validate(options);
@@ -114,6 +115,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       port: options.port ?? 0,
       upstream: { host: '127.0.0.1', port: internal.port },
       verify: createSigV4Verifier({ credentials: options.credentials, region: options.region, now }),
+      postPolicy: { credentials: options.credentials, region: options.region, now },
     });
   } catch (error) {
     await closeS3rver(s3rver);

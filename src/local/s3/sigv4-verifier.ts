@@ -36,7 +36,7 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
 const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
-const SIGNATURE_MESSAGE = 'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
+export const SIGNATURE_MESSAGE = 'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
 
 /**
  * `verify(request)` → `{ ok: true }` or the refusal S3 would give. The signature is recomputed with the
@@ -54,20 +54,7 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
     applyChecksum: false,
   });
 
-  function checkCredential(credential: string, errorCode: string): Refusal | undefined {
-    const [accessKeyId, , region, service, terminator, ...rest] = credential.split('/');
-    if (terminator !== 'aws4_request' || rest.length > 0) {
-      return refuse(400, errorCode, `Error parsing the credential "${credential}": expected <access key id>/<yyyymmdd>/<region>/s3/aws4_request.`);
-    }
-    if (accessKeyId !== options.credentials.accessKeyId) {
-      return refuse(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId ?? '' });
-    }
-    if (region !== options.region) {
-      return refuse(400, errorCode, `Error parsing the credential: the region '${region}' is wrong; expecting '${options.region}'.`, { Region: options.region });
-    }
-    if (service !== 's3') return refuse(400, errorCode, `Error parsing the credential: incorrect service '${service}'. This endpoint belongs to 's3'.`);
-    return undefined;
-  }
+  const checkCredential = (credential: string, errorCode: string) => checkScope(credential, options, errorCode);
 
   async function verifyPresigned(request: IncomingSignedRequest): Promise<Verdict> {
     const { query } = request;
@@ -176,7 +163,26 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
   };
 }
 
-function refuse(status: number, code: string, message: string, details?: Record<string, string>): Refusal {
+/**
+ * `checkScope('AKID/20250115/us-east-1/s3/aws4_request', { credentials, region }, 'AuthorizationHeaderMalformed')`
+ * → undefined when the credential scope names our access key, region and s3, else S3's refusal.
+ */
+export function checkScope(credential: string, expected: { credentials: { accessKeyId: string }; region: string }, errorCode: string): Refusal | undefined {
+  const [accessKeyId, date, region, service, terminator, ...rest] = credential.split('/');
+  if (terminator !== 'aws4_request' || rest.length > 0 || !/^\d{8}$/.test(date ?? '')) {
+    return refuse(400, errorCode, `Error parsing the credential "${credential}": expected <access key id>/<yyyymmdd>/<region>/s3/aws4_request.`);
+  }
+  if (accessKeyId !== expected.credentials.accessKeyId) {
+    return refuse(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId ?? '' });
+  }
+  if (region !== expected.region) {
+    return refuse(400, errorCode, `Error parsing the credential: the region '${region}' is wrong; expecting '${expected.region}'.`, { Region: expected.region });
+  }
+  if (service !== 's3') return refuse(400, errorCode, `Error parsing the credential: incorrect service '${service}'. This endpoint belongs to 's3'.`);
+  return undefined;
+}
+
+export function refuse(status: number, code: string, message: string, details?: Record<string, string>): Refusal {
   return details ? { ok: false, status, code, message, details } : { ok: false, status, code, message };
 }
 
@@ -222,7 +228,7 @@ function parseAuthorization(authorization: string): { credential: string; signed
   return credential && signedHeaders && signature ? { credential, signedHeaders, signature } : undefined;
 }
 
-function parseAmzDate(value: string): Date | undefined {
+export function parseAmzDate(value: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second] = match.map(Number) as [number, number, number, number, number, number, number];
@@ -230,12 +236,13 @@ function parseAmzDate(value: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-function sameSignature(expected: string, given: string): boolean {
+/** Constant-time comparison, so a forger learns nothing from how long a refusal takes. */
+export function sameSignature(expected: string, given: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(given, 'utf8');
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function isoSeconds(date: Date): string {
+export function isoSeconds(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -23,7 +23,14 @@ describe('config', () => {
       buildArgs: {},
       service: { cluster: 'default', name: 'hello', container: 'hello', port: 8080, healthCheck: { path: '/', timeoutSeconds: 120 } },
       triggers: {},
+      maxUploadBytes: 500 * 1024 * 1024,
     });
+  });
+
+  it("takes an app's maxUploadBytes over defaults.maxUploadBytes", () => {
+    const config = parseConfig({ apps: { hello: {}, small: { maxUploadBytes: 1024 } }, defaults: { maxUploadBytes: 4096 } });
+    expect(appConfig(config, 'small').maxUploadBytes).toBe(1024);
+    expect(appConfig(config, 'hello').maxUploadBytes).toBe(4096);
   });
 
   it.each([
@@ -34,6 +41,10 @@ describe('config', () => {
     [{ apps: { hello: { service: { port: 70000 } } } }, 'apps.hello.service.port'],
     [{ apps: { hello: { platform: 'windows/amd64' } } }, 'apps.hello.platform'],
     [{ apps: {}, extra: true }, 'extra: unknown key; remove it or check its spelling'],
+    [{ apps: { hello: { maxUploadBytes: 0 } } }, 'apps.hello.maxUploadBytes'],
+    [{ apps: { hello: { maxUploadBytes: 6 * 1024 ** 3 } } }, 'apps.hello.maxUploadBytes'],
+    [{ apps: { hello: { rebuild: { schedule: 'daily' } } } }, 'apps.hello.rebuild.schedule: must be an EventBridge schedule expression'],
+    [{ apps: { hello: { rebuild: { schedule: 'rate(1 days)' } } } }, 'apps.hello.rebuild.schedule: is not a valid EventBridge schedule expression'],
   ])('rejects %j naming the key', (input, expected) => {
     expect(issuesOf(input).join('\n')).toContain(expected);
   });

@@ -1,5 +1,6 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+import { createHmac } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +14,10 @@ const signingDate = new Date('2025-01-15T10:00:00.250Z');
 function newStore(): S3ObjectStore {
   const client = createS3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'secret' } });
   return new S3ObjectStore({ bucket, client, clock: { now: () => signingDate } });
+}
+
+function policyOf(fields: Record<string, string>): { expiration: string; conditions: (Record<string, string> | (string | number)[])[] } {
+  return JSON.parse(Buffer.from(fields.Policy ?? '', 'base64').toString('utf8'));
 }
 
 function body(bytes: Uint8Array): GetObjectCommandOutput['Body'] {
@@ -94,26 +99,71 @@ describe('S3ObjectStore', () => {
     expect((error as SlipwayError).cause).toBe(denied);
   });
 
-  it('presigns an upload without checksum parameters', async () => {
-    const upload = await newStore().createUpload({ key: 'contexts/hello/01J.tar.gz', contentType: 'application/gzip', expiresInSeconds: 900 });
+  it('presigns a POST to the bucket with the key, content type and metadata as fields', async () => {
+    const upload = await newStore().createUpload({ key: 'contexts/hello/01J.tar.gz', contentType: 'application/gzip', expiresInSeconds: 900, maxBytes: 1024, metadata: { App: 'hello' } });
 
-    const names = [...new URL(upload.url).searchParams.keys()].map((name) => name.toLowerCase());
-    expect(names.filter((name) => name.startsWith('x-amz-checksum-') || name === 'x-amz-sdk-checksum-algorithm')).toEqual([]);
+    expect(upload).toMatchObject({ method: 'POST', url: `https://${bucket}.s3.eu-west-1.amazonaws.com/`, maxBytes: 1024 });
+    expect(upload.fields).toMatchObject({ key: 'contexts/hello/01J.tar.gz', 'Content-Type': 'application/gzip', 'x-amz-meta-app': 'hello', bucket });
+    expect(s3Mock.calls()).toHaveLength(0);
   });
 
-  it('presigns a PUT that signs the content type and metadata as headers', async () => {
-    const upload = await newStore().createUpload({ key: 'contexts/hello/01J.tar.gz', contentType: 'application/gzip', expiresInSeconds: 900, metadata: { App: 'hello' } });
+  it('signs a policy that caps the size and pins the key, content type and metadata', async () => {
+    const upload = await newStore().createUpload({ key: 'contexts/hello/01J.tar.gz', contentType: 'application/gzip', expiresInSeconds: 900, maxBytes: 1024, metadata: { app: 'hello' } });
 
-    const url = new URL(upload.url);
-    expect(upload.method).toBe('PUT');
-    expect(`${url.host}${url.pathname}`).toBe(`${bucket}.s3.eu-west-1.amazonaws.com/contexts/hello/01J.tar.gz`);
-    expect(url.searchParams.get('X-Amz-SignedHeaders')).toBe('content-type;host;x-amz-meta-app');
-    expect(url.searchParams.has('x-amz-meta-app')).toBe(false);
-    expect(upload.headers).toEqual({ 'content-type': 'application/gzip', 'x-amz-meta-app': 'hello' });
+    expect(policyOf(upload.fields).conditions).toEqual(
+      expect.arrayContaining([
+        ['content-length-range', 1, 1024],
+        { key: 'contexts/hello/01J.tar.gz' },
+        { 'Content-Type': 'application/gzip' },
+        { 'x-amz-meta-app': 'hello' },
+        { bucket },
+        { 'X-Amz-Algorithm': 'AWS4-HMAC-SHA256' },
+        { 'X-Amz-Credential': 'AKIAEXAMPLE/20250115/eu-west-1/s3/aws4_request' },
+        { 'X-Amz-Date': '20250115T100000Z' },
+      ]),
+    );
+  });
+
+  it('covers every form field with a condition, so none can be changed', async () => {
+    const upload = await newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 900, maxBytes: 1024, metadata: { app: 'hello', 'run-id': '01J' } });
+
+    const conditioned = policyOf(upload.fields).conditions.flatMap((condition) => (Array.isArray(condition) ? [] : Object.keys(condition)));
+    const signedOver = Object.keys(upload.fields).filter((name) => name !== 'Policy' && name !== 'X-Amz-Signature');
+    expect(conditioned.sort()).toEqual(signedOver.sort());
+  });
+
+  it('presigns an upload without checksum fields or conditions', async () => {
+    const upload = await newStore().createUpload({ key: 'contexts/hello/01J.tar.gz', contentType: 'application/gzip', expiresInSeconds: 900, maxBytes: 1024 });
+
+    const names = [...Object.keys(upload.fields), ...JSON.stringify(policyOf(upload.fields)).match(/"[^"]+"/g)!].map((name) => name.toLowerCase());
+    expect(names.filter((name) => name.includes('x-amz-checksum') || name.includes('x-amz-sdk-checksum'))).toEqual([]);
+  });
+
+  it('signs the base64 policy with the SigV4 signing key of the credential scope', async () => {
+    const upload = await newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 900, maxBytes: 1024 });
+
+    let key = Buffer.from('AWS4secret');
+    for (const part of ['20250115', 'eu-west-1', 's3', 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+    expect(upload.fields['X-Amz-Signature']).toBe(createHmac('sha256', key).update(upload.fields.Policy!).digest('hex'));
+  });
+
+  it('dates the presigned upload with the clock and its expiry', async () => {
+    const upload = await newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 900, maxBytes: 1024 });
+
+    expect(upload.fields['X-Amz-Date']).toBe('20250115T100000Z');
+    expect(policyOf(upload.fields).expiration).toBe('2025-01-15T10:15:00Z');
+    expect(upload.expiresAt).toBe('2025-01-15T10:15:00.000Z');
+  });
+
+  it.each([0, 1.5, 6 * 1024 ** 3])('refuses an upload capped at %d bytes (S3 POST uploads hold 1 byte to 5 GiB)', async (maxBytes) => {
+    const upload = newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes });
+
+    await expect(upload).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(upload).rejects.toThrow(/from 1 byte to 5368709120 bytes/);
   });
 
   it('refuses metadata that cannot travel as an HTTP header', async () => {
-    const upload = newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 60, metadata: { author: 'Zoë' } });
+    const upload = newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024, metadata: { author: 'Zoë' } });
 
     await expect(upload).rejects.toBeInstanceOf(InvalidInputError);
     await expect(upload).rejects.toThrow('metadata "author" must be printable ASCII');
@@ -123,15 +173,6 @@ describe('S3ObjectStore', () => {
     const download = newStore().createDownload({ key: 'k', expiresInSeconds: 8 * 24 * 3600 });
 
     await expect(download).rejects.toThrow(/from 1 to 604800 seconds/);
-  });
-
-  it('dates the presigned upload with the clock and its expiry', async () => {
-    const upload = await newStore().createUpload({ key: 'k', contentType: 'application/gzip', expiresInSeconds: 900 });
-
-    const url = new URL(upload.url);
-    expect(url.searchParams.get('X-Amz-Date')).toBe('20250115T100000Z');
-    expect(url.searchParams.get('X-Amz-Expires')).toBe('900');
-    expect(upload.expiresAt).toBe('2025-01-15T10:15:00.000Z');
   });
 
   it('presigns a GET download with no headers to send', async () => {
