@@ -1,7 +1,7 @@
 import { SlipwayError } from '../domain/errors.ts';
 import { findProjectRoot, stackPaths } from '../local/paths.ts';
 import { readStackInfo } from '../local/stack-file.ts';
-import { executeApiRegion, sigv4Signer, type RequestSigner } from './sigv4-signer.ts';
+import type { RequestSigner } from './sigv4-signer.ts';
 
 export class ApiError extends SlipwayError {
   override name = 'ApiError';
@@ -64,10 +64,12 @@ export async function apiClient(cwd = process.cwd()): Promise<ApiClient> {
   const url = process.env.SLIPWAY_API_URL?.replace(/\/$/, '');
   if (url) {
     // API Gateway's own URL: requests are signed (IAM authorization); any other URL is called as it is.
+    // Imported here: the AWS credential chain is only loaded when a deployed API is called.
+    const { executeApiRegion, sigv4Signer } = await import('./sigv4-signer.ts');
     const region = executeApiRegion(url);
     return new ApiClient(url, 1000, region ? sigv4Signer({ region }) : undefined);
   }
   const info = await readStackInfo(stackPaths(findProjectRoot(cwd)));
   if (!info) throw new StackNotRunningError('The local stack is not running. Start it with: slipway local up (or set SLIPWAY_API_URL to a deployed API).');
-  return new ApiClient(info.api, 50);
+  return new ApiClient(info.api, 25);
 }

@@ -1,15 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ContextTooLargeError, InvalidConfigError, InvalidInputError, SlipwayError, UnknownAppError } from '../domain/errors.ts';
 import { ApiError, apiClient } from './api-client.ts';
-import * as deployCommand from './commands/deploy.ts';
-import * as lifecycleCommand from './commands/lifecycle.ts';
-import * as local from './commands/local.ts';
-import * as logsCommand from './commands/logs.ts';
-import * as rebuildCommand from './commands/rebuild.ts';
-import * as rollbackCommand from './commands/rollback.ts';
-import * as runsCommand from './commands/runs.ts';
-import * as statusCommand from './commands/status.ts';
 import { createOutput } from './output.ts';
+
+// Each command's module is imported when it runs: the AWS SDK, tar and the rest load only for the commands that need them.
 
 /**
  * Exit codes: 0 done, 1 the run (or the thing asked about) failed, 2 bad input (flags, config,
@@ -17,6 +14,7 @@ import { createOutput } from './output.ts';
  */
 const program = new Command('slipway')
   .description('Build a Docker context, push it to a private registry, tidy it, and roll it out — in AWS or on the local stack.')
+  .version(packageVersion(), '-v, --version')
   .showHelpAfterError()
   .exitOverride();
 
@@ -33,7 +31,7 @@ program
   .option('--no-follow', 'return once the context is uploaded')
   .action(async (dir: string, opts: { app: string; json?: boolean; follow: boolean }) => {
     const out = createOutput(Boolean(opts.json));
-    exit(await deployCommand.run({ dir, app: opts.app, follow: opts.follow }, { client: await apiClient(), out }));
+    exit(await (await import('./commands/deploy.ts')).run({ dir, app: opts.app, follow: opts.follow }, { client: await apiClient(), out }));
   });
 
 program
@@ -44,7 +42,7 @@ program
   .option('--json', 'one JSON event per line instead of text')
   .action(async (opts: { app: string; to?: string; json?: boolean }) => {
     const out = createOutput(Boolean(opts.json));
-    exit(await rollbackCommand.run({ app: opts.app, ...(opts.to && { to: opts.to }) }, { client: await apiClient(), out }));
+    exit(await (await import('./commands/rollback.ts')).run({ app: opts.app, ...(opts.to && { to: opts.to }) }, { client: await apiClient(), out }));
   });
 
 program
@@ -57,7 +55,7 @@ program
   .action(async (opts: { app: string; from?: string; follow?: boolean; json?: boolean }) => {
     const eventBridge = Boolean(process.env.SLIPWAY_API_URL);
     const options = { app: opts.app, follow: Boolean(opts.follow), eventBridge, ...(opts.from && { from: opts.from }), ...(process.env.SLIPWAY_EVENT_BUS && { eventBusName: process.env.SLIPWAY_EVENT_BUS }) };
-    exit(await rebuildCommand.run(options, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
+    exit(await (await import('./commands/rebuild.ts')).run(options, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
   });
 
 program
@@ -69,7 +67,7 @@ program
   .action(async (opts: { app?: string; limit: string; json?: boolean }) => {
     const limit = Number(opts.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new InvalidInputError(`--limit must be a whole number from 1 to 100 (got "${opts.limit}").`);
-    exit(await runsCommand.run({ ...(opts.app && { app: opts.app }), limit, json: Boolean(opts.json) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
+    exit(await (await import('./commands/runs.ts')).run({ ...(opts.app && { app: opts.app }), limit, json: Boolean(opts.json) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
   });
 
 program
@@ -79,7 +77,7 @@ program
   .option('--json', 'print JSON (with --follow: one JSON event per line)')
   .option('-f, --follow', 'show the run live until it ends, with its build output')
   .action(async (runId: string, opts: { json?: boolean; follow?: boolean }) => {
-    exit(await statusCommand.run({ runId, json: Boolean(opts.json), follow: Boolean(opts.follow) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
+    exit(await (await import('./commands/status.ts')).run({ runId, json: Boolean(opts.json), follow: Boolean(opts.follow) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
   });
 
 program
@@ -89,7 +87,7 @@ program
   .option('-f, --follow', 'keep printing until the build ends')
   .option('--json', 'one JSON event per line')
   .action(async (runId: string, opts: { follow?: boolean; json?: boolean }) => {
-    exit(await logsCommand.run({ runId, follow: Boolean(opts.follow), json: Boolean(opts.json) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
+    exit(await (await import('./commands/logs.ts')).run({ runId, follow: Boolean(opts.follow), json: Boolean(opts.json) }, { client: await apiClient(), out: createOutput(Boolean(opts.json)) }));
   });
 
 const lifecycleGroup = program.command('lifecycle').description('ECR lifecycle policies: the policy an app gets, and what it would expire');
@@ -97,7 +95,7 @@ lifecycleGroup
   .command('render')
   .description("print the ECR lifecycle policy JSON Slipway puts on the app's repository (the keepReleases rule first)")
   .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
-  .action(async (opts: { app: string }) => exit(await lifecycleCommand.run({ action: 'render', app: opts.app }, lifecycleCommand.cliDependencies(false))));
+  .action(async (opts: { app: string }) => exit(await (await import('./commands/lifecycle.ts')).run({ action: 'render', app: opts.app }, (await import('./commands/lifecycle.ts')).cliDependencies(false))));
 lifecycleGroup
   .command('preview')
   .description("show what a lifecycle policy would expire: in an app's live repository (--app), or offline (--policy, --images)")
@@ -107,7 +105,7 @@ lifecycleGroup
   .option('--now <iso>', 'offline: the time to evaluate at (default: now)')
   .option('--json', 'print { expired, transitioned, kept } as JSON')
   .action(async (opts: { app?: string; policy?: string; images?: string; now?: string; json?: boolean }) =>
-    exit(await lifecycleCommand.run({ action: 'preview', ...opts, json: Boolean(opts.json) }, lifecycleCommand.cliDependencies(Boolean(opts.json)))),
+    exit(await (await import('./commands/lifecycle.ts')).run({ action: 'preview', ...opts, json: Boolean(opts.json) }, (await import('./commands/lifecycle.ts')).cliDependencies(Boolean(opts.json)))),
   );
 
 const localCommand = program.command('local').description('the local stack: the whole pipeline on this machine');
@@ -115,20 +113,20 @@ localCommand
   .command('up')
   .description('start the local stack in the background (does nothing if it is running) and print its endpoints')
   .option('--json', 'print JSON')
-  .action(async (opts: { json?: boolean }) => exit(await local.up({ json: Boolean(opts.json) }, { out: createOutput(false) })));
+  .action(async (opts: { json?: boolean }) => exit(await (await import('./commands/local.ts')).up({ json: Boolean(opts.json) }, { out: createOutput(false) })));
 localCommand
   .command('down')
   .description('stop every process and container the local stack started')
-  .action(async () => exit(await local.down({}, { out: createOutput(false) })));
+  .action(async () => exit(await (await import('./commands/local.ts')).down({}, { out: createOutput(false) })));
 localCommand
   .command('status')
   .description('print the running stack\'s endpoints (exit 1 when it is not running)')
   .option('--json', 'print JSON: { running, api, s3, registry, … }')
-  .action(async (opts: { json?: boolean }) => exit(await local.status({ json: Boolean(opts.json) }, { out: createOutput(false) })));
+  .action(async (opts: { json?: boolean }) => exit(await (await import('./commands/local.ts')).status({ json: Boolean(opts.json) }, { out: createOutput(false) })));
 localCommand
   .command('serve', { hidden: true })
   .description('run the local stack in the foreground (what `local up` starts)')
-  .action(async () => exit(await local.serve()));
+  .action(async () => exit(await (await import('./commands/local.ts')).serve()));
 
 try {
   await program.parseAsync(process.argv);
@@ -145,4 +143,14 @@ function report(error: unknown): number {
   if (error instanceof SlipwayError) return 3;
   if (process.env.SLIPWAY_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
   return 3;
+}
+
+/** The version in package.json, found from bin/slipway.js (which says where it is in SLIPWAY_BIN). */
+function packageVersion(): string {
+  try {
+    const bin = process.env.SLIPWAY_BIN ?? fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
+    return (JSON.parse(readFileSync(join(dirname(bin), '..', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }

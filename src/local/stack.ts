@@ -35,7 +35,7 @@ const REGION = 'us-east-1';
 const BUCKET = 'slipway-contexts';
 
 /** How often the local stack polls: the ASL's Wait states say 10 and 15 seconds for AWS; a local build takes seconds. */
-const LOCAL_POLL_MS = { WaitForBuild: 50, WaitForRollout: 50 };
+const LOCAL_POLL_MS = { WaitForBuild: 25, WaitForRollout: 25 };
 const LOCAL_RETRY_MS = Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((state) => [state, 200]));
 
 export interface RunningStack {
@@ -101,7 +101,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
     const registryProcess = await startRegistry({ dataDir: paths.registry, port: ports.registry, notifyUrl: `${api.url}/_local/registry-events` });
     stoppers.push(registryProcess.stop);
 
-    const containers = new DockerContainerService({ stateDir: paths.services, stack, pollMs: 50, logger });
+    const containers = new DockerContainerService({ stateDir: paths.services, stack, pollMs: 25, logger });
     await containers.start();
     let removeContainers = false;
     stoppers.push(() => containers.stop({ removeContainers }));

@@ -13,7 +13,8 @@ export class LocalStackError extends SlipwayError {
   override name = 'LocalStackError';
 }
 
-const BIN = fileURLToPath(new URL('../../../bin/slipway.js', import.meta.url));
+// bin/slipway.js says where it is: from the CLI bundle, import.meta.url is the bundle's location.
+const BIN = process.env.SLIPWAY_BIN ?? fileURLToPath(new URL('../../../bin/slipway.js', import.meta.url));
 
 /** `slipway local up`: start the stack in the background (or find it running) and print its endpoints. */
 export async function up(options: { json: boolean }, deps: { out: Output }): Promise<number> {
@@ -116,6 +117,7 @@ function print(info: StackInfo, json: boolean, out: Output, state: string): void
   }
   out.line(`local stack ${state} (pid ${info.pid})`);
   out.line(`  api:      ${info.api}`);
+  out.line(`  dashboard: ${info.api}/`);
   out.line(`  s3:       ${info.s3} (bucket ${info.bucket})`);
   out.line(`  registry: ${info.registry}`);
   out.line(`  state:    ${info.stateDir}`);
