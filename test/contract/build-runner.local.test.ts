@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { access, constants, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,29 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILDSPEC_PATH } from '../../buildspec/index.ts';
 import { LocalBuildRunner } from '../../src/adapters/local/build-runner/index.ts';
 import { buildRequest, buildRunnerContract, waitForBuild, type BuildRunnerHarness } from './build-runner.contract.ts';
+import { DOCKER, missingPrerequisite, REGISTRY } from '../support/prerequisites.ts';
 
-const DOCKER = '/usr/bin/docker';
-const REGISTRY = '/usr/bin/docker-registry';
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
 const run = promisify(execFile);
 
-/** Why the real engine cannot be used here, or undefined when it can. */
-async function missingPrerequisite(): Promise<string | undefined> {
-  const hint = 'run: bash scripts/prereqs.sh';
-  try {
-    await run(DOCKER, ['info', '--format', '{{.ServerVersion}}']);
-  } catch {
-    return `the Docker engine does not answer (${DOCKER} info failed); ${hint}`;
-  }
-  try {
-    await run(DOCKER, ['image', 'inspect', 'busybox:latest']);
-  } catch {
-    return `there is no busybox:latest image; ${hint}`;
-  }
-  return access(REGISTRY, constants.X_OK).then(() => undefined, () => `${REGISTRY} is missing; ${hint}`);
-}
-
-const missing = await missingPrerequisite();
+const missing = await missingPrerequisite({ registry: true });
 // Locally a missing engine skips with the reason; in CI it must fail, so CI cannot go green without running these.
 const skip = missing !== undefined && process.env.CI !== 'true';
 if (skip) console.warn(`build-runner.local: skipped, ${missing}`);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { access, constants, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,28 +10,11 @@ import { DistributionImageRegistry, type RegistryNotification } from '../../src/
 import { freePort } from '../../src/local/ports.ts';
 import { startRegistry, type RegistryProcess } from '../../src/local/registry-process.ts';
 import { imageRegistryContract, type ImageRegistryFixture } from './image-registry.contract.ts';
+import { DOCKER, missingPrerequisite, REGISTRY } from '../support/prerequisites.ts';
 
-const DOCKER = '/usr/bin/docker';
-const REGISTRY = '/usr/bin/docker-registry';
 const run = promisify(execFile);
 
-/** Why the real engine and registry cannot be used here, or undefined when they can. */
-async function missingPrerequisite(): Promise<string | undefined> {
-  const hint = 'run: bash scripts/prereqs.sh';
-  try {
-    await run(DOCKER, ['info', '--format', '{{.ServerVersion}}']);
-  } catch {
-    return `the Docker engine does not answer (${DOCKER} info failed); ${hint}`;
-  }
-  try {
-    await run(DOCKER, ['image', 'inspect', 'busybox:latest']);
-  } catch {
-    return `there is no busybox:latest image; ${hint}`;
-  }
-  return access(REGISTRY, constants.X_OK).then(() => undefined, () => `${REGISTRY} is missing; ${hint}`);
-}
-
-const missing = await missingPrerequisite();
+const missing = await missingPrerequisite({ registry: true });
 // Locally a missing engine skips with the reason; in CI it must fail, so CI cannot go green without running these.
 const skip = missing !== undefined && process.env.CI !== 'true';
 if (skip) console.warn(`image-registry.local: skipped, ${missing}`);
