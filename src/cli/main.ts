@@ -128,6 +128,12 @@ localCommand
   .description('run the local stack in the foreground (what `local up` starts)')
   .action(async () => exit(await (await import('./commands/local.ts')).serve()));
 
+// `slipway runs --json | head`: a reader that stops early is not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

@@ -116,12 +116,12 @@ function print(info: StackInfo, json: boolean, out: Output, state: string): void
     return;
   }
   out.line(`local stack ${state} (pid ${info.pid})`);
-  out.line(`  api:      ${info.api}`);
+  out.line(`  api:       ${info.api}`);
   out.line(`  dashboard: ${info.api}/`);
-  out.line(`  s3:       ${info.s3} (bucket ${info.bucket})`);
-  out.line(`  registry: ${info.registry}`);
-  out.line(`  state:    ${info.stateDir}`);
-  out.line(`  log:      ${info.log}`);
+  out.line(`  s3:        ${info.s3} (bucket ${info.bucket})`);
+  out.line(`  registry:  ${info.registry}`);
+  out.line(`  state:     ${info.stateDir}`);
+  out.line(`  log:       ${info.log}`);
   out.line('stop it with: npx slipway local down');
 }
 
