@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -11,7 +10,7 @@ import { jsonLogger } from '../adapters/json-logger.ts';
 import { LocalBuildRunner } from '../adapters/local/build-runner/index.ts';
 import { DockerContainerService } from '../adapters/local/container-service/index.ts';
 import { DistributionImageRegistry, type RegistryNotification } from '../adapters/local/distribution-registry.ts';
-import { InProcessEventBus, type EventBridgeEvent } from '../adapters/local/in-process-event-bus.ts';
+import { InProcessEventBus } from '../adapters/local/in-process-event-bus.ts';
 import { LocalBuildLogs } from '../adapters/local/local-build-logs.ts';
 import { LocalStepFunctionsWorkflow } from '../adapters/local/local-workflow.ts';
 import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../pipeline/definition.ts';
@@ -25,9 +24,9 @@ import { stackPorts } from './ports.ts';
 import { startRegistry } from './registry-process.ts';
 import { startLocalS3 } from '../local/s3/index.ts';
 import { appConfig } from '../domain/config.ts';
-import { InvalidInputError } from '../domain/errors.ts';
 import { parseSchedule } from '../domain/schedule.ts';
 import { startScheduler } from './scheduler.ts';
+import { buildRequested, objectCreatedEvent, putEvents } from './bus-events.ts';
 import { readServerlessRoutes } from './serverless-routes.ts';
 import type { StackInfo } from './stack-file.ts';
 
@@ -184,62 +183,4 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
     await stopAll();
     throw error;
   }
-}
-
-/** The local S3's object-created notice as EventBridge delivers S3's "Object Created" events. */
-function objectCreatedEvent(object: { bucket: string; key: string; size: number; etag?: string; time?: string | Date }, region: string): EventBridgeEvent {
-  const time = object.time ? new Date(object.time).toISOString() : new Date().toISOString();
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'Object Created',
-    source: 'aws.s3',
-    account: '000000000000',
-    time,
-    region,
-    resources: [`arn:aws:s3:::${object.bucket}`],
-    detail: {
-      version: '0',
-      bucket: { name: object.bucket },
-      object: { key: object.key, size: object.size, ...(object.etag && { etag: object.etag }) },
-      reason: 'PutObject',
-    },
-  };
-}
-
-/** A `slipway` / `Build Requested` event as the schedule rule hands it to start-run. */
-function buildRequested(detail: Record<string, unknown>, time: Date, region: string): EventBridgeEvent {
-  return { version: '0', id: randomUUID(), 'detail-type': 'Build Requested', source: 'slipway', account: '000000000000', time: eventTime(time), region, resources: [], detail };
-}
-
-/** `POST /_local/events` with PutEvents' request shape → its response shape, each event delivered on the local bus. */
-function putEvents(bus: InProcessEventBus, body: Buffer, region: string): { Entries: { EventId: string }[]; FailedEntryCount: 0 } {
-  let request: { Entries?: { Source?: string; DetailType?: string; Detail?: string; Time?: string; Resources?: string[] }[] };
-  try {
-    request = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new InvalidInputError('PutEvents body is not JSON.');
-  }
-  const entries = (request.Entries ?? []).map((entry) => {
-    if (!entry.Source || !entry.DetailType || !entry.Detail) throw new InvalidInputError('Each entry needs Source, DetailType and Detail (a JSON string), as in EventBridge PutEvents.');
-    const id = randomUUID();
-    bus.deliver({
-      version: '0',
-      id,
-      'detail-type': entry.DetailType,
-      source: entry.Source,
-      account: '000000000000',
-      time: eventTime(entry.Time ? new Date(entry.Time) : new Date()),
-      region,
-      resources: entry.Resources ?? [],
-      detail: JSON.parse(entry.Detail) as Record<string, unknown>,
-    });
-    return { EventId: id };
-  });
-  return { Entries: entries, FailedEntryCount: 0 };
-}
-
-/** EventBridge event times are whole seconds; start-run derives run ids from them, so the local bus does the same. */
-function eventTime(date: Date): string {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
 }
