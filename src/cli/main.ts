@@ -108,6 +108,16 @@ lifecycleGroup
     exit(await (await import('./commands/lifecycle.ts')).run({ action: 'preview', ...opts, json: Boolean(opts.json) }, (await import('./commands/lifecycle.ts')).cliDependencies(Boolean(opts.json)))),
   );
 
+program
+  .command('dashboard')
+  .description('where to open the dashboard; for a deployed API, a local proxy that signs its requests (IAM authorization)')
+  .option('-p, --port <port>', 'the proxy\'s port on 127.0.0.1 (deployed API only)', '7430')
+  .action(async (opts: { port: string }) => {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be a port number (got "${opts.port}").`);
+    exit(await (await import('./commands/dashboard.ts')).run({ port }, { client: await apiClient(), out: createOutput(false) }));
+  });
+
 const localCommand = program.command('local').description('the local stack: the whole pipeline on this machine');
 localCommand
   .command('up')

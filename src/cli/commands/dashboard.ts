@@ -1,0 +1,53 @@
+import { createServer, type Server } from 'node:http';
+import { SlipwayError } from '../../domain/errors.ts';
+import type { ApiClient } from '../api-client.ts';
+import type { Output } from '../output.ts';
+
+export class DashboardProxyError extends SlipwayError {
+  override name = 'DashboardProxyError';
+}
+
+/**
+ * `slipway dashboard [--port N]`: where to open the dashboard. The local stack serves it as it is.
+ * A deployed API requires SigV4 (IAM authorization), which a browser cannot do: so for it, this
+ * serves the dashboard on 127.0.0.1 and forwards each GET to the API signed with your credentials.
+ * Runs until interrupted; `opened` resolves with the URL once it listens (for tests).
+ */
+export async function run(
+  options: { port: number },
+  deps: { client: ApiClient; out: Output; until?: Promise<unknown>; opened?: (url: string) => void },
+): Promise<number> {
+  const { client, out } = deps;
+  if (!client.sign) {
+    out.line(`dashboard: ${client.baseUrl}/`);
+    return 0;
+  }
+  const sign = client.sign;
+  const server: Server = createServer((request, response) => {
+    const forward = async () => {
+      if (request.method !== 'GET') {
+        response.writeHead(405, { 'content-type': 'application/json' });
+        return void response.end(JSON.stringify({ error: { name: 'MethodNotAllowed', message: 'The dashboard proxy only reads: GET.' } }));
+      }
+      const url = `${client.baseUrl}${request.url ?? '/'}`;
+      const headers = await sign({ method: 'GET', url, headers: { accept: request.headers.accept ?? '*/*' } });
+      const upstream = await fetch(url, { headers: { accept: request.headers.accept ?? '*/*', ...headers } });
+      response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      response.end(Buffer.from(await upstream.arrayBuffer()));
+    };
+    forward().catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ error: { name: 'DashboardProxyError', message: `Could not reach ${client.baseUrl}: ${(error as Error).message}` } }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) => reject(new DashboardProxyError(`Cannot listen on 127.0.0.1:${options.port} (${(error as Error).message}). Pick another with --port.`)));
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
+  out.line(`dashboard: ${url} (signed requests to ${client.baseUrl}; Ctrl-C stops it)`);
+  deps.opened?.(url);
+  await (deps.until ?? new Promise((resolve) => process.once('SIGINT', resolve)));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return 0;
+}
