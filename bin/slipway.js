@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The CLI is TypeScript. Commands run from a bundle esbuild makes of src/cli on first use (and again
-// whenever a source file is newer): tsx's loader costs a few hundred milliseconds on every command.
+// whenever a source file changes): tsx's loader costs a few hundred milliseconds on every command.
 // Without esbuild (a production install), or for `local serve` — which loads functions/*.ts by path —
 // tsx runs the sources directly. SLIPWAY_NO_BUNDLE=1 forces that too.
 import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,23 +14,35 @@ const root = dirname(dirname(bin));
 const serving = process.argv[2] === 'local' && process.argv[3] === 'serve';
 
 const bundle = serving || process.env.SLIPWAY_NO_BUNDLE ? undefined : await freshBundle();
+let loaded = false;
 if (bundle) {
-  await import(pathToFileURL(bundle).href);
-} else {
+  try {
+    await import(pathToFileURL(bundle).href);
+    loaded = true;
+  } catch (error) {
+    // A bundle that cannot load (say, removed under us) is no reason to fail: run the sources.
+    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+  }
+}
+if (!loaded) {
   const { register } = await import('tsx/esm/api');
   register();
   await import('../src/cli/main.ts');
 }
 
-/** The bundle's path when it is at least as new as every source file (building it if needed), else undefined. */
+/**
+ * The bundle of the current sources: one folder per version of src/ (named after its newest file),
+ * built once and never changed afterwards, so commands running side by side never see half of one.
+ * Undefined when it cannot be built.
+ */
 async function freshBundle() {
-  const outdir = join(root, 'node_modules', '.cache', 'slipway');
-  const out = join(outdir, 'main.js');
+  const cache = join(root, 'node_modules', '.cache', 'slipway');
   try {
-    const built = existsSync(out) ? statSync(out).mtimeMs : 0;
-    if (built && built >= newest(join(root, 'src')) && built >= statSync(join(root, 'package.json')).mtimeMs) return out;
+    const version = Math.max(newest(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs).toFixed(0);
+    const outdir = join(cache, `cli-${version}`);
+    const out = join(outdir, 'main.js');
+    if (existsSync(out)) return out;
     const esbuild = await import('esbuild');
-    // Built aside and renamed into place, so a command starting meanwhile never loads half a bundle.
     const staging = `${outdir}.${process.pid}`;
     await esbuild.build({
       entryPoints: [join(root, 'src', 'cli', 'main.ts')],
@@ -45,20 +57,29 @@ async function freshBundle() {
       logLevel: 'silent',
     });
     writeFileSync(join(staging, 'package.json'), '{ "type": "module" }\n');
-    rmSync(outdir, { recursive: true, force: true });
     try {
       renameSync(staging, outdir);
     } catch {
-      rmSync(staging, { recursive: true, force: true }); // another command put its fresh bundle there first
+      rmSync(staging, { recursive: true, force: true }); // another command put the same bundle there first
     }
+    pruneOlderThan(cache, outdir, 10 * 60_000);
     return out;
   } catch {
     return undefined;
   }
 }
 
+/** Bundles of earlier sources, left for commands that may still be running from them: removed once old. */
+function pruneOlderThan(cache, keep, ageMs) {
+  for (const name of readdirSync(cache)) {
+    const path = join(cache, name);
+    if (path !== keep && Date.now() - statSync(path).mtimeMs > ageMs) rmSync(path, { recursive: true, force: true });
+  }
+}
+
+/** The newest modification under `dir`, folders included (a deleted file changes its folder's time). */
 function newest(dir) {
-  let latest = 0;
+  let latest = statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);

@@ -30,5 +30,8 @@ export async function runLogs(runId: string, cursor: string | undefined, deps: D
   }
   const page = await deps.buildLogs.read({ buildId: build.id, ...(build.logs && { logs: build.logs }) }, cursor);
   const buildEnded = build.status !== 'IN_PROGRESS' || view.status !== 'RUNNING';
-  return { runId, lines: page.lines, cursor: page.cursor, done: page.done || (buildEnded && page.lines.length === 0) };
+  // CloudWatch may answer an empty page with a new token while events are still arriving: the output is
+  // complete only when a build that ended gives neither lines nor a new cursor.
+  const exhausted = page.lines.length === 0 && page.cursor === (cursor ?? '');
+  return { runId, lines: page.lines, cursor: page.cursor, done: page.done || (buildEnded && exhausted) };
 }

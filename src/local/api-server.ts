@@ -30,6 +30,8 @@ export async function startApiServer(options: {
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const refusal = foreignRequest(request, (server.address() as { port: number }).port);
+    if (refusal) return send(response, 403, { error: { name: 'ForeignRequestRefused', message: refusal } });
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const body = await readBody(request, options.maxBodyBytes ?? 6 * 1024 * 1024);
     const local = options.local[`${request.method} ${url.pathname}`];
@@ -127,4 +129,18 @@ function send(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent) return void response.end();
   response.writeHead(status, { 'content-type': 'application/json' });
   response.end(body === undefined ? '' : JSON.stringify(body));
+}
+
+/**
+ * The local API acts on a developer's machine (rollbacks, rebuilds, fake S3 events): a web page open in
+ * their browser must not drive it. A page on another origin always sends `Origin` with a POST (even
+ * `no-cors`), and a DNS-rebinding page reaches us under its own host name: refuse both.
+ */
+export function foreignRequest(request: IncomingMessage, port: number): string | undefined {
+  const own = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
+  const host = request.headers.host ?? '';
+  if (!own.includes(host)) return `This API answers only at http://127.0.0.1:${port} (the request named host "${host}").`;
+  const origin = request.headers.origin;
+  if (origin !== undefined && !own.some((h) => origin === `http://${h}`)) return `Requests from web pages on ${origin} are refused.`;
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { verify } from '@octokit/webhooks-methods';
 import * as v from 'valibot';
 import type { AppConfig } from '../domain/config.ts';
@@ -34,7 +35,7 @@ const DELETED = /^0{40}$/;
  * else; answers ping; ignores, with the reason, what is not a push to a branch an app follows; for a
  * push it fetches the commit's tarball and stores it as each following app's context with the commit,
  * ref and pusher — the S3 event then starts the run, as an upload does. The run id comes from the
- * delivery id, so GitHub redelivering the same delivery starts no second run.
+ * signed body, so a redelivery (or a replay under another delivery id) starts no second run.
  */
 export async function handleGithubWebhook(request: WebhookRequest, deps: Dependencies): Promise<WebhookResponse> {
   const secret = await deps.secrets.get('githubWebhookSecret');
@@ -67,11 +68,18 @@ export async function handleGithubWebhook(request: WebhookRequest, deps: Depende
     return ignored(`No app follows ${repository}@${branch}.${following.length ? ` Apps following ${repository}: ${following.join(', ')}.` : ''}`);
   }
 
-  const time = pushTime(push);
+  // GitHub signs the body, not the delivery header: a captured delivery could be resent with any
+  // delivery id. So the run id comes from the signed body, and a push older than this is not built.
+  const time = pushTime(push, deps.clock.now().getTime());
+  const ageSeconds = Math.round((deps.clock.now().getTime() - time) / 1000);
+  if (ageSeconds > MAX_PUSH_AGE_SECONDS) {
+    return ignored(`This push is ${Math.round(ageSeconds / 60)} minutes old; Slipway builds pushes delivered within ${MAX_PUSH_AGE_SECONDS / 60} minutes (replays of old deliveries are refused). Push again, or run: slipway rebuild --app <name>.`);
+  }
+  const bodyHash = createHash('sha256').update(request.body).digest('hex');
   const tarball = await deps.source.tarball(repository, push.after);
   const runs: { app: string; runId: string; duplicate: boolean }[] = [];
   for (const app of apps) {
-    const runId = eventRunId(time, `github:${delivery || push.after}:${app.name}`);
+    const runId = eventRunId(time, `github:${bodyHash}:${app.name}`);
     if (await deps.workflow.history(runId)) {
       runs.push({ app: app.name, runId, duplicate: true });
       continue;
@@ -95,14 +103,17 @@ function followingApps(deps: Dependencies, repository: string, branch?: string):
     .filter((app) => app.triggers.github?.repository.toLowerCase() === repository.toLowerCase() && (branch === undefined || app.triggers.github.branch === branch));
 }
 
-function pushTime(push: v.InferOutput<typeof PushSchema>): number {
+/** How old a push may be when it is delivered. GitHub delivers within seconds; a manual redelivery of a recent push still fits. */
+export const MAX_PUSH_AGE_SECONDS = 600;
+
+function pushTime(push: v.InferOutput<typeof PushSchema>, now: number): number {
   // The push's own time first (runs sort by when they were pushed), the head commit's as a fallback.
   const candidates = [typeof push.repository.pushed_at === 'number' ? push.repository.pushed_at * 1000 : push.repository.pushed_at, push.head_commit?.timestamp];
   for (const candidate of candidates) {
     const ms = typeof candidate === 'number' ? candidate : candidate ? Date.parse(candidate) : NaN;
     if (Number.isFinite(ms)) return ms;
   }
-  return Date.now();
+  return now;
 }
 
 function safeJson(text: string): unknown {

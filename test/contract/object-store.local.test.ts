@@ -268,3 +268,42 @@ describe('startLocalS3', () => {
     expect(new URL(local.endpoint).hostname).toBe('127.0.0.1');
   });
 });
+
+describe('local S3 front: signed payload hash', () => {
+  let fixture: Awaited<ReturnType<typeof startLocalStore>>;
+  beforeAll(async () => {
+    fixture = await startLocalStore();
+  });
+  afterAll(async () => fixture.teardown());
+
+  /** A PutObject signed for `signedBody`, sent with `sentBody`: what a replay with other bytes looks like. */
+  async function signedPut(key: string, signedBody: string, sentBody: string): Promise<Response> {
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Sha256 } = await import('@aws-crypto/sha256-js');
+    const url = new URL(`${fixture.endpoint}/${bucket}/${key}`);
+    const signer = new SignatureV4({ credentials, region, service: 's3', sha256: Sha256, uriEscapePath: false });
+    const hash = createHash('sha256').update(signedBody).digest('hex');
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host, 'x-amz-content-sha256': hash, 'content-length': String(Buffer.byteLength(sentBody)) },
+    });
+    const { host: _host, ...headers } = signed.headers;
+    return fetch(url, { method: 'PUT', headers, body: sentBody });
+  }
+
+  it('stores a body that matches its signed SHA-256', async () => {
+    expect((await signedPut('contexts/hash/ok.tar.gz', 'good bytes', 'good bytes')).status).toBe(200);
+    expect(Buffer.from((await fixture.store.get('contexts/hash/ok.tar.gz'))!).toString()).toBe('good bytes');
+  });
+
+  it('refuses other bytes under the same signature, as S3 does, and stores nothing', async () => {
+    const response = await signedPut('contexts/hash/evil.tar.gz', 'good bytes', 'evil bytes');
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('XAmzContentSHA256Mismatch');
+    expect(await fixture.store.head('contexts/hash/evil.tar.gz')).toBeUndefined();
+  });
+});

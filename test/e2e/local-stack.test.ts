@@ -102,7 +102,8 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
     const deploy = await slipway(['deploy', crashing, '--app', 'hello']);
     expect(deploy.code).toBe(1);
     expect(deploy.stdout).toContain('in rollout: RolloutFailedError');
-    expect(deploy.stdout).toContain('The previous version keeps serving.');
+    expect(deploy.stdout).toContain('cannot read config');
+    expect(deploy.stdout).toMatch(/^still serving: revision \d+ .* at http:\/\/127\.0\.0\.1:\d+$/m);
     await expectServes(url, page('second version'));
   });
 

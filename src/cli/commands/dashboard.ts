@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { SlipwayError } from '../../domain/errors.ts';
+import { foreignRequest } from '../../local/api-server.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';
 
@@ -24,6 +25,12 @@ export async function run(
   }
   const sign = client.sign;
   const server: Server = createServer((request, response) => {
+    // It signs with the user's AWS credentials: only the dashboard itself, at this address, may use it.
+    const refusal = foreignRequest(request, (server.address() as { port: number }).port);
+    if (refusal) {
+      response.writeHead(403, { 'content-type': 'application/json' });
+      return void response.end(JSON.stringify({ error: { name: 'ForeignRequestRefused', message: refusal } }));
+    }
     const forward = async () => {
       if (request.method !== 'GET') {
         response.writeHead(405, { 'content-type': 'application/json' });

@@ -68,14 +68,16 @@ export async function serve(): Promise<number> {
 export async function down(_options: unknown, deps: { out: Output }): Promise<number> {
   const paths = stackPaths(findProjectRoot());
   const info = await readStackInfo(paths);
-  if (info && isAlive(info.pid)) {
+  // A stack.json left by a crash or a reboot may name pids that now belong to something else: signal
+  // a process only when its command line shows it is this stack's (or its registry).
+  if (info && isAlive(info.pid) && (await runsCommand(info.pid, ['local', 'serve']))) {
     process.kill(info.pid, 'SIGTERM');
     const deadline = Date.now() + 30_000;
     while (isAlive(info.pid) && Date.now() < deadline) await sleep(100);
     if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
   }
   // Whatever a stack that died without cleaning up left behind: its registry and its containers.
-  if (info && isAlive(info.registryPid)) process.kill(info.registryPid, 'SIGTERM');
+  if (info && isAlive(info.registryPid) && (await runsCommand(info.registryPid, ['docker-registry', paths.registry]))) process.kill(info.registryPid, 'SIGTERM');
   const stack = info?.stack ?? stackId(paths);
   const removed = (await dockerAnswers()) ? await removeStackContainers(stack) : 0;
   await removeStackInfo(paths);
@@ -123,6 +125,17 @@ function print(info: StackInfo, json: boolean, out: Output, state: string): void
   out.line(`  state:     ${info.stateDir}`);
   out.line(`  log:       ${info.log}`);
   out.line('stop it with: npx slipway local down');
+}
+
+/** Whether process `pid` was started with every one of `parts` in its command line (Linux's /proc; elsewhere, trust the pid). */
+async function runsCommand(pid: number, parts: string[]): Promise<boolean> {
+  let cmdline: string;
+  try {
+    cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ');
+  } catch {
+    return process.platform !== 'linux';
+  }
+  return parts.every((part) => cmdline.includes(part));
 }
 
 async function tail(file: string, lines: number): Promise<string> {

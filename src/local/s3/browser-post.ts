@@ -50,12 +50,16 @@ export async function handleBrowserPost(req: IncomingMessage, res: ServerRespons
   await new Promise<void>((resolve) => {
     let settled = false;
     let fileSeen = false;
+    let storing: Readable | undefined;
     let fieldBytes = 0;
     const fields = new Map<string, string>();
     const fail = (refusal: Refusal) => {
       if (settled) return;
       settled = true;
       req.unpipe(form);
+      // A file being stored would otherwise wait forever for the rest of a body that will never come:
+      // end it, so the store fails and removes its spool folder.
+      storing?.destroy(new Error(refusal.code));
       refuseAndStopReading(req, res, refusal);
       resolve();
     };
@@ -91,6 +95,7 @@ export async function handleBrowserPost(req: IncomingMessage, res: ServerRespons
         stream.resume();
         return fail(verdict);
       }
+      storing = stream;
       store(stream, verdict, info.filename, fields, bucket, req, res, options).then(done, (error: unknown) => {
         if (error instanceof RefusedError) fail(error.refusal);
         else fail(refuse(500, 'InternalError', `The local S3 could not store the upload: ${String(error)}`));
@@ -98,7 +103,10 @@ export async function handleBrowserPost(req: IncomingMessage, res: ServerRespons
     });
 
     for (const limit of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) {
-      form.on(limit, () => fail(refuse(400, 'InvalidArgument', 'POST requires exactly one file upload per request, after at most 100 fields.')));
+      // Once the file has started, S3 ignores whatever follows it: so does this.
+      form.on(limit, () => {
+        if (!fileSeen) fail(refuse(400, 'InvalidArgument', 'POST requires exactly one file upload per request, after at most 100 fields.'));
+      });
     }
     form.on('close', () => {
       if (!fileSeen) fail(refuse(400, 'InvalidArgument', 'POST requires exactly one file upload per request.', { ArgumentName: 'file', ArgumentValue: '0' }));

@@ -1,6 +1,12 @@
 import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { handleBrowserPost } from './browser-post.ts';
 import type { PostPolicyOptions } from './post-policy.ts';
 import { sendError } from './s3-errors.ts';
@@ -60,22 +66,39 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
       sendError(req, res, verdict);
       return;
     }
-    forward(req, res, rawPath + withoutAuthParams(rawQuery));
+    const declared = req.headers['x-amz-content-sha256'];
+    if (typeof declared === 'string' && /^[0-9a-f]{64}$/.test(declared) && (req.method === 'PUT' || req.method === 'POST')) {
+      // The signature covers this hash, not the bytes: S3 checks the bytes against it before storing them.
+      const spooled = await spoolAndHash(req, options.spoolDir ?? tmpdir());
+      try {
+        if (spooled.sha256 !== declared) {
+          sendError(req, res, { ok: false, status: 400, code: 'XAmzContentSHA256Mismatch', message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
+          return;
+        }
+        await new Promise<void>((resolve) => forward(createReadStream(spooled.path), req, res, rawPath + withoutAuthParams(rawQuery), resolve, spooled.size));
+      } finally {
+        await rm(spooled.dir, { recursive: true, force: true });
+      }
+      return;
+    }
+    forward(req, req, res, rawPath + withoutAuthParams(rawQuery));
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, path: string): void {
+  function forward(body: Readable, req: IncomingMessage, res: ServerResponse, path: string, done: () => void = () => undefined, length?: number): void {
     const headers = withoutHopByHop(req.headers);
+    if (length !== undefined) headers['content-length'] = String(length);
     delete headers.authorization;
     const upstreamRequest = httpRequest({ host: options.upstream.host, port: options.upstream.port, method: req.method, path, headers, agent }, (upstreamResponse) => {
       res.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
-      pipeline(upstreamResponse, res, () => undefined);
+      pipeline(upstreamResponse, res, () => done());
     });
     upstreamRequest.on('error', (error) => {
       if (!res.headersSent) sendError(req, res, { ok: false, status: 502, code: 'ServiceUnavailable', message: `The local S3 store did not answer: ${error.message}` });
       else res.destroy(error);
+      done();
     });
     // Streamed both ways: a large context never sits in memory here.
-    pipeline(req, upstreamRequest, () => undefined);
+    pipeline(body, upstreamRequest, () => undefined);
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -124,4 +147,26 @@ function safeDecode(value: string): string {
   } catch {
     return value;
   }
+}
+
+/** The request body, written to a private temp folder while its SHA-256 is computed: checked before a byte reaches the store. */
+async function spoolAndHash(req: IncomingMessage, spoolDir: string): Promise<{ dir: string; path: string; size: number; sha256: string }> {
+  const dir = await mkdtemp(join(spoolDir, 'slipway-s3-put-'));
+  const path = join(dir, 'body');
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      size += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  try {
+    await pipelineAsync(req, tap, createWriteStream(path));
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { dir, path, size, sha256: hash.digest('hex') };
 }

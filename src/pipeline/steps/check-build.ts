@@ -21,7 +21,7 @@ export async function checkBuild(state: RunState, deps: Dependencies): Promise<R
     }
     const tail = current.logTail?.length ? `\nLast build output:\n${current.logTail.slice(-10).join('\n')}` : '';
     throw new BuildFailedError(
-      `The build of app "${state.app}" failed in ${failure.phase}: ${failure.message}. The previous version keeps serving.${tail}`,
+      `The build of app "${state.app}" failed in ${failure.phase}: ${failure.message}.${tail}`,
       build.id,
       failure.phase,
     );

@@ -20,7 +20,7 @@ export async function checkRollout(state: RunState, deps: Dependencies): Promise
   };
   if (status.state === 'FAILED') {
     throw new RolloutFailedError(
-      `The rollout of app "${state.app}" (task definition revision ${deployment.revision}) failed: ${status.reason ?? 'no reason given'}. The previous version keeps serving.`,
+      `The rollout of app "${state.app}" (task definition revision ${deployment.revision}) failed: ${status.reason ?? 'no reason given'}.`,
       state.app,
       deployment.id,
     );
@@ -28,7 +28,7 @@ export async function checkRollout(state: RunState, deps: Dependencies): Promise
   if (status.state === 'IN_PROGRESS' && deps.clock.now() > new Date(deployment.deadline)) {
     throw new RolloutFailedError(
       `The rollout of app "${state.app}" did not finish by ${deployment.deadline} (${status.runningCount}/${status.desiredCount} running). ` +
-        `Check the service's events and the container logs; raise rolloutTimeoutSeconds if it is only slow.`,
+        `Check the service's events and the container logs; if it is only slow, raise apps.${state.app}.service.healthCheck.timeoutSeconds.`,
       state.app,
       deployment.id,
     );

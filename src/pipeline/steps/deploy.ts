@@ -8,7 +8,10 @@ export async function deploy(state: RunState, deps: Dependencies): Promise<RunSt
   const app = appConfig(deps.config, state.app);
   const image = requirePart(state, 'image');
   const deployment = await deps.containers.deploy({ runId: state.runId, app: state.app, service: app.service, image: image.reference });
-  const deadline = new Date(deps.clock.now().getTime() + deps.settings.rolloutTimeoutSeconds * 1000).toISOString();
+  // Never shorter than the app's own health-check timeout (plus time to start): the run must not give
+  // up on a rollout the service is still allowed to finish, or it would report the wrong version serving.
+  const seconds = Math.max(deps.settings.rolloutTimeoutSeconds, app.service.healthCheck.timeoutSeconds + 60);
+  const deadline = new Date(deps.clock.now().getTime() + seconds * 1000).toISOString();
   deps.logger.info('deployment started', { runId: state.runId, app: state.app, deploymentId: deployment.deploymentId, revision: deployment.revision });
   return {
     ...state,

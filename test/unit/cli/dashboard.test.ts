@@ -51,3 +51,17 @@ describe('dashboard', () => {
     expect(await done).toBe(0);
   });
 });
+
+describe('foreign requests', () => {
+  it.each([
+    [{ host: '127.0.0.1:7420' }, undefined],
+    [{ host: 'localhost:7420', origin: 'http://localhost:7420' }, undefined],
+    [{ host: 'evil.example:7420' }, 'answers only at http://127.0.0.1:7420'],
+    [{ host: '127.0.0.1:7420', origin: 'https://evil.example' }, 'Requests from web pages on https://evil.example are refused.'],
+  ])('%j → %s', async (headers, expected) => {
+    const { foreignRequest } = await import('../../../src/local/api-server.ts');
+    const refusal = foreignRequest({ headers } as never, 7420);
+    if (expected === undefined) expect(refusal).toBeUndefined();
+    else expect(refusal).toContain(expected);
+  });
+});

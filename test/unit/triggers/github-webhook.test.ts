@@ -18,6 +18,7 @@ const ping = examples.find((e) => e.name === 'ping')!.examples[0]!;
 const issue = examples.find((e) => e.name === 'issues')!.examples[0]!;
 
 const SECRET = "It's a Secret to Everybody";
+const PUSHED_AT = (branchPush.repository as { pushed_at: number }).pushed_at;
 
 async function request(event: string, payload: unknown, options: { secret?: string; body?: string; delivery?: string; headers?: Record<string, string> } = {}) {
   const body = options.body ?? JSON.stringify(payload);
@@ -34,7 +35,11 @@ describe('github-webhook', () => {
   });
 
   beforeEach(() => {
-    deps = fakeDependencies({ config: testConfig({ web: { contextPath: 'services/web', triggers: { github: { repository: 'Codertocat/Hello-World', branch: 'master' } } }, other: {} }) });
+    deps = fakeDependencies({
+      config: testConfig({ web: { contextPath: 'services/web', triggers: { github: { repository: 'Codertocat/Hello-World', branch: 'master' } } }, other: {} }),
+      // GitHub's example push was pushed at 1557933657: deliver it five seconds later.
+      clock: { now: () => new Date((PUSHED_AT + 5) * 1000) },
+    });
     deps.source = new FakeSource(tarball);
   });
 
@@ -69,10 +74,18 @@ describe('github-webhook', () => {
     expect(deps.objects.objects.size).toBe(1);
   });
 
-  it('gives another delivery of the same push its own run', async () => {
+  it('gives a replay under another delivery id the same run id: the signature covers the body, not the header', async () => {
     const a = await handleGithubWebhook(await request('push', branchPush), deps);
-    const b = await handleGithubWebhook(await request('push', branchPush, { delivery: 'another-delivery' }), deps);
-    expect((a.body.runs as { runId: string }[])[0]!.runId).not.toBe((b.body.runs as { runId: string }[])[0]!.runId);
+    const b = await handleGithubWebhook(await request('push', branchPush, { delivery: 'forged-delivery-id' }), deps);
+    expect((a.body.runs as { runId: string }[])[0]!.runId).toBe((b.body.runs as { runId: string }[])[0]!.runId);
+  });
+
+  it('does not build a push delivered more than ten minutes after it was pushed', async () => {
+    deps.clock = { now: () => new Date((PUSHED_AT + 11 * 60) * 1000) };
+    const response = await handleGithubWebhook(await request('push', branchPush), deps);
+    expect(response).toMatchObject({ status: 202, body: { ignored: expect.stringContaining('11 minutes old') } });
+    expect((deps.source as FakeSource).requests).toEqual([]);
+    expect(deps.objects.objects.size).toBe(0);
   });
 
   it.each([
