@@ -78,6 +78,26 @@ describe('AppProxy', () => {
     expect(answer.body).toBe('new');
   });
 
+  it('lets a request already sent to the old target finish before its drain ends', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const oldPort = await upstream((_req, res) => void released.then(() => res.end('old, finished')));
+    const proxy = await openProxy(oldPort);
+    const slow = send(proxy, { path: '/slow' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    proxy.setTarget(await upstream((_req, res) => res.end('new')));
+
+    let drained = false;
+    const drain = proxy.drain(oldPort, 5_000).then(() => (drained = true));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(drained).toBe(false);
+    release();
+
+    expect((await slow).body).toBe('old, finished');
+    await drain;
+    expect((await send(proxy, { path: '/' })).body).toBe('new');
+  });
+
   it('binds the same port again after closing', async () => {
     const first = await openProxy();
     const port = first.port!;

@@ -10,6 +10,9 @@ import { AppProxy } from './proxy.ts';
 import { StateStore, type DeploymentRecord, type ServiceState } from './state-store.ts';
 import { waitUntilHealthy } from './wait-until-healthy.ts';
 
+/** How long a replaced container may keep answering the requests it had accepted before it is removed. */
+const DRAIN_MS = 5_000;
+
 export interface DockerContainerServiceOptions {
   /** Where task-definition revisions, service ports and deployments are kept (`.slipway/ecs` in the local stack). */
   stateDir: string;
@@ -229,6 +232,7 @@ export class DockerContainerService implements ContainerService {
         return;
       }
       const proxy = await this.proxyFor(record.app);
+      const previousPort = proxy.target;
       proxy.setTarget(hostPort);
       const current = { containerId, hostPort, revision: record.revision, image: record.image, taskDefinition: record.taskDefinition, deploymentId: record.deploymentId };
       await this.store.writeService({ ...service, proxyPort: proxy.port, current });
@@ -237,6 +241,8 @@ export class DockerContainerService implements ContainerService {
       Object.assign(record, { state: 'COMPLETED', running: true, finishedAt: this.now().toISOString() });
       await this.store.writeDeployment(record);
       this.logger.info('deployment completed', { app: record.app, deploymentId: record.deploymentId, revision: record.revision });
+      // Requests the old version had already accepted finish first (a load balancer's deregistration delay).
+      if (previousPort !== undefined && previousPort !== hostPort) await proxy.drain(previousPort, DRAIN_MS);
       const older = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: record.app })).filter((c) => c.id !== containerId && c.revision < record.revision);
       await this.docker.remove(older.map((c) => c.id));
     });

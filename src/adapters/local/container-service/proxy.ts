@@ -13,6 +13,8 @@ export class AppProxy {
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true });
   private targetPort: number | undefined;
+  /** Requests in flight per upstream port, so a replaced container can finish what it started. */
+  private readonly inFlight = new Map<number, number>();
 
   constructor(private readonly app: string) {
     this.server = createServer((req, res) => this.forward(req, res));
@@ -44,6 +46,15 @@ export class AppProxy {
     return this.targetPort;
   }
 
+  /**
+   * `drain(oldPort, 5000)` resolves once no request to that port is in flight, or after `timeoutMs`:
+   * what a load balancer's deregistration delay gives a replaced task before it is stopped.
+   */
+  async drain(port: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.inFlight.get(port) ?? 0) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+
   async close(): Promise<void> {
     if (!this.server.listening) return;
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -63,6 +74,8 @@ export class AppProxy {
     headers['x-forwarded-proto'] = 'http';
     if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
     const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent: this.agent });
+    this.inFlight.set(port, (this.inFlight.get(port) ?? 0) + 1);
+    res.once('close', () => this.inFlight.set(port, (this.inFlight.get(port) ?? 1) - 1));
     upstream.on('response', (answerFromApp) => {
       res.writeHead(answerFromApp.statusCode ?? 502, answerFromApp.statusMessage, withoutHopByHop(answerFromApp.headers));
       pipeline(answerFromApp, res, () => undefined);
