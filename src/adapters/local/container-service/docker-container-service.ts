@@ -253,7 +253,9 @@ export class DockerContainerService implements ContainerService {
     const own = await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.deployment]: record.deploymentId }).catch(() => []);
     await this.docker.remove(own.map((c) => c.id)).catch(() => undefined);
     const service = await this.store.readService(record.app);
-    const reason = failureReason(record, failure, logs, service?.current, urlOf(service));
+    // Only a container that still runs may be named as serving.
+    const current = service?.current && (await this.docker.state(service.current.containerId).catch(() => undefined))?.running ? service.current : undefined;
+    const reason = failureReason(record, failure, logs, current, urlOf(service));
     Object.assign(record, { state: 'FAILED', running: false, reason, finishedAt: this.now().toISOString() });
     await this.store.writeDeployment(record);
     this.logger.warn('deployment failed', { app: record.app, deploymentId: record.deploymentId, reason });

@@ -21,7 +21,7 @@ export function failureReason(record: DeploymentRecord, failure: Failure, logs: 
     parts.push(
       serving
         ? `Revision ${serving.revision} (${serving.image}) keeps serving${url ? ` at ${url}` : ''}.`
-        : 'No earlier version was serving, so the app has no version serving.',
+        : 'No version of the app is serving now.',
     );
   }
   const next = nextStep(failure, record);
