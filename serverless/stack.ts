@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readConfigFile } from '../src/config-file.ts';
-import { appConfig } from '../src/domain/config.ts';
+import { allApps, type AppConfig } from '../src/domain/config.ts';
 import { InvalidConfigError } from '../src/domain/errors.ts';
 import { DEFINITION_PATH, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../src/pipeline/definition.ts';
 import { arn, buildStatements, functionStatements, stateMachineStatements, TRACING, type CfnValue, type Statement } from './permissions.ts';
@@ -45,7 +45,7 @@ export function stateMachineName(input: Pick<StackInput, 'service' | 'stage'>): 
 export function stackParts(input: StackInput) {
   const configPath = input.configPath ?? join(input.root, 'slipway.config.json');
   const config = readConfigFile(configPath);
-  const apps = Object.keys(config.apps).map((name) => appConfig(config, name));
+  const apps = allApps(config);
   if (apps.length === 0) {
     throw new InvalidConfigError(`${configPath} declares no apps; the stack's ECR and ECS permissions are scoped to them. Add one under "apps".`);
   }
@@ -84,7 +84,7 @@ export function stackParts(input: StackInput) {
  * `Build Requested` shape it handles; the schedule event's own id and time are passed through, so a
  * redelivered schedule event derives the same run id and starts no second run.
  */
-export function rebuildSchedules(apps: ReturnType<typeof appConfig>[]): Record<string, Resource> {
+export function rebuildSchedules(apps: AppConfig[]): Record<string, Resource> {
   const startRun = { 'Fn::GetAtt': [`${normalizedFunctionName('startRun')}LambdaFunction`, 'Arn'] };
   const resources: Record<string, Resource> = {};
   for (const app of apps) {

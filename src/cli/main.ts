@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { ContextTooLargeError, InvalidConfigError, InvalidInputError, SlipwayError, UnknownAppError } from '../domain/errors.ts';
 import { ApiError, apiClient } from './api-client.ts';
+import { binPath } from './bin-path.ts';
 import { createOutput } from './output.ts';
 
 // Each command's module is imported when it runs: the AWS SDK, tar and the rest load only for the commands that need them.
@@ -161,11 +161,10 @@ function report(error: unknown): number {
   return 3;
 }
 
-/** The version in package.json, found from bin/slipway.js (which says where it is in SLIPWAY_BIN). */
+/** The version in package.json, next to bin/. */
 function packageVersion(): string {
   try {
-    const bin = process.env.SLIPWAY_BIN ?? fileURLToPath(new URL('../../bin/slipway.js', import.meta.url));
-    return (JSON.parse(readFileSync(join(dirname(bin), '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(dirname(binPath()), '..', 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return 'unknown';
   }

@@ -153,3 +153,8 @@ export function appConfig(config: SlipwayConfig, app: string): AppConfig {
     ...(raw.rebuild !== undefined && { rebuild: raw.rebuild }),
   };
 }
+
+/** `allApps(config)` → every app with its defaults, in the order the file lists them. */
+export function allApps(config: SlipwayConfig): AppConfig[] {
+  return Object.keys(config.apps).map((app) => appConfig(config, app));
+}

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBridgeEvent, InProcessEventBus } from '../adapters/local/in-process-event-bus.ts';
 import { InvalidInputError } from '../domain/errors.ts';
+import { eventTime } from '../triggers/event-run-id.ts';
 
 // The events the local stack puts on its in-process bus, in the envelopes EventBridge gives them.
 
@@ -27,7 +28,7 @@ export function objectCreatedEvent(object: { bucket: string; key: string; size: 
 
 /** A `slipway` / `Build Requested` event as the schedule rule hands it to start-run. */
 export function buildRequested(detail: Record<string, unknown>, time: Date, region: string): EventBridgeEvent {
-  return { version: '0', id: randomUUID(), 'detail-type': 'Build Requested', source: 'slipway', account: '000000000000', time: eventTime(time), region, resources: [], detail };
+  return { version: '0', id: randomUUID(), 'detail-type': 'Build Requested', source: 'slipway', account: '000000000000', time: eventTime(time).toISOString(), region, resources: [], detail };
 }
 
 /** `POST /_local/events` with PutEvents' request shape → its response shape, each event delivered on the local bus. */
@@ -47,7 +48,7 @@ export function putEvents(bus: InProcessEventBus, body: Buffer, region: string):
       'detail-type': entry.DetailType,
       source: entry.Source,
       account: '000000000000',
-      time: eventTime(entry.Time ? new Date(entry.Time) : new Date()),
+      time: eventTime(entry.Time ? new Date(entry.Time) : new Date()).toISOString(),
       region,
       resources: entry.Resources ?? [],
       detail: JSON.parse(entry.Detail) as Record<string, unknown>,
@@ -55,9 +56,4 @@ export function putEvents(bus: InProcessEventBus, body: Buffer, region: string):
     return { EventId: id };
   });
   return { Entries: entries, FailedEntryCount: 0 };
-}
-
-/** EventBridge event times are whole seconds; start-run derives run ids from them, so the local bus does the same. */
-function eventTime(date: Date): string {
-  return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
 }

@@ -23,7 +23,7 @@ import { stackId, type StackPaths } from './paths.ts';
 import { stackPorts } from './ports.ts';
 import { startRegistry } from './registry-process.ts';
 import { startLocalS3 } from '../local/s3/index.ts';
-import { appConfig } from '../domain/config.ts';
+import { allApps } from '../domain/config.ts';
 import { parseSchedule } from '../domain/schedule.ts';
 import { startScheduler } from './scheduler.ts';
 import { buildRequested, objectCreatedEvent, putEvents } from './bus-events.ts';
@@ -124,10 +124,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
     s3.onObjectCreated((object) => bus.deliver(objectCreatedEvent(object, REGION)));
     // Each app's rebuild schedule, as the schedule rule in AWS: a Build Requested event at every fire time.
     const scheduler = startScheduler({
-      apps: Object.keys(config.apps).flatMap((app) => {
-        const expression = appConfig(config, app).rebuild?.schedule;
-        return expression ? [{ app, expression, schedule: parseSchedule(expression) }] : [];
-      }),
+      apps: allApps(config).flatMap(({ name, rebuild }) => (rebuild ? [{ app: name, expression: rebuild.schedule, schedule: parseSchedule(rebuild.schedule) }] : [])),
       scale: Number(process.env.SLIPWAY_LOCAL_SCHEDULE_SCALE ?? 1),
       fire: (app, at) => bus.deliver(buildRequested({ app, schedule: true }, at, REGION)),
       logger,

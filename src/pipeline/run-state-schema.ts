@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { InvalidInputError } from '../domain/errors.ts';
+import { isRunId } from '../domain/run-id.ts';
 import { TRIGGER_KINDS, type RunState } from '../domain/run-state.ts';
 import { describeIssues } from '../domain/validation.ts';
 
@@ -8,7 +9,7 @@ import { describeIssues } from '../domain/validation.ts';
  * each step checks the parts it needs (requirePart). Strict on what every step relies on.
  */
 const RunStateSchema = v.looseObject({
-  runId: v.pipe(v.string(), v.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a ULID')),
+  runId: v.pipe(v.string(), v.check(isRunId, 'must be a ULID')),
   app: v.pipe(v.string(), v.minLength(1)),
   trigger: v.looseObject({ kind: v.picklist(TRIGGER_KINDS) }),
   context: v.looseObject({ key: v.pipe(v.string(), v.minLength(1)) }),

@@ -13,3 +13,8 @@ export function eventRunId(timeMs: number, eventId: string): string {
   // ulid draws 16 base32 characters, one prng() call each: feed it the digest's bytes.
   return ulid(timeMs, () => (digest[next++ % digest.length]! % 32) / 32);
 }
+
+/** `eventTime(new Date('…T03:00:00.750Z'))` → `…T03:00:00.000Z`: EventBridge keeps event times to the second, and run ids are derived from them. */
+export function eventTime(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { verify } from '@octokit/webhooks-methods';
 import * as v from 'valibot';
-import type { AppConfig } from '../domain/config.ts';
-import { appConfig } from '../domain/config.ts';
+import { allApps, type AppConfig } from '../domain/config.ts';
 import { contextKey } from '../domain/run-id.ts';
 import { describeIssues } from '../domain/validation.ts';
 import type { Dependencies } from '../pipeline/dependencies.ts';
@@ -98,9 +97,7 @@ export async function handleGithubWebhook(request: WebhookRequest, deps: Depende
 }
 
 function followingApps(deps: Dependencies, repository: string, branch?: string): AppConfig[] {
-  return Object.keys(deps.config.apps)
-    .map((name) => appConfig(deps.config, name))
-    .filter((app) => app.triggers.github?.repository.toLowerCase() === repository.toLowerCase() && (branch === undefined || app.triggers.github.branch === branch));
+  return allApps(deps.config).filter((app) => app.triggers.github?.repository.toLowerCase() === repository.toLowerCase() && (branch === undefined || app.triggers.github.branch === branch));
 }
 
 /** How old a push may be when it is delivered. GitHub delivers within seconds; a manual redelivery of a recent push still fits. */

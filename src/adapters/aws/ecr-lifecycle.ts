@@ -14,14 +14,8 @@ import type { RegistryImage } from '../../ports/image-registry.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { ImmutableTagError, LifecyclePreviewError } from './errors.ts';
 import { awsErrorName, callAws } from './transient.ts';
+import { MANIFEST_MEDIA_TYPES } from '../../domain/images.ts';
 
-/** Asked for by BatchGetImage so ECR hands back the manifest as pushed, never converted. */
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-];
 
 export interface PreviewTiming {
   pollMs: number;
@@ -36,7 +30,7 @@ export async function tagEcrImage(client: ECRClient, repository: string, digest:
   let found;
   try {
     found = await callAws(`ECR BatchGetImage of ${digest} in "${repository}"`, () =>
-      client.send(new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: MANIFEST_TYPES })),
+      client.send(new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: [...MANIFEST_MEDIA_TYPES] })),
     );
   } catch (error) {
     if (awsErrorName(error) === 'RepositoryNotFoundException') throw new ImageNotFoundError(repository, digest);

@@ -1,16 +1,9 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { ImageNotFoundError, SlipwayError } from '../../domain/errors.ts';
-import type { LifecycleOutcome } from '../../domain/images.ts';
+import { MANIFEST_MEDIA_TYPES, type LifecycleOutcome } from '../../domain/images.ts';
 import { evaluateLifecyclePolicy, type EcrLifecyclePolicy, type LifecyclePreview } from '../../domain/lifecycle/index.ts';
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
-
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-];
 
 export class RegistryRequestError extends SlipwayError {
   override name = 'RegistryRequestError';
@@ -51,7 +44,7 @@ export class DistributionImageRegistry implements ImageRegistry {
     const index = await this.load();
     for (const event of notification.events ?? []) {
       const { target } = event;
-      if (event.action !== 'push' || !target?.digest || !target.repository || !MANIFEST_TYPES.includes(target.mediaType ?? '')) continue;
+      if (event.action !== 'push' || !target?.digest || !target.repository || !MANIFEST_MEDIA_TYPES.includes(target.mediaType ?? '')) continue;
       const repo = (index.pushes[target.repository] ??= {});
       repo[target.digest] ??= event.timestamp ? new Date(event.timestamp).toISOString() : this.now().toISOString();
     }
@@ -104,7 +97,7 @@ export class DistributionImageRegistry implements ImageRegistry {
     // The registry has no "add a tag": fetch the manifest by digest, byte for byte, and push it under the tag.
     const manifest = await this.request('GET', `/v2/${repository}/manifests/${digest}`, [200, 404]);
     if (manifest.status === 404) throw new ImageNotFoundError(repository, digest);
-    const mediaType = manifest.headers.get('content-type') ?? MANIFEST_TYPES[0]!;
+    const mediaType = manifest.headers.get('content-type') ?? MANIFEST_MEDIA_TYPES[0]!;
     const body = Buffer.from(await manifest.arrayBuffer());
     const put = await this.request('PUT', `/v2/${repository}/manifests/${tag}`, [201], { body, contentType: mediaType });
     const stored = put.headers.get('docker-content-digest');
@@ -127,7 +120,7 @@ export class DistributionImageRegistry implements ImageRegistry {
   private async request(method: string, path: string, expected: number[], send?: { body: Buffer; contentType: string }): Promise<Response> {
     let response: Response;
     try {
-      const headers: Record<string, string> = { accept: MANIFEST_TYPES.join(', '), ...(send && { 'content-type': send.contentType }) };
+      const headers: Record<string, string> = { accept: MANIFEST_MEDIA_TYPES.join(', '), ...(send && { 'content-type': send.contentType }) };
       response = await fetch(`${this.options.url}${path}`, { method, headers, ...(send && { body: send.body }) });
     } catch (error) {
       throw new RegistryRequestError(`The local registry at ${this.options.url} did not answer ${method} ${path}. Is the local stack up? (slipway local status)`, { cause: error });

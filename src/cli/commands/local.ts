@@ -1,20 +1,18 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SlipwayError } from '../../domain/errors.ts';
 import { DOCKER, dockerAnswers, removeStackContainers } from '../../local/docker.ts';
 import { findProjectRoot, stackId, stackPaths, type StackPaths } from '../../local/paths.ts';
 import { isAlive, readStackInfo, removeStackInfo, writeStackInfo, type StackInfo } from '../../local/stack-file.ts';
 import type { Output } from '../output.ts';
+import { binPath } from '../bin-path.ts';
 
 export class LocalStackError extends SlipwayError {
   override name = 'LocalStackError';
 }
 
-// bin/slipway.js says where it is: from the CLI bundle, import.meta.url is the bundle's location.
-const BIN = process.env.SLIPWAY_BIN ?? fileURLToPath(new URL('../../../bin/slipway.js', import.meta.url));
 
 /** `slipway local up`: start the stack in the background (or find it running) and print its endpoints. */
 export async function up(options: { json: boolean }, deps: { out: Output }): Promise<number> {
@@ -30,7 +28,7 @@ export async function up(options: { json: boolean }, deps: { out: Output }): Pro
   }
   await mkdir(dirname(paths.log), { recursive: true });
   const log = await open(paths.log, 'a');
-  const child = spawn(process.execPath, [BIN, 'local', 'serve'], { cwd: root, detached: true, stdio: ['ignore', log.fd, log.fd], env: process.env });
+  const child = spawn(process.execPath, [binPath(), 'local', 'serve'], { cwd: root, detached: true, stdio: ['ignore', log.fd, log.fd], env: process.env });
   child.unref();
   await log.close();
   let exitCode: number | null = null;

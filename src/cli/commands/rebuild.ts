@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { SlipwayError } from '../../domain/errors.ts';
-import { eventRunId } from '../../triggers/event-run-id.ts';
+import { eventRunId, eventTime } from '../../triggers/event-run-id.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';
 import { followAndReport } from '../report-run.ts';
@@ -42,7 +42,7 @@ export async function run(options: RebuildOptions, deps: { client: ApiClient; ou
   const put = result.Entries?.[0];
   if (!put?.EventId) throw new EventRefusedError(`The Build Requested event was refused: ${put?.ErrorCode ?? 'no event id'} ${put?.ErrorMessage ?? ''}`.trim());
   // EventBridge keeps the Time we give it (to the second), so the run id can be derived here too.
-  const runId = eventRunId(Math.floor(time.getTime() / 1000) * 1000, `slipway:${put.EventId}`);
+  const runId = eventRunId(eventTime(time).getTime(), `slipway:${put.EventId}`);
   deps.out.event({ type: 'rebuild', app: options.app, runId, eventId: put.EventId, ...(options.from && { from: options.from }) });
   deps.out.line(`rebuild requested for ${options.app}: run ${runId}`);
   if (!options.follow) {

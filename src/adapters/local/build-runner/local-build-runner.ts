@@ -13,6 +13,7 @@ import { BuildNotFoundError } from './errors.ts';
 import { BuildProgress } from './progress.ts';
 import { renderBuildScript } from './script.ts';
 import { buildDirName, readExportedVariables, readLogLines, readPersistedBuild, writePersistedBuild, type PersistedBuild } from './state-store.ts';
+import { isDigest } from '../../../domain/images.ts';
 
 export interface LocalBuildRunnerOptions {
   /** The buildspec to run, e.g. `buildspec/buildspec.yml`; read again at every start. */
@@ -183,7 +184,7 @@ export class LocalBuildRunner implements BuildRunner {
     const digest = exported.IMAGE_DIGEST;
     Object.assign(state, {
       status, exitCode: exit.code, endTime: this.now().toISOString(),
-      ...(digest && /^sha256:[0-9a-f]{64}$/.test(digest) && { imageDigest: digest }),
+      ...(digest && isDigest(digest) && { imageDigest: digest }),
       ...(status === 'FAILED' && { failure: progress.failure(exit) }),
       ...(status === 'STOPPED' && { failure: { phase: lastPhase, message: 'The build was stopped.' } }),
     });
