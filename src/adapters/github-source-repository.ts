@@ -1,8 +1,9 @@
-import { SlipwayError, TransientError } from '../domain/errors.ts';
+import {  SlipwayError, TransientError , type ErrorKind } from '../domain/errors.ts';
 import type { SourceRepository } from '../ports/source-repository.ts';
 
 export class SourceDownloadError extends SlipwayError {
   override name = 'SourceDownloadError';
+  override readonly kind: ErrorKind = 'unavailable';
   constructor(
     message: string,
     readonly repository: string,

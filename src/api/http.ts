@@ -1,7 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { dependencies } from '../composition-root.ts';
-import { InvalidInputError, RunNotFoundError, SlipwayError, UnknownAppError, UploadRejectedError } from '../domain/errors.ts';
-import { NothingToRollBackToError } from './rollback.ts';
+import { errorKind, InvalidInputError, SlipwayError, UnknownAppError, type ErrorKind } from '../domain/errors.ts';
 import type { Dependencies } from '../pipeline/dependencies.ts';
 
 type Route = (event: APIGatewayProxyEventV2, deps: Dependencies) => Promise<{ status: number; body: unknown }>;
@@ -17,11 +16,12 @@ export function httpHandler(route: Route): (event: APIGatewayProxyEventV2) => Pr
       const { status, body } = await route(event, deps);
       return json(status, body);
     } catch (error) {
-      const status = statusOf(error);
+      const kind = errorKind(error);
+      const status = HTTP_STATUS[kind];
       if (status >= 500) deps.logger.error('request failed', { path: event.rawPath, error: String(error), stack: (error as Error)?.stack });
       const name = error instanceof SlipwayError ? error.name : 'InternalError';
-      const message = status >= 500 ? 'Internal error; the request id is in the server logs.' : (error as Error).message;
-      return json(status, { error: { name, message, ...(error instanceof UnknownAppError && { knownApps: error.knownApps }) } });
+      const message = status === 500 ? 'Internal error; the request id is in the server logs.' : (error as Error).message;
+      return json(status, { error: { name, kind, message, ...(error instanceof UnknownAppError && { knownApps: error.knownApps }) } });
     }
   };
 }
@@ -37,13 +37,16 @@ export function jsonBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-function statusOf(error: unknown): number {
-  if (error instanceof UnknownAppError || error instanceof RunNotFoundError) return 404;
-  if (error instanceof UploadRejectedError) return 413;
-  if (error instanceof InvalidInputError) return 400;
-  if (error instanceof NothingToRollBackToError) return 409;
-  return 500;
-}
+/** The one mapping from a failure's kind to an HTTP status. */
+export const HTTP_STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  unavailable: 503,
+  failed: 500,
+  internal: 500,
+};
 
 function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };

@@ -1,7 +1,7 @@
 import { ulid } from 'ulid';
 import * as v from 'valibot';
 import { appConfig } from '../domain/config.ts';
-import { InvalidInputError, RunNotFoundError, SlipwayError } from '../domain/errors.ts';
+import {  InvalidInputError, RunNotFoundError, SlipwayError , type ErrorKind } from '../domain/errors.ts';
 import { imageReference } from '../domain/images.ts';
 import { isRunId } from '../domain/run-id.ts';
 import type { RunInput } from '../domain/run-state.ts';
@@ -11,6 +11,7 @@ import type { Dependencies } from '../pipeline/dependencies.ts';
 
 export class NothingToRollBackToError extends SlipwayError {
   override name = 'NothingToRollBackToError';
+  override readonly kind: ErrorKind = 'conflict';
 }
 
 const RollbackSchema = v.strictObject({

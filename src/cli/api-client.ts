@@ -1,4 +1,4 @@
-import { SlipwayError } from '../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
 import { findProjectRoot, stackPaths } from '../local/paths.ts';
 import { readStackInfo } from '../local/stack-file.ts';
 import type { RequestSigner } from './sigv4-signer.ts';
@@ -16,6 +16,7 @@ export class ApiError extends SlipwayError {
 
 export class StackNotRunningError extends SlipwayError {
   override name = 'StackNotRunningError';
+  override readonly kind: ErrorKind = 'unavailable';
 }
 
 /** A small JSON client for the Slipway API (the local stack's, or the one SLIPWAY_API_URL names). */

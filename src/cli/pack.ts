@@ -2,10 +2,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import { create } from 'tar';
-import { SlipwayError } from '../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
 
 export class ContextDirectoryError extends SlipwayError {
   override name = 'ContextDirectoryError';
+  override readonly kind: ErrorKind = 'invalid';
 }
 
 export interface PackedContext {

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { SlipwayError } from '../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
 import type { PresignedPost } from '../ports/object-store.ts';
 
 export class UploadFailedError extends SlipwayError {
   override name = 'UploadFailedError';
+  override readonly kind: ErrorKind = 'unavailable';
   constructor(
     message: string,
     readonly status: number,

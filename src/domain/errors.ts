@@ -6,13 +6,34 @@
  */
 export class SlipwayError extends Error {
   override name = 'SlipwayError';
+  /** What sort of failure this is; the edges map it to an HTTP status, an exit code or a run outcome. */
+  readonly kind: ErrorKind = 'internal';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
+/**
+ * The kinds of failure the edges tell apart. Errors carry one so that the HTTP edge, the CLI and
+ * the state machine map a kind, never a class (and never import a use case to learn its errors).
+ * - `invalid`: the caller's input or configuration is wrong; fix it and try again.
+ * - `not-found`: the thing named (app, run, build, image, service) does not exist.
+ * - `conflict`: the request is valid but the current state does not allow it.
+ * - `too-large`: a body or context is over a limit.
+ * - `unavailable`: a dependency did not answer or was throttled; the same call may succeed later.
+ * - `failed`: the work was done and failed (a build, a rollout).
+ * - `internal`: anything else: a bug, or a failure Slipway cannot explain.
+ */
+export type ErrorKind = 'invalid' | 'not-found' | 'conflict' | 'too-large' | 'unavailable' | 'failed' | 'internal';
+
+/** `errorKind(new UnknownAppError(…))` → `not-found`; anything that is not a SlipwayError → `internal`. */
+export function errorKind(error: unknown): ErrorKind {
+  return error instanceof SlipwayError ? error.kind : 'internal';
+}
+
 export class InvalidConfigError extends SlipwayError {
   override name = 'InvalidConfigError';
+  override readonly kind: ErrorKind = 'invalid';
   constructor(
     message: string,
     readonly issues: readonly string[] = [],
@@ -23,6 +44,7 @@ export class InvalidConfigError extends SlipwayError {
 
 export class InvalidInputError extends SlipwayError {
   override name = 'InvalidInputError';
+  override readonly kind: ErrorKind = 'invalid';
   constructor(
     message: string,
     readonly issues: readonly string[] = [],
@@ -33,6 +55,7 @@ export class InvalidInputError extends SlipwayError {
 
 export class UnknownAppError extends SlipwayError {
   override name = 'UnknownAppError';
+  override readonly kind: ErrorKind = 'not-found';
   constructor(
     readonly app: string,
     readonly knownApps: readonly string[],
@@ -46,6 +69,7 @@ export class UnknownAppError extends SlipwayError {
 
 export class RunNotFoundError extends SlipwayError {
   override name = 'RunNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
   constructor(readonly runId: string) {
     super(`No run "${runId}". List runs with: slipway runs --app <name>`);
   }
@@ -53,6 +77,7 @@ export class RunNotFoundError extends SlipwayError {
 
 export class ContextNotFoundError extends SlipwayError {
   override name = 'ContextNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
   constructor(
     readonly app: string,
     readonly key: string,
@@ -63,6 +88,7 @@ export class ContextNotFoundError extends SlipwayError {
 
 export class DockerfileNotFoundError extends SlipwayError {
   override name = 'DockerfileNotFoundError';
+  override readonly kind: ErrorKind = 'invalid';
   constructor(
     readonly app: string,
     readonly dockerfile: string,
@@ -76,6 +102,7 @@ export class DockerfileNotFoundError extends SlipwayError {
 
 export class BuildFailedError extends SlipwayError {
   override name = 'BuildFailedError';
+  override readonly kind: ErrorKind = 'failed';
   constructor(
     message: string,
     readonly buildId: string,
@@ -87,6 +114,7 @@ export class BuildFailedError extends SlipwayError {
 
 export class RolloutFailedError extends SlipwayError {
   override name = 'RolloutFailedError';
+  override readonly kind: ErrorKind = 'failed';
   constructor(
     message: string,
     readonly app: string,
@@ -98,6 +126,7 @@ export class RolloutFailedError extends SlipwayError {
 
 export class UploadRejectedError extends SlipwayError {
   override name = 'UploadRejectedError';
+  override readonly kind: ErrorKind = 'too-large';
 }
 
 /** A build context over its app's upload limit: refused before a presigned upload is handed out (the store's policy refuses it too). */
@@ -133,11 +162,13 @@ function describeBytes(bytes: number): string {
 /** A failure worth retrying: throttling, a service that was briefly unavailable. The state machine retries it. */
 export class TransientError extends SlipwayError {
   override name = 'TransientError';
+  override readonly kind: ErrorKind = 'unavailable';
 }
 
 /** The repository holds no image with this digest: it was expired, deleted, or never pushed there. */
 export class ImageNotFoundError extends SlipwayError {
   override name = 'ImageNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
   constructor(
     readonly repository: string,
     readonly digest: string,
@@ -149,6 +180,7 @@ export class ImageNotFoundError extends SlipwayError {
 /** The rollout completed, but the deployed image could not be tagged as the newest release (keepReleases). */
 export class ReleaseTagError extends SlipwayError {
   override name = 'ReleaseTagError';
+  override readonly kind: ErrorKind = 'failed';
   constructor(
     message: string,
     readonly app: string,
@@ -162,6 +194,7 @@ export class ReleaseTagError extends SlipwayError {
 /** The registry is still working out a lifecycle preview (ECR previews run asynchronously); asking again later reads the result. */
 export class LifecyclePreviewPendingError extends SlipwayError {
   override name = 'LifecyclePreviewPendingError';
+  override readonly kind: ErrorKind = 'unavailable';
   constructor(
     readonly repository: string,
     waitedSeconds: number,

@@ -1,4 +1,4 @@
-import { InvalidInputError, SlipwayError } from './errors.ts';
+import {  InvalidInputError, SlipwayError , type ErrorKind } from './errors.ts';
 
 /**
  * Task definitions as ECS describes them (DescribeTaskDefinition's `taskDefinition`), with the ECS
@@ -76,6 +76,7 @@ export type TaskDefinitionInput<T extends TaskDefinition = TaskDefinition> = Omi
 
 export class ContainerNotFoundError extends SlipwayError {
   override name = 'ContainerNotFoundError';
+  override readonly kind: ErrorKind = 'invalid';
   constructor(
     readonly container: string,
     readonly family: string,

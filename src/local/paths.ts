@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { SlipwayError } from '../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
 
 export class ProjectNotFoundError extends SlipwayError {
   override name = 'ProjectNotFoundError';
+  override readonly kind: ErrorKind = 'invalid';
 }
 
 /** `findProjectRoot('/repo/examples/hello')` → `/repo`: the nearest folder holding slipway.config.json. */

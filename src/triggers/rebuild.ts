@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { appConfig } from '../domain/config.ts';
-import { InvalidInputError, RunNotFoundError, SlipwayError } from '../domain/errors.ts';
+import {  InvalidInputError, RunNotFoundError, SlipwayError , type ErrorKind } from '../domain/errors.ts';
 import { isRunId } from '../domain/run-id.ts';
 import type { RunInput } from '../domain/run-state.ts';
 import { describeIssues } from '../domain/validation.ts';
@@ -9,6 +9,7 @@ import { eventRunId } from './event-run-id.ts';
 
 export class NothingToRebuildError extends SlipwayError {
   override name = 'NothingToRebuildError';
+  override readonly kind: ErrorKind = 'not-found';
 }
 
 /** `slipway` / `Build Requested`, from `slipway rebuild`, another system, or an app's rebuild schedule. */

@@ -4,10 +4,11 @@ import { join, normalize } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { create, extract } from 'tar';
-import { InvalidInputError, SlipwayError } from '../domain/errors.ts';
+import {  InvalidInputError, SlipwayError , type ErrorKind } from '../domain/errors.ts';
 
 export class ContextPathMissingError extends SlipwayError {
   override name = 'ContextPathMissingError';
+  override readonly kind: ErrorKind = 'invalid';
 }
 
 /**

@@ -1,8 +1,9 @@
-import { SlipwayError } from '../../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
 
 /** BatchGetBuilds does not know the build: it was never started in this project, or CodeBuild has forgotten it (builds are kept a year). */
 export class BuildNotFoundError extends SlipwayError {
   override name = 'BuildNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
   constructor(
     readonly buildId: string,
     readonly projectName: string,
@@ -17,6 +18,7 @@ export class BuildNotFoundError extends SlipwayError {
 /** Slipway moves an existing ECS service to a new image; it does not create services. */
 export class ServiceNotFoundError extends SlipwayError {
   override name = 'ServiceNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
   constructor(
     readonly app: string,
     readonly cluster: string,
@@ -33,6 +35,7 @@ export class ServiceNotFoundError extends SlipwayError {
 /** PutEvents rejected some entries for a reason other than throttling (those become TransientError). */
 export class EventPublishError extends SlipwayError {
   override name = 'EventPublishError';
+  override readonly kind: ErrorKind = 'failed';
   constructor(
     readonly eventBusName: string,
     readonly failures: readonly { detailType: string; errorCode: string; errorMessage: string }[],
@@ -48,6 +51,7 @@ export class EventPublishError extends SlipwayError {
 /** ECR ended a lifecycle policy preview without a result (FAILED or EXPIRED), or another preview replaced ours. */
 export class LifecyclePreviewError extends SlipwayError {
   override name = 'LifecyclePreviewError';
+  override readonly kind: ErrorKind = 'failed';
   constructor(
     message: string,
     readonly repository: string,
@@ -59,6 +63,7 @@ export class LifecyclePreviewError extends SlipwayError {
 /** The repository's tags are immutable, so a release tag cannot move to the newest deploy. */
 export class ImmutableTagError extends SlipwayError {
   override name = 'ImmutableTagError';
+  override readonly kind: ErrorKind = 'conflict';
   constructor(
     readonly repository: string,
     readonly tag: string,

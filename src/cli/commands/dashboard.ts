@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
-import { SlipwayError } from '../../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
 import { foreignRequest } from '../../local/api-server.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';
 
 export class DashboardProxyError extends SlipwayError {
   override name = 'DashboardProxyError';
+  override readonly kind: ErrorKind = 'unavailable';
 }
 
 /**

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { LifecyclePreviewAnswer } from '../../api/lifecycle-preview.ts';
 import { readConfigFile } from '../../config-file.ts';
 import { appConfig, type SlipwayConfig } from '../../domain/config.ts';
-import { InvalidInputError, NoLifecycleRulesError, SlipwayError } from '../../domain/errors.ts';
+import {  InvalidInputError, NoLifecycleRulesError, SlipwayError , type ErrorKind } from '../../domain/errors.ts';
 import { appLifecyclePolicy, evaluateLifecyclePolicy, type LifecyclePreview } from '../../domain/lifecycle/index.ts';
 import { findProjectRoot } from '../../local/paths.ts';
 import { apiClient, type ApiClient } from '../api-client.ts';
@@ -34,6 +34,7 @@ const PREVIEW_ASKS = 5;
 
 export class LifecyclePreviewUnfinishedError extends SlipwayError {
   override name = 'LifecyclePreviewUnfinishedError';
+  override readonly kind: ErrorKind = 'unavailable';
 }
 
 /**

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SlipwayError } from '../../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
 import { DOCKER, dockerAnswers, removeStackContainers } from '../../local/docker.ts';
 import { findProjectRoot, stackId, stackPaths, type StackPaths } from '../../local/paths.ts';
 import { isAlive, readStackInfo, removeStackInfo, writeStackInfo, type StackInfo } from '../../local/stack-file.ts';
@@ -11,6 +11,7 @@ import { binPath } from '../bin-path.ts';
 
 export class LocalStackError extends SlipwayError {
   override name = 'LocalStackError';
+  override readonly kind: ErrorKind = 'unavailable';
 }
 
 

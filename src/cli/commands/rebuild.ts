@@ -1,5 +1,5 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { SlipwayError } from '../../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
 import { eventRunId, eventTime } from '../../triggers/event-run-id.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';
@@ -7,6 +7,7 @@ import { followAndReport } from '../report-run.ts';
 
 export class EventRefusedError extends SlipwayError {
   override name = 'EventRefusedError';
+  override readonly kind: ErrorKind = 'failed';
 }
 
 interface PutEventsResult {

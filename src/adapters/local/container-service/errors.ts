@@ -1,8 +1,9 @@
-import { SlipwayError } from '../../../domain/errors.ts';
+import {  SlipwayError , type ErrorKind } from '../../../domain/errors.ts';
 
 /** A `docker` command failed: the engine is down, the image is missing, or the engine refused the request. */
 export class DockerCommandError extends SlipwayError {
   override name = 'DockerCommandError';
+  override readonly kind: ErrorKind = 'unavailable';
   constructor(
     readonly args: readonly string[],
     readonly exitCode: number | undefined,
@@ -20,6 +21,7 @@ export class DockerCommandError extends SlipwayError {
 /** `rollout()` was asked about a deployment this stack never started. */
 export class DeploymentNotFoundError extends SlipwayError {
   override name = 'DeploymentNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
   constructor(
     readonly app: string,
     readonly deploymentId: string,
