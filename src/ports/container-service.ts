@@ -25,6 +25,27 @@ export interface DeployRequest {
   app: string;
   service: ServiceRef;
   image: string;
+  /**
+   * For a service Slipway created: the task settings every run renders into the new revision
+   * (from slipway.config.json), so a config change reaches the service at the next run. Absent for
+   * an existing service: the current revision is copied with only the image replaced.
+   */
+  task?: TaskSettings;
+}
+
+/** What a run sets on the task it deploys, beyond the image. */
+export interface TaskSettings {
+  /** Fargate CPU units (256 = 0.25 vCPU); locally a container CPU limit. */
+  cpu: number;
+  /** MiB; locally a container memory limit. */
+  memory: number;
+  /** How many tasks (containers) serve the app once the rollout completes. */
+  desiredCount: number;
+  /** Plain environment values. */
+  environment: Record<string, string>;
+  /** Variable name → ARN of a Secrets Manager secret or SSM parameter. Only references travel; values never leave the secret store. */
+  secrets: Record<string, string>;
+  architecture: 'X86_64' | 'ARM64';
 }
 
 export interface Deployment {
