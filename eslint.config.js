@@ -19,10 +19,19 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // The wiring builds the dependencies and hands them down: functions/ and the local stack's entry
+    // import it; nothing in src/ may reach up to it (that was a service locator).
+    files: ['src/**/*.ts'],
+    ignores: ['src/wiring/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/wiring/*', '**/wiring'], message: 'src/ gets its dependencies handed in; only functions/ and src/wiring/ import the wiring.' }] }],
+    },
+  },
+  {
     // The domain is pure: no SDK, no file system, no environment.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', 'node:*', 'fs', 'child_process'] }],
+      'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', 'node:*', 'fs', 'child_process', '**/wiring/*'] }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'src/domain takes its inputs as arguments.' }],
     },
   },

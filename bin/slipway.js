@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The CLI is TypeScript. Commands run from a bundle esbuild makes of src/cli on first use (and again
 // whenever a source file changes): tsx's loader costs a few hundred milliseconds on every command.
-// Without esbuild (a production install), or for `local serve` — which loads functions/*.ts by path —
-// tsx runs the sources directly. SLIPWAY_NO_BUNDLE=1 forces that too.
+// Without esbuild (a production install), or for `local serve` — the local stack's process, started by
+// `local up` — tsx runs the sources directly. SLIPWAY_NO_BUNDLE=1 forces that too.
 import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -27,7 +27,8 @@ if (bundle) {
 if (!loaded) {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli/main.ts');
+  // `local serve` is the local stack's own process: the local wiring's entry point, not a CLI command.
+  await import(serving ? '../src/wiring/serve-local.ts' : '../src/cli/main.ts');
 }
 
 /**

@@ -1,5 +1,6 @@
-import { stepHandler } from '../src/pipeline/step-handler.ts';
-import { checkRollout } from '../src/pipeline/steps/check-rollout.ts';
+import { stepHandler } from '../src/edges/step-handler.ts';
+import { checkRollout } from '../src/use-cases/steps/check-rollout.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/** State machine Task: see src/pipeline/steps/check-rollout.ts. */
-export const handler = stepHandler('CheckRollout', checkRollout);
+/** State machine Task: see src/use-cases/steps/check-rollout.ts. */
+export const handler = stepHandler('CheckRollout', checkRollout, () => ({ config: aws.config(), containers: aws.containers(), registry: aws.registry(), clock: aws.clock(), logger: aws.logger(), events: aws.events() }));

@@ -1,5 +1,6 @@
-import { createUpload } from '../src/api/create-upload.ts';
-import { httpHandler, jsonBody } from '../src/api/http.ts';
+import { httpHandler } from '../src/edges/http.ts';
+import { createUploadRoute } from '../src/edges/routes.ts';
+import * as aws from '../src/wiring/aws.ts';
 
 /** POST /uploads — a run id and a presigned upload for the app's build context. */
-export const handler = httpHandler(async (event, deps) => ({ status: 201, body: await createUpload(jsonBody(event), deps) }));
+export const handler = httpHandler(createUploadRoute, () => ({ config: aws.config(), objects: aws.objects(), clock: aws.clock(), logger: aws.logger(), settings: aws.settings() }));

@@ -1,7 +1,4 @@
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DASHBOARD_HTML } from '../src/dashboard/page.ts';
+import { dashboardHandler } from '../src/edges/dashboard.ts';
 
-/** GET / — the dashboard page; its data comes from the run API next to it. */
-export async function handler(): Promise<APIGatewayProxyStructuredResultV2> {
-  return { statusCode: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }, body: DASHBOARD_HTML };
-}
+/** GET / — the dashboard page: see src/edges/dashboard.ts. It needs no AWS dependencies. */
+export const handler = dashboardHandler;

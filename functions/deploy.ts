@@ -1,5 +1,6 @@
-import { stepHandler } from '../src/pipeline/step-handler.ts';
-import { deploy } from '../src/pipeline/steps/deploy.ts';
+import { stepHandler } from '../src/edges/step-handler.ts';
+import { deploy } from '../src/use-cases/steps/deploy.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/** State machine Task: see src/pipeline/steps/deploy.ts. */
-export const handler = stepHandler('Deploy', deploy);
+/** State machine Task: see src/use-cases/steps/deploy.ts. */
+export const handler = stepHandler('Deploy', deploy, () => ({ config: aws.config(), containers: aws.containers(), clock: aws.clock(), logger: aws.logger(), settings: aws.settings(), events: aws.events() }));

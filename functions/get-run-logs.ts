@@ -1,8 +1,6 @@
-import { httpHandler } from '../src/api/http.ts';
-import { runLogs } from '../src/api/run-logs.ts';
+import { httpHandler } from '../src/edges/http.ts';
+import { getRunLogsRoute } from '../src/edges/routes.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/** GET /runs/{id}/logs?cursor= — the run's build output, in order, resumable from the cursor. */
-export const handler = httpHandler(async (event, deps) => ({
-  status: 200,
-  body: await runLogs(event.pathParameters?.id ?? '', event.queryStringParameters?.cursor, deps),
-}));
+/** GET /runs/{id}/logs?cursor= — the run's build output, in order. */
+export const handler = httpHandler(getRunLogsRoute, () => ({ workflow: aws.workflow(), buildLogs: aws.buildLogs(), logger: aws.logger() }));

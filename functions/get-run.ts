@@ -1,5 +1,6 @@
-import { httpHandler } from '../src/api/http.ts';
-import { getRun } from '../src/api/runs.ts';
+import { httpHandler } from '../src/edges/http.ts';
+import { getRunRoute } from '../src/edges/routes.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/** GET /runs/{id} — one run: its steps, image, deployment and error, from the execution history. */
-export const handler = httpHandler(async (event, deps) => ({ status: 200, body: await getRun(event.pathParameters?.id ?? '', deps) }));
+/** GET /runs/{id} — one run, from the execution history. */
+export const handler = httpHandler(getRunRoute, () => ({ workflow: aws.workflow(), logger: aws.logger() }));

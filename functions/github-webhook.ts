@@ -1,8 +1,6 @@
-import { httpHandler } from '../src/api/http.ts';
-import { handleGithubWebhook } from '../src/triggers/github-webhook.ts';
+import { httpHandler } from '../src/edges/http.ts';
+import { githubWebhookRoute } from '../src/edges/routes.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/** POST /webhooks/github — no IAM auth: the handler verifies GitHub's HMAC signature of the raw body. */
-export const handler = httpHandler(async (event, deps) => {
-  const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  return handleGithubWebhook({ headers: event.headers, body }, deps);
-});
+/** POST /webhooks/github — no IAM auth: GitHub's HMAC signature of the raw body is verified. */
+export const handler = httpHandler(githubWebhookRoute, () => ({ config: aws.config(), objects: aws.objects(), secrets: aws.secrets(), source: aws.source(), workflow: aws.workflow(), clock: aws.clock(), logger: aws.logger() }));

@@ -1,8 +1,6 @@
-import { httpHandler } from '../src/api/http.ts';
-import { previewLifecycle } from '../src/api/lifecycle-preview.ts';
+import { httpHandler } from '../src/edges/http.ts';
+import { lifecyclePreviewRoute } from '../src/edges/routes.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/** GET /apps/{app}/lifecycle/preview — what the app's lifecycle policy would expire now; 202 while ECR is still previewing. */
-export const handler = httpHandler(async (event, deps) => {
-  const answer = await previewLifecycle(event.pathParameters?.app ?? '', deps);
-  return { status: answer.status === 'IN_PROGRESS' ? 202 : 200, body: answer };
-});
+/** GET /apps/{app}/lifecycle/preview — what the app's lifecycle policy would expire now. */
+export const handler = httpHandler(lifecyclePreviewRoute, () => ({ config: aws.config(), registry: aws.registry(), logger: aws.logger() }));

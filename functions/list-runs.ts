@@ -1,8 +1,6 @@
-import { httpHandler } from '../src/api/http.ts';
-import { listRuns } from '../src/api/runs.ts';
+import { httpHandler } from '../src/edges/http.ts';
+import { listRunsRoute } from '../src/edges/routes.ts';
+import * as aws from '../src/wiring/aws.ts';
 
 /** GET /runs?app=&limit= — runs, newest first. */
-export const handler = httpHandler(async (event, deps) => ({
-  status: 200,
-  body: { runs: await listRuns({ ...event.queryStringParameters }, deps) },
-}));
+export const handler = httpHandler(listRunsRoute, () => ({ workflow: aws.workflow(), logger: aws.logger() }));

@@ -1,5 +1,6 @@
-import { stepHandler } from '../src/pipeline/step-handler.ts';
-import { prepare } from '../src/pipeline/steps/prepare.ts';
+import { stepHandler } from '../src/edges/step-handler.ts';
+import { prepare } from '../src/use-cases/steps/prepare.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/** State machine Task: see src/pipeline/steps/prepare.ts. */
-export const handler = stepHandler('Prepare', prepare);
+/** State machine Task: see src/use-cases/steps/prepare.ts. */
+export const handler = stepHandler('Prepare', prepare, () => ({ config: aws.config(), objects: aws.objects(), registry: aws.registry(), logger: aws.logger(), events: aws.events() }));

@@ -1,5 +1,6 @@
-import { httpHandler, jsonBody } from '../src/api/http.ts';
-import { rollback } from '../src/api/rollback.ts';
+import { httpHandler } from '../src/edges/http.ts';
+import { rollbackRoute } from '../src/edges/routes.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/** POST /apps/{app}/rollback — deploy an earlier successful run's image again, as a new run, without building. */
-export const handler = httpHandler(async (event, deps) => ({ status: 202, body: await rollback(event.pathParameters?.app ?? '', jsonBody(event), deps) }));
+/** POST /apps/{app}/rollback — an earlier successful run's image again, as a new run. */
+export const handler = httpHandler(rollbackRoute, () => ({ config: aws.config(), containers: aws.containers(), workflow: aws.workflow(), clock: aws.clock(), logger: aws.logger() }));

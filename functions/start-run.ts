@@ -1,12 +1,7 @@
-import { dependencies } from '../src/composition-root.ts';
-import { startRunFromObject, type ObjectCreatedEvent } from '../src/api/start-run.ts';
-import { startRebuild, type BuildRequestedEvent } from '../src/triggers/rebuild.ts';
+import { startRunTarget } from '../src/edges/routes.ts';
+import type { BuildRequestedEvent } from '../src/use-cases/rebuild.ts';
+import type { ObjectCreatedEvent } from '../src/use-cases/start-run.ts';
+import * as aws from '../src/wiring/aws.ts';
 
-/**
- * EventBridge target for every way a run starts: a context landing under contexts/ (an upload or a
- * webhook) and `slipway` / `Build Requested` (rebuild requests and schedules).
- */
-export async function handler(event: ObjectCreatedEvent | BuildRequestedEvent) {
-  const deps = await dependencies();
-  return event['detail-type'] === 'Build Requested' ? startRebuild(event, deps) : startRunFromObject(event, deps);
-}
+/** EventBridge target: a context landing under contexts/, or slipway / Build Requested. See src/edges/routes.ts. */
+export const handler = (event: ObjectCreatedEvent | BuildRequestedEvent) => startRunTarget(event, ({ config: aws.config(), objects: aws.objects(), workflow: aws.workflow(), clock: aws.clock(), logger: aws.logger() }));

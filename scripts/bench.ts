@@ -13,10 +13,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { dockerBinary } from '../src/adapters/local/docker-binary.ts';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
-const DOCKER = '/usr/bin/docker';
+const DOCKER = dockerBinary(process.env);
 const N = Number(process.env.BENCH_ITERATIONS ?? 5);
 const stateDir = await mkdtemp(join(tmpdir(), 'slipway-bench-'));
 const env = { ...process.env, SLIPWAY_STATE_DIR: stateDir };

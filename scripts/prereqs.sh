@@ -5,7 +5,8 @@
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 
-DOCKER=/usr/bin/docker
+# The client the local stack runs (src/adapters/local/docker-binary.ts): SLIPWAY_DOCKER, else Debian's.
+DOCKER=${SLIPWAY_DOCKER:-/usr/bin/docker}
 say() { printf 'slipway prereqs: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 

@@ -1,7 +1,8 @@
 import type { Logger } from '../ports/logger.ts';
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+type Level = LogLevel;
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 
 /**
  * One JSON object per line, as CloudWatch Logs and Powertools expect: constant message, fields
@@ -15,4 +16,9 @@ export function jsonLogger(options: { service: string; level?: Level; write?: (l
     write(JSON.stringify({ level: level.toUpperCase(), message, service: options.service, timestamp: new Date().toISOString(), ...fields }));
   };
   return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+}
+
+/** `logLevel(env.SLIPWAY_LOG_LEVEL)` → that level when it is one, else `info`. */
+export function logLevel(value: string | undefined): LogLevel {
+  return value !== undefined && value in ORDER ? (value as LogLevel) : 'info';
 }

@@ -1,6 +1,6 @@
 import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
-import { findProjectRoot, stackPaths } from '../local/paths.ts';
-import { readStackInfo } from '../local/stack-file.ts';
+import { findProjectRoot, stackPaths } from '../local-stack/paths.ts';
+import { readStackInfo } from '../local-stack/stack-file.ts';
 import type { RequestSigner } from './sigv4-signer.ts';
 
 export class ApiError extends SlipwayError {

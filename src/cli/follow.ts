@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunLogPage } from '../api/run-logs.ts';
+import type { RunLogPage } from '../use-cases/run-logs.ts';
 import type { RunView, StepStatus } from '../domain/run-view.ts';
 import { STEPS, type StepName } from '../domain/steps.ts';
 import { ApiError, type ApiClient } from './api-client.ts';

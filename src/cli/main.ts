@@ -133,10 +133,6 @@ localCommand
   .description('print the running stack\'s endpoints (exit 1 when it is not running)')
   .option('--json', 'print JSON: { running, api, s3, registry, … }')
   .action(async (opts: { json?: boolean }) => exit(await (await import('./commands/local.ts')).status({ json: Boolean(opts.json) }, { out: createOutput(false) })));
-localCommand
-  .command('serve', { hidden: true })
-  .description('run the local stack in the foreground (what `local up` starts)')
-  .action(async () => exit(await (await import('./commands/local.ts')).serve()));
 
 // `slipway runs --json | head`: a reader that stops early is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

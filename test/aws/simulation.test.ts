@@ -10,18 +10,17 @@ import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createAwsDependencies } from '../../src/aws-dependencies.ts';
+import { useEnvironment } from '../../src/wiring/aws.ts';
 import type { RunInput } from '../../src/domain/run-state.ts';
 import { runView, type RunView } from '../../src/domain/run-view.ts';
-import { silentLogger } from '../support/fakes.ts';
-import { localWorkflow, runToEnd } from '../support/run-machine.ts';
+import { functionsWorkflow, runToEnd } from '../support/run-machine.ts';
 import { awsError } from '../unit/adapters/aws/aws-error.ts';
 import * as aws from './support/aws-fixtures.ts';
 
 /**
  * The real ASL on aws-local-stepfunctions, the real functions/ handlers, the real AWS adapters as
- * src/aws-dependencies.ts wires them for Lambda, and only the SDK clients' `send` scripted (module
- * scope mocks replace it on every instance the composition root creates).
+ * src/wiring/aws.ts wires them for Lambda, and only the SDK clients' `send` scripted (module
+ * scope mocks replace it on every instance the wiring creates).
  */
 const s3 = mockClient(S3Client);
 const ecr = mockClient(ECRClient);
@@ -47,7 +46,8 @@ function sent(mock: { calls(): { args: unknown[] }[] }): [string, unknown][] {
 }
 
 async function run(): Promise<RunView> {
-  return runView(await runToEnd(await localWorkflow({ ...createAwsDependencies(env), logger: silentLogger }), INPUT));
+  useEnvironment({ ...env, SLIPWAY_LOG_LEVEL: 'silent' });
+  return runView(await runToEnd(await functionsWorkflow(), INPUT));
 }
 
 beforeAll(async () => {

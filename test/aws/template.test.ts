@@ -164,8 +164,8 @@ describe('packaged stack (npm run package)', () => {
     expect(result.isValid).toBe(true);
   });
 
-  it('gives the functions the environment src/aws-dependencies.ts requires', async () => {
-    const source = await readFile(join(ROOT, 'src/aws-dependencies.ts'), 'utf8');
+  it('gives the functions the environment src/wiring/aws.ts requires', async () => {
+    const source = await readFile(join(ROOT, 'src/wiring/aws.ts'), 'utf8');
     const required = [...source.matchAll(/required\('(\w+)'\)/g)].map((m) => m[1] as string);
     expect(required.length).toBeGreaterThan(0);
     for (const { name } of FUNCTIONS) {

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { DistributionImageRegistry, type RegistryNotification } from '../../src/adapters/local/distribution-registry.ts';
-import { freePort } from '../../src/local/ports.ts';
-import { startRegistry, type RegistryProcess } from '../../src/local/registry-process.ts';
+import { freePort } from '../../src/local-stack/tcp-ports.ts';
+import { startRegistry, type RegistryProcess } from '../../src/stand-ins/registry-process.ts';
 import { imageRegistryContract, type ImageRegistryFixture } from './image-registry.contract.ts';
 import { DOCKER, missingPrerequisite, REGISTRY } from '../support/prerequisites.ts';
 

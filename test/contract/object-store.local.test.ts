@@ -10,7 +10,7 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createS3Client, S3ObjectStore } from '../../src/adapters/aws/s3-object-store.ts';
 import { multipartBody } from '../../src/cli/upload.ts';
-import { startLocalS3, type LocalS3, type ObjectCreatedEvent } from '../../src/local/s3/index.ts';
+import { startLocalS3, type LocalS3, type ObjectCreatedEvent } from '../../src/stand-ins/s3/index.ts';
 import { objectStoreContract, type ObjectStoreFixture } from './object-store.contract.ts';
 
 const credentials = { accessKeyId: 'SLIPWAYLOCAL', secretAccessKey: 'local-secret-key' };

@@ -1,7 +1,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerAnswers, DOCKER } from '../../src/local/docker.ts';
+import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
 import { expectServes, helloCopy, lastLine, slipway, stackInfo, stateDirFor } from './support.ts';
 
 /**

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ObjectStore } from '../../src/adapters/aws/s3-object-store.ts';
-import { dockerAnswers, DOCKER } from '../../src/local/docker.ts';
-import { isAlive } from '../../src/local/stack-file.ts';
-import type { UploadTicket } from '../../src/api/create-upload.ts';
+import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
+import { isAlive } from '../../src/local-stack/stack-file.ts';
+import type { UploadTicket } from '../../src/use-cases/create-upload.ts';
 import { expectServes, helloCopy, lastLine, postForm, ROOT, slipway, STATE_DIR, stackInfo } from './support.ts';
 
 const exec = promisify(execFile);

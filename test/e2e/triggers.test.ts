@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerAnswers, DOCKER } from '../../src/local/docker.ts';
+import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
 import { githubTarball, startGithubStandIn } from '../support/github.ts';
 import { expectServes, ROOT, slipway, stateDirFor, stackInfo } from './support.ts';
 

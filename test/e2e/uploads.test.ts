@@ -3,8 +3,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3Client, S3ObjectStore } from '../../src/adapters/aws/s3-object-store.ts';
-import type { UploadTicket } from '../../src/api/create-upload.ts';
-import { dockerAnswers, DOCKER } from '../../src/local/docker.ts';
+import type { UploadTicket } from '../../src/use-cases/create-upload.ts';
+import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
 import { helloCopy, lastLine, postForm, slipway, stackInfo, stateDirFor } from './support.ts';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dockerAnswers, DOCKER } from '../../src/local/docker.ts';
+import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
 import { expectServes, helloCopy, lastLine, ROOT, slipway, STATE_DIR, stackInfo } from './support.ts';
 
 const CHROMIUM = process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium';

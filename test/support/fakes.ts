@@ -2,7 +2,7 @@ import { parseConfig, type SlipwayConfig } from '../../src/domain/config.ts';
 import { ImageNotFoundError } from '../../src/domain/errors.ts';
 import type { LifecycleOutcome } from '../../src/domain/images.ts';
 import { evaluateLifecyclePolicy, type EcrLifecyclePolicy, type LifecyclePreview } from '../../src/domain/lifecycle/index.ts';
-import type { Dependencies } from '../../src/pipeline/dependencies.ts';
+import type { Dependencies } from '../../src/use-cases/dependencies.ts';
 import type { BuildLogPage, BuildLogRef, BuildLogs } from '../../src/ports/build-logs.ts';
 import type { BuildRequest, BuildRunner, BuildState } from '../../src/ports/build-runner.ts';
 import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServingVersion } from '../../src/ports/container-service.ts';

@@ -3,21 +3,33 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { LocalStepFunctionsWorkflow } from '../../src/adapters/local/local-workflow.ts';
-import { installDependencies } from '../../src/composition-root.ts';
 import type { ExecutionHistory } from '../../src/domain/execution.ts';
 import type { RunInput } from '../../src/domain/run-state.ts';
 import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../../src/pipeline/definition.ts';
-import type { Dependencies } from '../../src/pipeline/dependencies.ts';
+import type { Dependencies } from '../../src/use-cases/dependencies.ts';
+import { taskHandlers } from '../../src/wiring/local.ts';
 import { silentLogger } from './fakes.ts';
 
-/** The real ASL on aws-local-stepfunctions, its Tasks bound to the real functions/ handlers, over the given dependencies. */
+type TaskHandlers = Record<TaskState, (input: unknown) => Promise<unknown>>;
+
+/** The real ASL on aws-local-stepfunctions, its Tasks bound to the real steps (as the local stack binds them), over the given dependencies. */
 export async function localWorkflow(deps: Dependencies): Promise<LocalStepFunctionsWorkflow> {
-  installDependencies(deps);
+  return workflowOver(taskHandlers(() => deps));
+}
+
+/** The real ASL, its Tasks bound to the real functions/ handlers (as Lambda runs them, with the AWS wiring). */
+export async function functionsWorkflow(): Promise<LocalStepFunctionsWorkflow> {
+  const states = Object.keys(TASK_FUNCTIONS) as TaskState[];
+  return workflowOver(
+    Object.fromEntries(
+      states.map((s) => [s, async (input: unknown) => ((await import(`../../functions/${TASK_FUNCTIONS[s]}.ts`)) as { handler: (e: unknown) => Promise<unknown> }).handler(input)]),
+    ) as TaskHandlers,
+  );
+}
+
+async function workflowOver(handlers: TaskHandlers): Promise<LocalStepFunctionsWorkflow> {
   const states = Object.keys(TASK_FUNCTIONS) as TaskState[];
   const definition = loadDefinition(Object.fromEntries(states.map((s) => [substitutionKey(s), `arn:aws:lambda:us-east-1:000000000000:function:${TASK_FUNCTIONS[s]}`])));
-  const handlers = Object.fromEntries(
-    states.map((s) => [s, async (input: unknown) => ((await import(`../../functions/${TASK_FUNCTIONS[s]}.ts`)) as { handler: (e: unknown) => Promise<unknown> }).handler(input)]),
-  );
   return new LocalStepFunctionsWorkflow({
     definition,
     handlers,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
-import { foreignRequest } from '../../local/api-server.ts';
+import { foreignRequest } from '../../stand-ins/api-server.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';
 

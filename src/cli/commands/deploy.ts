@@ -1,6 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { createLogUpdate } from 'log-update';
-import type { UploadTicket } from '../../api/create-upload.ts';
+import type { UploadTicket } from '../../use-cases/create-upload.ts';
 import { ContextTooLargeError } from '../../domain/errors.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';

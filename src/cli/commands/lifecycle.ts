@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LifecyclePreviewAnswer } from '../../api/lifecycle-preview.ts';
+import type { LifecyclePreviewAnswer } from '../../use-cases/lifecycle-preview.ts';
 import { readConfigFile } from '../../config-file.ts';
 import { appConfig, type SlipwayConfig } from '../../domain/config.ts';
 import {  InvalidInputError, NoLifecycleRulesError, SlipwayError , type ErrorKind } from '../../domain/errors.ts';
 import { appLifecyclePolicy, evaluateLifecyclePolicy, type LifecyclePreview } from '../../domain/lifecycle/index.ts';
-import { findProjectRoot } from '../../local/paths.ts';
+import { findProjectRoot } from '../../local-stack/paths.ts';
 import { apiClient, type ApiClient } from '../api-client.ts';
 import { parseNow, readImagesFile, readPolicyFile, type ReadText } from '../lifecycle-input.ts';
 import { createOutput, type Output } from '../output.ts';

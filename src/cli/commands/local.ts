@@ -3,9 +3,9 @@ import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
-import { DOCKER, dockerAnswers, removeStackContainers } from '../../local/docker.ts';
-import { findProjectRoot, stackId, stackPaths, type StackPaths } from '../../local/paths.ts';
-import { isAlive, readStackInfo, removeStackInfo, writeStackInfo, type StackInfo } from '../../local/stack-file.ts';
+import { DOCKER, dockerAnswers, removeStackContainers } from '../../local-stack/engine.ts';
+import { findProjectRoot, stackId, stackPaths, type StackPaths } from '../../local-stack/paths.ts';
+import { isAlive, readStackInfo, removeStackInfo, type StackInfo } from '../../local-stack/stack-file.ts';
 import type { Output } from '../output.ts';
 import { binPath } from '../bin-path.ts';
 
@@ -45,22 +45,6 @@ export async function up(options: { json: boolean }, deps: { out: Output }): Pro
     await sleep(200);
   }
   throw new LocalStackError(`The local stack did not come up within 90s. See ${paths.log}.`);
-}
-
-/** `slipway local serve`: run the stack in the foreground until SIGTERM/SIGINT (what `up` starts in the background). */
-export async function serve(): Promise<number> {
-  const root = findProjectRoot();
-  const paths = stackPaths(root);
-  const { startLocalStack } = await import('../../local/stack.ts');
-  const stack = await startLocalStack({ root, paths });
-  await writeStackInfo(paths, stack.info);
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  await stack.stop({ removeContainers: true });
-  await removeStackInfo(paths);
-  return 0;
 }
 
 /** `slipway local down`: stop every process and container the stack started, and nothing else. */

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RunLogPage } from '../../api/run-logs.ts';
+import type { RunLogPage } from '../../use-cases/run-logs.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';
 

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
-import { eventRunId, eventTime } from '../../triggers/event-run-id.ts';
+import { eventRunId, eventTime } from '../../use-cases/event-run-id.ts';
 import type { ApiClient } from '../api-client.ts';
 import type { Output } from '../output.ts';
 import { followAndReport } from '../report-run.ts';

@@ -6,7 +6,7 @@ import { ROOT } from './package.ts';
 /**
  * Which AWS SDK commands a Lambda's code can send, read from the source (TypeScript's parser, no
  * guessing from names): the handler → the use-case it calls → each `deps.<port>.<method>(…)` → the
- * AWS adapter src/aws-dependencies.ts wires to that port → every `new <X>Command(…)` that method
+ * AWS adapter src/wiring/aws.ts builds for that port → every `new <X>Command(…)` that method
  * (and the methods and functions it calls) creates. A command created only to be presigned counts:
  * the presigned request is authorised with the function's role too.
  */
@@ -77,11 +77,11 @@ function walk(node: ts.Node, visit: (node: ts.Node) => void): void {
 }
 
 /**
- * Port name (`builds`) → the AWS adapter class src/aws-dependencies.ts puts there: `builds: new X(…)`,
- * or `const secrets = … new X(…) …` handed over as `secrets`.
+ * Port name (`builds`) → the AWS adapter class src/wiring/aws.ts builds for it: the wiring has one
+ * function per dependency, named after it (`export function builds() { … new CodeBuildBuildRunner(…) … }`).
  */
 function awsAdapters(): Map<string, { file: string; className: string }> {
-  const file = join(ROOT, 'src/aws-dependencies.ts');
+  const file = join(ROOT, 'src/wiring/aws.ts');
   const imported = imports(file);
   const adapters = new Map<string, { file: string; className: string }>();
   walk(source(file), (node) => {
@@ -89,10 +89,8 @@ function awsAdapters(): Map<string, { file: string; className: string }> {
     const from = imported.get(node.expression.getText());
     if (!from?.module.startsWith(join(SRC, 'adapters', 'aws'))) return;
     let holder: ts.Node = node.parent;
-    while (!ts.isPropertyAssignment(holder) && !ts.isVariableDeclaration(holder) && !ts.isSourceFile(holder)) holder = holder.parent;
-    if ((ts.isPropertyAssignment(holder) || ts.isVariableDeclaration(holder)) && ts.isIdentifier(holder.name)) {
-      adapters.set(holder.name.text, { file: from.module, className: from.name });
-    }
+    while (!ts.isFunctionDeclaration(holder) && !ts.isSourceFile(holder)) holder = holder.parent;
+    if (ts.isFunctionDeclaration(holder) && holder.name) adapters.set(holder.name.text, { file: from.module, className: from.name });
   });
   return adapters;
 }
@@ -132,7 +130,7 @@ function portCalls(file: string, name: string, seen: Set<string>, adapters: Map<
   seen.add(key);
   const fn = functionNamed(file, name);
   if (!fn?.body) throw new Error(`Cannot find function ${name} in ${file}.`);
-  // The dependencies arrive as a parameter typed (part of) Dependencies, or come from the composition root (`await dependencies()`).
+  // The dependencies arrive as a parameter typed (part of) Dependencies.
   const names = new Set<string>();
   const callbacks = new Set<string>();
   walk(fn, (node) => {
@@ -141,7 +139,8 @@ function portCalls(file: string, name: string, seen: Set<string>, adapters: Map<
       if (/\bDependencies\b/.test(node.type?.getText() ?? '')) names.add(node.name.text);
       else callbacks.add(node.name.text);
     }
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer?.getText() === 'await dependencies()') names.add(node.name.text);
+    // Or a variable typed so: the handed-in dependencies an edge resolves (`const deps: … Dependencies … = provide()`).
+    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && /\bDependencies\b/.test(node.type?.getText() ?? '')) names.add(node.name.text);
   });
   const calls: { port: string; method: string }[] = [];
   walk(fn.body, (node) => {

@@ -59,7 +59,7 @@ describe('foreign requests', () => {
     [{ host: 'evil.example:7420' }, 'answers only at http://127.0.0.1:7420'],
     [{ host: '127.0.0.1:7420', origin: 'https://evil.example' }, 'Requests from web pages on https://evil.example are refused.'],
   ])('%j → %s', async (headers, expected) => {
-    const { foreignRequest } = await import('../../../src/local/api-server.ts');
+    const { foreignRequest } = await import('../../../src/stand-ins/api-server.ts');
     const refusal = foreignRequest({ headers } as never, 7420);
     if (expected === undefined) expect(refusal).toBeUndefined();
     else expect(refusal).toContain(expected);

@@ -3,7 +3,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { UploadTicket } from '../../../src/api/create-upload.ts';
+import type { UploadTicket } from '../../../src/use-cases/create-upload.ts';
 import type { ApiClient } from '../../../src/cli/api-client.ts';
 import { run } from '../../../src/cli/commands/deploy.ts';
 import type { Output } from '../../../src/cli/output.ts';

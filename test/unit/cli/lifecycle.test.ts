@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { LifecyclePreviewAnswer } from '../../../src/api/lifecycle-preview.ts';
+import type { LifecyclePreviewAnswer } from '../../../src/use-cases/lifecycle-preview.ts';
 import type { ApiClient } from '../../../src/cli/api-client.ts';
 import { LifecyclePreviewUnfinishedError, run, type LifecycleDeps } from '../../../src/cli/commands/lifecycle.ts';
 import type { Output } from '../../../src/cli/output.ts';

@@ -14,6 +14,7 @@ import { BuildProgress } from './progress.ts';
 import { renderBuildScript } from './script.ts';
 import { buildDirName, readExportedVariables, readLogLines, readPersistedBuild, writePersistedBuild, type PersistedBuild } from './state-store.ts';
 import { isDigest } from '../../../domain/images.ts';
+import { DEFAULT_DOCKER } from '../docker-binary.ts';
 
 export interface LocalBuildRunnerOptions {
   /** The buildspec to run, e.g. `buildspec/buildspec.yml`; read again at every start. */
@@ -55,7 +56,7 @@ export class LocalBuildRunner implements BuildRunner {
     if (unknown.length > 0) throw new InvalidInputError(`LocalBuildRunner: unknown option(s) ${unknown.join(', ')}; known: ${OPTION_KEYS.join(', ')}`, unknown);
     if (!options.buildspecPath || !options.workDir) throw new InvalidInputError('LocalBuildRunner: buildspecPath and workDir are required');
     this.workDir = resolve(options.workDir);
-    this.docker = options.docker ?? '/usr/bin/docker';
+    this.docker = options.docker ?? DEFAULT_DOCKER;
     this.now = options.now ?? (() => new Date());
   }
 

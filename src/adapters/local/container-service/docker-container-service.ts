@@ -9,6 +9,7 @@ import { failureReason, type Failure } from './failure-reason.ts';
 import { AppProxy } from './proxy.ts';
 import { StateStore, type DeploymentRecord, type ServiceState } from './state-store.ts';
 import { waitUntilHealthy } from './wait-until-healthy.ts';
+import { DEFAULT_DOCKER } from '../docker-binary.ts';
 
 /** How long a replaced container may keep answering the requests it had accepted before it is removed. */
 const DRAIN_MS = 5_000;
@@ -52,7 +53,7 @@ export class DockerContainerService implements ContainerService {
   constructor(options: DockerContainerServiceOptions) {
     if (!TOKEN.test(options.stack)) throw new InvalidInputError(`Invalid stack label "${options.stack}": use letters, digits, ".", "_" and "-" (up to 128).`);
     if (options.pollMs !== undefined && !(options.pollMs > 0)) throw new InvalidInputError(`pollMs must be a positive number of milliseconds, got ${options.pollMs}.`);
-    this.docker = new DockerCli(options.docker ?? '/usr/bin/docker');
+    this.docker = new DockerCli(options.docker ?? DEFAULT_DOCKER);
     this.store = new StateStore(options.stateDir);
     this.stack = options.stack;
     this.now = options.now ?? (() => new Date());

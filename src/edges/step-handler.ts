@@ -1,0 +1,40 @@
+import type { RunState } from '../domain/run-state.ts';
+import { stepEvents } from '../domain/step-events.ts';
+import type { TaskState } from '../pipeline/definition.ts';
+import { parseRunState } from '../pipeline/run-state-schema.ts';
+import type { Dependencies } from '../use-cases/dependencies.ts';
+
+/** A pipeline step: the run's state in, the next state out, with the dependencies it names. */
+export type Step<D> = (state: RunState, deps: D) => Promise<RunState>;
+
+/** What every step handler uses besides its step's own dependencies: the bus it announces on and the log. */
+export type StepHandlerDependencies = Pick<Dependencies, 'events' | 'logger'>;
+
+/**
+ * The Lambda shape of a step: validate the state, announce the step, run the use-case, announce
+ * how it ended, return the new state. Errors go out as they are: Lambda reports `error.name` as
+ * errorType and the state machine's Retry and Catch match on it.
+ * `stepHandler('Deploy', deploy, () => ({ containers: aws.containers(), … }))`: the caller hands in
+ * exactly what the step needs (the AWS wiring in functions/, the local wiring on the local stack).
+ */
+export function stepHandler<D>(task: TaskState, step: Step<D>, provide: () => NoInfer<D> & StepHandlerDependencies): (event: unknown) => Promise<RunState> {
+  return async (event) => {
+    const state = parseRunState(event);
+    const deps: NoInfer<D> & Pick<Dependencies, 'events' | 'logger'> = provide();
+    await announce(task, 'enter', state, deps);
+    const next = await step(state, deps);
+    await announce(task, 'exit', next, deps);
+    return next;
+  };
+}
+
+/** Publish `Run Step Changed`. Best effort: a subscriber's bus being unavailable must not fail or repeat a deploy. */
+async function announce(task: TaskState, moment: 'enter' | 'exit', state: RunState, deps: Pick<Dependencies, 'events' | 'logger'>): Promise<void> {
+  const details = stepEvents(task, moment, state);
+  if (details.length === 0) return;
+  try {
+    await deps.events.publish(details.map((detail) => ({ source: 'slipway', detailType: 'Run Step Changed', detail: { ...detail }, resources: [] })));
+  } catch (error) {
+    deps.logger.warn('could not publish Run Step Changed', { runId: state.runId, task, error: String(error) });
+  }
+}

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { verify } from '@octokit/webhooks-methods';
+import * as v from 'valibot';
+import { allApps, type AppConfig } from '../domain/config.ts';
+import { contextKey } from '../domain/run-id.ts';
+import { describeIssues } from '../domain/validation.ts';
+import type { Dependencies } from './dependencies.ts';
+import { eventRunId } from './event-run-id.ts';
+import { repackTarball } from './repack.ts';
+
+export interface WebhookRequest {
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+export interface WebhookResponse {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+const PushSchema = v.looseObject({
+  ref: v.string(),
+  after: v.pipe(v.string(), v.regex(/^[0-9a-f]{40}$/)),
+  deleted: v.optional(v.boolean(), false),
+  repository: v.looseObject({ full_name: v.string(), pushed_at: v.optional(v.union([v.number(), v.string()])) }),
+  pusher: v.optional(v.looseObject({ name: v.optional(v.string()) })),
+  head_commit: v.optional(v.nullable(v.looseObject({ timestamp: v.optional(v.string()) }))),
+});
+
+const DELETED = /^0{40}$/;
+
+/**
+ * `POST /webhooks/github`. Verifies X-Hub-Signature-256 (HMAC-SHA256, constant time) before anything
+ * else; answers ping; ignores, with the reason, what is not a push to a branch an app follows; for a
+ * push it fetches the commit's tarball and stores it as each following app's context with the commit,
+ * ref and pusher — the S3 event then starts the run, as an upload does. The run id comes from the
+ * signed body, so a redelivery (or a replay under another delivery id) starts no second run.
+ */
+export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<Dependencies, 'config' | 'objects' | 'secrets' | 'source' | 'workflow' | 'clock' | 'logger'>): Promise<WebhookResponse> {
+  const secret = await deps.secrets.get('githubWebhookSecret');
+  if (!secret) {
+    deps.logger.error('webhook refused: no secret configured', {});
+    return { status: 503, body: { error: { name: 'WebhookNotConfigured', message: 'No GitHub webhook secret is configured (SLIPWAY_GITHUB_WEBHOOK_SECRET locally, the githubWebhookSecret key of the Slipway secret in AWS).' } } };
+  }
+  const signature = request.headers['x-hub-signature-256'];
+  if (!signature) {
+    const sha1 = request.headers['x-hub-signature'] ? ' (only X-Hub-Signature, SHA-1, was sent; Slipway accepts SHA-256 only)' : '';
+    return unauthorized(`Missing X-Hub-Signature-256${sha1}. Set a secret on the webhook.`);
+  }
+  if (!(await verify(secret, request.body, signature).catch(() => false))) return unauthorized('X-Hub-Signature-256 does not match the body and the configured secret.');
+
+  const event = request.headers['x-github-event'];
+  const delivery = request.headers['x-github-delivery'] ?? '';
+  if (event === 'ping') return { status: 200, body: { ok: true, event } };
+  if (event !== 'push') return ignored(`"${event}" events are not handled; Slipway builds on push.`);
+
+  const parsed = v.safeParse(PushSchema, safeJson(request.body));
+  if (!parsed.success) return { status: 400, body: { error: { name: 'InvalidPayload', message: `Not a push payload: ${describeIssues(parsed.issues).join('; ')}` } } };
+  const push = parsed.output;
+  if (push.deleted || DELETED.test(push.after)) return ignored(`${push.ref} was deleted; there is nothing to build.`);
+  if (!push.ref.startsWith('refs/heads/')) return ignored(`${push.ref} is not a branch.`);
+  const branch = push.ref.slice('refs/heads/'.length);
+  const repository = push.repository.full_name;
+  const apps = followingApps(deps, repository, branch);
+  if (apps.length === 0) {
+    const following = followingApps(deps, repository).map((a) => `${a.name} (${a.triggers.github!.branch})`);
+    return ignored(`No app follows ${repository}@${branch}.${following.length ? ` Apps following ${repository}: ${following.join(', ')}.` : ''}`);
+  }
+
+  // GitHub signs the body, not the delivery header: a captured delivery could be resent with any
+  // delivery id. So the run id comes from the signed body, and a push older than this is not built.
+  const time = pushTime(push, deps.clock.now().getTime());
+  const ageSeconds = Math.round((deps.clock.now().getTime() - time) / 1000);
+  if (ageSeconds > MAX_PUSH_AGE_SECONDS) {
+    return ignored(`This push is ${Math.round(ageSeconds / 60)} minutes old; Slipway builds pushes delivered within ${MAX_PUSH_AGE_SECONDS / 60} minutes (replays of old deliveries are refused). Push again, or run: slipway rebuild --app <name>.`);
+  }
+  const bodyHash = createHash('sha256').update(request.body).digest('hex');
+  const tarball = await deps.source.tarball(repository, push.after);
+  const runs: { app: string; runId: string; duplicate: boolean }[] = [];
+  for (const app of apps) {
+    const runId = eventRunId(time, `github:${bodyHash}:${app.name}`);
+    if (await deps.workflow.history(runId)) {
+      runs.push({ app: app.name, runId, duplicate: true });
+      continue;
+    }
+    const body = await repackTarball(tarball, app.contextPath);
+    await deps.objects.put({
+      key: contextKey(app.name, runId),
+      body,
+      contentType: 'application/gzip',
+      metadata: { trigger: 'webhook', commit: push.after, ref: push.ref, ...(push.pusher?.name && { source: push.pusher.name }), ...(delivery && { delivery }) },
+    });
+    runs.push({ app: app.name, runId, duplicate: false });
+    deps.logger.info('push accepted', { app: app.name, runId, repository, commit: push.after, delivery });
+  }
+  return { status: 202, body: { runs } };
+}
+
+function followingApps(deps: Pick<Dependencies, 'config' | 'objects' | 'secrets' | 'source' | 'workflow' | 'clock' | 'logger'>, repository: string, branch?: string): AppConfig[] {
+  return allApps(deps.config).filter((app) => app.triggers.github?.repository.toLowerCase() === repository.toLowerCase() && (branch === undefined || app.triggers.github.branch === branch));
+}
+
+/** How old a push may be when it is delivered. GitHub delivers within seconds; a manual redelivery of a recent push still fits. */
+export const MAX_PUSH_AGE_SECONDS = 600;
+
+function pushTime(push: v.InferOutput<typeof PushSchema>, now: number): number {
+  // The push's own time first (runs sort by when they were pushed), the head commit's as a fallback.
+  const candidates = [typeof push.repository.pushed_at === 'number' ? push.repository.pushed_at * 1000 : push.repository.pushed_at, push.head_commit?.timestamp];
+  for (const candidate of candidates) {
+    const ms = typeof candidate === 'number' ? candidate : candidate ? Date.parse(candidate) : NaN;
+    if (Number.isFinite(ms)) return ms;
+  }
+  return now;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function unauthorized(message: string): WebhookResponse {
+  return { status: 401, body: { error: { name: 'InvalidSignature', message } } };
+}
+
+function ignored(reason: string): WebhookResponse {
+  return { status: 202, body: { ignored: reason } };
+}

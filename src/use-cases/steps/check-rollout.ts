@@ -1,0 +1,39 @@
+import { appConfig } from '../../domain/config.ts';
+import { RolloutFailedError } from '../../domain/errors.ts';
+import type { RunState } from '../../domain/run-state.ts';
+import type { Dependencies } from '../dependencies.ts';
+import { recordRelease } from './release-tags.ts';
+import { requirePart } from './require-part.ts';
+
+/** Read the rollout; a failed or rolled-back deployment, or one past its deadline, fails the run; a completed one is recorded as a release. */
+export async function checkRollout(state: RunState, deps: Pick<Dependencies, 'config' | 'containers' | 'registry' | 'clock' | 'logger'>): Promise<RunState> {
+  const app = appConfig(deps.config, state.app);
+  const deployment = requirePart(state, 'deployment');
+  const status = await deps.containers.rollout({ app: state.app, service: app.service, deploymentId: deployment.id });
+  const next = {
+    ...deployment,
+    state: status.state,
+    runningCount: status.runningCount,
+    desiredCount: status.desiredCount,
+    ...(status.url !== undefined && { url: status.url }),
+    ...(status.reason !== undefined && { reason: status.reason }),
+  };
+  if (status.state === 'FAILED') {
+    throw new RolloutFailedError(
+      `The rollout of app "${state.app}" (task definition revision ${deployment.revision}) failed: ${status.reason ?? 'no reason given'}.`,
+      state.app,
+      deployment.id,
+    );
+  }
+  if (status.state === 'IN_PROGRESS' && deps.clock.now() > new Date(deployment.deadline)) {
+    throw new RolloutFailedError(
+      `The rollout of app "${state.app}" did not finish by ${deployment.deadline} (${status.runningCount}/${status.desiredCount} running). ` +
+        `Check the service's events and the container logs; if it is only slow, raise apps.${state.app}.service.healthCheck.timeoutSeconds.`,
+      state.app,
+      deployment.id,
+    );
+  }
+  // Completed: the image becomes the newest release (keepReleases), so lifecycle rules keep it.
+  const release = status.state === 'COMPLETED' ? await recordRelease(state, app, deps) : undefined;
+  return { ...state, deployment: next, ...(release && { release }) };
+}

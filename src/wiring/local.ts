@@ -1,0 +1,216 @@
+import { join } from 'node:path';
+import { createS3Client, S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
+import { EnvSecretStore } from '../adapters/env-secret-store.ts';
+import { GitHubSourceRepository } from '../adapters/github-source-repository.ts';
+import { jsonLogger } from '../adapters/json-logger.ts';
+import { LocalBuildRunner } from '../adapters/local/build-runner/index.ts';
+import { DockerContainerService } from '../adapters/local/container-service/index.ts';
+import { dockerBinary } from '../adapters/local/docker-binary.ts';
+import { DistributionImageRegistry, type RegistryNotification } from '../adapters/local/distribution-registry.ts';
+import { InProcessEventBus, type BusRule } from '../adapters/local/in-process-event-bus.ts';
+import { LocalBuildLogs } from '../adapters/local/local-build-logs.ts';
+import { LocalStepFunctionsWorkflow } from '../adapters/local/local-workflow.ts';
+import { readConfigFile } from '../config-file.ts';
+import { allApps } from '../domain/config.ts';
+import { parseSchedule } from '../domain/schedule.ts';
+import { dashboardHandler } from '../edges/dashboard.ts';
+import { httpHandler } from '../edges/http.ts';
+import * as routes from '../edges/routes.ts';
+import { stepHandler } from '../edges/step-handler.ts';
+import { bootStandIns, LOCAL_BUCKET, LOCAL_REGION } from '../local-stack/boot.ts';
+import { stackId, type StackPaths } from '../local-stack/paths.ts';
+import type { StackInfo } from '../local-stack/stack-file.ts';
+import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../pipeline/definition.ts';
+import { systemClock } from '../ports/clock.ts';
+import type { Logger } from '../ports/logger.ts';
+import type { HttpFunction } from '../stand-ins/api-server.ts';
+import { buildRequested, objectCreatedEvent, putEvents } from '../stand-ins/bus-events.ts';
+import { startScheduler } from '../stand-ins/scheduler.ts';
+import { readServerlessRoutes } from '../stand-ins/serverless-routes.ts';
+import type { Dependencies } from '../use-cases/dependencies.ts';
+import type { BuildRequestedEvent } from '../use-cases/rebuild.ts';
+import type { ObjectCreatedEvent } from '../use-cases/start-run.ts';
+import { STEPS } from '../use-cases/steps/index.ts';
+
+/** How often the local stack polls: the ASL's Wait states say 10 and 15 seconds for AWS; a local build takes seconds. */
+const LOCAL_POLL_MS = { WaitForBuild: 25, WaitForRollout: 25 };
+const LOCAL_RETRY_MS = Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((state) => [state, 200]));
+
+export interface RunningStack {
+  info: StackInfo;
+  dependencies: Dependencies;
+  workflow: LocalStepFunctionsWorkflow;
+  stop(options?: { removeContainers?: boolean }): Promise<void>;
+}
+
+/**
+ * The local wiring: boots the stand-in servers (src/local-stack/boot.ts), builds the local adapters
+ * over them, and binds every route, state-machine Task and EventBridge target serverless.yml
+ * declares to the same cores the Lambdas run (src/edges/routes.ts, src/use-cases/steps/), with
+ * these dependencies handed in.
+ */
+export async function startLocalStack(options: { root: string; paths: StackPaths; logger?: Logger }): Promise<RunningStack> {
+  const { root, paths } = options;
+  const logger = options.logger ?? jsonLogger({ service: 'slipway-local' });
+  const config = readConfigFile(join(root, 'slipway.config.json'));
+  const stack = stackId(paths);
+  const declared = readServerlessRoutes(join(root, 'serverless.yml'), { ContextsBucket: LOCAL_BUCKET });
+  // The servers start before the adapters that use them exist; requests wait for the wiring.
+  let deps: Dependencies | undefined;
+  let registry: DistributionImageRegistry | undefined;
+  let bus: InProcessEventBus | undefined;
+  let ready: () => void = () => undefined;
+  const whenReady = new Promise<void>((resolve) => (ready = resolve));
+  const wired = () => {
+    if (!deps) throw new Error('the local stack is not wired yet');
+    return deps;
+  };
+  const http = httpFunctions(wired);
+
+  const standIns = await bootStandIns({
+    paths,
+    routes: declared.http,
+    resolve: async (route) => {
+      await whenReady;
+      return requireBinding(http, route.handler, 'HTTP route');
+    },
+    local: {
+      'GET /_local/health': async () => ({ status: 200, body: { ok: true, stack } }),
+      // EventBridge PutEvents' stand-in, for `slipway rebuild` and other systems on this machine.
+      'POST /_local/events': async (_request, body) => {
+        await whenReady;
+        return { status: 200, body: putEvents(bus!, body, LOCAL_REGION) };
+      },
+      'POST /_local/registry-events': async (_request, body) => {
+        await whenReady;
+        await registry!.recordNotification(JSON.parse(body.toString('utf8')) as RegistryNotification);
+        return { status: 200 };
+      },
+    },
+    logger,
+  });
+  const stoppers: (() => Promise<void>)[] = [standIns.stop];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => logger.warn('stop failed', { error: String(error) }));
+  };
+
+  try {
+    const docker = dockerBinary(process.env);
+    registry = new DistributionImageRegistry({ url: standIns.registry.url, host: standIns.registry.host, indexPath: paths.registryIndex });
+    const containers = new DockerContainerService({ stateDir: paths.services, stack, pollMs: 25, logger, docker });
+    await containers.start();
+    let removeContainers = false;
+    stoppers.push(() => containers.stop({ removeContainers }));
+
+    const definition = loadDefinition(
+      Object.fromEntries(
+        Object.entries(TASK_FUNCTIONS).map(([state, fn]) => [substitutionKey(state as TaskState), `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:slipway-local-${fn}`]),
+      ),
+    );
+    const workflow = new LocalStepFunctionsWorkflow({ definition, handlers: taskHandlers(wired), stateDir: paths.executions, waitOverrides: LOCAL_POLL_MS, retryOverrides: LOCAL_RETRY_MS, logger });
+    const recovered = await workflow.recover();
+    if (recovered) logger.warn('runs interrupted by the last stop marked aborted', { count: recovered });
+
+    const targets = eventTargets(wired);
+    bus = new InProcessEventBus(
+      declared.events.map((rule) => ({ name: rule.function, pattern: rule.pattern, target: requireBinding(targets, rule.handler, 'EventBridge target') })),
+      { logger, region: LOCAL_REGION },
+    );
+    const events = bus;
+    standIns.s3.onObjectCreated((object) => events.deliver(objectCreatedEvent(object, LOCAL_REGION)));
+    // Each app's rebuild schedule, as the schedule rule in AWS: a Build Requested event at every fire time.
+    const scheduler = startScheduler({
+      apps: allApps(config).flatMap(({ name, rebuild }) => (rebuild ? [{ app: name, expression: rebuild.schedule, schedule: parseSchedule(rebuild.schedule) }] : [])),
+      scale: Number(process.env.SLIPWAY_LOCAL_SCHEDULE_SCALE ?? 1),
+      fire: (app, at) => events.deliver(buildRequested({ app, schedule: true }, at, LOCAL_REGION)),
+      logger,
+    });
+    stoppers.push(async () => scheduler.stop());
+
+    const builds = new LocalBuildRunner({ buildspecPath: join(root, 'buildspec', 'buildspec.yml'), workDir: paths.builds, docker });
+    stoppers.push(() => builds.close());
+    // GitHub settings come from the environment `slipway local up` ran in (SLIPWAY_GITHUB_*).
+    const secrets = new EnvSecretStore(process.env);
+    deps = {
+      config,
+      objects: new S3ObjectStore({
+        bucket: LOCAL_BUCKET,
+        client: createS3Client({ endpoint: standIns.s3.endpoint, region: LOCAL_REGION, credentials: standIns.credentials, forcePathStyle: true }),
+      }),
+      builds,
+      buildLogs: new LocalBuildLogs(builds),
+      registry,
+      containers,
+      workflow,
+      events,
+      secrets,
+      source: new GitHubSourceRepository({ apiUrl: process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com', token: () => secrets.get('githubToken') }),
+      clock: systemClock,
+      logger,
+      settings: { contextBucket: LOCAL_BUCKET, uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 300 },
+    };
+    ready();
+
+    const info: StackInfo = {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      api: standIns.api.url,
+      s3: standIns.s3.endpoint,
+      bucket: LOCAL_BUCKET,
+      registry: standIns.registry.url,
+      registryPid: standIns.registry.pid,
+      stack,
+      stateDir: paths.dir,
+      log: paths.log,
+    };
+    logger.info('local stack up', { ...info });
+    return {
+      info,
+      dependencies: deps,
+      workflow,
+      async stop(stopOptions) {
+        removeContainers = stopOptions?.removeContainers ?? true;
+        await stopAll();
+        logger.info('local stack stopped', { stack });
+      },
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Each HTTP function serverless.yml declares (by its file under functions/), bound to the local dependencies. */
+function httpFunctions(deps: () => Dependencies): Record<string, HttpFunction> {
+  return {
+    'create-upload': httpHandler(routes.createUploadRoute, deps),
+    'list-runs': httpHandler(routes.listRunsRoute, deps),
+    'get-run': httpHandler(routes.getRunRoute, deps),
+    'get-run-logs': httpHandler(routes.getRunLogsRoute, deps),
+    rollback: httpHandler(routes.rollbackRoute, deps),
+    'lifecycle-preview': httpHandler(routes.lifecyclePreviewRoute, deps),
+    'github-webhook': httpHandler(routes.githubWebhookRoute, deps),
+    dashboard: dashboardHandler,
+  };
+}
+
+/** Each state-machine Task, bound to the step its functions/ file runs in AWS. */
+export function taskHandlers(deps: () => Dependencies): Record<TaskState, (input: unknown) => Promise<unknown>> {
+  return Object.fromEntries((Object.keys(STEPS) as TaskState[]).map((state) => [state, stepHandler(state, STEPS[state], deps)])) as Record<
+    TaskState,
+    (input: unknown) => Promise<unknown>
+  >;
+}
+
+/** Each EventBridge target; the bus routes to it only the events serverless.yml's pattern for it matches. */
+function eventTargets(deps: () => Dependencies): Record<string, BusRule['target']> {
+  return { 'start-run': (event) => routes.startRunTarget(event as unknown as ObjectCreatedEvent | BuildRequestedEvent, deps()) };
+}
+
+/** `functions/get-run.handler` → the local binding of functions/get-run.ts; a function serverless.yml names and nothing binds is a wiring bug. */
+function requireBinding<T>(bindings: Record<string, T>, handler: string, what: string): T {
+  const name = handler.replace(/^functions\//, '').replace(/\.handler$/, '');
+  const bound = bindings[name];
+  if (!bound) throw new Error(`serverless.yml declares the ${what} ${handler}, and src/wiring/local.ts binds nothing to it. Add it there.`);
+  return bound;
+}
