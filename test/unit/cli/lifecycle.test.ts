@@ -15,7 +15,7 @@ interface FixtureCase {
   expectedExpired: string[];
   expectedAppliedRulePriority: Record<string, number>;
 }
-const fixture = JSON.parse(readFileSync(new URL('../../../../shared/fixtures/ecr-lifecycle-cases.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/ecr-lifecycle-cases.json', import.meta.url), 'utf8')) as {
   cases: FixtureCase[];
   invalid: { name: string; policy: unknown }[];
 };

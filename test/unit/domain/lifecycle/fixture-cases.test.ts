@@ -24,7 +24,7 @@ interface InvalidCase {
   reason: string;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../../../../shared/fixtures/ecr-lifecycle-cases.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(readFileSync(new URL('../../../fixtures/ecr-lifecycle-cases.json', import.meta.url), 'utf8')) as {
   cases: FixtureCase[];
   invalid: InvalidCase[];
 } & Record<string, unknown>;
