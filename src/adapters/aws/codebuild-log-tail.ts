@@ -2,7 +2,7 @@ import { GetLogEventsCommand, type CloudWatchLogsClient } from '@aws-sdk/client-
 import type { BuildState } from '../../ports/build-runner.ts';
 // The buildspec's `slipway: error: <Kind>: <message>` protocol is parsed in one place, next to the
 // local runner that reads it from the same buildspec's output.
-import { parseSlipwayErrorLine } from '../local/build-runner/progress.ts';
+import { parseSlipwayErrorLine } from '../../domain/build-error-line.ts';
 
 /** How many log events a failed build's tail reads (the newest ones). */
 export const TAIL_EVENTS = 50;

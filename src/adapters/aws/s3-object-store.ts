@@ -3,6 +3,7 @@ import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { InvalidInputError, SlipwayError, TransientError } from '../../domain/errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
+import { awsErrorName, isTransient } from './transient.ts';
 import type { ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest } from '../../ports/object-store.ts';
 
 export interface S3ClientOptions {
@@ -86,7 +87,7 @@ export class S3ObjectStore implements ObjectStore {
       const output = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { key, size: output.ContentLength ?? 0, metadata: output.Metadata ?? {} };
     } catch (error) {
-      if (errorName(error) === 'NotFound' || httpStatus(error) === 404) return undefined;
+      if (awsErrorName(error) === 'NotFound' || httpStatus(error) === 404) return undefined;
       throw this.toSlipwayError('HeadObject', key, error);
     }
   }
@@ -108,7 +109,7 @@ export class S3ObjectStore implements ObjectStore {
       if (!output.Body) return new Uint8Array();
       return await output.Body.transformToByteArray();
     } catch (error) {
-      if (errorName(error) === 'NoSuchKey') return undefined;
+      if (awsErrorName(error) === 'NoSuchKey') return undefined;
       throw this.toSlipwayError('GetObject', key, error);
     }
   }
@@ -127,7 +128,7 @@ export class S3ObjectStore implements ObjectStore {
     if (isTransient(error)) {
       return new TransientError(`S3 ${operation} of ${where} failed for now (${reason}). It is safe to retry.`, { cause: error });
     }
-    if (errorName(error) === 'NoSuchBucket') {
+    if (awsErrorName(error) === 'NoSuchBucket') {
       return new SlipwayError(`S3 bucket "${this.bucket}" does not exist (${operation} of ${where}). Check the bucket name in the deployment's settings.`, {
         cause: error,
       });
@@ -136,19 +137,6 @@ export class S3ObjectStore implements ObjectStore {
       cause: error,
     });
   }
-}
-
-const TRANSIENT_NAMES = new Set(['SlowDown', 'ThrottlingException', 'Throttling', 'RequestTimeout', 'ServiceUnavailable', 'InternalError', 'TimeoutError']);
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
-
-function isTransient(error: unknown): boolean {
-  const status = httpStatus(error);
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return TRANSIENT_NAMES.has(errorName(error) ?? '') || (status !== undefined && status >= 500) || (typeof code === 'string' && NETWORK_CODES.has(code));
-}
-
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
 }
 
 function httpStatus(error: unknown): number | undefined {

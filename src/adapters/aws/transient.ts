@@ -1,6 +1,7 @@
 import { TransientError } from '../../domain/errors.ts';
 
 /**
+ * The one rule for which AWS failures are worth another try, for every AWS adapter (S3 included).
  * Throttling, 5xx answers and dropped connections are worth another try; the SDK has already
  * retried them a few times by the time they reach us. Turning them into TransientError lets the
  * state machine's Retry (which matches on the error name) take over with a longer backoff.
@@ -19,6 +20,9 @@ const TRANSIENT_NAMES = new Set([
   'RequestTimeout',
   'RequestTimeoutException',
   'TimeoutError',
+  // S3's own names for throttling and a failure on its side.
+  'SlowDown',
+  'InternalError',
 ]);
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN']);
 

@@ -1,6 +1,6 @@
 export { LocalBuildRunner, type LocalBuildRunnerOptions } from './local-build-runner.ts';
 export { parseBuildspec, BUILDSPEC_PHASES, type Buildspec, type BuildspecPhase, type BuildspecPhaseName } from './buildspec.ts';
 export { renderBuildScript, bashQuote, PHASE_TYPE } from './script.ts';
-export { BuildProgress, parseSlipwayErrorLine, TAIL_LINES, type PhaseRecord, type SlipwayErrorLine } from './progress.ts';
+export { BuildProgress, TAIL_LINES, type PhaseRecord } from './progress.ts';
 export { buildspecEnvironment, codebuildEnvironment, validateBuildRequest } from './environment.ts';
 export { BuildNotFoundError, InvalidBuildspecError } from './errors.ts';

@@ -1,3 +1,4 @@
+import { parseSlipwayErrorLine, type SlipwayErrorLine } from '../../../domain/build-error-line.ts';
 import type { BuildState, BuildStatus } from '../../../ports/build-runner.ts';
 
 /** How many lines `logTail` keeps. */
@@ -8,18 +9,6 @@ export interface PhaseRecord {
   phaseStatus: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'STOPPED';
   startTime: string;
   endTime?: string;
-}
-
-/** The `slipway: error: <Kind>: <message>` line the buildspec prints before a known failure. */
-export interface SlipwayErrorLine {
-  kind: string;
-  message: string;
-}
-
-/** `parseSlipwayErrorLine('slipway: error: DockerfileNotFound: Dockerfile')` → `{ kind: 'DockerfileNotFound', message: 'Dockerfile' }`. */
-export function parseSlipwayErrorLine(line: string): SlipwayErrorLine | undefined {
-  const match = /^slipway: error: ([A-Za-z]+): ?(.*)$/.exec(line.trim());
-  return match ? { kind: match[1] as string, message: match[2] as string } : undefined;
 }
 
 const MARKER = /^\[Container\] \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? (.*)$/;

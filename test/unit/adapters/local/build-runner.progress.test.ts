@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BuildProgress, parseSlipwayErrorLine, TAIL_LINES } from '../../../../src/adapters/local/build-runner/index.ts';
+import { BuildProgress, TAIL_LINES } from '../../../../src/adapters/local/build-runner/index.ts';
+import { parseSlipwayErrorLine } from '../../../../src/domain/build-error-line.ts';
 
 const at = (text: string): string => `[Container] 2025/01/02 03:04:05.678901 ${text}`;
 const clock = (): (() => Date) => {
