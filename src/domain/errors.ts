@@ -165,18 +165,6 @@ export class TransientError extends SlipwayError {
   override readonly kind: ErrorKind = 'unavailable';
 }
 
-/** The repository holds no image with this digest: it was expired, deleted, or never pushed there. */
-export class ImageNotFoundError extends SlipwayError {
-  override name = 'ImageNotFoundError';
-  override readonly kind: ErrorKind = 'not-found';
-  constructor(
-    readonly repository: string,
-    readonly digest: string,
-  ) {
-    super(`Repository "${repository}" has no image ${digest}. It may have been expired by a lifecycle rule or deleted; deploy again to build and push it anew.`);
-  }
-}
-
 /** The rollout completed, but the deployed image could not be tagged as the newest release (keepReleases). */
 export class ReleaseTagError extends SlipwayError {
   override name = 'ReleaseTagError';

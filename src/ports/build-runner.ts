@@ -1,3 +1,5 @@
+import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
+
 /** Runs buildspec/buildspec.yml: CodeBuild in AWS, bash and the local Docker engine on the local stack. */
 export interface BuildRunner {
   /** `start({ runId, app: 'hello', contextUrl, imageRepository: '127.0.0.1:5000/hello', imageTags: ['01J…'], dockerfile: 'Dockerfile', buildArgs: {} })` → `{ buildId }` */
@@ -37,4 +39,22 @@ export interface BuildState {
   logTail?: string[];
   /** Where the full log is (CloudWatch Logs group/stream, or a local file). */
   logs?: { group?: string; stream?: string; path?: string; url?: string };
+}
+
+/**
+ * `get(buildId)` for a build the runner does not know: never started there, or forgotten (CodeBuild
+ * keeps builds a year). Both runners throw it; `where` says where the runner looked.
+ */
+export class BuildNotFoundError extends SlipwayError {
+  override name = 'BuildNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
+  constructor(
+    readonly buildId: string,
+    readonly where: string,
+  ) {
+    super(
+      `No build "${buildId}" in ${where}. Use the buildId that start() returned, ` +
+        `and check that the pipeline uses the same build project (and region) it started the build in.`,
+    );
+  }
 }

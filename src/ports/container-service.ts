@@ -1,3 +1,5 @@
+import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
+
 /** Where the app runs: an ECS Fargate service in AWS, labelled containers on the local Docker engine locally. */
 export interface ContainerService {
   /**
@@ -69,4 +71,33 @@ export interface ServingVersion {
   taskDefinition: string;
   revision: number;
   url?: string;
+}
+
+/** Slipway moves an existing ECS service to a new image; it does not create services. */
+export class ServiceNotFoundError extends SlipwayError {
+  override name = 'ServiceNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
+  constructor(
+    readonly app: string,
+    readonly cluster: string,
+    readonly service: string,
+    readonly reason: string,
+  ) {
+    super(
+      `No active ECS service "${service}" in cluster "${cluster}" for app "${app}" (${reason}). ` +
+        `Create the service first (Slipway deploys to an existing service), or set apps.${app}.service.cluster and apps.${app}.service.name in slipway.config.json.`,
+    );
+  }
+}
+
+/** `rollout()` was asked about a deployment this stack never started. */
+export class DeploymentNotFoundError extends SlipwayError {
+  override name = 'DeploymentNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
+  constructor(
+    readonly app: string,
+    readonly deploymentId: string,
+  ) {
+    super(`No deployment "${deploymentId}" for app "${app}" in this local stack. Use the deploymentId that deploy() returned.`);
+  }
 }

@@ -1,3 +1,4 @@
+import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
 import type { LifecycleOutcome } from '../domain/images.ts';
 import type { EcrLifecyclePolicy, LifecyclePreview } from '../domain/lifecycle/index.ts';
 
@@ -31,4 +32,16 @@ export interface RegistryImage {
   digest: string;
   tags: string[];
   pushedAt: string;
+}
+
+/** The repository holds no image with this digest: it was expired, deleted, or never pushed there. */
+export class ImageNotFoundError extends SlipwayError {
+  override name = 'ImageNotFoundError';
+  override readonly kind: ErrorKind = 'not-found';
+  constructor(
+    readonly repository: string,
+    readonly digest: string,
+  ) {
+    super(`Repository "${repository}" has no image ${digest}. It may have been expired by a lifecycle rule or deleted; deploy again to build and push it anew.`);
+  }
 }

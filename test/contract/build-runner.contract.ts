@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import type { BuildRequest, BuildRunner, BuildState } from '../../src/ports/build-runner.ts';
+import { BuildNotFoundError, type BuildRequest, type BuildRunner, type BuildState } from '../../src/ports/build-runner.ts';
 
 /** What a BuildRunner adapter's test provides so the shared behaviours can run against it. */
 export interface BuildRunnerHarness {
@@ -132,5 +132,21 @@ export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
 
     expect(state.status, state.logTail?.join('\n')).toBe('SUCCEEDED');
     expect(await h.registryDigest(request.imageRepository, request.imageTags[0] as string)).toBe(state.imageDigest);
+  });
+}
+
+/**
+ * The errors every BuildRunner throws, for adapters whose happy path needs infrastructure the test
+ * cannot have (CodeBuild): the same error class, kind and fields, whichever adapter threw it.
+ */
+export function buildRunnerErrorContract(runner: () => BuildRunner): void {
+  it('throws BuildNotFoundError (kind not-found) for a build it never started', async () => {
+    const buildId = `slipway-contract:${suffix()}`;
+
+    const error = await runner().get(buildId).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(BuildNotFoundError);
+    expect(error).toMatchObject({ name: 'BuildNotFoundError', kind: 'not-found', buildId });
+    expect((error as Error).message).toContain(buildId);
   });
 }

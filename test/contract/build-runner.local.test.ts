@@ -9,7 +9,7 @@ import { create as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILDSPEC_PATH } from '../../buildspec/index.ts';
 import { LocalBuildRunner } from '../../src/adapters/local/build-runner/index.ts';
-import { buildRequest, buildRunnerContract, waitForBuild, type BuildRunnerHarness } from './build-runner.contract.ts';
+import { buildRequest, buildRunnerContract, buildRunnerErrorContract, waitForBuild, type BuildRunnerHarness } from './build-runner.contract.ts';
 import { DOCKER, missingPrerequisite, REGISTRY } from '../support/prerequisites.ts';
 
 const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
@@ -123,6 +123,7 @@ describe.skipIf(skip)('LocalBuildRunner against the Docker engine', () => {
   });
 
   buildRunnerContract(() => harness);
+  buildRunnerErrorContract(() => harness.runner);
 
   it('keeps a variable set in pre_build for the build phase', async () => {
     const buildspec = join(root, 'phases.yml');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ImageNotFoundError } from '../../src/domain/errors.ts';
+import { ImageNotFoundError } from '../../src/ports/image-registry.ts';
 import type { EcrLifecyclePolicy } from '../../src/domain/lifecycle/index.ts';
 import type { ImageRegistry } from '../../src/ports/image-registry.ts';
 
@@ -86,6 +86,23 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
 
       expect(preview).toEqual({ expired: [{ digest: older, tags: ['v1'], rulePriority: 1 }], transitioned: [], kept: [{ digest: newer, tags: ['v2'] }] });
       expect((await fixture.registry.listImages(repo)).map((i) => i.digest)).toEqual([newer, older]);
+    });
+  });
+}
+
+/**
+ * The errors every ImageRegistry throws, runnable against an adapter whose registry is scripted
+ * (ECR through aws-sdk-client-mock): `missingDigest` names an image the registry does not hold.
+ */
+export function imageRegistryErrorContract(name: string, setup: () => { registry: ImageRegistry; repository: string; missingDigest: string }): void {
+  describe(`ImageRegistry error contract: ${name}`, () => {
+    it('throws ImageNotFoundError (kind not-found) when tagging a digest the repository does not hold', async () => {
+      const { registry, repository, missingDigest } = setup();
+
+      const error = await registry.tagImage(repository, missingDigest, 'slipway-release-1').catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(ImageNotFoundError);
+      expect(error).toMatchObject({ name: 'ImageNotFoundError', kind: 'not-found', repository, digest: missingDigest });
     });
   });
 }

@@ -1,5 +1,5 @@
 import { parseConfig, type SlipwayConfig } from '../../src/domain/config.ts';
-import { ImageNotFoundError } from '../../src/domain/errors.ts';
+import { ImageNotFoundError } from '../../src/ports/image-registry.ts';
 import type { LifecycleOutcome } from '../../src/domain/images.ts';
 import { evaluateLifecyclePolicy, type EcrLifecyclePolicy, type LifecyclePreview } from '../../src/domain/lifecycle/index.ts';
 import type { Dependencies } from '../../src/use-cases/dependencies.ts';

@@ -9,7 +9,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { InvalidInputError, SlipwayError } from '../../domain/errors.ts';
 import type { BuildRequest, BuildRunner, BuildState, BuildStatus } from '../../ports/build-runner.ts';
 import { readLogTail, withLogTail } from './codebuild-log-tail.ts';
-import { BuildNotFoundError } from './errors.ts';
+import { BuildNotFoundError } from '../../ports/build-runner.ts';
 import { awsErrorName, callAws } from './transient.ts';
 
 export interface CodeBuildBuildRunnerOptions {
@@ -83,7 +83,7 @@ export class CodeBuildBuildRunner implements BuildRunner {
   async get(buildId: string): Promise<BuildState> {
     const output = await callAws(`CodeBuild BatchGetBuilds of "${buildId}"`, () => this.client.send(new BatchGetBuildsCommand({ ids: [buildId] })));
     const build = output.builds?.find((b) => b.id === buildId);
-    if (!build) throw new BuildNotFoundError(buildId, this.projectName);
+    if (!build) throw new BuildNotFoundError(buildId, `CodeBuild project "${this.projectName}"`);
     const state = buildState(buildId, build);
     if (state.status === 'IN_PROGRESS' || state.status === 'SUCCEEDED') return state;
     // The buildspec names the failure (`slipway: error: DockerfileNotFound: …`) in the log only.

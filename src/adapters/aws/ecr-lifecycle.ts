@@ -8,7 +8,8 @@ import {
   type GetLifecyclePolicyPreviewResponse,
   type LifecyclePolicyPreviewResult,
 } from '@aws-sdk/client-ecr';
-import { ImageNotFoundError, LifecyclePreviewPendingError, SlipwayError } from '../../domain/errors.ts';
+import { LifecyclePreviewPendingError, SlipwayError } from '../../domain/errors.ts';
+import { ImageNotFoundError } from '../../ports/image-registry.ts';
 import type { ActedOnImage, LifecyclePreview } from '../../domain/lifecycle/index.ts';
 import type { RegistryImage } from '../../ports/image-registry.ts';
 import { canonicalJson } from './canonical-json.ts';

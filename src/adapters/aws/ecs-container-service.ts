@@ -16,7 +16,7 @@ import {
   type TaskDefinitionInput,
 } from '../../domain/task-definition.ts';
 import type { ContainerService, Deployment, DeployRequest, RolloutStatus, ServiceRef, ServingVersion } from '../../ports/container-service.ts';
-import { ServiceNotFoundError } from './errors.ts';
+import { ServiceNotFoundError } from '../../ports/container-service.ts';
 import { awsErrorName, callAws } from './transient.ts';
 
 /** `(described, 'web', 'repo@sha256:…')` → the next revision; the domain's renderTaskDefinition unless a test swaps it. */

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import {  ImageNotFoundError, SlipwayError , type ErrorKind } from '../../domain/errors.ts';
+import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
+import { ImageNotFoundError } from '../../ports/image-registry.ts';
 import { MANIFEST_MEDIA_TYPES, type LifecycleOutcome } from '../../domain/images.ts';
 import { evaluateLifecyclePolicy, type EcrLifecyclePolicy, type LifecyclePreview } from '../../domain/lifecycle/index.ts';
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';

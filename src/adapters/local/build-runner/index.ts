@@ -3,4 +3,4 @@ export { parseBuildspec, BUILDSPEC_PHASES, type Buildspec, type BuildspecPhase, 
 export { renderBuildScript, bashQuote, PHASE_TYPE } from './script.ts';
 export { BuildProgress, TAIL_LINES, type PhaseRecord } from './progress.ts';
 export { buildspecEnvironment, codebuildEnvironment, validateBuildRequest } from './environment.ts';
-export { BuildNotFoundError, InvalidBuildspecError } from './errors.ts';
+export { InvalidBuildspecError } from './errors.ts';

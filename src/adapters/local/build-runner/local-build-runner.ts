@@ -9,7 +9,7 @@ import { InvalidInputError } from '../../../domain/errors.ts';
 import type { BuildRequest, BuildRunner, BuildState, BuildStatus } from '../../../ports/build-runner.ts';
 import { parseBuildspec } from './buildspec.ts';
 import { buildspecEnvironment, codebuildEnvironment, validateBuildRequest } from './environment.ts';
-import { BuildNotFoundError } from './errors.ts';
+import { BuildNotFoundError } from '../../../ports/build-runner.ts';
 import { BuildProgress } from './progress.ts';
 import { renderBuildScript } from './script.ts';
 import { buildDirName, readExportedVariables, readLogLines, readPersistedBuild, writePersistedBuild, type PersistedBuild } from './state-store.ts';
@@ -209,7 +209,7 @@ export class LocalBuildRunner implements BuildRunner {
   private async load(buildId: string): Promise<PersistedBuild> {
     const name = buildDirName(buildId);
     const state = name ? await readPersistedBuild(join(this.workDir, name)) : undefined;
-    if (!state) throw new BuildNotFoundError(buildId, this.workDir);
+    if (!state) throw new BuildNotFoundError(buildId, `the local build runner (looked in ${this.workDir})`);
     if (state.status !== 'IN_PROGRESS') return state;
     // The process that ran it is gone (this runner restarted), so nothing will ever finish it.
     return {

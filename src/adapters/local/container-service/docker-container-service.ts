@@ -4,7 +4,8 @@ import { initialTaskDefinition, renderTaskDefinition } from '../../../domain/tas
 import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServiceRef, ServingVersion } from '../../../ports/container-service.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { DockerCli, LABEL } from './docker.ts';
-import { DeploymentNotFoundError, DockerCommandError } from './errors.ts';
+import { DeploymentNotFoundError } from '../../../ports/container-service.ts';
+import { DockerCommandError } from './errors.ts';
 import { failureReason, type Failure } from './failure-reason.ts';
 import { AppProxy } from './proxy.ts';
 import { StateStore, type DeploymentRecord, type ServiceState } from './state-store.ts';

@@ -18,14 +18,3 @@ export class DockerCommandError extends SlipwayError {
   }
 }
 
-/** `rollout()` was asked about a deployment this stack never started. */
-export class DeploymentNotFoundError extends SlipwayError {
-  override name = 'DeploymentNotFoundError';
-  override readonly kind: ErrorKind = 'not-found';
-  constructor(
-    readonly app: string,
-    readonly deploymentId: string,
-  ) {
-    super(`No deployment "${deploymentId}" for app "${app}" in this local stack. Use the deploymentId that deploy() returned.`);
-  }
-}

@@ -1,3 +1,3 @@
 export { DockerContainerService, type DockerContainerServiceOptions } from './docker-container-service.ts';
-export { DeploymentNotFoundError, DockerCommandError } from './errors.ts';
+export { DockerCommandError } from './errors.ts';
 export { LABEL as CONTAINER_LABELS } from './docker.ts';

@@ -3,7 +3,7 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloud
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { CodeBuildBuildRunner } from '../../../../src/adapters/aws/codebuild-build-runner.ts';
-import { BuildNotFoundError } from '../../../../src/adapters/aws/errors.ts';
+import { BuildNotFoundError } from '../../../../src/ports/build-runner.ts';
 import { InvalidInputError, TransientError } from '../../../../src/domain/errors.ts';
 import type { BuildRequest } from '../../../../src/ports/build-runner.ts';
 import { awsError } from './aws-error.ts';
@@ -325,6 +325,6 @@ describe('CodeBuildBuildRunner', () => {
     const error = await runner.get(BUILD_ID).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(BuildNotFoundError);
-    expect(error).toMatchObject({ name: 'BuildNotFoundError', buildId: BUILD_ID, projectName: PROJECT });
+    expect(error).toMatchObject({ name: 'BuildNotFoundError', buildId: BUILD_ID, where: `CodeBuild project "${PROJECT}"` });
   });
 });

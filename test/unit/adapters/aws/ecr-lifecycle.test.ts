@@ -10,7 +10,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LifecyclePreviewError } from '../../../../src/adapters/aws/errors.ts';
 import { EcrImageRegistry } from '../../../../src/adapters/aws/ecr-image-registry.ts';
-import { ImageNotFoundError, LifecyclePreviewPendingError, TransientError } from '../../../../src/domain/errors.ts';
+import { LifecyclePreviewPendingError, TransientError } from '../../../../src/domain/errors.ts';
+import { ImageNotFoundError } from '../../../../src/ports/image-registry.ts';
 import type { EcrLifecyclePolicy } from '../../../../src/domain/lifecycle/index.ts';
 import { awsError } from './aws-error.ts';
 

@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EcsContainerService } from '../../../../src/adapters/aws/ecs-container-service.ts';
-import { ServiceNotFoundError } from '../../../../src/adapters/aws/errors.ts';
+import { ServiceNotFoundError } from '../../../../src/ports/container-service.ts';
 import type { ServiceRef } from '../../../../src/ports/container-service.ts';
 import { awsError } from './aws-error.ts';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../../src/domain/errors.ts';
-import { BuildNotFoundError, InvalidBuildspecError, LocalBuildRunner } from '../../../../src/adapters/local/build-runner/index.ts';
+import { InvalidBuildspecError, LocalBuildRunner } from '../../../../src/adapters/local/build-runner/index.ts';
+import { BuildNotFoundError } from '../../../../src/ports/build-runner.ts';
 import type { BuildRunner, BuildState } from '../../../../src/ports/build-runner.ts';
 import { aBuildRequest, phases } from './build-runner.fixtures.ts';
 

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ImageNotFoundError, ReleaseTagError, TransientError } from '../../../../src/domain/errors.ts';
+import { ReleaseTagError, TransientError } from '../../../../src/domain/errors.ts';
+import { ImageNotFoundError } from '../../../../src/ports/image-registry.ts';
 import type { RunState } from '../../../../src/domain/run-state.ts';
 import { runView } from '../../../../src/domain/run-view.ts';
 import { applyLifecycle } from '../../../../src/use-cases/steps/apply-lifecycle.ts';
