@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ContextTooLargeError, InvalidConfigError, InvalidInputError, SlipwayError, UnknownAppError } from '../domain/errors.ts';
-import { ApiError, apiClient } from './api-client.ts';
+import { errorKind, InvalidInputError } from '../domain/errors.ts';
+import { apiClient } from './api-client.ts';
 import { binPath } from './bin-path.ts';
+import { exitCodeOf } from './exit-codes.ts';
 import { createOutput } from './output.ts';
 
 // Each command's module is imported when it runs: the AWS SDK, tar and the rest load only for the commands that need them.
 
-/**
- * Exit codes: 0 done, 1 the run (or the thing asked about) failed, 2 bad input (flags, config,
- * unknown app), 3 Slipway itself could not do it (stack down, API unreachable).
- */
+/** Exit codes by the failure's kind: src/cli/exit-codes.ts. */
 const program = new Command('slipway')
   .description('Build a Docker context, push it to a private registry, tidy it, and roll it out — in AWS or on the local stack.')
   .version(packageVersion(), '-v, --version')
@@ -150,15 +148,13 @@ try {
   process.exitCode = report(error);
 }
 
+/** Says what failed (commander has already printed its own usage errors) and picks the exit code by the error's kind. */
 function report(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`slipway: ${message}\n`);
-  if (error instanceof InvalidInputError || error instanceof InvalidConfigError || error instanceof UnknownAppError || error instanceof ContextTooLargeError) return 2;
-  if (error instanceof ApiError) return error.status >= 400 && error.status < 500 ? 2 : 3;
-  if (error instanceof SlipwayError) return 3;
-  if (process.env.SLIPWAY_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
-  return 3;
+  const code = exitCodeOf(error);
+  if (error instanceof CommanderError) return code;
+  process.stderr.write(`slipway: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (errorKind(error) === 'internal' && process.env.SLIPWAY_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  return code;
 }
 
 /** The version in package.json, next to bin/. */
