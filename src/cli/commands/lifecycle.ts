@@ -100,7 +100,8 @@ async function previewOffline(options: { policy: string; images: string; now: st
   const read = deps.readText ?? ((path: string) => readFile(path, 'utf8'));
   const now = options.now === undefined ? (deps.now?.() ?? new Date()) : parseNow(options.now);
   const policy = await readPolicyFile(options.policy, read);
-  const images = await readImagesFile(options.images, read);
+  const { images, notes } = await readImagesFile(options.images, read);
+  for (const note of notes) deps.out.error(`note: ${note}`);
   const preview = evaluateLifecyclePolicy(policy, images, now);
   print(preview, `lifecycle preview of ${options.images} at ${now.toISOString()}, ${images.length} image(s):`, options.json, deps.out);
   return 0;
