@@ -1,17 +1,39 @@
-import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
+import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
 import { findProjectRoot, stackPaths } from '../local-stack/paths.ts';
 import { readStackInfo } from '../local-stack/stack-file.ts';
 import type { RequestSigner } from './sigv4-signer.ts';
 
+/**
+ * The API refused or did not answer. `kind` is the server's own (its `{ error: { kind } }`); without one,
+ * a 4xx is `invalid` and a 5xx, or no answer at all (`status` 0), is `unavailable`.
+ */
 export class ApiError extends SlipwayError {
   override name = 'ApiError';
+  override readonly kind: ErrorKind;
   constructor(
     message: string,
     readonly status: number,
     readonly errorName?: string,
+    kind?: ErrorKind,
   ) {
     super(message);
+    this.kind = kind ?? (status >= 400 && status < 500 ? 'invalid' : 'unavailable');
   }
+}
+
+/** Every kind the server may send, to tell one from a value an older or foreign server made up. */
+const KINDS: Readonly<Record<ErrorKind, true>> = {
+  invalid: true,
+  'not-found': true,
+  conflict: true,
+  'too-large': true,
+  unavailable: true,
+  failed: true,
+  internal: true,
+};
+
+function knownKind(value: unknown): ErrorKind | undefined {
+  return typeof value === 'string' && Object.hasOwn(KINDS, value) ? (value as ErrorKind) : undefined;
 }
 
 export class StackNotRunningError extends SlipwayError {
@@ -49,14 +71,26 @@ export class ApiClient {
       throw new ApiError(`The Slipway API at ${this.baseUrl} did not answer (${(error as Error).message}). Is the local stack up? Run: slipway local up`, 0);
     }
     const answer = await response.text();
-    const json = answer ? (JSON.parse(answer) as unknown) : undefined;
+    const json = parseBody(answer, response.ok);
     if (!response.ok) {
-      const error = (json as { error?: { name?: string; message?: string } } | undefined)?.error;
+      const error = (json as { error?: { name?: string; kind?: unknown; message?: string } } | undefined)?.error;
       // API Gateway answers its own refusals (a bad signature, a missing permission) as { message }.
       const gateway = (json as { message?: string } | undefined)?.message;
-      throw new ApiError(error?.message ?? (gateway ? `${method} ${path} answered ${response.status}: ${gateway}` : `${method} ${path} answered ${response.status}`), response.status, error?.name);
+      const message = error?.message ?? (gateway ? `${method} ${path} answered ${response.status}: ${gateway}` : `${method} ${path} answered ${response.status}`);
+      throw new ApiError(message, response.status, error?.name, knownKind(error?.kind));
     }
     return json as T;
+  }
+}
+
+/** A refusal's body may be a proxy's HTML page rather than the API's JSON: then it says nothing more than its status. */
+function parseBody(text: string, ok: boolean): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    if (ok) throw error;
+    return undefined;
   }
 }
 

@@ -1,12 +1,29 @@
-import { createServer, type Server } from 'node:http';
-import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
-import { foreignRequest } from '../../stand-ins/api-server.ts';
-import type { ApiClient } from '../api-client.ts';
-import type { Output } from '../output.ts';
+import type { Server } from 'node:http';
+import type { Command } from 'commander';
+import { InvalidInputError, SlipwayError, type ErrorKind } from '../../domain/errors.ts';
+import { apiClient, type ApiClient } from '../api-client.ts';
+import { createOutput, type Output } from '../output.ts';
 
 export class DashboardProxyError extends SlipwayError {
   override name = 'DashboardProxyError';
   override readonly kind: ErrorKind = 'unavailable';
+}
+
+export function register(program: Command): void {
+  program
+    .command('dashboard')
+    .description('where to open the dashboard; for a deployed API, a local proxy that signs its requests (IAM authorization)')
+    .option('-p, --port <port>', "the proxy's port on 127.0.0.1 (deployed API only; 0 picks a free one)", parsePort, 7430)
+    .action(async (flags: { port: number }) => {
+      process.exitCode = await run({ port: flags.port }, { client: await apiClient(), out: createOutput(false) });
+    });
+}
+
+/** `parsePort('7430')` → 7430; anything but a whole number from 0 to 65535 is InvalidInputError naming --port. */
+export function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be a port number from 0 to 65535 (got "${text}").`);
+  return port;
 }
 
 /**
@@ -25,6 +42,8 @@ export async function run(
     return 0;
   }
   const sign = client.sign;
+  // The proxy's server loads only when there is a deployed API to proxy.
+  const [{ createServer }, { foreignRequest }] = await Promise.all([import('node:http'), import('../../stand-ins/api-server.ts')]);
   const server: Server = createServer((request, response) => {
     // It signs with the user's AWS credentials: only the dashboard itself, at this address, may use it.
     const refusal = foreignRequest(request, (server.address() as { port: number }).port);

@@ -1,18 +1,28 @@
-import { hostname, userInfo } from 'node:os';
-import { createLogUpdate } from 'log-update';
+import type { Command } from 'commander';
 import type { UploadTicket } from '../../use-cases/create-upload.ts';
 import { ContextTooLargeError } from '../../domain/errors.ts';
-import type { ApiClient } from '../api-client.ts';
-import type { Output } from '../output.ts';
-import { packContext } from '../pack.ts';
+import { apiClient, type ApiClient } from '../api-client.ts';
+import { createOutput, type Output } from '../output.ts';
 import { formatBytes, progressBar } from '../progress-bar.ts';
-import { followAndReport } from '../report-run.ts';
-import { upload } from '../upload.ts';
 
 export interface DeployOptions {
   dir: string;
   app: string;
   follow: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('deploy')
+    .description('pack <dir> (honouring .dockerignore), upload it, and follow the run until the service serves it')
+    .argument('<dir>', 'the build context: the folder with the Dockerfile')
+    .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
+    .option('--json', 'one JSON event per line instead of text')
+    .option('--no-follow', 'return once the context is uploaded')
+    .action(async (dir: string, flags: { app: string; json?: boolean; follow: boolean }) => {
+      const out = createOutput(Boolean(flags.json));
+      process.exitCode = await run({ dir, app: flags.app, follow: flags.follow }, { client: await apiClient(), out });
+    });
 }
 
 /**
@@ -22,9 +32,11 @@ export interface DeployOptions {
 export async function run(options: DeployOptions, deps: { client: ApiClient; out: Output }): Promise<number> {
   const { client, out } = deps;
   const startedAt = Date.now();
+  // Loaded when a deploy runs: tar and the live view stay out of `slipway --help` and the other commands.
+  const [{ packContext }, { followAndReport }] = await Promise.all([import('../pack.ts'), import('../report-run.ts')]);
   const packed = await packContext(options.dir);
   out.line(`packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}`);
-  const ticket = await client.request<UploadTicket>('POST', '/uploads', { app: options.app, uploader: uploader(), bytes: packed.bytes.length });
+  const ticket = await client.request<UploadTicket>('POST', '/uploads', { app: options.app, uploader: await uploader(), bytes: packed.bytes.length });
   if (packed.bytes.length > ticket.upload.maxBytes) throw new ContextTooLargeError(ticket.app, packed.bytes.length, ticket.upload.maxBytes, `apps.${ticket.app}.maxUploadBytes`);
   await uploadShowingProgress(ticket, packed.bytes, out);
   out.event({ type: 'upload', runId: ticket.runId, app: ticket.app, bytes: packed.bytes.length, files: packed.files.length });
@@ -37,6 +49,7 @@ export async function run(options: DeployOptions, deps: { client: ApiClient; out
 }
 
 async function uploadShowingProgress(ticket: UploadTicket, bytes: Buffer, out: Output): Promise<void> {
+  const [{ createLogUpdate }, { upload }] = await Promise.all([import('log-update'), import('../upload.ts')]);
   const live = !out.json && process.stdout.isTTY ? createLogUpdate(process.stdout) : undefined;
   const began = Date.now();
   let shown = 0;
@@ -53,7 +66,8 @@ async function uploadShowingProgress(ticket: UploadTicket, bytes: Buffer, out: O
   }
 }
 
-function uploader(): string {
+async function uploader(): Promise<string> {
+  const { hostname, userInfo } = await import('node:os');
   try {
     return `${userInfo().username}@${hostname()}`;
   } catch {

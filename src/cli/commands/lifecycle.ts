@@ -1,14 +1,38 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Command } from 'commander';
 import type { LifecyclePreviewAnswer } from '../../use-cases/lifecycle-preview.ts';
-import { readConfigFile } from '../../config-file.ts';
-import { appConfig, type SlipwayConfig } from '../../domain/config.ts';
-import {  InvalidInputError, NoLifecycleRulesError, SlipwayError , type ErrorKind } from '../../domain/errors.ts';
-import { appLifecyclePolicy, evaluateLifecyclePolicy, type LifecyclePreview } from '../../domain/lifecycle/index.ts';
+import type { SlipwayConfig } from '../../domain/config.ts';
+import { InvalidInputError, NoLifecycleRulesError, SlipwayError, type ErrorKind } from '../../domain/errors.ts';
+import type { LifecyclePreview } from '../../domain/lifecycle/index.ts';
 import { findProjectRoot } from '../../local-stack/paths.ts';
 import { apiClient, type ApiClient } from '../api-client.ts';
-import { parseNow, readImagesFile, readPolicyFile, type ReadText } from '../lifecycle-input.ts';
+import type { ReadText } from '../lifecycle-input.ts';
 import { createOutput, type Output } from '../output.ts';
+
+// The config reader, the lifecycle evaluator and the file readers (valibot) load when a subcommand runs, not for --help.
+
+export function register(program: Command): void {
+  const lifecycle = program.command('lifecycle').description('ECR lifecycle policies: the policy an app gets, and what it would expire');
+  lifecycle
+    .command('render')
+    .description("print the ECR lifecycle policy JSON Slipway puts on the app's repository (the keepReleases rule first)")
+    .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
+    .action(async (flags: { app: string }) => {
+      process.exitCode = await run({ action: 'render', app: flags.app }, cliDependencies(false));
+    });
+  lifecycle
+    .command('preview')
+    .description("show what a lifecycle policy would expire: in an app's live repository (--app), or offline (--policy, --images)")
+    .option('-a, --app <name>', 'the app in slipway.config.json: preview against its repository')
+    .option('--policy <file>', 'offline: awsx-style rules, a raw ECR policy, or the output of aws ecr get-lifecycle-policy, as JSON')
+    .option('--images <file>', 'offline: a JSON list of { digest, tags, pushedAt, … }, or the output of aws ecr describe-images')
+    .option('--now <iso>', 'offline: the time to evaluate at (default: now)')
+    .option('--json', 'print { expired, transitioned, kept } as JSON')
+    .action(async (flags: { app?: string; policy?: string; images?: string; now?: string; json?: boolean }) => {
+      process.exitCode = await run({ action: 'preview', ...flags, json: Boolean(flags.json) }, cliDependencies(Boolean(flags.json)));
+    });
+}
 
 export type LifecycleOptions =
   | { action: 'render'; app: string }
@@ -17,7 +41,7 @@ export type LifecycleOptions =
 export interface LifecycleDeps {
   out: Output;
   /** The project's slipway.config.json, validated (render). */
-  config: () => SlipwayConfig;
+  config: () => SlipwayConfig | Promise<SlipwayConfig>;
   /** The Slipway API of the local stack or SLIPWAY_API_URL (preview --app). */
   client: () => Promise<ApiClient>;
   readText?: ReadText;
@@ -26,7 +50,8 @@ export interface LifecycleDeps {
 
 /** What the real CLI hands `run`: the project's config file, the API, the file system. */
 export function cliDependencies(json: boolean): LifecycleDeps {
-  return { out: createOutput(json), config: () => readConfigFile(join(findProjectRoot(), 'slipway.config.json')), client: () => apiClient() };
+  const config = async () => (await import('../../config-file.ts')).readConfigFile(join(findProjectRoot(), 'slipway.config.json'));
+  return { out: createOutput(json), config, client: () => apiClient() };
 }
 
 /** How many times preview --app asks again while ECR is still previewing (the API waits about 25 s each time). */
@@ -58,8 +83,9 @@ export async function run(options: LifecycleOptions, deps: LifecycleDeps): Promi
   return previewLive(options.app, options.json, deps);
 }
 
-function render(app: string, deps: LifecycleDeps): number {
-  const config = appConfig(deps.config(), app);
+async function render(app: string, deps: LifecycleDeps): Promise<number> {
+  const [{ appConfig }, { appLifecyclePolicy }] = await Promise.all([import('../../domain/config.ts'), import('../../domain/lifecycle/index.ts')]);
+  const config = appConfig(await deps.config(), app);
   const policy = appLifecyclePolicy(config);
   if (policy === undefined) throw new NoLifecycleRulesError(config.name);
   deps.out.line(JSON.stringify(policy, null, 2));
@@ -67,10 +93,15 @@ function render(app: string, deps: LifecycleDeps): number {
 }
 
 async function previewOffline(options: { policy: string; images: string; now: string | undefined; json: boolean }, deps: LifecycleDeps): Promise<number> {
+  const [{ parseNow, readImagesFile, readPolicyFile }, { evaluateLifecyclePolicy }] = await Promise.all([
+    import('../lifecycle-input.ts'),
+    import('../../domain/lifecycle/index.ts'),
+  ]);
   const read = deps.readText ?? ((path: string) => readFile(path, 'utf8'));
   const now = options.now === undefined ? (deps.now?.() ?? new Date()) : parseNow(options.now);
   const policy = await readPolicyFile(options.policy, read);
-  const images = await readImagesFile(options.images, read);
+  const { images, notes } = await readImagesFile(options.images, read);
+  for (const note of notes) deps.out.error(`note: ${note}`);
   const preview = evaluateLifecyclePolicy(policy, images, now);
   print(preview, `lifecycle preview of ${options.images} at ${now.toISOString()}, ${images.length} image(s):`, options.json, deps.out);
   return 0;

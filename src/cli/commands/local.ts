@@ -1,19 +1,42 @@
-import { spawn } from 'node:child_process';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
-import { DOCKER, dockerAnswers, removeStackContainers } from '../../local-stack/engine.ts';
+import type { Command } from 'commander';
+import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
 import { findProjectRoot, stackId, stackPaths, type StackPaths } from '../../local-stack/paths.ts';
 import { isAlive, readStackInfo, removeStackInfo, type StackInfo } from '../../local-stack/stack-file.ts';
-import type { Output } from '../output.ts';
 import { binPath } from '../bin-path.ts';
+import { createOutput, type Output } from '../output.ts';
 
 export class LocalStackError extends SlipwayError {
   override name = 'LocalStackError';
   override readonly kind: ErrorKind = 'unavailable';
 }
 
+export function register(program: Command): void {
+  const local = program.command('local').description('the local stack: the whole pipeline on this machine');
+  local
+    .command('up')
+    .description('start the local stack in the background (does nothing if it is running) and print its endpoints')
+    .option('--json', 'print JSON')
+    .action(async (flags: { json?: boolean }) => {
+      process.exitCode = await up({ json: Boolean(flags.json) }, { out: createOutput(false) });
+    });
+  local
+    .command('down')
+    .description('stop every process and container the local stack started')
+    .action(async () => {
+      process.exitCode = await down({}, { out: createOutput(false) });
+    });
+  local
+    .command('status')
+    .description("print the running stack's endpoints (exit 1 when it is not running)")
+    .option('--json', 'print JSON: { running, api, s3, registry, … }')
+    .action(async (flags: { json?: boolean }) => {
+      process.exitCode = await status({ json: Boolean(flags.json) }, { out: createOutput(false) });
+    });
+  // `local serve` (what `up` starts in the background) is the local stack's own process: bin/slipway.js
+  // runs src/wiring/serve-local.ts for it, since the CLI does not import the wiring.
+}
 
 /** `slipway local up`: start the stack in the background (or find it running) and print its endpoints. */
 export async function up(options: { json: boolean }, deps: { out: Output }): Promise<number> {
@@ -24,6 +47,7 @@ export async function up(options: { json: boolean }, deps: { out: Output }): Pro
     print(running, options.json, deps.out, 'already running');
     return 0;
   }
+  const [{ spawn }, { DOCKER, dockerAnswers }] = await Promise.all([import('node:child_process'), import('../../local-stack/engine.ts')]);
   if (!(await dockerAnswers())) {
     throw new LocalStackError(`The Docker engine is not answering (${DOCKER} info failed). Run: npm run prereqs (installs and starts it on Debian), or start Docker yourself.`);
   }
@@ -49,6 +73,7 @@ export async function up(options: { json: boolean }, deps: { out: Output }): Pro
 
 /** `slipway local down`: stop every process and container the stack started, and nothing else. */
 export async function down(_options: unknown, deps: { out: Output }): Promise<number> {
+  const { dockerAnswers, removeStackContainers } = await import('../../local-stack/engine.ts');
   const paths = stackPaths(findProjectRoot());
   const info = await readStackInfo(paths);
   // A stack.json left by a crash or a reboot may name pids that now belong to something else: signal
@@ -126,3 +151,6 @@ async function tail(file: string, lines: number): Promise<string> {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -20,7 +20,7 @@ describe('ApiClient', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         received.push({ method: request.method, url: request.url, headers: request.headers, body });
-        response.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
+        response.writeHead(answer.status, { 'content-type': 'application/json' }).end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -65,6 +65,36 @@ describe('ApiClient', () => {
     const error = await new ApiClient(base).request('GET', '/runs').catch((e: unknown) => e);
 
     expect(error).toMatchObject({ status: 403, message: 'GET /runs answered 403: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: execute-api:Invoke' });
+  });
+
+  it.each<[string, { status: number; body: unknown }, { kind: string; errorName?: string; message: string }]>([
+    [
+      "the server's kind",
+      { status: 404, body: { error: { name: 'RunNotFoundError', kind: 'not-found', message: 'No run "x".' } } },
+      { kind: 'not-found', errorName: 'RunNotFoundError', message: 'No run "x".' },
+    ],
+    [
+      "the server's kind on a 5xx",
+      { status: 503, body: { error: { name: 'TransientError', kind: 'unavailable', message: 'Throttled.' } } },
+      { kind: 'unavailable', message: 'Throttled.' },
+    ],
+    ['invalid for a 4xx without a kind', { status: 400, body: { error: { name: 'InvalidInputError', message: 'Bad body.' } } }, { kind: 'invalid', message: 'Bad body.' }],
+    ['invalid for a kind it does not know', { status: 409, body: { error: { name: 'X', kind: 'strange', message: 'Odd.' } } }, { kind: 'invalid', message: 'Odd.' }],
+    ['unavailable for a 5xx without a kind', { status: 500, body: { message: 'Internal server error' } }, { kind: 'unavailable', message: 'GET /runs answered 500: Internal server error' }],
+    ['unavailable for a 502 whose body is not JSON', { status: 502, body: '<html>Bad Gateway</html>' }, { kind: 'unavailable', message: 'GET /runs answered 502' }],
+  ])('carries %s', async (_name, given, expected) => {
+    answer = given;
+
+    const error = await new ApiClient(base).request('GET', '/runs').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: given.status, ...expected });
+  });
+
+  it('is unavailable when the API does not answer', async () => {
+    const error = await new ApiClient('http://127.0.0.1:1').request('GET', '/runs').catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ status: 0, kind: 'unavailable' });
   });
 
   it('signs requests to a deployed API named by SLIPWAY_API_URL', async () => {
