@@ -1,5 +1,5 @@
 import { httpHandler } from '../src/edges/http.ts';
-import { createUploadRoute } from '../src/edges/routes.ts';
+import { createUploadRoute } from '../src/edges/routes/create-upload.ts';
 import * as aws from '../src/wiring/aws.ts';
 
 /** POST /uploads — a run id and a presigned upload for the app's build context. */

@@ -1,5 +1,5 @@
 import { httpHandler } from '../src/edges/http.ts';
-import { getRunRoute } from '../src/edges/routes.ts';
+import { getRunRoute } from '../src/edges/routes/get-run.ts';
 import * as aws from '../src/wiring/aws.ts';
 
 /** GET /runs/{id} — one run, from the execution history. */

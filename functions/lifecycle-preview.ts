@@ -1,5 +1,5 @@
 import { httpHandler } from '../src/edges/http.ts';
-import { lifecyclePreviewRoute } from '../src/edges/routes.ts';
+import { lifecyclePreviewRoute } from '../src/edges/routes/lifecycle-preview.ts';
 import * as aws from '../src/wiring/aws.ts';
 
 /** GET /apps/{app}/lifecycle/preview — what the app's lifecycle policy would expire now. */

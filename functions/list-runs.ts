@@ -1,5 +1,5 @@
 import { httpHandler } from '../src/edges/http.ts';
-import { listRunsRoute } from '../src/edges/routes.ts';
+import { listRunsRoute } from '../src/edges/routes/list-runs.ts';
 import * as aws from '../src/wiring/aws.ts';
 
 /** GET /runs?app=&limit= — runs, newest first. */

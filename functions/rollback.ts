@@ -1,5 +1,5 @@
 import { httpHandler } from '../src/edges/http.ts';
-import { rollbackRoute } from '../src/edges/routes.ts';
+import { rollbackRoute } from '../src/edges/routes/rollback.ts';
 import * as aws from '../src/wiring/aws.ts';
 
 /** POST /apps/{app}/rollback — an earlier successful run's image again, as a new run. */

@@ -1,4 +1,4 @@
-import { startRunTarget } from '../src/edges/routes.ts';
+import { startRunTarget } from '../src/edges/routes/start-run.ts';
 import type { BuildRequestedEvent } from '../src/use-cases/rebuild.ts';
 import type { ObjectCreatedEvent } from '../src/use-cases/start-run.ts';
 import * as aws from '../src/wiring/aws.ts';

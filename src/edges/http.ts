@@ -2,7 +2,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { errorKind, InvalidInputError, SlipwayError, UnknownAppError, type ErrorKind } from '../domain/errors.ts';
 import type { Dependencies } from '../use-cases/dependencies.ts';
 
-/** One route's core: the event in, a status and a JSON body out, with the dependencies it names. */
+/**
+ * One route's core (src/edges/routes/<function>.ts): what its API Gateway event means for a use case
+ * and what the answer is, with the dependencies it names. functions/ binds each to the AWS wiring,
+ * the local stack to its own. One file per route, so a Lambda bundle holds only its route's use case.
+ */
 export type Route<D> = (event: APIGatewayProxyEventV2, deps: D) => Promise<{ status: number; body: unknown }>;
 
 /** What the HTTP edge itself uses: the log, for failures. */

@@ -15,7 +15,14 @@ import { allApps } from '../domain/config.ts';
 import { parseSchedule } from '../domain/schedule.ts';
 import { dashboardHandler } from '../edges/dashboard.ts';
 import { httpHandler } from '../edges/http.ts';
-import * as routes from '../edges/routes.ts';
+import { createUploadRoute } from '../edges/routes/create-upload.ts';
+import { getRunLogsRoute } from '../edges/routes/get-run-logs.ts';
+import { getRunRoute } from '../edges/routes/get-run.ts';
+import { githubWebhookRoute } from '../edges/routes/github-webhook.ts';
+import { lifecyclePreviewRoute } from '../edges/routes/lifecycle-preview.ts';
+import { listRunsRoute } from '../edges/routes/list-runs.ts';
+import { rollbackRoute } from '../edges/routes/rollback.ts';
+import { startRunTarget } from '../edges/routes/start-run.ts';
 import { stepHandler } from '../edges/step-handler.ts';
 import { bootStandIns, LOCAL_BUCKET, LOCAL_REGION } from '../local-stack/boot.ts';
 import { stackId, type StackPaths } from '../local-stack/paths.ts';
@@ -46,7 +53,7 @@ export interface RunningStack {
 /**
  * The local wiring: boots the stand-in servers (src/local-stack/boot.ts), builds the local adapters
  * over them, and binds every route, state-machine Task and EventBridge target serverless.yml
- * declares to the same cores the Lambdas run (src/edges/routes.ts, src/use-cases/steps/), with
+ * declares to the same cores the Lambdas run (src/edges/routes/, src/use-cases/steps/), with
  * these dependencies handed in.
  */
 export async function startLocalStack(options: { root: string; paths: StackPaths; logger?: Logger }): Promise<RunningStack> {
@@ -183,13 +190,13 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
 /** Each HTTP function serverless.yml declares (by its file under functions/), bound to the local dependencies. */
 function httpFunctions(deps: () => Dependencies): Record<string, HttpFunction> {
   return {
-    'create-upload': httpHandler(routes.createUploadRoute, deps),
-    'list-runs': httpHandler(routes.listRunsRoute, deps),
-    'get-run': httpHandler(routes.getRunRoute, deps),
-    'get-run-logs': httpHandler(routes.getRunLogsRoute, deps),
-    rollback: httpHandler(routes.rollbackRoute, deps),
-    'lifecycle-preview': httpHandler(routes.lifecyclePreviewRoute, deps),
-    'github-webhook': httpHandler(routes.githubWebhookRoute, deps),
+    'create-upload': httpHandler(createUploadRoute, deps),
+    'list-runs': httpHandler(listRunsRoute, deps),
+    'get-run': httpHandler(getRunRoute, deps),
+    'get-run-logs': httpHandler(getRunLogsRoute, deps),
+    rollback: httpHandler(rollbackRoute, deps),
+    'lifecycle-preview': httpHandler(lifecyclePreviewRoute, deps),
+    'github-webhook': httpHandler(githubWebhookRoute, deps),
     dashboard: dashboardHandler,
   };
 }
@@ -204,7 +211,7 @@ export function taskHandlers(deps: () => Dependencies): Record<TaskState, (input
 
 /** Each EventBridge target; the bus routes to it only the events serverless.yml's pattern for it matches. */
 function eventTargets(deps: () => Dependencies): Record<string, BusRule['target']> {
-  return { 'start-run': (event) => routes.startRunTarget(event as unknown as ObjectCreatedEvent | BuildRequestedEvent, deps()) };
+  return { 'start-run': (event) => startRunTarget(event as unknown as ObjectCreatedEvent | BuildRequestedEvent, deps()) };
 }
 
 /** `functions/get-run.handler` → the local binding of functions/get-run.ts; a function serverless.yml names and nothing binds is a wiring bug. */
