@@ -39,18 +39,19 @@ export interface AppSummary {
   problem?: { name: string; kind: ErrorKind; message: string };
 }
 
-type AppsDependencies = Pick<Dependencies, 'config' | 'containers' | 'workflow' | 'clock'>;
+/** The ports `/apps` reads (the IAM analysis in test/aws follows parameters typed `Pick<Dependencies, …>`). */
+type AppsPorts = 'config' | 'containers' | 'workflow' | 'clock';
 
 /** The newest runs of all apps, read once: ListExecutions has no app filter, so one scan serves every app. */
 const SHARED_RUNS = 100;
 
 /** `listApps(deps)` → every app in slipway.config.json, in its order: what serves it, where, and its recent runs. */
-export async function listApps(deps: AppsDependencies): Promise<AppSummary[]> {
+export async function listApps(deps: Pick<Dependencies, AppsPorts>): Promise<AppSummary[]> {
   const newest = await settle(deps.workflow.list({ limit: SHARED_RUNS }));
   return Promise.all(allApps(deps.config).map((app) => summarise(app, newest, deps)));
 }
 
-async function summarise(app: AppConfig, newest: Settled<ExecutionSummary[]>, deps: AppsDependencies): Promise<AppSummary> {
+async function summarise(app: AppConfig, newest: Settled<ExecutionSummary[]>, deps: Pick<Dependencies, AppsPorts>): Promise<AppSummary> {
   const [serving, runs] = await Promise.all([settle(deps.containers.serving({ app: app.name, service: app.service })), settle(runsOf(app.name, newest, deps))]);
   const now = deps.clock.now();
   const recentRuns = runs.ok ? runs.value.map((r) => appRun(r, now)) : [];
@@ -75,7 +76,7 @@ async function summarise(app: AppConfig, newest: Settled<ExecutionSummary[]>, de
 }
 
 /** The app's newest runs: from the shared list when it holds every run or enough of the app's; else the app's own listing. */
-async function runsOf(app: string, newest: Settled<ExecutionSummary[]>, deps: AppsDependencies): Promise<ExecutionSummary[]> {
+async function runsOf(app: string, newest: Settled<ExecutionSummary[]>, deps: Pick<Dependencies, AppsPorts>): Promise<ExecutionSummary[]> {
   if (!newest.ok) throw newest.error;
   const own = newest.value.filter((r) => r.app === app).slice(0, RECENT_RUNS);
   const complete = newest.value.length < SHARED_RUNS;
