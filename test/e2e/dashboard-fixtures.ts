@@ -128,6 +128,8 @@ export interface FixtureApi {
   url: string;
   /** Every path and query the page asked for, in order. */
   requests: string[];
+  /** When each request arrived (ms), in the same order. */
+  times: number[];
   /** Ends the run in progress: its remaining steps succeed and its build output is complete. */
   finishRunning(): void;
   close(): Promise<void>;
@@ -136,6 +138,7 @@ export interface FixtureApi {
 export async function startFixtureApi(): Promise<FixtureApi> {
   let runningDone = false;
   const requests: string[] = [];
+  const times: number[] = [];
   const runs = () => [runningRun(runningDone), succeededRun(), failedRun()];
   const logOf = (id: string): { lines: string[]; done: boolean } => {
     if (id === RUNNING) return runningDone ? { lines: [...BUILD_LOG.slice(0, 8), '#6 exporting to image', echo('Phase complete: BUILD State: SUCCEEDED')], done: true } : { lines: BUILD_LOG.slice(0, 8), done: false };
@@ -166,6 +169,7 @@ export async function startFixtureApi(): Promise<FixtureApi> {
   const server: Server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     requests.push(url.pathname + url.search);
+    times.push(Date.now());
     const json = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
@@ -194,6 +198,7 @@ export async function startFixtureApi(): Promise<FixtureApi> {
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     requests,
+    times,
     finishRunning: () => void (runningDone = true),
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());

@@ -166,6 +166,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
     expect(await page.locator('li[data-step="build"] .bar.RUNNING').count()).toBe(1);
     expect(await page.locator('li[data-step="deploy"] .idle').innerText()).toBe('pending');
     await screenshot('run-in-progress');
+    // Nothing changes while the build runs: each look comes later than the one before.
+    const looks = () => api.requests.flatMap((r, i) => (r === `/runs/${RUNNING}` ? [api.times[i]!] : []));
+    const seen = await eventually(async () => (looks().length >= 4 ? looks() : undefined), 'four looks at the run');
+    const gaps = seen.slice(1).map((t, i) => t - seen[i]!);
+    expect(gaps[1]! / gaps[0]!).toBeGreaterThan(1.3);
+    expect(gaps[2]! / gaps[1]!).toBeGreaterThan(1.3);
 
     api.finishRunning();
     await page.locator('li[data-step="rollout"] .status').filter({ hasText: 'SUCCEEDED' }).waitFor({ timeout: 15_000 });

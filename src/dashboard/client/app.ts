@@ -29,16 +29,21 @@ async function api(path) {
   return body;
 }
 
-/** Calls tick() now and again after a delay that grows while nothing changes, until tick says { again: false } or the view changes. */
+/**
+ * Calls tick(current) now and again after a delay that grows while nothing changes, until tick says
+ * { again: false } or the view changes. A tick checks current() after each await: an answer that
+ * arrives after the view changed must not touch the new view's state.
+ */
 function poll(name, tick, limits) {
   const mine = generation;
+  const current = () => mine === generation;
   let delay = 0;
   const loop = async () => {
     if (mine !== generation) return;
     if (document.hidden) return void resumeWhenVisible.push(loop);
     let result;
     try {
-      result = await tick();
+      result = await tick(current);
       delete state.problems[name];
     } catch (error) {
       state.problems[name] = error.message || String(error);
@@ -76,21 +81,24 @@ document.addEventListener('visibilitychange', () => {
 const changedJson = (before, after) => JSON.stringify(before) !== JSON.stringify(after);
 const anyRunning = (runs) => (runs || []).some((r) => r.status === 'RUNNING');
 
-async function refreshApps() {
+async function refreshApps(current) {
   const { apps } = await api('apps');
+  if (!current()) return { again: false };
   const changed = changedJson(state.apps, apps);
   state.apps = apps;
   if (changed && state.route.view === 'apps') replace('apps-page', appsView(apps, Date.now()));
   return { again: true, changed };
 }
 
-async function refreshRuns() {
+async function refreshRuns(current) {
   const { app } = state.route.filters;
   const { runs } = await api('runs?limit=' + RUNS_LIMIT + (app ? '&app=' + encodeURIComponent(app) : ''));
+  // The app filter offers every configured app; an API without /apps still gets the apps its runs name.
+  const apps = state.apps === undefined ? await api('apps').then((a) => a.apps, () => null) : state.apps;
+  if (!current()) return { again: false };
   const changed = changedJson(state.runs, runs);
   state.runs = runs;
-  // The app filter offers every configured app; an API without /apps still gets the apps its runs name.
-  if (state.apps === undefined) state.apps = await api('apps').then((a) => a.apps, () => null);
+  state.apps = apps;
   // The runs page without a run in its URL shows the newest run the filters let through.
   const first = state.route.view === 'runs' && !state.selected ? filterRuns(runs, state.route.filters)[0] : undefined;
   if (first) select(first.runId);
@@ -98,27 +106,28 @@ async function refreshRuns() {
   return { again: true, changed: changed || anyRunning(runs) };
 }
 
-async function refreshRun() {
+async function refreshRun(current) {
   const runId = state.selected;
   const run = await api('runs/' + encodeURIComponent(runId)).catch((error) => {
-    if (!state.run) replace('run', h('p', { class: 'error' }, 'Run ' + runId + ': ' + error.message));
+    if (current() && !state.run) replace('run', h('p', { class: 'error' }, 'Run ' + runId + ': ' + error.message));
     throw error;
   });
-  if (state.log.runId !== run.id) state.log = emptyLog(run.id);
+  if (!current()) return { again: false };
+  const log = state.log.runId === runId ? state.log : (state.log = emptyLog(runId));
   let lines = 0;
-  while (!state.log.done) {
-    const page = await api('runs/' + encodeURIComponent(run.id) + '/logs' + (state.log.cursor ? '?cursor=' + encodeURIComponent(state.log.cursor) : ''));
-    state.log.lines.push(...page.lines);
-    state.log.cursor = page.cursor;
-    state.log.done = page.done;
+  while (!log.done) {
+    const page = await api('runs/' + encodeURIComponent(runId) + '/logs' + (log.cursor ? '?cursor=' + encodeURIComponent(log.cursor) : ''));
+    if (!current()) return { again: false };
+    log.lines.push(...page.lines);
+    log.cursor = page.cursor;
+    log.done = page.done;
     lines += page.lines.length;
     if (page.lines.length === 0) break;
   }
-  if (runId !== state.selected) return { again: false, changed: false };
   const changed = lines > 0 || changedJson(state.run, run);
   state.run = run;
   renderRun();
-  return { again: run.status === 'RUNNING' || !state.log.done, changed };
+  return { again: run.status === 'RUNNING' || !log.done, changed };
 }
 
 function select(runId) {
@@ -157,10 +166,10 @@ function renderStatus() {
   const problems = Object.values(state.problems);
   const names = Object.keys(polling);
   document.body.dataset.polling = names.sort().join(' ');
-  const runLive = state.route.view !== 'apps' && state.run && state.selected === state.run.id;
+  const shown = state.route.view !== 'apps' && state.run && state.selected === state.run.id;
   const text = problems.length ? 'cannot reach the API: ' + problems[0]
-    : runLive && state.run.status !== 'RUNNING' ? 'run ' + state.run.status.toLowerCase() + ' · not polling it'
-    : runLive ? 'live · next look in ' + Math.round((polling.run || 1000) / 1000) + 's'
+    : shown && !names.includes('run') ? 'run ' + state.run.status.toLowerCase() + ' · not polling it'
+    : shown ? 'live · next look in ' + Math.round((polling.run || 1000) / 1000) + 's'
     : names.length ? 'live' : '';
   live.replaceChildren(text);
   live.className = problems.length ? 'problem' : names.includes('run') ? 'active' : '';
