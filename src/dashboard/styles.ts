@@ -54,6 +54,9 @@ svg.spark .baseline { stroke: var(--line); }
 .bar.FAILED, .bar.ABORTED, .bar.TIMED_OUT { fill: var(--bad); background: var(--bad); }
 .bar.RUNNING { fill: var(--live); background: var(--live); }
 svg.spark a:hover rect { opacity: .7; }
+.legend { margin: .6rem .25rem; }
+.legend .key { display: inline-block; width: .6rem; height: .6rem; border-radius: 2px; margin: 0 .25rem 0 .1rem; vertical-align: baseline; }
+.key.SUCCEEDED { background: var(--ok); } .key.FAILED { background: var(--bad); } .key.RUNNING { background: var(--live); }
 
 .timeline { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .25rem .75rem .5rem; }
 .timeline .axis, .timeline li.row { display: grid; grid-template-columns: 12rem 1fr; align-items: center; gap: .75rem; }

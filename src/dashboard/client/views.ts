@@ -42,9 +42,13 @@ function link(url) {
 /** The apps page: one row per app — URL, what serves, tasks, last run, recent runs. */
 function appsView(apps, now) {
   if (!apps.length) return h('p', { class: 'muted empty' }, 'No apps in slipway.config.json.');
-  return h('table', { id: 'apps', class: 'apps' },
-    h('thead', {}, h('tr', {}, ['App', 'URL', 'Serving', 'Tasks', 'Last run', 'Recent runs'].map((t) => h('th', {}, t)))),
-    h('tbody', {}, apps.map((app) => appRow(app, now))));
+  return [
+    h('table', { id: 'apps', class: 'apps' },
+      h('thead', {}, h('tr', {}, ['App', 'URL', 'Serving', 'Tasks', 'Last run', 'Recent runs'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, apps.map((app) => appRow(app, now)))),
+    h('p', { class: 'muted small legend' }, 'Recent runs: up to 20, the newest on the right; a bar’s height is how long the run took, its colour the outcome (',
+      h('span', { class: 'key SUCCEEDED' }), 'succeeded, ', h('span', { class: 'key FAILED' }), 'failed, ', h('span', { class: 'key RUNNING' }), 'in progress). Click a bar for the run.'),
+  ];
 }
 
 function appRow(app, now) {
