@@ -108,7 +108,7 @@ const BUILD_LOG = [
 ];
 
 const summary = (run: RunView): ExecutionSummary => ({ runId: run.id, app: run.app, status: run.status, startedAt: run.startedAt, ...(run.endedAt && { stoppedAt: run.endedAt }) });
-const appRun = (run: ExecutionSummary): AppRun => ({
+const appRun = ({ app: _app, ...run }: ExecutionSummary): AppRun => ({
   ...run,
   seconds: ((run.stoppedAt ? Date.parse(run.stoppedAt) : NOW) - Date.parse(run.startedAt)) / 1000,
 });
