@@ -89,6 +89,8 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     createUpload: [allow('PresignContextUploads', ['s3:PutObject'], r.contextObjects)],
     // GET /runs: ListExecutions, then DescribeExecution of each.
     listRuns: [allow('ListRuns', ['states:ListExecutions'], r.stateMachine), allow('DescribeRuns', ['states:DescribeExecution'], r.executions)],
+    // GET /apps: per app, what serves (DescribeServices, DescribeTaskDefinition) and its recent runs (ListExecutions, DescribeExecution).
+    listApps: [allow('ListRuns', ['states:ListExecutions'], r.stateMachine), allow('DescribeRuns', ['states:DescribeExecution'], r.executions), describeServices, describeTaskDefinitions],
     // GET /runs/{id}: DescribeExecution and GetExecutionHistory.
     getRun: [readRuns],
     // GET /runs/{id}/logs: the run's history, then GetLogEvents of its build's stream.

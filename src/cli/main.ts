@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { errorKind } from '../domain/errors.ts';
 import { binPath } from './bin-path.ts';
+import * as apps from './commands/apps.ts';
 import * as dashboard from './commands/dashboard.ts';
 import * as deploy from './commands/deploy.ts';
 import * as lifecycle from './commands/lifecycle.ts';
@@ -19,7 +20,7 @@ import { exitCodeOf } from './exit-codes.ts';
  * registers them and turns a failure into an exit code. A command's heavy parts (the AWS SDK, tar,
  * the live view) load when it runs, so `slipway --help` and the light commands start fast.
  */
-const COMMANDS: readonly { register(program: Command): void }[] = [deploy, rollback, rebuild, runs, status, logs, lifecycle, dashboard, local];
+const COMMANDS: readonly { register(program: Command): void }[] = [deploy, rollback, rebuild, apps, runs, status, logs, lifecycle, dashboard, local];
 
 const program = new Command('slipway')
   .description('Build a Docker context, push it to a private registry, tidy it, and roll it out — in AWS or on the local stack.')

@@ -71,6 +71,10 @@ export interface ServingVersion {
   taskDefinition: string;
   revision: number;
   url?: string;
+  /** Tasks (containers) running now, when the adapter knows: ECS's service runningCount. */
+  runningCount?: number;
+  /** Tasks the service asks for, when the adapter knows: ECS's service desiredCount. */
+  desiredCount?: number;
 }
 
 /** Slipway moves an existing ECS service to a new image; it does not create services. */

@@ -20,6 +20,7 @@ import { getRunLogsRoute } from '../edges/routes/get-run-logs.ts';
 import { getRunRoute } from '../edges/routes/get-run.ts';
 import { githubWebhookRoute } from '../edges/routes/github-webhook.ts';
 import { lifecyclePreviewRoute } from '../edges/routes/lifecycle-preview.ts';
+import { listAppsRoute } from '../edges/routes/list-apps.ts';
 import { listRunsRoute } from '../edges/routes/list-runs.ts';
 import { rollbackRoute } from '../edges/routes/rollback.ts';
 import { startRunTarget } from '../edges/routes/start-run.ts';
@@ -192,6 +193,7 @@ function httpFunctions(deps: () => Dependencies): Record<string, HttpFunction> {
   return {
     'create-upload': httpHandler(createUploadRoute, deps),
     'list-runs': httpHandler(listRunsRoute, deps),
+    'list-apps': httpHandler(listAppsRoute, deps),
     'get-run': httpHandler(getRunRoute, deps),
     'get-run-logs': httpHandler(getRunLogsRoute, deps),
     rollback: httpHandler(rollbackRoute, deps),
