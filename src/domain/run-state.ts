@@ -32,7 +32,7 @@ export interface RunInput {
 
 export interface RunState extends RunInput {
   repository?: { name: string; uri: string };
-  build?: { id: string; status: string; phase: string; logTail?: string[]; logs?: { group?: string; stream?: string; path?: string; url?: string } };
+  build?: { id: string; status: string; phase: string; /** ISO time StartBuild started it. */ startedAt?: string; logTail?: string[]; logs?: { group?: string; stream?: string; path?: string; url?: string } };
   lifecycle?: { policyChanged: boolean; expired: { digest: string; tags: string[]; rulePriority: number }[] };
   /** Set when a completed rollout tagged its image as the newest release (keepReleases). */
   release?: { tag: string; digest: string; keep: number };
@@ -47,6 +47,8 @@ export interface RunState extends RunInput {
     url?: string;
     /** ISO time after which a rollout still in progress is a failure. */
     deadline: string;
+    /** ISO time Deploy moved the service. */
+    startedAt?: string;
   };
   /** Set by the state machine's Catch: the error of the step that failed, as Step Functions reports it. */
   error?: { Error: string; Cause: string };

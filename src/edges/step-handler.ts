@@ -1,14 +1,16 @@
 import type { RunState } from '../domain/run-state.ts';
+import { runMetrics } from '../domain/run-metrics.ts';
 import { stepEvents } from '../domain/step-events.ts';
 import type { TaskState } from '../pipeline/definition.ts';
 import { parseRunState } from '../pipeline/run-state-schema.ts';
+import { withFields } from '../ports/logger.ts';
 import type { Dependencies } from '../use-cases/dependencies.ts';
 
 /** A pipeline step: the run's state in, the next state out, with the dependencies it names. */
 export type Step<D> = (state: RunState, deps: D) => Promise<RunState>;
 
-/** What every step handler uses besides its step's own dependencies: the bus it announces on and the log. */
-export type StepHandlerDependencies = Pick<Dependencies, 'events' | 'logger'>;
+/** What every step handler uses besides its step's own dependencies: the bus it announces on, the log, the run metrics and the clock. */
+export type StepHandlerDependencies = Pick<Dependencies, 'events' | 'logger' | 'metrics' | 'clock'>;
 
 /**
  * The Lambda shape of a step: validate the state, announce the step, run the use-case, announce
@@ -20,12 +22,27 @@ export type StepHandlerDependencies = Pick<Dependencies, 'events' | 'logger'>;
 export function stepHandler<D>(task: TaskState, step: Step<D>, provide: () => NoInfer<D> & StepHandlerDependencies): (event: unknown) => Promise<RunState> {
   return async (event) => {
     const state = parseRunState(event);
-    const deps: NoInfer<D> & Pick<Dependencies, 'events' | 'logger'> = provide();
+    const deps: NoInfer<D> & Pick<Dependencies, 'events' | 'logger' | 'metrics' | 'clock'> = correlated(provide(), { runId: state.runId, app: state.app, step: task });
     await announce(task, 'enter', state, deps);
     const next = await step(state, deps);
     await announce(task, 'exit', next, deps);
+    measure(task, next, deps);
     return next;
   };
+}
+
+/** The same dependencies, with a logger that puts the run's correlation keys on every line the step logs. */
+function correlated<T extends Pick<Dependencies, 'logger'>>(provided: T, keys: Record<string, string>): T {
+  return { ...provided, logger: withFields(provided.logger, keys) };
+}
+
+/** Runs by outcome, build and rollout seconds, per app (EMF). Best effort, like the announcement. */
+function measure(task: TaskState, state: RunState, deps: Pick<Dependencies, 'metrics' | 'logger' | 'clock'>): void {
+  try {
+    deps.metrics.publish(runMetrics(task, state, deps.clock.now()));
+  } catch (error) {
+    deps.logger.warn('could not publish run metrics', { error: String(error) });
+  }
 }
 
 /** Publish `Run Step Changed`. Best effort: a subscriber's bus being unavailable must not fail or repeat a deploy. */

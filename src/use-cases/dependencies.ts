@@ -6,6 +6,7 @@ import type { ContainerService } from '../ports/container-service.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { ImageRegistry } from '../ports/image-registry.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { SourceRepository } from '../ports/source-repository.ts';
@@ -25,6 +26,7 @@ export interface Dependencies {
   source: SourceRepository;
   clock: Clock;
   logger: Logger;
+  metrics: Metrics;
   settings: Settings;
 }
 

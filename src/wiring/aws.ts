@@ -8,7 +8,7 @@ import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secre
 import { StepFunctionsWorkflow } from '../adapters/aws/step-functions-workflow.ts';
 import { EnvSecretStore } from '../adapters/env-secret-store.ts';
 import { GitHubSourceRepository } from '../adapters/github-source-repository.ts';
-import { jsonLogger, logLevel } from '../adapters/json-logger.ts';
+import { PowertoolsRunMetrics, powertoolsLogger } from '../adapters/powertools.ts';
 import { readConfigFile } from '../config-file.ts';
 import type { SlipwayConfig } from '../domain/config.ts';
 import { InvalidConfigError } from '../domain/errors.ts';
@@ -19,6 +19,7 @@ import type { ContainerService } from '../ports/container-service.ts';
 import type { EventBus } from '../ports/event-bus.ts';
 import type { ImageRegistry } from '../ports/image-registry.ts';
 import type { Logger } from '../ports/logger.ts';
+import type { Metrics } from '../ports/metrics.ts';
 import type { ObjectStore } from '../ports/object-store.ts';
 import type { SecretStore } from '../ports/secret-store.ts';
 import type { SourceRepository } from '../ports/source-repository.ts';
@@ -59,7 +60,12 @@ export function config(): SlipwayConfig {
 }
 
 export function logger(): Logger {
-  return once('logger', () => jsonLogger({ service: 'slipway', level: logLevel(env.SLIPWAY_LOG_LEVEL) }));
+  return once('logger', () => powertoolsLogger({ service: 'slipway', level: env.SLIPWAY_LOG_LEVEL }));
+}
+
+/** Runs, build and rollout seconds per app, as EMF lines CloudWatch reads from the function's log. */
+export function metrics(): Metrics {
+  return once('metrics', () => new PowertoolsRunMetrics({ namespace: env.SLIPWAY_METRICS_NAMESPACE ?? 'Slipway', service: 'slipway' }));
 }
 
 export function clock(): Clock {

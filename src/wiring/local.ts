@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { createS3Client, S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { EnvSecretStore } from '../adapters/env-secret-store.ts';
 import { GitHubSourceRepository } from '../adapters/github-source-repository.ts';
-import { jsonLogger } from '../adapters/json-logger.ts';
+import { PowertoolsRunMetrics, powertoolsLogger } from '../adapters/powertools.ts';
 import { LocalBuildRunner } from '../adapters/local/build-runner/index.ts';
 import { DockerContainerService } from '../adapters/local/container-service/index.ts';
 import { dockerBinary } from '../adapters/local/docker-binary.ts';
@@ -59,7 +59,7 @@ export interface RunningStack {
  */
 export async function startLocalStack(options: { root: string; paths: StackPaths; logger?: Logger }): Promise<RunningStack> {
   const { root, paths } = options;
-  const logger = options.logger ?? jsonLogger({ service: 'slipway-local' });
+  const logger = options.logger ?? powertoolsLogger({ service: 'slipway-local', level: process.env.SLIPWAY_LOG_LEVEL });
   const config = readConfigFile(join(root, 'slipway.config.json'));
   const stack = stackId(paths);
   const declared = readServerlessRoutes(join(root, 'serverless.yml'), { ContextsBucket: LOCAL_BUCKET });
@@ -155,6 +155,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       source: new GitHubSourceRepository({ apiUrl: process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com', token: () => secrets.get('githubToken') }),
       clock: systemClock,
       logger,
+      metrics: new PowertoolsRunMetrics({ namespace: 'Slipway', service: 'slipway-local' }),
       settings: { contextBucket: LOCAL_BUCKET, uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 300 },
     };
     ready();

@@ -8,6 +8,7 @@ import type { BuildRequest, BuildRunner, BuildState } from '../../src/ports/buil
 import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServingVersion } from '../../src/ports/container-service.ts';
 import type { BusEvent, EventBus } from '../../src/ports/event-bus.ts';
 import type { ImageRegistry, RegistryImage } from '../../src/ports/image-registry.ts';
+import type { Metrics } from '../../src/ports/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import type { ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest } from '../../src/ports/object-store.ts';
 import type { SecretName, SecretStore } from '../../src/ports/secret-store.ts';
@@ -138,6 +139,9 @@ export class FakeSource implements SourceRepository {
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
+/** Metrics that go nowhere; tests of metrics pass their own recorder. */
+export const noMetrics: Metrics = { publish() {} };
+
 export const unusedWorkflow: Workflow = {
   start: async () => {
     throw new Error('not used');
@@ -164,6 +168,7 @@ export function fakeDependencies(overrides: Partial<Dependencies> = {}): Depende
     source: new FakeSource(),
     clock: { now: () => new Date('2026-11-30T10:00:00Z') },
     logger: silentLogger,
+    metrics: noMetrics,
     settings: { contextBucket: 'ctx', uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 300 },
     ...overrides,
   } as never;

@@ -11,7 +11,7 @@ export async function checkBuild(state: RunState, deps: Pick<Dependencies, 'conf
   const build = requirePart(state, 'build');
   const repository = requirePart(state, 'repository');
   const current = await deps.builds.get(build.id);
-  const progress = { id: build.id, status: current.status, phase: current.phase, ...(current.logs && { logs: current.logs }) };
+  const progress = { ...build, id: build.id, status: current.status, phase: current.phase, ...(current.logs && { logs: current.logs }) };
 
   if (current.status === 'IN_PROGRESS') return { ...state, build: progress };
   if (current.status !== 'SUCCEEDED') {

@@ -5,7 +5,7 @@ import type { Dependencies } from '../dependencies.ts';
 import { requirePart } from './require-part.ts';
 
 /** Start the build and return at once; the state machine waits and polls CheckBuild. */
-export async function startBuild(state: RunState, deps: Pick<Dependencies, 'config' | 'builds' | 'objects' | 'logger' | 'settings'>): Promise<RunState> {
+export async function startBuild(state: RunState, deps: Pick<Dependencies, 'config' | 'builds' | 'objects' | 'clock' | 'logger' | 'settings'>): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   const repository = requirePart(state, 'repository');
   const download = await deps.objects.createDownload({ key: state.context.key, expiresInSeconds: deps.settings.contextDownloadSeconds });
@@ -22,5 +22,5 @@ export async function startBuild(state: RunState, deps: Pick<Dependencies, 'conf
     ...(app.platform !== undefined && { platform: app.platform }),
   });
   deps.logger.info('build started', { runId: state.runId, app: state.app, buildId });
-  return { ...state, build: { id: buildId, status: 'IN_PROGRESS', phase: 'SUBMITTED' } };
+  return { ...state, build: { id: buildId, status: 'IN_PROGRESS', phase: 'SUBMITTED', startedAt: deps.clock.now().toISOString() } };
 }

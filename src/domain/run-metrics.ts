@@ -1,0 +1,42 @@
+import type { RunState } from './run-state.ts';
+
+/** One measurement of a run, by app: what dashboards and alarms are built on. */
+export interface MetricRecord {
+  name: 'Runs' | 'BuildSeconds' | 'RolloutSeconds';
+  unit: 'Count' | 'Seconds';
+  value: number;
+  /** `{ app: 'hello' }`, plus `outcome` for Runs. */
+  dimensions: Record<string, string>;
+}
+
+/**
+ * `runMetrics('CheckRollout', state, now)` → what the step just finished measured: a build's
+ * seconds when CheckBuild sees it succeed, a rollout's seconds and a SUCCEEDED run when
+ * CheckRollout sees it complete, a FAILED run when ReportFailure runs. Nothing for the other steps,
+ * or while a build or rollout is still in progress (polls measure nothing).
+ */
+export function runMetrics(task: string, state: RunState, now: Date): MetricRecord[] {
+  const app = { app: state.app };
+  const since = (startedAt: string | undefined): number | undefined => {
+    const start = startedAt === undefined ? Number.NaN : Date.parse(startedAt);
+    return Number.isNaN(start) ? undefined : Math.max(0, (now.getTime() - start) / 1000);
+  };
+  switch (task) {
+    case 'CheckBuild': {
+      const seconds = state.build?.status === 'SUCCEEDED' ? since(state.build.startedAt) : undefined;
+      return seconds === undefined ? [] : [{ name: 'BuildSeconds', unit: 'Seconds', value: seconds, dimensions: app }];
+    }
+    case 'CheckRollout': {
+      if (state.deployment?.state !== 'COMPLETED') return [];
+      const seconds = since(state.deployment.startedAt);
+      return [
+        ...(seconds === undefined ? [] : [{ name: 'RolloutSeconds', unit: 'Seconds', value: seconds, dimensions: app } as const]),
+        { name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'SUCCEEDED' } },
+      ];
+    }
+    case 'ReportFailure':
+      return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'FAILED' } }];
+    default:
+      return [];
+  }
+}
