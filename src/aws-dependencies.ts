@@ -1,7 +1,7 @@
 import { CloudWatchBuildLogs } from './adapters/aws/cloudwatch-build-logs.ts';
 import { CodeBuildBuildRunner } from './adapters/aws/codebuild-build-runner.ts';
 import { EcrImageRegistry } from './adapters/aws/ecr-image-registry.ts';
-import { EcsContainerService } from './adapters/aws/ecs-container-service.ts';
+import { EcsContainerService, parseStackServices } from './adapters/aws/ecs-container-service.ts';
 import { EventBridgeEventBus } from './adapters/aws/eventbridge-event-bus.ts';
 import { createS3Client, S3ObjectStore } from './adapters/aws/s3-object-store.ts';
 import { StepFunctionsWorkflow } from './adapters/aws/step-functions-workflow.ts';
@@ -42,7 +42,11 @@ export function createAwsDependencies(env: Record<string, string | undefined>): 
     builds: new CodeBuildBuildRunner({ projectName: project, registryLogin: 'ecr' }),
     buildLogs: new CloudWatchBuildLogs({ logGroupName: env.SLIPWAY_BUILD_LOG_GROUP ?? `/aws/codebuild/${project}` }),
     registry: new EcrImageRegistry({}),
-    containers: new EcsContainerService({}),
+    // SLIPWAY_APPS: the services the stack created (cluster, service, URL, roles, log group), set by serverless.yml.
+    containers: new EcsContainerService({
+      ...(env.SLIPWAY_APPS && { stack: parseStackServices(env.SLIPWAY_APPS) }),
+      ...(env.AWS_REGION && { region: env.AWS_REGION }),
+    }),
     workflow: new StepFunctionsWorkflow({ stateMachineArn }),
     events: new EventBridgeEventBus({ ...(env.SLIPWAY_EVENT_BUS && { eventBusName: env.SLIPWAY_EVENT_BUS }) }),
     secrets,

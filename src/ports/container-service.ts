@@ -46,6 +46,11 @@ export interface TaskSettings {
   /** Variable name → ARN of a Secrets Manager secret or SSM parameter. Only references travel; values never leave the secret store. */
   secrets: Record<string, string>;
   architecture: 'X86_64' | 'ARM64';
+  /**
+   * Target-tracking autoscaling between min and max: the autoscaler owns the count once the service
+   * runs, so a deploy sets desiredCount only when nothing runs (the first deploy).
+   */
+  autoscaling?: { min: number; max: number };
 }
 
 export interface Deployment {

@@ -15,7 +15,7 @@ export class BuildNotFoundError extends SlipwayError {
   }
 }
 
-/** Slipway moves an existing ECS service to a new image; it does not create services. */
+/** The ECS service a deploy moves is not there: the stack has not created it yet, or service.existing names the wrong one. */
 export class ServiceNotFoundError extends SlipwayError {
   override name = 'ServiceNotFoundError';
   override readonly kind: ErrorKind = 'not-found';
@@ -27,7 +27,8 @@ export class ServiceNotFoundError extends SlipwayError {
   ) {
     super(
       `No active ECS service "${service}" in cluster "${cluster}" for app "${app}" (${reason}). ` +
-        `Create the service first (Slipway deploys to an existing service), or set apps.${app}.service.cluster and apps.${app}.service.name in slipway.config.json.`,
+        `If Slipway's stack creates it, deploy the stack (npx serverless deploy) so it exists; ` +
+        `if it was made elsewhere, check apps.${app}.service.existing.cluster and .service in slipway.config.json.`,
     );
   }
 }
