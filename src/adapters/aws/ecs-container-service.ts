@@ -105,10 +105,10 @@ export class EcsContainerService implements ContainerService {
 
     // Already running this revision (a retried Deploy, or a rebuild that produced the same digest):
     // follow the deployment that put it there instead of registering an identical revision.
-    const primary = primaryDeployment(service);
+    const running = primaryDeployment(service);
     const same = task ? sameRevision(current, rendered) : containerImage(current, ref.container) === image;
-    if (primary?.id && primary.taskDefinition === currentArn && same && desiredCount === undefined) {
-      return { deploymentId: primary.id, taskDefinition: currentArn, revision: current.revision ?? revisionOf(currentArn) };
+    if (running?.id && running.taskDefinition === currentArn && same && desiredCount === undefined) {
+      return { deploymentId: running.id, taskDefinition: currentArn, revision: current.revision ?? revisionOf(currentArn) };
     }
 
     // Tags with the reserved `aws:` prefix (CloudFormation's, say) are rejected by RegisterTaskDefinition.
@@ -124,10 +124,14 @@ export class EcsContainerService implements ContainerService {
         new UpdateServiceCommand({ cluster: ref.cluster, service: ref.name, taskDefinition: newArn, ...(desiredCount !== undefined && { desiredCount }) }),
       ),
     );
-    const deploymentId = updated.service ? primaryDeployment(updated.service)?.id : undefined;
+    // The deployment UpdateService started is the primary one with the new revision; any other primary
+    // is an older deployment, and following it would report someone else's rollout as ours.
+    const primary = updated.service ? primaryDeployment(updated.service) : undefined;
+    const deploymentId = primary?.taskDefinition === newArn ? primary.id : undefined;
     if (!deploymentId) {
       throw new SlipwayError(
-        `ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" started no deployment. Slipway needs the ECS (rolling update) deployment controller.`,
+        `ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" started no deployment of ${newArn}` +
+          `${primary?.taskDefinition ? ` (the primary deployment runs ${primary.taskDefinition})` : ''}. Slipway needs the ECS (rolling update) deployment controller.`,
       );
     }
     return { deploymentId, taskDefinition: newArn, revision: registered.taskDefinition?.revision ?? revisionOf(newArn) };

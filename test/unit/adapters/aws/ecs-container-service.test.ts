@@ -127,6 +127,18 @@ describe('EcsContainerService', () => {
     expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: 'apps', service: 'hello', taskDefinition: TD(8) });
   });
 
+  it('refuses to follow a primary deployment that is not of the new revision', async () => {
+    mockDeployPath([]);
+    ecs.on(UpdateServiceCommand).resolves({ service: service({ taskDefinition: TD(8), deployments: [deployment({})] }) });
+
+    const error = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE }).catch((e: unknown) => e);
+
+    expect((error as Error).message).toBe(
+      `ECS UpdateService of "hello" in cluster "apps" started no deployment of ${TD(8)} (the primary deployment runs ${TD(7)}). ` +
+        'Slipway needs the ECS (rolling update) deployment controller.',
+    );
+  });
+
   it('registers without tags when the current revision has none of its own', async () => {
     mockDeployPath([]);
 
