@@ -19,7 +19,7 @@ import {
 } from '../../domain/task-definition.ts';
 import { describeIssues } from '../../domain/validation.ts';
 import type { ContainerService, Deployment, DeployRequest, RolloutStatus, ServiceRef, ServingVersion, TaskSettings } from '../../ports/container-service.ts';
-import { ServiceNotFoundError } from './errors.ts';
+import { PassRoleDeniedError, ServiceNotFoundError } from './errors.ts';
 import { awsErrorName, callAws } from './transient.ts';
 
 /** `(described, 'web', 'repo@sha256:…')` → the next revision; the domain's renderTaskDefinition unless a test swaps it. */
@@ -115,7 +115,13 @@ export class EcsContainerService implements ContainerService {
     const tags = (described.tags ?? []).filter((t) => t.key && !t.key.startsWith('aws:'));
     const registered = await callAws(`ECS RegisterTaskDefinition of family "${rendered.family}"`, () =>
       this.client.send(new RegisterTaskDefinitionCommand({ ...(rendered as RegisterTaskDefinitionCommandInput), ...(tags.length > 0 && { tags }) })),
-    );
+    ).catch((error: unknown) => {
+      if (awsErrorName(error) === 'AccessDeniedException' && /iam:PassRole/.test((error as Error).message)) {
+        const roles = [rendered.taskRoleArn, rendered.executionRoleArn].filter((r): r is string => typeof r === 'string');
+        throw new PassRoleDeniedError(app, rendered.family, roles, { cause: error });
+      }
+      throw error;
+    });
     const newArn = registered.taskDefinition?.taskDefinitionArn;
     if (!newArn) throw new SlipwayError(`ECS RegisterTaskDefinition of family "${rendered.family}" returned no task definition ARN.`);
 

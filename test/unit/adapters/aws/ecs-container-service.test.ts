@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { EcsContainerService, parseStackServices, type StackServices } from '../../../../src/adapters/aws/ecs-container-service.ts';
-import { ServiceNotFoundError } from '../../../../src/adapters/aws/errors.ts';
+import { PassRoleDeniedError, ServiceNotFoundError } from '../../../../src/adapters/aws/errors.ts';
 import { InvalidConfigError } from '../../../../src/domain/errors.ts';
 import type { ServiceRef, TaskSettings } from '../../../../src/ports/container-service.ts';
 import { awsError } from './aws-error.ts';
@@ -137,6 +137,19 @@ describe('EcsContainerService', () => {
       `ECS UpdateService of "hello" in cluster "apps" started no deployment of ${TD(8)} (the primary deployment runs ${TD(7)}). ` +
         'Slipway needs the ECS (rolling update) deployment controller.',
     );
+  });
+
+  it('says which config key lists the roles when IAM refuses to pass them', async () => {
+    mockDeployPath([]);
+    ecs.on(RegisterTaskDefinitionCommand).rejects(
+      awsError('AccessDeniedException', 400, 'User: arn:aws:sts::123456789012:assumed-role/slipway-prod-DeployRole/deploy is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ecsTaskExecutionRole'),
+    );
+
+    const error = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PassRoleDeniedError);
+    expect(error).toMatchObject({ name: 'PassRoleDeniedError', kind: 'invalid', roles: ['arn:aws:iam::123456789012:role/ecsTaskExecutionRole'] });
+    expect((error as Error).message).toContain('add them to apps.hello.service.existing.roleArns and deploy the stack again');
   });
 
   it('registers without tags when the current revision has none of its own', async () => {
