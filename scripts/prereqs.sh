@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the local stack needs is on this machine: a Docker engine that answers,
-# the CNCF distribution registry binary, and a busybox:latest base image.
+# the CNCF distribution registry binary, and a busybox:latest base image; and what the aws tests
+# need: AWS's template linter (cfn-lint) and the moto AWS emulator (moto_server), from pip.
 # On Debian as root it installs and starts what is missing; anywhere else it says what to do.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
@@ -26,6 +27,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     die "missing ${missing[*]}. Install them (Debian/Ubuntu: sudo apt-get install -y ${missing[*]}) and run again."
   fi
+fi
+
+# The aws test project lints the packaged template with cfn-lint and runs the ECS adapter against
+# moto_server. Install them with pip only when missing; no PyPI, no install: say so and stop.
+py_missing=()
+command -v cfn-lint >/dev/null 2>&1 || py_missing+=(cfn-lint)
+command -v moto_server >/dev/null 2>&1 || py_missing+=('moto[server]')
+if [ ${#py_missing[@]} -gt 0 ]; then
+  pip=$(command -v pip3 || command -v pip || true)
+  [ -n "$pip" ] || die "missing ${py_missing[*]} and no pip to install them. Install Python 3 with pip, then: pip install ${py_missing[*]}"
+  say "installing ${py_missing[*]} (pip)"
+  "$pip" install --quiet "${py_missing[@]}" \
+    || die "pip install ${py_missing[*]} failed (is PyPI reachable?). Install them yourself and run again: the aws tests need cfn-lint and moto_server."
+  hash -r
+  command -v cfn-lint >/dev/null 2>&1 && command -v moto_server >/dev/null 2>&1 \
+    || die "pip installed ${py_missing[*]} but cfn-lint or moto_server is not on PATH; add pip's bin directory to PATH."
 fi
 
 if ! "$DOCKER" info >/dev/null 2>&1; then

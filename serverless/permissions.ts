@@ -10,7 +10,8 @@ export type CfnValue =
   | string
   | { 'Fn::Sub': string | [string, Record<string, CfnValue>] }
   | { 'Fn::GetAtt': [string, string] }
-  | { Ref: string };
+  | { Ref: string }
+  | { 'Fn::Select': [number, unknown] };
 
 export interface Statement {
   Sid: string;
@@ -27,6 +28,8 @@ export interface StackRefs {
   apps: AppConfig[];
   /** The Secrets Manager secret the webhook reads (`slipway/<stage>/github`); its ARN ends in a random suffix. */
   githubSecretName: string;
+  /** The stage's cluster, where the created services run (`slipway-dev`). */
+  clusterName: string;
 }
 
 const ACCOUNT = 'arn:${AWS::Partition}:%s:${AWS::Region}:${AWS::AccountId}:%s';
@@ -57,14 +60,22 @@ function refs(stack: StackRefs) {
     // A log group's Arn attribute ends in `:*`, which covers its streams.
     buildLogs: { 'Fn::GetAtt': ['BuildLogGroup', 'Arn'] } as CfnValue,
     repositories: unique(stack.apps.map((a) => a.repository)).map((name) => arn('ecr', `repository/${name}`)),
-    // ECS's long ARN format (the default since 2021): service/<cluster>/<service>.
-    services: unique(stack.apps.map((a) => `service/${ecsName(a.service.cluster)}/${a.service.name}`)).map((path) => arn('ecs', path)),
+    // ECS's long ARN format (the default since 2021): service/<cluster>/<service>. A created service runs in the stage's cluster.
+    services: unique(stack.apps.map((a) => `service/${a.service.created ? stack.clusterName : ecsName(a.service.cluster)}/${a.service.name}`)).map((path) =>
+      arn('ecs', path),
+    ),
     taskDefinitions: arn('ecs', 'task-definition/*'),
     // `Run Step Changed` goes to the account's default bus (SLIPWAY_EVENT_BUS is not set).
     eventBus: arn('events', 'event-bus/default'),
-    // The task and execution roles of the existing task definitions are not known here; PassRole
-    // is limited to this account's roles and to ECS tasks.
-    taskRoles: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' } as CfnValue,
+    // What a new revision may hand ECS: the roles the stack made for the created apps, and the role
+    // ARNs slipway.config.json names for the existing ones (service.existing.roleArns); nothing else.
+    taskRoles: unique(
+      stack.apps.flatMap((a): string[] => {
+        if (!a.service.created) return a.service.existing?.roleArns ?? [];
+        const id = a.name.replace(/(^|-)(\w)/g, (_, _sep: string, c: string) => c.toUpperCase());
+        return [`${id}ExecutionRole`, `${id}TaskRole`];
+      }),
+    ).map((role): CfnValue => (role.startsWith('arn:') ? role : { 'Fn::GetAtt': [role, 'Arn'] })),
   };
 }
 
@@ -130,7 +141,7 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       // RegisterTaskDefinition has no resource-level permissions (as DescribeTaskDefinition).
       allow('RegisterTaskDefinitions', ['ecs:RegisterTaskDefinition'], '*'),
       allow('TagNewTaskDefinitions', ['ecs:TagResource'], r.taskDefinitions, { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } }),
-      allow('PassTaskRoles', ['iam:PassRole'], r.taskRoles, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } }),
+      ...(r.taskRoles.length > 0 ? [allow('PassTaskRoles', ['iam:PassRole'], r.taskRoles, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })] : []),
       allow('UpdateServices', ['ecs:UpdateService'], r.services),
     ],
     // DescribeServices; with keepReleases, DescribeImages, then BatchGetImage + PutImage to tag the release.

@@ -9,6 +9,8 @@ import { readConfigFile } from '../src/config-file.ts';
 import { allApps, type AppConfig } from '../src/domain/config.ts';
 import { InvalidConfigError } from '../src/domain/errors.ts';
 import { DEFINITION_PATH, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../src/pipeline/definition.ts';
+import { appLogicalId, appResources, appsEnvironment, appUrl, clusterResource, createdApps } from './apps.ts';
+import { network, type NetworkParams } from './network.ts';
 import { arn, buildStatements, functionStatements, stateMachineStatements, TRACING, type CfnValue, type Statement } from './permissions.ts';
 
 export interface StackInput {
@@ -18,11 +20,14 @@ export interface StackInput {
   stage: string;
   /** slipway.config.json by default. */
   configPath?: string;
+  /** Where created services run (serverless.yml params vpcId, subnetIds, vpcCidr, assignPublicIp); a VPC of the stack's own by default. */
+  network?: Partial<NetworkParams>;
 }
 
 interface Resource {
   Type: string;
   Properties: Record<string, unknown>;
+  DependsOn?: string | string[];
 }
 
 /** osls's name for a function in logical ids: `start-build` → `StartDashbuild` (+ `LambdaFunction`, `LogGroup`). */
@@ -54,7 +59,7 @@ export function stackParts(input: StackInput) {
   const stepFunctionArns = states.map((state): CfnValue => ({ 'Fn::GetAtt': [`${normalizedFunctionName(TASK_FUNCTIONS[state])}LambdaFunction`, 'Arn'] }));
 
   // The webhook's secret: the githubSecretName param's default in serverless.yml.
-  const refs = { stateMachineName: name, apps, githubSecretName: `slipway/${input.stage}/github` };
+  const refs = { stateMachineName: name, apps, githubSecretName: `slipway/${input.stage}/github`, clusterName: stateMachineName(input) };
   const roles: Record<string, Resource> = {};
   for (const [fn, statements] of Object.entries(functionStatements(refs))) {
     const logs: Statement = {
@@ -76,7 +81,36 @@ export function stackParts(input: StackInput) {
     definitionSubstitutions: Object.fromEntries(states.map((state, index) => [substitutionKey(state), stepFunctionArns[index]])),
     roles,
     rebuildSchedules: rebuildSchedules(apps),
+    services: services(input, apps),
+    appsEnvironment: appsEnvironment(createdApps(apps), input.service, input.stage),
+    appOutputs: appOutputs(createdApps(apps)),
   };
+}
+
+/** The created apps' resources, their shared cluster and network; none when every app names an existing service. */
+export function services(input: Pick<StackInput, 'service' | 'stage' | 'network'>, apps: AppConfig[]): Record<string, Resource> {
+  const created = createdApps(apps);
+  if (created.length === 0) return {};
+  const net = network({ vpcId: '', subnetIds: '', vpcCidr: '', assignPublicIp: '', ...input.network }, input.stage);
+  const internal = created.filter((app) => !app.service.created.public).map((app) => app.name);
+  if (internal.length > 0 && net.cidr === undefined) {
+    throw new InvalidConfigError(
+      `${internal.map((a) => `"${a}"`).join(', ')} set service.public false: the load balancer admits only the VPC, whose CIDR block the stack needs. ` +
+        `Pass it with --param="vpcCidr=10.0.0.0/16" next to vpcId.`,
+    );
+  }
+  const resources: Record<string, Resource> = { ...net.resources, AppsCluster: clusterResource(input.service, input.stage) };
+  for (const app of created) Object.assign(resources, appResources(app, { service: input.service, stage: input.stage, network: net }));
+  return resources;
+}
+
+function appOutputs(created: ReturnType<typeof createdApps>): Record<string, { Description: string; Value: unknown }> {
+  return Object.fromEntries(
+    created.map((app) => [
+      `${appLogicalId(app.name)}Url`,
+      { Description: `Where ${app.name} serves once its first run has deployed it.`, Value: appUrl(app) },
+    ]),
+  );
 }
 
 /**

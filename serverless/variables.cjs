@@ -10,8 +10,14 @@ const { stackParts } = tsRequire('./stack.ts', __filename);
 const computed = new Map();
 
 module.exports = async ({ resolveVariable }) => {
-  const [service, stage] = await Promise.all([resolveVariable('self:service'), resolveVariable('sls:stage')]);
-  const key = `${service}/${stage}`;
-  if (!computed.has(key)) computed.set(key, stackParts({ root: path.join(__dirname, '..'), service, stage }));
+  const [service, stage, vpcId, subnetIds, vpcCidr, assignPublicIp] = await Promise.all([
+    resolveVariable('self:service'),
+    resolveVariable('sls:stage'),
+    // Where the created services run: serverless.yml's params (--param="vpcId=vpc-…" and so on).
+    ...['vpcId', 'subnetIds', 'vpcCidr', 'assignPublicIp'].map((name) => resolveVariable(`param:${name}`).then((value) => String(value ?? ''))),
+  ]);
+  const network = { vpcId, subnetIds, vpcCidr, assignPublicIp };
+  const key = JSON.stringify([service, stage, network]);
+  if (!computed.has(key)) computed.set(key, stackParts({ root: path.join(__dirname, '..'), service, stage, network }));
   return computed.get(key);
 };

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { InvalidConfigError, UnknownAppError } from './errors.ts';
 import { MAX_KEEP_RELEASES } from './lifecycle/releases.ts';
 import { parseSchedule } from './schedule.ts';
+import { FARGATE_CPU, fargateMemoryOptions } from './task-definition.ts';
 import { describeIssues } from './validation.ts';
 
 /**
@@ -13,23 +14,112 @@ const AppNameSchema = v.pipe(
   v.regex(/^[a-z][a-z0-9-]{0,39}$/, 'an app name is 1-40 characters of a-z, 0-9 and "-", starting with a letter'),
 );
 
+/** What a created service gets when slipway.config.json does not say (AWS's fast-rollout settings for the load balancer). */
+export const DEFAULT_CREATED = {
+  cpu: 256,
+  memory: 512,
+  desiredCount: 1,
+  healthCheckIntervalSeconds: 5,
+  deregistrationDelaySeconds: 10,
+  logRetentionDays: 30,
+} as const;
+
 const HealthCheckSchema = v.strictObject({
   /** Path the health check GETs; any 2xx or 3xx answer is healthy. */
   path: v.optional(v.pipe(v.string(), v.startsWith('/', 'must start with "/"')), '/'),
   /** How long a new version may take to become healthy before the rollout fails and the old one keeps serving. */
   timeoutSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600)), 120),
+  /** Created services: seconds between the load balancer's health checks (2 healthy answers in a row put a task in service). */
+  intervalSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(300), v.metadata({ default: DEFAULT_CREATED.healthCheckIntervalSeconds }))),
 });
 
-const ServiceSchema = v.strictObject({
-  cluster: v.optional(v.pipe(v.string(), v.minLength(1)), 'default'),
+const ResourceNameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[A-Za-z0-9_-]+$/, 'must be a name of letters, digits, "-" and "_" (not an ARN)'));
+const IamRoleArnSchema = v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN: arn:aws:iam::<account>:role/<name>'));
+
+/** A service made elsewhere: Slipway only registers revisions (the current one with the image replaced) and updates it. */
+const ExistingServiceSchema = v.strictObject({
+  /** ECS cluster name (or ARN). */
+  cluster: v.pipe(v.string(), v.regex(/^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/, 'must be an ECS cluster name or ARN')),
   /** ECS service name; defaults to the app name. */
-  name: v.optional(v.pipe(v.string(), v.minLength(1))),
+  service: v.optional(ResourceNameSchema),
   /** Container in the task definition whose image is replaced; defaults to the app name. */
   container: v.optional(v.pipe(v.string(), v.minLength(1))),
+  /** The task and execution role ARNs of the service's task definitions: the deploy function may pass only these to ECS (iam:PassRole). */
+  roleArns: v.optional(v.array(IamRoleArnSchema), []),
+});
+
+const EnvNameSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and "_", not starting with a digit'));
+const SecretArnSchema = v.pipe(
+  v.string(),
+  v.regex(
+    /^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+(:[^:]*:[^:]*:[^:]*)?|ssm:[a-z0-9-]+:\d{12}:parameter\/[\w/.-]+)$/,
+    'must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or an SSM parameter (arn:aws:ssm:<region>:<account>:parameter/<name>)',
+  ),
+);
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+const ServiceSchema = v.strictObject({
+  /** Deploy into a service made elsewhere instead of the one Slipway's stack creates. */
+  existing: v.optional(ExistingServiceSchema),
   /** Port the container listens on. */
   port: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(65535)), 8080),
   healthCheck: v.optional(HealthCheckSchema, {}),
+  // Created services only (the stack makes them; an error next to "existing"):
+  /** Fargate CPU units: 256 (0.25 vCPU), 512, 1024, 2048, 4096, 8192, 16384. */
+  cpu: v.optional(v.pipe(v.picklist(FARGATE_CPU), v.metadata({ default: DEFAULT_CREATED.cpu }))),
+  /** MiB; one of the sizes Fargate allows for the cpu (256 → 512, 1024, 2048). */
+  memory: v.optional(v.pipe(v.number(), v.integer(), v.minValue(512), v.maxValue(122880), v.metadata({ default: DEFAULT_CREATED.memory }))),
+  /** Tasks serving the app after a deploy (without autoscaling: every deploy sets it). */
+  desiredCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000), v.metadata({ default: DEFAULT_CREATED.desiredCount }))),
+  /** Plain environment values (never secrets: use "secrets"). */
+  environment: v.optional(v.record(EnvNameSchema, v.string())),
+  /** Variable name → ARN of a Secrets Manager secret or SSM parameter; ECS injects the value, Slipway never reads it. */
+  secrets: v.optional(v.record(EnvNameSchema, SecretArnSchema)),
+  /** CPU architecture of the tasks; must match "platform" (linux/arm64 ↔ ARM64). Defaults from platform, else X86_64. */
+  architecture: v.optional(v.picklist(['X86_64', 'ARM64'])),
+  /** Target-tracking autoscaling on average CPU. */
+  autoscaling: v.optional(
+    v.strictObject({
+      min: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
+      max: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000)),
+      cpuPercent: v.optional(v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(90)), 60),
+    }),
+  ),
+  /** HTTPS on 443 (80 redirects) with this ACM certificate; "name" is the host the app's URL uses (point it at the load balancer). */
+  domain: v.optional(
+    v.strictObject({
+      name: v.optional(v.pipe(v.string(), v.regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a host name such as app.example.com'))),
+      certificateArn: v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN')),
+    }),
+  ),
+  /** true: the internet reaches the load balancer; false: an internal load balancer only the VPC reaches. */
+  public: v.optional(v.pipe(v.boolean(), v.metadata({ default: true }))),
+  /** Managed policy ARNs for the task role (what the app's code may call in AWS); none by default. */
+  taskPolicyArns: v.optional(v.array(v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/, 'must be an IAM managed policy ARN')))),
+  /** Seconds the load balancer lets an old task finish its requests before a rollout stops it. */
+  deregistrationDelaySeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600), v.metadata({ default: DEFAULT_CREATED.deregistrationDelaySeconds }))),
+  /** Days the app's container logs are kept. */
+  logRetentionDays: v.optional(v.pipe(v.picklist(LOG_RETENTION_DAYS), v.metadata({ default: DEFAULT_CREATED.logRetentionDays }))),
 });
+
+/** The keys that configure a service the stack creates; next to service.existing they are an error. */
+const CREATED_ONLY_KEYS = [
+  'cpu',
+  'memory',
+  'desiredCount',
+  'environment',
+  'secrets',
+  'architecture',
+  'autoscaling',
+  'domain',
+  'public',
+  'taskPolicyArns',
+  'deregistrationDelaySeconds',
+  'logRetentionDays',
+] as const;
+
+/** Where today's keys went: service.cluster/name/container describe a service made elsewhere. */
+const MOVED_KEYS: Record<string, string> = { cluster: 'existing.cluster', name: 'existing.service', container: 'existing.container' };
 
 const GithubTriggerSchema = v.strictObject({
   repository: v.pipe(v.string(), v.regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name"')),
@@ -94,6 +184,45 @@ export const ConfigSchema = v.strictObject({
 export type SlipwayConfig = v.InferOutput<typeof ConfigSchema>;
 type ParsedApp = v.InferOutput<typeof AppSchema>;
 
+export interface HealthCheck {
+  path: string;
+  timeoutSeconds: number;
+  /** Seconds between the load balancer's checks of a created service. */
+  intervalSeconds: number;
+}
+
+/** What the stack creates around a created service and what every run renders into its task definition. */
+export interface CreatedService {
+  cpu: number;
+  memory: number;
+  desiredCount: number;
+  environment: Record<string, string>;
+  /** Variable name → Secrets Manager secret or SSM parameter ARN. */
+  secrets: Record<string, string>;
+  architecture: 'X86_64' | 'ARM64';
+  autoscaling?: { min: number; max: number; cpuPercent: number };
+  domain?: { name?: string; certificateArn: string };
+  public: boolean;
+  taskPolicyArns: string[];
+  deregistrationDelaySeconds: number;
+  logRetentionDays: number;
+}
+
+/** Where the app runs. `created` is set when Slipway's stack creates the service (the default); `existing` otherwise. */
+export interface ServiceConfig {
+  /**
+   * ECS cluster. For a created service this is the stack's per-stage cluster, which only the stack
+   * knows (`slipway-<stage>`); the AWS adapter takes it from the function's environment (SLIPWAY_APPS).
+   */
+  cluster: string;
+  name: string;
+  container: string;
+  port: number;
+  healthCheck: HealthCheck;
+  created?: CreatedService;
+  existing?: { roleArns: string[] };
+}
+
 /** One app with every default filled in: what the pipeline works from. */
 export interface AppConfig {
   name: string;
@@ -106,25 +235,78 @@ export interface AppConfig {
   lifecycle?: unknown;
   /** How many of the latest deployed images lifecycle rules may never expire. */
   keepReleases?: number;
-  service: {
-    cluster: string;
-    name: string;
-    container: string;
-    port: number;
-    healthCheck: { path: string; timeoutSeconds: number };
-  };
+  service: ServiceConfig;
   triggers: ParsedApp['triggers'];
   /** Largest build context an upload may hold: the app's own maxUploadBytes, else defaults.maxUploadBytes. */
   maxUploadBytes: number;
   rebuild?: { schedule: string };
 }
 
+/** The placeholder cluster of a created service in AppConfig (see ServiceConfig.cluster). */
+export const STACK_CLUSTER = 'slipway';
+
 /** `parseConfig(JSON.parse(text))` → the config, or an InvalidConfigError listing every problem with its key path. */
 export function parseConfig(input: unknown): SlipwayConfig {
   const result = v.safeParse(ConfigSchema, input);
-  if (result.success) return result.output;
-  const issues = describeIssues(result.issues);
+  const issues = result.success ? serviceIssues(result.output) : describeIssues(result.issues).map(movedKeyIssue);
+  if (result.success && issues.length === 0) return result.output;
   throw new InvalidConfigError(`slipway.config.json is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`, issues);
+}
+
+/** `apps.web.service.cluster: unknown key…` → where that key lives now. */
+function movedKeyIssue(issue: string): string {
+  const match = /^apps\.([^.]+)\.service\.(cluster|name|container): unknown key/.exec(issue);
+  if (!match) return issue;
+  const [, app, key] = match as unknown as [string, string, keyof typeof MOVED_KEYS];
+  return (
+    `apps.${app}.service.${key}: moved to apps.${app}.service.${MOVED_KEYS[key]}. Slipway now creates each app's service; ` +
+    `to keep deploying into a service made elsewhere write "service": { "existing": { "cluster": "…", "service": "…", "container": "…" } }, ` +
+    `or remove service.cluster, service.name and service.container to let the stack create the service.`
+  );
+}
+
+/** The rules between keys that a schema per key cannot say. */
+function serviceIssues(config: SlipwayConfig): string[] {
+  const issues: string[] = [];
+  for (const [name, app] of Object.entries(config.apps)) {
+    const service = app.service;
+    const at = `apps.${name}.service`;
+    if (service.existing) {
+      const mixed = [...CREATED_ONLY_KEYS.filter((key) => service[key] !== undefined), ...(service.healthCheck.intervalSeconds !== undefined ? ['healthCheck.intervalSeconds'] : [])];
+      if (mixed.length > 0) {
+        issues.push(
+          `${at}: "existing" deploys into a service made elsewhere, which Slipway does not configure; remove ${mixed.map((k) => `"${k}"`).join(', ')} ` +
+            `or remove "existing" to let the stack create the service.`,
+        );
+      }
+      continue;
+    }
+    const cpu = service.cpu ?? DEFAULT_CREATED.cpu;
+    const memory = service.memory ?? DEFAULT_CREATED.memory;
+    const allowed = fargateMemoryOptions(cpu);
+    if (!allowed.includes(memory)) {
+      issues.push(`${at}.memory: Fargate does not run ${cpu} CPU units with ${memory} MiB; with cpu ${cpu} use ${describeSizes(allowed)}.`);
+    }
+    const expected = app.platform === 'linux/arm64' ? 'ARM64' : app.platform === 'linux/amd64' ? 'X86_64' : undefined;
+    if (service.architecture === 'ARM64' && expected === undefined) {
+      issues.push(`${at}.architecture: ARM64 tasks need an ARM64 image; set apps.${name}.platform to "linux/arm64" too.`);
+    } else if (service.architecture !== undefined && expected !== undefined && service.architecture !== expected) {
+      issues.push(`${at}.architecture: ${service.architecture} does not match platform "${app.platform}"; use ${expected} or change apps.${name}.platform.`);
+    }
+    const scaling = service.autoscaling;
+    if (scaling && scaling.min > scaling.max) issues.push(`${at}.autoscaling: min (${scaling.min}) is above max (${scaling.max}).`);
+    if (scaling && service.desiredCount !== undefined && (service.desiredCount < scaling.min || service.desiredCount > scaling.max)) {
+      issues.push(`${at}.desiredCount: ${service.desiredCount} is outside autoscaling min..max (${scaling.min}..${scaling.max}); remove it (the first deploy starts min tasks) or move it inside.`);
+    }
+    const both = Object.keys(service.secrets ?? {}).filter((key) => Object.hasOwn(service.environment ?? {}, key));
+    if (both.length > 0) issues.push(`${at}: ${both.map((k) => `"${k}"`).join(', ')} is in both environment and secrets; keep it in one.`);
+  }
+  return issues;
+}
+
+function describeSizes(sizes: readonly number[]): string {
+  if (sizes.length <= 4) return sizes.join(', ');
+  return `${sizes[0]} to ${sizes.at(-1)} in steps of ${(sizes[1] ?? 0) - (sizes[0] ?? 0)}`;
 }
 
 /** `appConfig(config, 'hello')` → the app with defaults applied; UnknownAppError naming the known apps otherwise. */
@@ -141,16 +323,42 @@ export function appConfig(config: SlipwayConfig, app: string): AppConfig {
     ...(raw.platform !== undefined && { platform: raw.platform }),
     ...(raw.lifecycle !== undefined && { lifecycle: raw.lifecycle }),
     ...(raw.keepReleases !== undefined && { keepReleases: raw.keepReleases }),
-    service: {
-      cluster: raw.service.cluster,
-      name: raw.service.name ?? app,
-      container: raw.service.container ?? app,
-      port: raw.service.port,
-      healthCheck: raw.service.healthCheck,
-    },
+    service: serviceConfig(app, raw),
     triggers: raw.triggers,
     maxUploadBytes: raw.maxUploadBytes ?? config.defaults.maxUploadBytes,
     ...(raw.rebuild !== undefined && { rebuild: raw.rebuild }),
+  };
+}
+
+function serviceConfig(app: string, raw: ParsedApp): ServiceConfig {
+  const { existing, port } = raw.service;
+  const healthCheck = {
+    path: raw.service.healthCheck.path,
+    timeoutSeconds: raw.service.healthCheck.timeoutSeconds,
+    intervalSeconds: raw.service.healthCheck.intervalSeconds ?? DEFAULT_CREATED.healthCheckIntervalSeconds,
+  };
+  if (existing) {
+    return { cluster: existing.cluster, name: existing.service ?? app, container: existing.container ?? app, port, healthCheck, existing: { roleArns: existing.roleArns } };
+  }
+  return { cluster: STACK_CLUSTER, name: app, container: app, port, healthCheck, created: createdService(raw) };
+}
+
+function createdService(raw: ParsedApp): CreatedService {
+  const s = raw.service;
+  const desiredCount = s.desiredCount ?? s.autoscaling?.min ?? DEFAULT_CREATED.desiredCount;
+  return {
+    cpu: s.cpu ?? DEFAULT_CREATED.cpu,
+    memory: s.memory ?? DEFAULT_CREATED.memory,
+    desiredCount,
+    environment: s.environment ?? {},
+    secrets: s.secrets ?? {},
+    architecture: s.architecture ?? (raw.platform === 'linux/arm64' ? 'ARM64' : 'X86_64'),
+    ...(s.autoscaling && { autoscaling: s.autoscaling }),
+    ...(s.domain && { domain: s.domain }),
+    public: s.public ?? true,
+    taskPolicyArns: s.taskPolicyArns ?? [],
+    deregistrationDelaySeconds: s.deregistrationDelaySeconds ?? DEFAULT_CREATED.deregistrationDelaySeconds,
+    logRetentionDays: s.logRetentionDays ?? DEFAULT_CREATED.logRetentionDays,
   };
 }
 

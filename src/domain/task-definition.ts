@@ -1,4 +1,4 @@
-import {  InvalidInputError, SlipwayError , type ErrorKind } from './errors.ts';
+import { InvalidInputError, SlipwayError, type ErrorKind } from './errors.ts';
 
 /**
  * Task definitions as ECS describes them (DescribeTaskDefinition's `taskDefinition`), with the ECS
@@ -52,6 +52,7 @@ export interface ContainerDefinition {
   dockerLabels?: Record<string, string>;
   logConfiguration?: { logDriver?: string; options?: Record<string, string> };
   healthCheck?: { command?: string[]; interval?: number; timeout?: number; retries?: number; startPeriod?: number };
+  stopTimeout?: number;
 }
 
 /** The fields ECS sets itself; RegisterTaskDefinition rejects them. */
@@ -125,6 +126,95 @@ export function initialTaskDefinition(family: string, container: string, image: 
         image,
         essential: true,
         portMappings: [{ containerPort: port, hostPort: port, protocol: 'tcp' }],
+      },
+    ],
+  };
+}
+
+/** The CPU units Fargate offers (256 = 0.25 vCPU). */
+export const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
+
+const range = (from: number, to: number, step: number): number[] => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+
+/** `fargateMemoryOptions(256)` → [512, 1024, 2048]: the memory sizes (MiB) Fargate runs with that many CPU units. */
+export function fargateMemoryOptions(cpu: number): number[] {
+  switch (cpu) {
+    case 256:
+      return [512, 1024, 2048];
+    case 512:
+      return range(1024, 4096, 1024);
+    case 1024:
+      return range(2048, 8192, 1024);
+    case 2048:
+      return range(4096, 16384, 1024);
+    case 4096:
+      return range(8192, 30720, 1024);
+    case 8192:
+      return range(16384, 61440, 4096);
+    case 16384:
+      return range(32768, 122880, 8192);
+    default:
+      return [];
+  }
+}
+
+/** What a run renders into a created service's revision, besides the image. */
+export interface CreatedTaskSettings {
+  cpu: number;
+  memory: number;
+  port: number;
+  environment: Record<string, string>;
+  /** Variable name → secret or parameter ARN: only the reference is written, as the container's `secrets`. */
+  secrets: Record<string, string>;
+  architecture: 'X86_64' | 'ARM64';
+}
+
+/** What the stack made for a created app: roles and log group (from the function's environment, never from the config). */
+export interface CreatedTaskResources {
+  executionRoleArn: string;
+  taskRoleArn: string;
+  logGroup: string;
+  region: string;
+}
+
+/** Seconds ECS waits after SIGTERM before it kills the container; short, since the load balancer has already drained it. */
+export const STOP_TIMEOUT_SECONDS = 10;
+
+/**
+ * `renderCreatedTaskDefinition('slipway-dev-hello', 'hello', 'repo@sha256:…', settings, resources)` → the whole
+ * revision of a service Slipway's stack created: everything from slipway.config.json and the stack, nothing
+ * copied from the revision before it, so a config change (or a rollback) lands whole at the next run.
+ */
+export function renderCreatedTaskDefinition(
+  family: string,
+  container: string,
+  image: string,
+  settings: CreatedTaskSettings,
+  resources: CreatedTaskResources,
+): TaskDefinitionInput {
+  const sorted = (record: Record<string, string>) => Object.keys(record).sort().map((name) => [name, record[name] as string] as const);
+  return {
+    family,
+    requiresCompatibilities: ['FARGATE'],
+    networkMode: 'awsvpc',
+    cpu: String(settings.cpu),
+    memory: String(settings.memory),
+    runtimePlatform: { cpuArchitecture: settings.architecture, operatingSystemFamily: 'LINUX' },
+    executionRoleArn: resources.executionRoleArn,
+    taskRoleArn: resources.taskRoleArn,
+    containerDefinitions: [
+      {
+        name: container,
+        image,
+        essential: true,
+        portMappings: [{ containerPort: settings.port, hostPort: settings.port, protocol: 'tcp' }],
+        environment: sorted(settings.environment).map(([name, value]) => ({ name, value })),
+        secrets: sorted(settings.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
+        stopTimeout: STOP_TIMEOUT_SECONDS,
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': resources.logGroup, 'awslogs-region': resources.region, 'awslogs-stream-prefix': 'app' },
+        },
       },
     ],
   };

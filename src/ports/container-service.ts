@@ -48,6 +48,11 @@ export interface TaskSettings {
   /** Variable name → ARN of a Secrets Manager secret or SSM parameter. Only references travel; values never leave the secret store. */
   secrets: Record<string, string>;
   architecture: 'X86_64' | 'ARM64';
+  /**
+   * Target-tracking autoscaling between min and max: the autoscaler owns the count once the service
+   * runs, so a deploy sets desiredCount only when nothing runs (the first deploy).
+   */
+  autoscaling?: { min: number; max: number };
 }
 
 export interface Deployment {
@@ -77,7 +82,7 @@ export interface ServingVersion {
   desiredCount?: number;
 }
 
-/** Slipway moves an existing ECS service to a new image; it does not create services. */
+/** The ECS service a deploy moves is not there: the stack has not created it yet, or service.existing names the wrong one. */
 export class ServiceNotFoundError extends SlipwayError {
   override name = 'ServiceNotFoundError';
   override readonly kind: ErrorKind = 'not-found';
@@ -89,7 +94,8 @@ export class ServiceNotFoundError extends SlipwayError {
   ) {
     super(
       `No active ECS service "${service}" in cluster "${cluster}" for app "${app}" (${reason}). ` +
-        `Create the service first (Slipway deploys to an existing service), or set apps.${app}.service.cluster and apps.${app}.service.name in slipway.config.json.`,
+        `If Slipway's stack creates it, deploy the stack (npx serverless deploy) so it exists; ` +
+        `if it was made elsewhere, check apps.${app}.service.existing.cluster and .service in slipway.config.json.`,
     );
   }
 }

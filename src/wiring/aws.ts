@@ -1,7 +1,7 @@
 import { CloudWatchBuildLogs } from '../adapters/aws/cloudwatch-build-logs.ts';
 import { CodeBuildBuildRunner } from '../adapters/aws/codebuild-build-runner.ts';
 import { EcrImageRegistry } from '../adapters/aws/ecr-image-registry.ts';
-import { EcsContainerService } from '../adapters/aws/ecs-container-service.ts';
+import { EcsContainerService, parseStackServices } from '../adapters/aws/ecs-container-service.ts';
 import { EventBridgeEventBus } from '../adapters/aws/eventbridge-event-bus.ts';
 import { createS3Client, S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { SecretsManagerSecretStore } from '../adapters/aws/secrets-manager-secret-store.ts';
@@ -98,7 +98,15 @@ export function registry(): ImageRegistry {
 }
 
 export function containers(): ContainerService {
-  return once('containers', () => new EcsContainerService({}));
+  // SLIPWAY_APPS (serverless.yml): each created app's cluster, service, URL, roles and log group.
+  return once(
+    'containers',
+    () =>
+      new EcsContainerService({
+        ...(env.SLIPWAY_APPS && { stack: parseStackServices(env.SLIPWAY_APPS) }),
+        ...(env.AWS_REGION && { region: env.AWS_REGION }),
+      }),
+  );
 }
 
 export function workflow(): Workflow {

@@ -53,7 +53,7 @@ async function run(): Promise<RunView> {
 beforeAll(async () => {
   // A config of its own: the simulation pins the app's settings, whatever the example project's say.
   const dir = await mkdtemp(join(tmpdir(), 'slipway-sim-'));
-  const config = { apps: { hello: { lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }], service: { port: 8080 } } } };
+  const config = { apps: { hello: { lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }], service: { existing: { cluster: 'default' }, port: 8080 } } } };
   await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config));
   env = {
     AWS_REGION: aws.REGION,

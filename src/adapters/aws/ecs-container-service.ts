@@ -8,41 +8,88 @@ import {
   type RegisterTaskDefinitionCommandInput,
   type Service,
 } from '@aws-sdk/client-ecs';
-import { SlipwayError } from '../../domain/errors.ts';
+import * as v from 'valibot';
+import { InvalidConfigError, SlipwayError } from '../../domain/errors.ts';
 import {
   ContainerNotFoundError,
+  renderCreatedTaskDefinition,
   renderTaskDefinition as defaultRender,
   type TaskDefinition,
   type TaskDefinitionInput,
 } from '../../domain/task-definition.ts';
-import type { ContainerService, Deployment, DeployRequest, RolloutStatus, ServiceRef, ServingVersion } from '../../ports/container-service.ts';
-import { ServiceNotFoundError } from '../../ports/container-service.ts';
+import { describeIssues } from '../../domain/validation.ts';
+import { ServiceNotFoundError, type ContainerService, type Deployment, type DeployRequest, type RolloutStatus, type ServiceRef, type ServingVersion, type TaskSettings } from '../../ports/container-service.ts';
+import { PassRoleDeniedError } from './errors.ts';
 import { awsErrorName, callAws } from './transient.ts';
 
 /** `(described, 'web', 'repo@sha256:…')` → the next revision; the domain's renderTaskDefinition unless a test swaps it. */
 export type RenderTaskDefinition = (current: TaskDefinition, container: string, image: string) => TaskDefinitionInput;
 
+const StackServicesSchema = v.strictObject({
+  cluster: v.pipe(v.string(), v.minLength(1)),
+  apps: v.record(
+    v.string(),
+    v.strictObject({
+      service: v.pipe(v.string(), v.minLength(1)),
+      url: v.optional(v.string()),
+      executionRoleArn: v.pipe(v.string(), v.startsWith('arn:')),
+      taskRoleArn: v.pipe(v.string(), v.startsWith('arn:')),
+      logGroup: v.pipe(v.string(), v.minLength(1)),
+    }),
+  ),
+});
+
+/** The services Slipway's stack created (serverless/apps.ts writes it into SLIPWAY_APPS): the stage's cluster and, per app, what the stack made. */
+export type StackServices = v.InferOutput<typeof StackServicesSchema>;
+
+/** `parseStackServices(env.SLIPWAY_APPS)` → the created services; InvalidConfigError naming what is wrong. */
+export function parseStackServices(json: string): StackServices {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch (error) {
+    throw new InvalidConfigError(`SLIPWAY_APPS is not JSON (${(error as Error).message}). Deploy with serverless.yml, which sets it.`);
+  }
+  const result = v.safeParse(StackServicesSchema, value);
+  if (result.success) return result.output;
+  const issues = describeIssues(result.issues);
+  throw new InvalidConfigError(`SLIPWAY_APPS is invalid: ${issues.join('; ')}. Deploy with serverless.yml, which sets it.`, issues);
+}
+
 export interface EcsContainerServiceOptions {
   client?: ECSClient;
   renderTaskDefinition?: RenderTaskDefinition;
-  /** The app's public URL (a load balancer's DNS name, say); ECS itself does not know one. */
+  /** The app's public URL (a load balancer's DNS name, say); ECS itself does not know one. Defaults to the stack's URL of a created app. */
   url?: (app: string) => string | undefined;
+  /** What the stack created: the cluster, service, roles and log group every run of a created app renders with. */
+  stack?: StackServices;
+  /** Region of the awslogs driver in a created app's revision; the client's region by default. */
+  region?: string;
 }
 
-/** The ContainerService port over an existing ECS service with the rolling-update (ECS) deployment controller. */
+/**
+ * The ContainerService port over ECS services with the rolling-update (ECS) deployment controller:
+ * one Slipway's stack created (the whole revision rendered from the request's task settings) or one
+ * made elsewhere (the current revision copied with the image replaced).
+ */
 export class EcsContainerService implements ContainerService {
   private readonly client: ECSClient;
   private readonly render: RenderTaskDefinition;
   private readonly url: (app: string) => string | undefined;
+  private readonly stack: StackServices | undefined;
+  private readonly region: string | undefined;
 
   constructor(options: EcsContainerServiceOptions = {}) {
     this.client = options.client ?? new ECSClient({});
     this.render = options.renderTaskDefinition ?? defaultRender;
-    this.url = options.url ?? (() => undefined);
+    this.stack = options.stack;
+    this.url = options.url ?? ((app) => this.created(app)?.url);
+    this.region = options.region;
   }
 
   async deploy(request: DeployRequest): Promise<Deployment> {
-    const { app, service: ref, image } = request;
+    const { app, image, task } = request;
+    const ref = this.target(app, request.service);
     const service = await this.requireService(app, ref);
     const currentArn = service.taskDefinition;
     if (!currentArn) throw new ServiceNotFoundError(app, ref.cluster, ref.name, 'the service has no task definition');
@@ -53,36 +100,52 @@ export class EcsContainerService implements ContainerService {
     const current = described.taskDefinition;
     if (!current) throw new SlipwayError(`ECS returned no task definition for "${currentArn}" (service "${ref.name}" in cluster "${ref.cluster}").`);
 
-    // Already running this image (a retried Deploy, or a rebuild that produced the same digest):
+    const rendered = task ? await this.renderCreated(app, ref, current, image, task) : this.render(current, ref.container, image);
+    const desiredCount = task ? countFor(service, task) : undefined;
+
+    // Already running this revision (a retried Deploy, or a rebuild that produced the same digest):
     // follow the deployment that put it there instead of registering an identical revision.
-    const primary = primaryDeployment(service);
-    if (primary?.id && primary.taskDefinition === currentArn && containerImage(current, ref.container) === image) {
-      return { deploymentId: primary.id, taskDefinition: currentArn, revision: current.revision ?? revisionOf(currentArn) };
+    const running = primaryDeployment(service);
+    const same = task ? sameRevision(current, rendered) : containerImage(current, ref.container) === image;
+    if (running?.id && running.taskDefinition === currentArn && same && desiredCount === undefined) {
+      return { deploymentId: running.id, taskDefinition: currentArn, revision: current.revision ?? revisionOf(currentArn) };
     }
 
-    const rendered = this.render(current, ref.container, image);
     // Tags with the reserved `aws:` prefix (CloudFormation's, say) are rejected by RegisterTaskDefinition.
     const tags = (described.tags ?? []).filter((t) => t.key && !t.key.startsWith('aws:'));
     const registered = await callAws(`ECS RegisterTaskDefinition of family "${rendered.family}"`, () =>
       this.client.send(new RegisterTaskDefinitionCommand({ ...(rendered as RegisterTaskDefinitionCommandInput), ...(tags.length > 0 && { tags }) })),
-    );
+    ).catch((error: unknown) => {
+      if (awsErrorName(error) === 'AccessDeniedException' && /iam:PassRole/.test((error as Error).message)) {
+        const roles = [rendered.taskRoleArn, rendered.executionRoleArn].filter((r): r is string => typeof r === 'string');
+        throw new PassRoleDeniedError(app, rendered.family, roles, { cause: error });
+      }
+      throw error;
+    });
     const newArn = registered.taskDefinition?.taskDefinitionArn;
     if (!newArn) throw new SlipwayError(`ECS RegisterTaskDefinition of family "${rendered.family}" returned no task definition ARN.`);
 
     const updated = await callAws(`ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}"`, () =>
-      this.client.send(new UpdateServiceCommand({ cluster: ref.cluster, service: ref.name, taskDefinition: newArn })),
+      this.client.send(
+        new UpdateServiceCommand({ cluster: ref.cluster, service: ref.name, taskDefinition: newArn, ...(desiredCount !== undefined && { desiredCount }) }),
+      ),
     );
-    const deploymentId = updated.service ? primaryDeployment(updated.service)?.id : undefined;
+    // The deployment UpdateService started is the primary one with the new revision; any other primary
+    // is an older deployment, and following it would report someone else's rollout as ours.
+    const primary = updated.service ? primaryDeployment(updated.service) : undefined;
+    const deploymentId = primary?.taskDefinition === newArn ? primary.id : undefined;
     if (!deploymentId) {
       throw new SlipwayError(
-        `ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" started no deployment. Slipway needs the ECS (rolling update) deployment controller.`,
+        `ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" started no deployment of ${newArn}` +
+          `${primary?.taskDefinition ? ` (the primary deployment runs ${primary.taskDefinition})` : ''}. Slipway needs the ECS (rolling update) deployment controller.`,
       );
     }
     return { deploymentId, taskDefinition: newArn, revision: registered.taskDefinition?.revision ?? revisionOf(newArn) };
   }
 
   async rollout(request: { app: string; service: ServiceRef; deploymentId: string }): Promise<RolloutStatus> {
-    const { app, service: ref, deploymentId } = request;
+    const { app, deploymentId } = request;
+    const ref = this.target(app, request.service);
     const service = await this.requireService(app, ref);
     const deployments = service.deployments ?? [];
     const ours = deployments.find((d) => d.id === deploymentId);
@@ -108,7 +171,8 @@ export class EcsContainerService implements ContainerService {
   }
 
   async serving(request: { app: string; service: ServiceRef }): Promise<ServingVersion | undefined> {
-    const { app, service: ref } = request;
+    const { app } = request;
+    const ref = this.target(app, request.service);
     const { service } = await this.describeService(ref);
     if (!service || (service.runningCount ?? 0) === 0) return undefined;
     const arn = servingDeployment(service)?.taskDefinition ?? service.taskDefinition;
@@ -123,6 +187,30 @@ export class EcsContainerService implements ContainerService {
     }
     const url = this.url(app);
     return { image, taskDefinition: arn, revision: definition.revision ?? revisionOf(arn), ...(url !== undefined && { url }) };
+  }
+
+  private created(app: string): StackServices['apps'][string] | undefined {
+    return this.stack && Object.hasOwn(this.stack.apps, app) ? this.stack.apps[app] : undefined;
+  }
+
+  /** A created app's service is the stack's (its cluster is per stage, which the config cannot know); any other is the config's. */
+  private target(app: string, ref: ServiceRef): ServiceRef {
+    const created = this.created(app);
+    return created && this.stack ? { ...ref, cluster: this.stack.cluster, name: created.service } : ref;
+  }
+
+  /** The whole revision of a created app: family from the current one, everything else from the config and the stack. */
+  private async renderCreated(app: string, ref: ServiceRef, current: TaskDefinition, image: string, task: TaskSettings): Promise<TaskDefinitionInput> {
+    const created = this.created(app);
+    if (!created) {
+      throw new InvalidConfigError(
+        `App "${app}" has a service Slipway's stack creates, but this function's SLIPWAY_APPS does not list it. ` +
+          `Deploy the stack again (npx serverless deploy) after adding the app to slipway.config.json, or set apps.${app}.service.existing for a service made elsewhere.`,
+      );
+    }
+    const region = this.region ?? (await this.client.config.region());
+    const family = current.family ?? `slipway-${app}`;
+    return renderCreatedTaskDefinition(family, ref.container, image, { ...task, port: ref.port }, { ...created, region });
   }
 
   private async requireService(app: string, ref: ServiceRef): Promise<Service> {
@@ -147,6 +235,28 @@ export class EcsContainerService implements ContainerService {
     if (service) return { reason: `the service is ${service.status ?? 'not active'}` };
     return { reason: `DescribeServices reports it ${output.failures?.[0]?.reason ?? 'MISSING'}` };
   }
+}
+
+/**
+ * The desired count a created service's deploy sets: its configured count when nothing runs (the
+ * first deploy) or when no autoscaler owns the count; otherwise none, so the autoscaler's stays.
+ */
+function countFor(service: Service, task: TaskSettings): number | undefined {
+  const desired = service.desiredCount ?? 0;
+  if (!task.autoscaling) return desired === task.desiredCount ? undefined : task.desiredCount;
+  return desired === 0 ? Math.min(Math.max(task.desiredCount, task.autoscaling.min), task.autoscaling.max) : undefined;
+}
+
+/** Whether the described revision already is what `rendered` would register (the fields a created app's run sets). */
+function sameRevision(current: TaskDefinition, rendered: TaskDefinitionInput): boolean {
+  const pick = (d: TaskDefinition) => {
+    const c = d.containerDefinitions?.[0];
+    return JSON.stringify([
+      d.cpu, d.memory, d.runtimePlatform?.cpuArchitecture, d.executionRoleArn, d.taskRoleArn, d.containerDefinitions?.length,
+      c?.name, c?.image, c?.portMappings?.map((p) => p.containerPort), c?.environment ?? [], c?.secrets ?? [], c?.logConfiguration?.options ?? {}, c?.stopTimeout,
+    ]);
+  };
+  return pick(current) === pick(rendered);
 }
 
 function primaryDeployment(service: Service): EcsDeployment | undefined {

@@ -1,5 +1,23 @@
 import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
 
+/** IAM refused to let the deploy function hand a task definition's roles to ECS: the config does not name them. */
+export class PassRoleDeniedError extends SlipwayError {
+  override name = 'PassRoleDeniedError';
+  override readonly kind: ErrorKind = 'invalid';
+  constructor(
+    readonly app: string,
+    readonly family: string,
+    readonly roles: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `The deploy function may not pass the roles of task definition "${family}" to ECS (iam:PassRole denied for ${roles.length ? roles.join(', ') : 'its roles'}). ` +
+        `Slipway passes only the roles its stack created and those slipway.config.json names: add them to apps.${app}.service.existing.roleArns and deploy the stack again.`,
+      options,
+    );
+  }
+}
+
 /** PutEvents rejected some entries for a reason other than throttling (those become TransientError). */
 export class EventPublishError extends SlipwayError {
   override name = 'EventPublishError';

@@ -1,13 +1,19 @@
-import { appConfig } from '../../domain/config.ts';
+import { appConfig, type CreatedService } from '../../domain/config.ts';
 import type { RunState } from '../../domain/run-state.ts';
+import type { TaskSettings } from '../../ports/container-service.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { requirePart } from './require-part.ts';
 
-/** Move the service to the new image (pinned by digest) and return at once; CheckRollout follows it. */
+/**
+ * Move the service to the new image (pinned by digest) and return at once; CheckRollout follows it.
+ * A service the stack created gets its whole revision from slipway.config.json (`task`); an existing
+ * one keeps its current revision with only the image replaced.
+ */
 export async function deploy(state: RunState, deps: Pick<Dependencies, 'config' | 'containers' | 'clock' | 'logger' | 'settings'>): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   const image = requirePart(state, 'image');
-  const deployment = await deps.containers.deploy({ runId: state.runId, app: state.app, service: app.service, image: image.reference });
+  const task = app.service.created ? taskSettings(app.service.created) : undefined;
+  const deployment = await deps.containers.deploy({ runId: state.runId, app: state.app, service: app.service, image: image.reference, ...(task && { task }) });
   // Never shorter than the app's own health-check timeout (plus time to start): the run must not give
   // up on a rollout the service is still allowed to finish, or it would report the wrong version serving.
   const seconds = Math.max(deps.settings.rolloutTimeoutSeconds, app.service.healthCheck.timeoutSeconds + 60);
@@ -21,6 +27,20 @@ export async function deploy(state: RunState, deps: Pick<Dependencies, 'config' 
       revision: deployment.revision,
       state: 'IN_PROGRESS',
       deadline,
+      startedAt: deps.clock.now().toISOString(),
     },
+  };
+}
+
+/** The settings a run renders into a created service's revision; secrets travel as references only. */
+export function taskSettings(created: CreatedService): TaskSettings {
+  return {
+    cpu: created.cpu,
+    memory: created.memory,
+    desiredCount: created.desiredCount,
+    environment: created.environment,
+    secrets: created.secrets,
+    architecture: created.architecture,
+    ...(created.autoscaling && { autoscaling: { min: created.autoscaling.min, max: created.autoscaling.max } }),
   };
 }

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { InvalidInputError, SlipwayError } from '../../../src/domain/errors.ts';
 import {
   ContainerNotFoundError,
+  fargateMemoryOptions,
   initialTaskDefinition,
+  renderCreatedTaskDefinition,
   READ_ONLY_TASK_DEFINITION_FIELDS,
   renderTaskDefinition,
 } from '../../../src/domain/task-definition.ts';
@@ -203,5 +205,78 @@ describe('initialTaskDefinition', () => {
     const next = renderTaskDefinition({ ...first, revision: 1, status: 'ACTIVE' }, 'hello', NEW_IMAGE);
 
     expect(next).toEqual({ ...first, containerDefinitions: [{ ...first.containerDefinitions[0], image: NEW_IMAGE }] });
+  });
+});
+
+describe('fargateMemoryOptions', () => {
+  it.each([
+    [256, [512, 1024, 2048]],
+    [512, [1024, 2048, 3072, 4096]],
+    [1024, [2048, 3072, 4096, 5120, 6144, 7168, 8192]],
+    [300, []],
+  ])('lists what Fargate runs with %i CPU units', (cpu, memory) => {
+    expect(fargateMemoryOptions(cpu)).toEqual(memory);
+  });
+
+  it.each([
+    [2048, 4096, 16384],
+    [4096, 8192, 30720],
+    [8192, 16384, 61440],
+    [16384, 32768, 122880],
+  ])('runs %i CPU units with %i to %i MiB', (cpu, min, max) => {
+    const sizes = fargateMemoryOptions(cpu);
+    expect([sizes[0], sizes.at(-1)]).toEqual([min, max]);
+  });
+});
+
+describe('renderCreatedTaskDefinition', () => {
+  const settings = {
+    cpu: 1024,
+    memory: 2048,
+    port: 3000,
+    environment: { ZONE: 'b', APP_MODE: 'prod' },
+    secrets: { TOKEN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/web/token' },
+    architecture: 'ARM64' as const,
+  };
+  const resources = {
+    executionRoleArn: 'arn:aws:iam::123456789012:role/web-execution',
+    taskRoleArn: 'arn:aws:iam::123456789012:role/web-task',
+    logGroup: '/slipway/prod/web',
+    region: 'eu-west-1',
+  };
+
+  it('writes secrets only as references, never as environment values', () => {
+    const rendered = renderCreatedTaskDefinition('slipway-prod-web', 'web', NEW_IMAGE, settings, resources);
+
+    expect(rendered.containerDefinitions[0]?.secrets).toEqual([{ name: 'TOKEN', valueFrom: settings.secrets.TOKEN }]);
+    expect(JSON.stringify(rendered.containerDefinitions[0]?.environment)).not.toContain('TOKEN');
+  });
+
+  it('lists the environment sorted, so the same config renders the same revision', () => {
+    const rendered = renderCreatedTaskDefinition('slipway-prod-web', 'web', NEW_IMAGE, settings, resources);
+
+    expect(rendered.containerDefinitions[0]?.environment).toEqual([{ name: 'APP_MODE', value: 'prod' }, { name: 'ZONE', value: 'b' }]);
+  });
+
+  it('sizes, places and logs the task as configured, with the stack\'s roles', () => {
+    const rendered = renderCreatedTaskDefinition('slipway-prod-web', 'web', NEW_IMAGE, settings, resources);
+
+    expect(rendered).toMatchObject({
+      family: 'slipway-prod-web',
+      cpu: '1024',
+      memory: '2048',
+      runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
+      executionRoleArn: resources.executionRoleArn,
+      taskRoleArn: resources.taskRoleArn,
+      containerDefinitions: [
+        {
+          name: 'web',
+          image: NEW_IMAGE,
+          portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: 'tcp' }],
+          stopTimeout: 10,
+          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/slipway/prod/web', 'awslogs-region': 'eu-west-1' } },
+        },
+      ],
+    });
   });
 });

@@ -7,7 +7,7 @@ import type { Workflow } from '../../../src/ports/workflow.ts';
 import { DIGEST, fakeDependencies, testConfig, unusedWorkflow } from '../../support/fakes.ts';
 
 const NOW = new Date('2026-11-30T10:00:00Z');
-const config = testConfig({ web: { service: { cluster: 'prod' } }, worker: { service: { cluster: 'prod' } } });
+const config = testConfig({ web: { service: { existing: { cluster: 'prod' } } }, worker: { service: { existing: { cluster: 'prod' } } } });
 
 /** `run('web', 3, 'SUCCEEDED', 42)`: the app's run started 3 minutes before NOW that took 42 s. */
 function run(app: string, minutesAgo: number, status: ExecutionSummary['status'], seconds?: number): ExecutionSummary {

@@ -10,9 +10,10 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EcsContainerService } from '../../../../src/adapters/aws/ecs-container-service.ts';
-import { ServiceNotFoundError } from '../../../../src/ports/container-service.ts';
-import type { ServiceRef } from '../../../../src/ports/container-service.ts';
+import { EcsContainerService, parseStackServices, type StackServices } from '../../../../src/adapters/aws/ecs-container-service.ts';
+import { PassRoleDeniedError } from '../../../../src/adapters/aws/errors.ts';
+import { InvalidConfigError } from '../../../../src/domain/errors.ts';
+import { ServiceNotFoundError, type ServiceRef, type TaskSettings } from '../../../../src/ports/container-service.ts';
 import { awsError } from './aws-error.ts';
 
 const ecs = mockClient(ECSClient);
@@ -126,6 +127,31 @@ describe('EcsContainerService', () => {
     expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: 'apps', service: 'hello', taskDefinition: TD(8) });
   });
 
+  it('refuses to follow a primary deployment that is not of the new revision', async () => {
+    mockDeployPath([]);
+    ecs.on(UpdateServiceCommand).resolves({ service: service({ taskDefinition: TD(8), deployments: [deployment({})] }) });
+
+    const error = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE }).catch((e: unknown) => e);
+
+    expect((error as Error).message).toBe(
+      `ECS UpdateService of "hello" in cluster "apps" started no deployment of ${TD(8)} (the primary deployment runs ${TD(7)}). ` +
+        'Slipway needs the ECS (rolling update) deployment controller.',
+    );
+  });
+
+  it('says which config key lists the roles when IAM refuses to pass them', async () => {
+    mockDeployPath([]);
+    ecs.on(RegisterTaskDefinitionCommand).rejects(
+      awsError('AccessDeniedException', 400, 'User: arn:aws:sts::123456789012:assumed-role/slipway-prod-DeployRole/deploy is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ecsTaskExecutionRole'),
+    );
+
+    const error = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE }).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(PassRoleDeniedError);
+    expect(error).toMatchObject({ name: 'PassRoleDeniedError', kind: 'invalid', roles: ['arn:aws:iam::123456789012:role/ecsTaskExecutionRole'] });
+    expect((error as Error).message).toContain('add them to apps.hello.service.existing.roleArns and deploy the stack again');
+  });
+
   it('registers without tags when the current revision has none of its own', async () => {
     mockDeployPath([]);
 
@@ -165,7 +191,7 @@ describe('EcsContainerService', () => {
 
     expect(error).toBeInstanceOf(ServiceNotFoundError);
     expect(error).toMatchObject({ name: 'ServiceNotFoundError', cluster: 'apps', service: 'hello' });
-    expect((error as Error).message).toMatch(/No active ECS service "hello" in cluster "apps".*Create the service first/);
+    expect((error as Error).message).toMatch(/No active ECS service "hello" in cluster "apps".*deploy the stack/);
     expect((error as Error).message).toContain(reason);
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
   });
@@ -295,5 +321,158 @@ describe('EcsContainerService', () => {
     ecs.on(DescribeServicesCommand).rejects(awsError('ThrottlingException', 400, 'Rate exceeded'));
 
     await expect(new EcsContainerService().rollout({ app: 'hello', service: SERVICE, deploymentId: 'x' })).rejects.toMatchObject({ name: 'TransientError' });
+  });
+
+  describe('a service the stack created', () => {
+    const STACK: StackServices = {
+      cluster: 'slipway-prod',
+      apps: {
+        hello: {
+          service: 'hello',
+          url: 'http://hello-1234567890.eu-west-1.elb.amazonaws.com',
+          executionRoleArn: 'arn:aws:iam::123456789012:role/slipway-prod-HelloExecutionRole-1A2B3C',
+          taskRoleArn: 'arn:aws:iam::123456789012:role/slipway-prod-HelloTaskRole-4D5E6F',
+          logGroup: '/slipway/prod/hello',
+        },
+      },
+    };
+    const CREATED: ServiceRef = { cluster: 'slipway', name: 'hello', container: 'hello', port: 8080, healthCheck: { path: '/', timeoutSeconds: 120 } };
+    const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hello/db-AbCdEf';
+    const TASK: TaskSettings = { cpu: 512, memory: 1024, desiredCount: 2, environment: { MODE: 'prod' }, secrets: { DB_PASSWORD: SECRET }, architecture: 'ARM64' };
+    const BOOTSTRAP: TaskDefinition = {
+      taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/slipway-prod-hello:1',
+      family: 'slipway-prod-hello',
+      revision: 1,
+      cpu: '256',
+      memory: '512',
+      containerDefinitions: [{ name: 'hello', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello:slipway-bootstrap', portMappings: [{ containerPort: 8080 }] }],
+    };
+    const containers = () => new EcsContainerService({ stack: STACK, region: 'eu-west-1' });
+
+    function mockCreated(current: { desiredCount: number; runningCount: number }, taskDefinition: TaskDefinition = BOOTSTRAP) {
+      const arn = taskDefinition.taskDefinitionArn;
+      ecs.on(DescribeServicesCommand).resolves({
+        services: [service({ ...current, clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/slipway-prod', taskDefinition: arn, deployments: [deployment({ taskDefinition: arn, ...current })] })],
+      });
+      ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition, tags: [{ key: 'aws:cloudformation:stack-name', value: 'slipway-prod' }] });
+      ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 } });
+      ecs.on(UpdateServiceCommand).resolves({ service: service({ deployments: [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(2), rolloutState: 'IN_PROGRESS' })] }) });
+    }
+
+    it('renders the whole revision from the task settings and the stack: size, architecture, roles, log group, environment, secrets by reference', async () => {
+      mockCreated({ desiredCount: 0, runningCount: 0 });
+
+      await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
+
+      expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input).toEqual({
+        family: 'slipway-prod-hello',
+        requiresCompatibilities: ['FARGATE'],
+        networkMode: 'awsvpc',
+        cpu: '512',
+        memory: '1024',
+        runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
+        executionRoleArn: STACK.apps.hello?.executionRoleArn,
+        taskRoleArn: STACK.apps.hello?.taskRoleArn,
+        containerDefinitions: [
+          {
+            name: 'hello',
+            image: NEW_IMAGE,
+            essential: true,
+            portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' }],
+            environment: [{ name: 'MODE', value: 'prod' }],
+            secrets: [{ name: 'DB_PASSWORD', valueFrom: SECRET }],
+            stopTimeout: 10,
+            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/slipway/prod/hello', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'app' } },
+          },
+        ],
+      });
+    });
+
+    it('brings a service with nothing running to its desired count, in the stack\'s cluster', async () => {
+      mockCreated({ desiredCount: 0, runningCount: 0 });
+
+      await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
+
+      expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({ cluster: 'slipway-prod', services: ['hello'] });
+      expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: 'slipway-prod', service: 'hello', taskDefinition: TD(2), desiredCount: 2 });
+    });
+
+    it('leaves the count alone when it already is the configured one', async () => {
+      mockCreated({ desiredCount: 2, runningCount: 2 });
+
+      await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
+
+      expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: 'slipway-prod', service: 'hello', taskDefinition: TD(2) });
+    });
+
+    it.each([
+      [{ desiredCount: 0, runningCount: 0 }, 3],
+      [{ desiredCount: 5, runningCount: 5 }, undefined],
+    ])('with autoscaling, sets the count only when nothing runs (%j → %s)', async (current, expected) => {
+      mockCreated(current);
+
+      await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: { ...TASK, desiredCount: 1, autoscaling: { min: 3, max: 6 } } });
+
+      expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.desiredCount).toBe(expected);
+    });
+
+    it('follows the current deployment when the service already runs the same revision at its count', async () => {
+      const rendered = { ...BOOTSTRAP, taskDefinitionArn: TD(2), revision: 2 };
+      mockCreated({ desiredCount: 2, runningCount: 2 }, rendered);
+      const first = new EcsContainerService({ stack: STACK, region: 'eu-west-1' });
+      await first.deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
+      const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input;
+      ecs.reset();
+      mockCreated({ desiredCount: 2, runningCount: 2 }, { ...(registered as TaskDefinition), taskDefinitionArn: TD(2), revision: 2 });
+
+      const result = await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
+
+      expect(result).toEqual({ deploymentId: 'ecs-svc/1111111111111111111', taskDefinition: TD(2), revision: 2 });
+      expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    });
+
+    it('registers a new revision when only a setting changed', async () => {
+      mockCreated({ desiredCount: 2, runningCount: 2 });
+      await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
+      const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input as TaskDefinition;
+      ecs.reset();
+      mockCreated({ desiredCount: 2, runningCount: 2 }, { ...registered, taskDefinitionArn: TD(2), revision: 2 });
+
+      await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: { ...TASK, environment: { MODE: 'debug' } } });
+
+      expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+    });
+
+    it('says to deploy the stack when SLIPWAY_APPS does not list the app', async () => {
+      mockCreated({ desiredCount: 0, runningCount: 0 });
+
+      const error = await new EcsContainerService({ stack: { cluster: 'slipway-prod', apps: {} } }).deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK }).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(InvalidConfigError);
+      expect((error as Error).message).toContain('Deploy the stack again (npx serverless deploy)');
+    });
+
+    it('reports the stack\'s URL once the rollout completes', async () => {
+      ecs.on(DescribeServicesCommand).resolves({ services: [service({ deployments: [deployment({ id: 'ecs-svc/2222222222222222222' })] })] });
+
+      const status = await containers().rollout({ app: 'hello', service: CREATED, deploymentId: 'ecs-svc/2222222222222222222' });
+
+      expect(status.url).toBe('http://hello-1234567890.eu-west-1.elb.amazonaws.com');
+      expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({ cluster: 'slipway-prod', services: ['hello'] });
+    });
+  });
+
+  describe('parseStackServices', () => {
+    it('reads what serverless/apps.ts writes', () => {
+      const json = '{"cluster":"slipway-dev","apps":{"hello":{"service":"hello","url":"http://x","executionRoleArn":"arn:aws:iam::1:role/e","taskRoleArn":"arn:aws:iam::1:role/t","logGroup":"/slipway/dev/hello"}}}';
+      expect(parseStackServices(json).apps.hello?.logGroup).toBe('/slipway/dev/hello');
+    });
+
+    it.each([
+      ['not json', 'SLIPWAY_APPS is not JSON'],
+      ['{"apps":{}}', 'cluster: required'],
+    ])('refuses %s, naming the problem', (json, message) => {
+      expect(() => parseStackServices(json)).toThrow(message);
+    });
   });
 });
