@@ -69,4 +69,19 @@ export interface ServingVersion {
   taskDefinition: string;
   revision: number;
   url?: string;
+  /** Tasks of this revision running now, and how many the service keeps running (when the adapter knows). */
+  runningCount?: number;
+  desiredCount?: number;
+  /** Tasks that stopped on their own and the service replaced, oldest first (the latest few): ECS's "has started 1 tasks" events. */
+  replacements?: TaskReplacement[];
+}
+
+/** `{ at: '2026-…Z', stopped: 'a1b2c3d4e5f6', reason: 'exited with code 137', started: 'f6e5d4c3b2a1' }`; no `started` while the new task is not healthy yet, or when it failed (then `failure` says why). */
+export interface TaskReplacement {
+  at: string;
+  revision: number;
+  stopped: string;
+  reason: string;
+  started?: string;
+  failure?: string;
 }
