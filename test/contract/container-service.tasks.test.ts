@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerContainerService, LocalSecretSource } from '../../src/adapters/local/container-service/index.ts';
+import { DockerContainerService, LocalSecretSource, type SecretSource } from '../../src/adapters/local/container-service/index.ts';
 import type { Logger } from '../../src/ports/logger.ts';
 import { buildImage, deployAndWait, docker, get, HTTPD, listContainers, pollUntil, probeEngine, removeStack, serviceRef, taskSettings, whoImage } from './container-service.fixtures.ts';
 
@@ -99,6 +99,23 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService tasks', () => {
     expect(await main.service.serving({ app: 'steady', service: serviceRef('steady') })).toMatchObject({ revision: 1, runningCount: 2, desiredCount: 2 });
   });
 
+  it('takes the new containers that were healthy out again when a later one fails, leaving every old one serving', async () => {
+    // The secret resolves for the deploy's check and the first new container, not for the second: a failure mid-rollout.
+    let calls = 0;
+    const flaky: SecretSource = { resolve: async () => (++calls <= 2 ? 'value' : undefined), where: () => 'Nowhere' };
+    const stack = await newStack(flaky);
+    const good = await deployAndWait(stack.service, 'midway', images.v1.name, { task: taskSettings({ desiredCount: 2 }) });
+    const before = (await listContainers(stack.stack, 'midway')).map((c) => c.id).sort();
+
+    const bad = await deployAndWait(stack.service, 'midway', images.v2.name, { task: taskSettings({ desiredCount: 2, secrets: { TOKEN: 'arn:aws:ssm:eu-west-1:123456789012:parameter/token' } }) });
+
+    expect(bad.state).toBe('FAILED');
+    expect(bad.reason).toContain('TOKEN');
+    expect((await listContainers(stack.stack, 'midway')).map((c) => c.id).sort()).toEqual(before);
+    const bodies = await Promise.all([1, 2, 3, 4].map(async () => (await get(good.url!)).body));
+    expect(bodies.every((b) => b.startsWith('v1 '))).toBe(true);
+  });
+
   it('applies cpu and memory as container limits', async () => {
     await deployAndWait(main.service, 'limited', images.plain.name, { task: taskSettings({ cpu: 512, memory: 128 }) });
     const [container] = await listContainers(main.stack, 'limited');
@@ -176,7 +193,7 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService tasks', () => {
   });
 });
 
-async function newStack(): Promise<Stack> {
+async function newStack(secretSource?: SecretSource): Promise<Stack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'slipway-cs-tasks-'));
   const secretsFile = join(stateDir, 'secrets.json');
   await writeFile(secretsFile, JSON.stringify({ [SECRET_ARN]: SECRET_VALUE }), { mode: 0o600 });
@@ -184,7 +201,7 @@ async function newStack(): Promise<Stack> {
   const logs: string[] = [];
   const record = (level: string) => (message: string, fields?: Record<string, unknown>) => void logs.push(`${level} ${message} ${JSON.stringify(fields ?? {})}`);
   const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
-  const secrets = new LocalSecretSource({ file: secretsFile, env: { SLIPWAY_SECRET_SIGNING_KEY: MULTILINE_VALUE } });
+  const secrets = secretSource ?? new LocalSecretSource({ file: secretsFile, env: { SLIPWAY_SECRET_SIGNING_KEY: MULTILINE_VALUE } });
   const created = { service: new DockerContainerService({ stateDir: join(stateDir, 'services'), stack, pollMs: 100, watchMs: 200, secrets, logger }), stack, stateDir, logs };
   stacks.push(created);
   await created.service.start();

@@ -83,7 +83,7 @@ export class AppProxy {
     const port = this.targetPorts[this.next++ % Math.max(1, this.targetPorts.length)];
     if (this.next >= Number.MAX_SAFE_INTEGER) this.next = 0;
     if (port === undefined) {
-      answer(res, 503, `No version of app "${this.app}" is serving yet: its first deployment has not passed the health check.\n`);
+      answer(res, 503, `No version of app "${this.app}" is serving yet: its first deployment has not passed the health check, or its stopped containers are being replaced.\n`);
       return;
     }
     const headers = withoutHopByHop(req.headers);
