@@ -1,25 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { InvalidInputError } from '../../../domain/errors.ts';
 import { initialTaskDefinition, renderTaskDefinition } from '../../../domain/task-definition.ts';
-import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServiceRef, ServingVersion, TaskReplacement } from '../../../ports/container-service.ts';
+import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServiceRef, ServingVersion } from '../../../ports/container-service.ts';
 import type { Logger } from '../../../ports/logger.ts';
+import { DesiredState } from './desired-state.ts';
 import { DockerCli, LABEL } from './docker.ts';
 import { DeploymentNotFoundError, DockerCommandError, InvalidSecretsFileError, SecretNotFoundError } from './errors.ts';
 import { failureReason, type Failure } from './failure-reason.ts';
 import { AppProxy } from './proxy.ts';
 import { LocalSecretSource, redact, type SecretSource } from './secrets.ts';
 import { StateStore, type CurrentVersion, type DeploymentRecord, type ServiceState, type Task } from './state-store.ts';
-import { checkTaskSettings, containerSettings, withTaskSettings } from './task-settings.ts';
-import { waitUntilHealthy, type WaitOutcome } from './wait-until-healthy.ts';
+import { TaskLauncher } from './task-launcher.ts';
+import { checkTaskSettings, withTaskSettings } from './task-settings.ts';
 
 /** How long a replaced container may keep answering the requests it had accepted before it is removed. */
 const DRAIN_MS = 5_000;
-/** The replaced tasks a service remembers (ECS keeps its latest 100 service events). */
-const KEPT_REPLACEMENTS = 20;
-/** Longest pause between two attempts to replace a task whose replacements keep failing. */
-const MAX_BACKOFF_MS = 60_000;
 
 export interface DockerContainerServiceOptions {
   /** Where task-definition revisions, service ports and deployments are kept (`.slipway/services` in the local stack). */
@@ -57,18 +52,14 @@ export class DockerContainerService implements ContainerService {
   private readonly store: StateStore;
   private readonly stack: string;
   private readonly now: () => Date;
-  private readonly pollMs: number;
-  private readonly watchMs: number;
-  private readonly secrets: SecretSource;
   private readonly logger: Logger;
+  private readonly launcher: TaskLauncher;
+  private readonly desired: DesiredState;
   private readonly proxies = new Map<string, Promise<AppProxy>>();
   private readonly rollouts = new Map<string, Promise<void>>();
   private readonly locks = new Map<string, Promise<void>>();
   /** Per app: the proxy ports rollouts in progress have added, with their revision (not yet the serving revision's). */
   private readonly surge = new Map<string, Map<number, number>>();
-  /** Per app: replacements of stopped tasks under way. */
-  private readonly healing = new Map<string, Set<Promise<void>>>();
-  private readonly backoff = new Map<string, { until: number; failures: number }>();
   private watching: Promise<void> | undefined;
   private lifetime = new AbortController();
 
@@ -84,10 +75,20 @@ export class DockerContainerService implements ContainerService {
     this.store = new StateStore(options.stateDir);
     this.stack = options.stack;
     this.now = options.now ?? (() => new Date());
-    this.pollMs = options.pollMs ?? 500;
-    this.watchMs = options.watchMs ?? 1_000;
-    this.secrets = options.secrets ?? new LocalSecretSource({ file: join(dirname(options.stateDir), 'secrets.json'), env: process.env });
     this.logger = options.logger ?? silent;
+    const secrets = options.secrets ?? new LocalSecretSource({ file: join(dirname(options.stateDir), 'secrets.json'), env: process.env });
+    this.launcher = new TaskLauncher({ docker: this.docker, store: this.store, stack: this.stack, secrets, now: this.now, pollMs: options.pollMs ?? 500 });
+    this.desired = new DesiredState({
+      docker: this.docker,
+      store: this.store,
+      stack: this.stack,
+      launcher: this.launcher,
+      now: this.now,
+      logger: this.logger,
+      watchMs: options.watchMs ?? 1_000,
+      exclusive: (app, step) => this.exclusive(app, step),
+      proxyFor: (app) => this.proxyFor(app),
+    });
   }
 
   async deploy(request: DeployRequest): Promise<Deployment> {
@@ -101,7 +102,7 @@ export class DockerContainerService implements ContainerService {
       const existing = await this.store.readDeployment(app, deploymentId);
       if (existing) return toDeployment(existing);
       // A secret without a value would fail every container: say so now, before anything is registered or started.
-      if (task) await this.resolveSecrets(app, task.secrets);
+      if (task) await this.launcher.resolveSecrets(app, task.secrets);
       const latest = await this.store.latestTaskDefinition(app);
       const rendered = latest ? renderTaskDefinition(latest, service.container, image) : initialTaskDefinition(app, service.container, image, service.port);
       const { revision, arn } = await this.store.registerTaskDefinition(task ? withTaskSettings(rendered, service.container, task) : rendered, this.now());
@@ -136,7 +137,7 @@ export class DockerContainerService implements ContainerService {
     const record = TOKEN.test(deploymentId) ? await this.store.readDeployment(app, deploymentId) : undefined;
     if (!record) throw new DeploymentNotFoundError(app, deploymentId);
     const url = urlOf(await this.store.readService(app));
-    const runningCount = (await this.running(record.deploymentId)).length;
+    const runningCount = (await this.launcher.running(record.deploymentId)).length;
     return { state: record.state, ...(record.reason ? { reason: record.reason } : {}), runningCount, desiredCount: record.desiredCount ?? 1, ...(url ? { url } : {}) };
   }
 
@@ -146,7 +147,7 @@ export class DockerContainerService implements ContainerService {
     const current = state?.current;
     if (!current) return undefined;
     // Only a revision with a container that runs is named as serving.
-    const runningCount = (await this.running(current.deploymentId)).length;
+    const runningCount = (await this.launcher.running(current.deploymentId)).length;
     if (runningCount === 0) return undefined;
     const url = urlOf(state);
     const replacements = state.replacements ?? [];
@@ -170,20 +171,20 @@ export class DockerContainerService implements ContainerService {
     const signal = this.lifetime.signal;
     const inProgress = (await this.store.listDeployments()).filter((r) => r.state === 'IN_PROGRESS');
     for (const service of await this.store.listServices()) {
-      await this.exclusive(service.app, () => this.restore(service.app, new Set(inProgress.filter((r) => r.app === service.app).map((r) => r.deploymentId))));
+      await this.exclusive(service.app, () => this.desired.restore(service.app, new Set(inProgress.filter((r) => r.app === service.app).map((r) => r.deploymentId))));
     }
     for (const record of inProgress) this.follow(record);
-    this.watching ??= this.watch(signal).finally(() => (this.watching = undefined));
+    this.watching ??= this.desired.watch(signal).finally(() => (this.watching = undefined));
   }
 
   /** Close the proxies and stop waiting; with removeContainers, also remove every container labelled with this stack (and no other). */
   async stop(options: { removeContainers: boolean }): Promise<void> {
     this.lifetime.abort();
-    await Promise.allSettled([...this.rollouts.values(), ...[...this.healing.values()].flatMap((s) => [...s]), this.watching]);
+    await Promise.allSettled([...this.rollouts.values(), ...this.desired.inFlight(), this.watching]);
     const proxies = await Promise.allSettled(this.proxies.values());
     this.proxies.clear();
     this.surge.clear();
-    this.backoff.clear();
+    this.desired.reset();
     await Promise.all(proxies.map((p) => (p.status === 'fulfilled' ? p.value.close() : undefined)));
     if (!options.removeContainers) return;
     const containers = await this.docker.list({ [LABEL.stack]: this.stack });
@@ -226,7 +227,7 @@ export class DockerContainerService implements ContainerService {
       let containerId = resumable.shift();
       if (!containerId) {
         try {
-          const started = await this.startTask(record);
+          const started = await this.launcher.start(record);
           containerId = started.id;
           secretValues.push(...started.secretValues);
         } catch (error) {
@@ -241,7 +242,7 @@ export class DockerContainerService implements ContainerService {
         record.started = [...(record.started ?? []), { containerId, startedAt }];
         await this.store.writeDeployment(record);
       }
-      const outcome = await this.waitHealthy(record, containerId, Date.parse(startedAt), signal, async () => {
+      const outcome = await this.launcher.waitHealthy(record, containerId, Date.parse(startedAt), signal, async () => {
         const revision = (await this.store.readService(record.app))?.current?.revision;
         return revision !== undefined && revision > record.revision ? revision : undefined;
       });
@@ -315,201 +316,11 @@ export class DockerContainerService implements ContainerService {
     await this.docker.remove(own.map((c) => c.id)).catch(() => undefined);
     const service = await this.store.readService(record.app);
     // Only a revision with a container that still runs may be named as serving.
-    const current = service?.current && (await this.running(service.current.deploymentId).catch(() => [])).length > 0 ? service.current : undefined;
+    const current = service?.current && (await this.launcher.running(service.current.deploymentId).catch(() => [])).length > 0 ? service.current : undefined;
     const reason = failureReason(record, failure, logs, current, urlOf(service));
     Object.assign(record, { state: 'FAILED', reason, finishedAt: this.now().toISOString() });
     await this.store.writeDeployment(record);
     this.logger.warn('deployment failed', { app: record.app, deploymentId: record.deploymentId, reason });
-  }
-
-  /** At start(): adopt the serving revision's containers that still run; the rest of the app's containers are leftovers. */
-  private async restore(app: string, inProgress: ReadonlySet<string>): Promise<void> {
-    const proxy = await this.proxyFor(app);
-    const service = await this.store.readService(app);
-    if (!service) return;
-    const current = service.current;
-    const containers = await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: app });
-    const record = current && (await this.store.readDeployment(app, current.deploymentId));
-    const adopted: Task[] = [];
-    for (const c of containers) {
-      if (!current || !record || c.deployment !== current.deploymentId || !c.running || adopted.length >= current.desiredCount) continue;
-      const hostPort = await this.docker.hostPort(c.id, record.port).catch(() => undefined);
-      if (hostPort !== undefined) adopted.push({ containerId: c.id, hostPort });
-    }
-    const keep = new Set([...adopted.map((t) => t.containerId), ...containers.filter((c) => inProgress.has(c.deployment)).map((c) => c.id)]);
-    await this.docker.remove(containers.filter((c) => !keep.has(c.id)).map((c) => c.id));
-    proxy.setTargets(adopted.map((t) => t.hostPort));
-    if (!current) return;
-    const adoptedIds = new Set(adopted.map((t) => t.containerId));
-    const lost = current.tasks.filter((t) => !adoptedIds.has(t.containerId));
-    const events = lost.map((t) => this.replacementEvent(current.revision, t.containerId, 'it was not running when the local stack started'));
-    if (lost.length > 0) this.logger.info('restoring app', { app, revision: current.revision, running: adopted.length, desiredCount: current.desiredCount });
-    await this.store.writeService({ ...service, current: { ...current, tasks: adopted }, replacements: [...(service.replacements ?? []), ...events].slice(-KEPT_REPLACEMENTS) });
-  }
-
-  /** The desired-state loop: every watchMs, replace the serving containers that stopped. */
-  private async watch(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      for (const { app } of await this.store.listServices().catch(() => [])) {
-        if (signal.aborted) return;
-        await this.reconcile(app, signal).catch((error: unknown) => this.logger.warn('could not check the tasks of an app', { app, error: String(error) }));
-      }
-      await delay(this.watchMs, undefined, { signal }).catch(() => undefined);
-    }
-  }
-
-  private async reconcile(app: string, signal: AbortSignal): Promise<void> {
-    const missing = await this.exclusive(app, async () => {
-      const service = await this.store.readService(app);
-      const current = service?.current;
-      if (!service || !current || signal.aborted) return 0;
-      const running = new Set((await this.running(current.deploymentId)).map((c) => c.id));
-      const stopped = current.tasks.filter((t) => !running.has(t.containerId));
-      if (stopped.length > 0) {
-        const proxy = await this.proxyFor(app);
-        const events: TaskReplacement[] = [];
-        for (const task of stopped) {
-          proxy.removeTarget(task.hostPort);
-          const state = await this.docker.state(task.containerId).catch(() => undefined);
-          const reason = state ? `the container exited with code ${state.exitCode}${state.oomKilled ? ' (killed: out of memory)' : ''}` : 'the container was removed';
-          events.push(this.replacementEvent(current.revision, task.containerId, reason));
-          this.logger.warn('task stopped, starting a replacement', { app, revision: current.revision, container: shortId(task.containerId), reason });
-        }
-        await this.docker.remove(stopped.map((t) => t.containerId));
-        const tasks = current.tasks.filter((t) => running.has(t.containerId));
-        await this.store.writeService({ ...service, current: { ...current, tasks }, replacements: [...(service.replacements ?? []), ...events].slice(-KEPT_REPLACEMENTS) });
-        return current.desiredCount - tasks.length - (this.healing.get(app)?.size ?? 0);
-      }
-      return current.desiredCount - current.tasks.length - (this.healing.get(app)?.size ?? 0);
-    });
-    const backoff = this.backoff.get(app);
-    if (missing <= 0 || (backoff && backoff.until > Date.now())) return;
-    const healing = this.healing.get(app) ?? new Set<Promise<void>>();
-    this.healing.set(app, healing);
-    for (let i = 0; i < missing; i++) {
-      const replacement: Promise<void> = this.replaceTask(app, signal)
-        .catch((error: unknown) => this.logger.error('task replacement failed unexpectedly', { app, error: String(error) }))
-        .finally(() => healing.delete(replacement));
-      healing.add(replacement);
-    }
-  }
-
-  /** Start one more container of the serving revision and, once healthy, put it behind the URL. */
-  private async replaceTask(app: string, signal: AbortSignal): Promise<void> {
-    const current = (await this.store.readService(app))?.current;
-    const record = current && (await this.store.readDeployment(app, current.deploymentId));
-    if (!current || !record) return;
-    let started: { id: string; secretValues: string[] };
-    try {
-      started = await this.startTask(record);
-    } catch (error) {
-      if (!(error instanceof DockerCommandError || error instanceof SecretNotFoundError || error instanceof InvalidSecretsFileError)) throw error;
-      return this.replacementFailed(app, record.revision, error instanceof DockerCommandError ? `the container did not start: ${error.stderr.trim()}` : error.message);
-    }
-    const outcome = await this.waitHealthy(record, started.id, this.now().getTime(), signal, async () => {
-      const now = (await this.store.readService(app))?.current;
-      return now && now.deploymentId !== record.deploymentId ? now.revision : undefined;
-    });
-    if (outcome.kind === 'aborted') return;
-    if (outcome.kind !== 'healthy') {
-      await this.docker.remove([started.id]).catch(() => undefined);
-      // A new revision took over while this one was starting: nothing failed, the rollout retires this revision.
-      if (outcome.kind === 'superseded') return;
-      return this.replacementFailed(app, record.revision, redact(describeOutcome(outcome, record), started.secretValues));
-    }
-    this.backoff.delete(app);
-    await this.exclusive(app, async () => {
-      const service = await this.store.readService(app);
-      const now = service?.current;
-      if (!service || !now || now.deploymentId !== record.deploymentId || now.tasks.length >= now.desiredCount) {
-        await this.docker.remove([started.id]);
-        return;
-      }
-      (await this.proxyFor(app)).addTarget(outcome.hostPort);
-      const replacements = service.replacements ?? [];
-      const event = replacements.find((e) => e.revision === record.revision && e.started === undefined);
-      if (event) Object.assign(event, { started: shortId(started.id) });
-      await this.store.writeService({ ...service, current: { ...now, tasks: [...now.tasks, { containerId: started.id, hostPort: outcome.hostPort }] }, replacements });
-      this.logger.info('task replaced', { app, revision: record.revision, container: shortId(started.id) });
-    });
-  }
-
-  private async replacementFailed(app: string, revision: number, failure: string): Promise<void> {
-    const failures = (this.backoff.get(app)?.failures ?? 0) + 1;
-    this.backoff.set(app, { failures, until: Date.now() + Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** (failures - 1)) });
-    this.logger.warn('task replacement failed', { app, revision, failure });
-    await this.exclusive(app, async () => {
-      const service = await this.store.readService(app);
-      const event = service?.replacements?.find((e) => e.revision === revision && e.started === undefined);
-      if (!service || !event) return;
-      event.failure = failure;
-      await this.store.writeService(service);
-    });
-  }
-
-  private replacementEvent(revision: number, containerId: string, reason: string): TaskReplacement {
-    return { at: this.now().toISOString(), revision, stopped: shortId(containerId), reason };
-  }
-
-  private waitHealthy(record: DeploymentRecord, containerId: string, startedAt: number, signal: AbortSignal, supersededBy: () => Promise<number | undefined>): Promise<WaitOutcome> {
-    return waitUntilHealthy({
-      docker: this.docker,
-      containerId,
-      port: record.port,
-      path: record.healthCheck.path,
-      deadline: startedAt + record.healthCheck.timeoutSeconds * 1000,
-      now: this.now,
-      pollMs: this.pollMs,
-      signal,
-      supersededBy,
-    });
-  }
-
-  /** Start one container of the record's revision; secret values are returned only to redact what the container prints. */
-  private async startTask(record: DeploymentRecord): Promise<{ id: string; secretValues: string[] }> {
-    const settings = containerSettings(await this.store.taskDefinition(record.app, record.revision), record.container);
-    const secretEnv = await this.resolveSecrets(record.app, settings.secrets);
-    const secretValues = Object.values(secretEnv);
-    try {
-      const id = await this.docker.run({
-        name: `slipway-${record.app}-r${record.revision}-${randomBytes(3).toString('hex')}`,
-        image: record.image,
-        labels: {
-          [LABEL.stack]: this.stack,
-          [LABEL.app]: record.app,
-          [LABEL.revision]: String(record.revision),
-          [LABEL.deployment]: record.deploymentId,
-          [LABEL.run]: record.runId,
-        },
-        port: record.port,
-        env: settings.env,
-        secretEnv,
-        ...(record.limits ? { cpus: record.limits.cpu / 1024, memoryMiB: record.limits.memory } : {}),
-        ...(settings.entryPoint ? { entryPoint: settings.entryPoint } : {}),
-        ...(settings.command ? { command: settings.command } : {}),
-      });
-      return { id, secretValues };
-    } catch (error) {
-      // The engine's message is kept, with any secret value it might echo masked; the original (and its copy of stderr) is dropped.
-      if (error instanceof DockerCommandError) throw new DockerCommandError(error.args, error.exitCode, redact(error.stderr, secretValues));
-      throw error;
-    }
-  }
-
-  /** `resolveSecrets('hello', { DB: 'arn:…' })` → `{ DB: '<value>' }`, or a SecretNotFoundError naming where to put the value. */
-  private async resolveSecrets(app: string, secrets: Record<string, string>): Promise<Record<string, string>> {
-    const values: Record<string, string> = {};
-    for (const [variable, ref] of Object.entries(secrets)) {
-      const value = await this.secrets.resolve(variable, ref);
-      if (value === undefined) throw new SecretNotFoundError(app, variable, ref, this.secrets.where(variable, ref));
-      if (value.includes('\0')) throw new InvalidInputError(`Secret ${variable} of app "${app}" (${ref}) contains a NUL character, which no environment variable can hold.`);
-      values[variable] = value;
-    }
-    return values;
-  }
-
-  private async running(deploymentId: string): Promise<{ id: string }[]> {
-    return (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.deployment]: deploymentId })).filter((c) => c.running);
   }
 
   private surgeOf(app: string): Map<number, number> {
@@ -572,22 +383,4 @@ function toDeployment(record: DeploymentRecord): Deployment {
 
 function urlOf(service: ServiceState | undefined): string | undefined {
   return service?.proxyPort === undefined ? undefined : `http://127.0.0.1:${service.proxyPort}`;
-}
-
-function shortId(containerId: string): string {
-  return containerId.slice(0, 12);
-}
-
-/** Why a replacement container did not become healthy, in a few words. */
-function describeOutcome(outcome: Exclude<WaitOutcome, { kind: 'healthy' } | { kind: 'aborted' }>, record: DeploymentRecord): string {
-  switch (outcome.kind) {
-    case 'exited':
-      return `the replacement exited with code ${outcome.exitCode}${outcome.oomKilled ? ' (killed: out of memory)' : ''}`;
-    case 'timeout':
-      return `the replacement did not pass the health check GET ${record.healthCheck.path} within ${record.healthCheck.timeoutSeconds}s (last check: ${outcome.lastCheck})`;
-    case 'gone':
-      return 'the replacement was removed by someone else';
-    case 'superseded':
-      return `revision ${outcome.revision} serves now`;
-  }
 }
