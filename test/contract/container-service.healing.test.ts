@@ -61,6 +61,18 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
     ]);
   });
 
+  it('replaces a container that keeps failing its health check', async () => {
+    const { service, stack } = await newStack();
+    await deployAndWait(service, 'ailing', image.name);
+    const [sick] = await listContainers(stack, 'ailing');
+
+    await docker('exec', sick!.id, 'rm', '/www/healthz');
+
+    const serving = await pollUntil(() => service.serving({ app: 'ailing', service: serviceRef('ailing') }), (s) => s?.replacements?.[0]?.started !== undefined, 'the replacement to be recorded');
+    expect(serving?.replacements?.[0]).toMatchObject({ stopped: sick!.id.slice(0, 12), reason: 'the container failed 3 health checks in a row (GET /healthz: HTTP 404)' });
+    expect((await listContainers(stack, 'ailing')).map((c) => c.id)).not.toContain(sick!.id);
+  });
+
   it('replaces a container removed behind its back', async () => {
     const { service, stack } = await newStack();
     const status = await deployAndWait(service, 'removed', image.name);

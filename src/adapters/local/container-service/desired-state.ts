@@ -4,6 +4,7 @@ import type { Logger } from '../../../ports/logger.ts';
 import { LABEL, type DockerCli } from './docker.ts';
 import { DockerCommandError, InvalidSecretsFileError, SecretNotFoundError } from './errors.ts';
 import type { AppProxy } from './proxy.ts';
+import { probeHealth } from './health.ts';
 import { redact } from './secrets.ts';
 import type { DeploymentRecord, StateStore, Task } from './state-store.ts';
 import type { TaskLauncher } from './task-launcher.ts';
@@ -13,6 +14,10 @@ import type { WaitOutcome } from './wait-until-healthy.ts';
 const KEPT_REPLACEMENTS = 20;
 /** Longest pause between two attempts to replace a task whose replacements keep failing. */
 const MAX_BACKOFF_MS = 60_000;
+/** Failed health checks in a row after which a serving task is replaced (a target group's unhealthy threshold). */
+export const UNHEALTHY_THRESHOLD = 3;
+/** How long one health check of a serving task may take. */
+const PROBE_TIMEOUT_MS = 5_000;
 
 export interface DesiredStateOptions {
   docker: DockerCli;
@@ -46,6 +51,8 @@ export class DesiredState {
   /** Per app: replacements of stopped tasks under way. */
   private readonly healing = new Map<string, Set<Promise<void>>>();
   private readonly backoff = new Map<string, { until: number; failures: number }>();
+  /** Per app: health checks failed in a row, by container id of a serving task. */
+  private readonly failedChecks = new Map<string, Map<string, number>>();
 
   constructor(options: DesiredStateOptions) {
     ({
@@ -69,6 +76,7 @@ export class DesiredState {
   /** Forget the pauses of failing replacements (a restarted stack tries again at once). */
   reset(): void {
     this.backoff.clear();
+    this.failedChecks.clear();
   }
 
   /** At start(): adopt the serving revision's containers that still run; the rest of the app's containers are leftovers. */
@@ -96,36 +104,42 @@ export class DesiredState {
     await this.store.writeService({ ...service, current: { ...current, tasks: adopted }, replacements: [...(service.replacements ?? []), ...events].slice(-KEPT_REPLACEMENTS) });
   }
 
-  /** The desired-state loop: every watchMs, replace the serving containers that stopped. */
+  /** The desired-state loop: every watchMs, replace the serving containers that stopped or keep failing their health check. */
   async watch(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      for (const { app } of await this.store.listServices().catch(() => [])) {
-        if (signal.aborted) return;
-        await this.reconcile(app, signal).catch((error: unknown) => this.logger.warn('could not check the tasks of an app', { app, error: String(error) }));
-      }
+      const services = await this.store.listServices().catch(() => []);
+      await Promise.all(
+        services.map(({ app }) => this.reconcile(app, signal).catch((error: unknown) => this.logger.warn('could not check the tasks of an app', { app, error: String(error) }))),
+      );
       await delay(this.watchMs, undefined, { signal }).catch(() => undefined);
     }
   }
 
   private async reconcile(app: string, signal: AbortSignal): Promise<void> {
+    const unhealthy = await this.checkHealth(app, signal);
     const missing = await this.exclusive(app, async () => {
       const service = await this.store.readService(app);
       const current = service?.current;
       if (!service || !current || signal.aborted) return 0;
       const running = new Set((await this.launcher.running(current.deploymentId)).map((c) => c.id));
-      const stopped = current.tasks.filter((t) => !running.has(t.containerId));
+      const stopped = current.tasks.filter((t) => !running.has(t.containerId) || unhealthy.has(t.containerId));
       if (stopped.length > 0) {
         const proxy = await this.proxyFor(app);
         const events: TaskReplacement[] = [];
         for (const task of stopped) {
           proxy.removeTarget(task.hostPort);
-          const state = await this.docker.state(task.containerId).catch(() => undefined);
-          const reason = state ? `the container exited with code ${state.exitCode}${state.oomKilled ? ' (killed: out of memory)' : ''}` : 'the container was removed';
+          this.failedChecks.get(app)?.delete(task.containerId);
+          const state = running.has(task.containerId) ? undefined : await this.docker.state(task.containerId).catch(() => undefined);
+          const reason = running.has(task.containerId)
+            ? (unhealthy.get(task.containerId) ?? 'the container failed its health checks')
+            : state
+              ? `the container exited with code ${state.exitCode}${state.oomKilled ? ' (killed: out of memory)' : ''}`
+              : 'the container was removed';
           events.push(this.replacementEvent(current.revision, task.containerId, reason));
           this.logger.warn('task stopped, starting a replacement', { app, revision: current.revision, container: shortId(task.containerId), reason });
         }
         await this.docker.remove(stopped.map((t) => t.containerId));
-        const tasks = current.tasks.filter((t) => running.has(t.containerId));
+        const tasks = current.tasks.filter((t) => !stopped.includes(t));
         await this.store.writeService({ ...service, current: { ...current, tasks }, replacements: [...(service.replacements ?? []), ...events].slice(-KEPT_REPLACEMENTS) });
         return current.desiredCount - tasks.length - (this.healing.get(app)?.size ?? 0);
       }
@@ -141,6 +155,32 @@ export class DesiredState {
         .finally(() => healing.delete(replacement));
       healing.add(replacement);
     }
+  }
+
+  /**
+   * One health check of each serving task, as the load balancer's target group makes them, outside the app's lock
+   * (a check may take seconds). Returns the tasks that failed UNHEALTHY_THRESHOLD checks in a row, with why.
+   */
+  private async checkHealth(app: string, signal: AbortSignal): Promise<Map<string, string>> {
+    const unhealthy = new Map<string, string>();
+    const current = (await this.store.readService(app))?.current;
+    const record = current && (await this.store.readDeployment(app, current.deploymentId));
+    if (!current || !record) return unhealthy;
+    const counts = this.failedChecks.get(app) ?? new Map<string, number>();
+    this.failedChecks.set(app, counts);
+    await Promise.all(
+      current.tasks.map(async ({ containerId, hostPort }) => {
+        const probe = await probeHealth(`http://127.0.0.1:${hostPort}${record.healthCheck.path}`, PROBE_TIMEOUT_MS, signal);
+        if (signal.aborted) return;
+        const failed = probe.healthy ? 0 : (counts.get(containerId) ?? 0) + 1;
+        counts.set(containerId, failed);
+        if (failed >= UNHEALTHY_THRESHOLD) unhealthy.set(containerId, `the container failed ${failed} health checks in a row (GET ${record.healthCheck.path}: ${probe.detail})`);
+      }),
+    );
+    // Forget the containers that serve no more (retired by a rollout, or replaced).
+    const serving = new Set(current.tasks.map((t) => t.containerId));
+    for (const id of counts.keys()) if (!serving.has(id)) counts.delete(id);
+    return unhealthy;
   }
 
   /** Start one more container of the serving revision and, once healthy, put it behind the URL. */
