@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { InvalidInputError } from '../../../domain/errors.ts';
 import type { TaskReplacement } from '../../../ports/container-service.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { LABEL, type DockerCli } from './docker.ts';
@@ -192,7 +193,7 @@ export class DesiredState {
     try {
       started = await this.launcher.start(record);
     } catch (error) {
-      if (!(error instanceof DockerCommandError || error instanceof SecretNotFoundError || error instanceof InvalidSecretsFileError)) throw error;
+      if (!(error instanceof DockerCommandError || error instanceof SecretNotFoundError || error instanceof InvalidSecretsFileError || error instanceof InvalidInputError)) throw error;
       return this.replacementFailed(app, record.revision, error instanceof DockerCommandError ? `the container did not start: ${error.stderr.trim()}` : error.message);
     }
     const outcome = await this.launcher.waitHealthy(record, started.id, this.now().getTime(), signal, async () => {

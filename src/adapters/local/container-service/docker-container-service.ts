@@ -231,7 +231,8 @@ export class DockerContainerService implements ContainerService {
           containerId = started.id;
           secretValues.push(...started.secretValues);
         } catch (error) {
-          if (error instanceof SecretNotFoundError || error instanceof InvalidSecretsFileError) return this.finishFailed(record, { kind: 'secret', error: error.message }, [], serving);
+          // A secret without a usable value: no container of this revision can start.
+          if (error instanceof SecretNotFoundError || error instanceof InvalidSecretsFileError || error instanceof InvalidInputError) return this.finishFailed(record, { kind: 'secret', error: error.message }, [], serving);
           if (!(error instanceof DockerCommandError)) throw error;
           return this.finishFailed(record, { kind: 'not-started', error: error.stderr }, [], serving);
         }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { InvalidInputError } from '../../../domain/errors.ts';
 import { DockerCommandError } from './errors.ts';
 
 export const LABEL = {
@@ -29,10 +30,6 @@ export interface RunSpec {
   command?: string[];
 }
 
-export interface ContainerLimits {
-  nanoCpus: number;
-  memoryBytes: number;
-}
 
 export interface ContainerState {
   running: boolean;
@@ -74,7 +71,9 @@ export class DockerCli {
         args.push('--env-file', file);
         for (const [key, value] of secrets.filter(([, v]) => /[\r\n]/.test(v))) {
           // These would change what the client itself does, not only what the container sees.
-          if (key.startsWith('DOCKER_') || key === 'PATH' || key === 'HOME') throw new DockerCommandError(['run', spec.name], undefined, `secret ${key} has a multi-line value, which the local stack can pass only through the docker client's environment, where ${key} is the client's own setting; rename the variable`);
+          if (key.startsWith('DOCKER_') || key === 'PATH' || key === 'HOME') {
+            throw new InvalidInputError(`Secret ${key} has a multi-line value, which the local stack passes through the docker client's environment, where ${key} is a setting of the client itself. Rename the variable.`);
+          }
           clientEnv[key] = value;
           args.push('-e', key);
         }
@@ -87,13 +86,6 @@ export class DockerCli {
     } finally {
       if (dir) await rm(dir, { recursive: true, force: true });
     }
-  }
-
-  /** `limits(id)` → the CPU and memory limits the engine applies (0: none). */
-  async limits(id: string): Promise<ContainerLimits> {
-    const out = await this.exec(['inspect', '--type', 'container', '--format', '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}', id]);
-    const [nanoCpus = '0', memoryBytes = '0'] = out.trim().split(' ');
-    return { nanoCpus: Number(nanoCpus), memoryBytes: Number(memoryBytes) };
   }
 
   /** `state(id)` → running or how it ended; undefined when the container does not exist. */

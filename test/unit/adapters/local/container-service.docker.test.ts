@@ -68,7 +68,7 @@ describe('DockerCli.run', () => {
   });
 
   it('refuses a multi-line secret named like a setting of the docker client', async () => {
-    await expect(docker.run(aSpec({ secretEnv: { DOCKER_HOST: 'a\nb' } }))).rejects.toMatchObject({ name: 'DockerCommandError', message: expect.stringContaining('rename the variable') });
+    await expect(docker.run(aSpec({ secretEnv: { DOCKER_HOST: 'a\nb' } }))).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining('Rename the variable') });
   });
 
   it('sets cpu and memory limits', async () => {
