@@ -76,7 +76,10 @@ export interface ServingVersion {
   replacements?: TaskReplacement[];
 }
 
-/** `{ at: '2026-…Z', stopped: 'a1b2c3d4e5f6', reason: 'exited with code 137', started: 'f6e5d4c3b2a1' }`; no `started` while the new task is not healthy yet, or when it failed (then `failure` says why). */
+/**
+ * One stopped task and its replacement: `{ at: '2026-…Z', revision: 3, stopped: 'a1b2c3d4e5f6', reason: 'the container exited with code 137', started: 'f6e5d4c3b2a1' }`.
+ * No `started` while the replacement is not healthy yet; `failure` says why the last attempt failed (attempts go on).
+ */
 export interface TaskReplacement {
   at: string;
   revision: number;
