@@ -76,10 +76,24 @@ export interface ServingVersion {
   taskDefinition: string;
   revision: number;
   url?: string;
-  /** Tasks (containers) running now, when the adapter knows: ECS's service runningCount. */
+  /** Tasks of this revision running now, and how many the service keeps running (when the adapter knows). */
   runningCount?: number;
-  /** Tasks the service asks for, when the adapter knows: ECS's service desiredCount. */
   desiredCount?: number;
+  /** Tasks that stopped on their own and the service replaced, oldest first (the latest few): ECS's "has started 1 tasks" events. */
+  replacements?: TaskReplacement[];
+}
+
+/**
+ * One stopped task and its replacement: `{ at: '2026-…Z', revision: 3, stopped: 'a1b2c3d4e5f6', reason: 'the container exited with code 137', started: 'f6e5d4c3b2a1' }`.
+ * No `started` while the replacement is not healthy yet; `failure` says why the last attempt failed (attempts go on).
+ */
+export interface TaskReplacement {
+  at: string;
+  revision: number;
+  stopped: string;
+  reason: string;
+  started?: string;
+  failure?: string;
 }
 
 /** The ECS service a deploy moves is not there: the stack has not created it yet, or service.existing names the wrong one. */

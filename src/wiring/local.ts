@@ -4,7 +4,7 @@ import { EnvSecretStore } from '../adapters/env-secret-store.ts';
 import { GitHubSourceRepository } from '../adapters/github-source-repository.ts';
 import { PowertoolsRunMetrics, powertoolsLogger } from '../adapters/powertools.ts';
 import { LocalBuildRunner } from '../adapters/local/build-runner/index.ts';
-import { DockerContainerService } from '../adapters/local/container-service/index.ts';
+import { DockerContainerService, LocalSecretSource } from '../adapters/local/container-service/index.ts';
 import { dockerBinary } from '../adapters/local/docker-binary.ts';
 import { DistributionImageRegistry, type RegistryNotification } from '../adapters/local/distribution-registry.ts';
 import { InProcessEventBus, type BusRule } from '../adapters/local/in-process-event-bus.ts';
@@ -105,7 +105,9 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
   try {
     const docker = dockerBinary(process.env);
     registry = new DistributionImageRegistry({ url: standIns.registry.url, host: standIns.registry.host, indexPath: paths.registryIndex });
-    const containers = new DockerContainerService({ stateDir: paths.services, stack, pollMs: 25, logger, docker });
+    // Secret values for the apps' containers: SLIPWAY_SECRET_<NAME> in this environment, else .slipway/secrets.json.
+    const secretValues = new LocalSecretSource({ file: join(paths.dir, 'secrets.json'), env: process.env });
+    const containers = new DockerContainerService({ stateDir: paths.services, stack, pollMs: 25, logger, docker, secrets: secretValues });
     await containers.start();
     let removeContainers = false;
     stoppers.push(() => containers.stop({ removeContainers }));

@@ -1,21 +1,17 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerContainerService } from '../../src/adapters/local/container-service/index.ts';
-import type { RolloutStatus, ServiceRef } from '../../src/ports/container-service.ts';
-
-const DOCKER = '/usr/bin/docker';
+import type { RolloutStatus } from '../../src/ports/container-service.ts';
+import { buildImage, containers, docker, get, HTTPD, probeEngine, removeStack, serviceRef, deployAndWait as deployWith, waitForRollout } from './container-service.fixtures.ts';
 const tag = randomBytes(4).toString('hex');
 const engine = await probeEngine();
 const inCi = process.env.CI === 'true';
 if (!engine.ok && !inCi) console.warn(`Skipping the local container-service contract: ${engine.why}. Run: npm run prereqs`);
 
-const HTTPD = 'CMD ["httpd", "-f", "-p", "8080", "-h", "/www"]';
 const images = {
   v1: { name: `slipway-cs-test-${tag}:v1`, cmd: HTTPD, content: 'hello from v1\n' },
   v2: { name: `slipway-cs-test-${tag}:v2`, cmd: HTTPD, content: 'hello from v2\n' },
@@ -40,12 +36,7 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const { service, stack, stateDir } of stacks) {
-      await service.stop({ removeContainers: true }).catch(() => undefined);
-      const left = (await docker('ps', '-aq', '--filter', `label=slipway.stack=${stack}`)).split('\n').filter(Boolean);
-      if (left.length) await docker('rm', '-f', ...left);
-      await rm(stateDir, { recursive: true, force: true });
-    }
+    for (const stack of stacks) await removeStack(stack);
     if (decoys.length) await docker('rm', '-f', ...decoys).catch(() => undefined);
     if (engine.ok) await docker('rmi', '-f', ...Object.values(images).map((i) => i.name)).catch(() => undefined);
   }, 120_000);
@@ -203,72 +194,6 @@ async function newStack(): Promise<Stack> {
   return created;
 }
 
-function serviceRef(app: string, timeoutSeconds = 30): ServiceRef {
-  return { cluster: 'default', name: app, container: app, port: 8080, healthCheck: { path: '/healthz', timeoutSeconds } };
-}
-
-async function deployAndWait(service: DockerContainerService, app: string, image: string, timeoutSeconds = 30): Promise<RolloutStatus> {
-  const deployment = await service.deploy({ runId: ulid(), app, service: serviceRef(app, timeoutSeconds), image });
-  return waitForRollout(service, app, deployment.deploymentId);
-}
-
-async function waitForRollout(service: DockerContainerService, app: string, deploymentId: string): Promise<RolloutStatus> {
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    const status = await service.rollout({ app, service: serviceRef(app), deploymentId });
-    if (status.state !== 'IN_PROGRESS') return status;
-    if (Date.now() > deadline) throw new Error(`rollout ${deploymentId} of ${app} still IN_PROGRESS after 45s`);
-    await delay(100);
-  }
-}
-
-async function get(url: string): Promise<{ status: number; body: string }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  return { status: response.status, body: await response.text() };
-}
-
-/** The stack's containers (of one app when given), as revision and image. */
-async function containers(stack: string, app?: string): Promise<{ revision: string; image: string }[]> {
-  const filters = ['--filter', `label=slipway.stack=${stack}`, ...(app ? ['--filter', `label=slipway.app=${app}`] : [])];
-  const out = await docker('ps', '-a', ...filters, '--format', '{{.Label "slipway.revision"}}\t{{.Image}}');
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [revision = '', image = ''] = line.split('\t');
-      return { revision, image };
-    });
-}
-
-async function buildImage(image: { name: string; cmd: string; content: string }): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-cs-image-'));
-  try {
-    await mkdir(join(dir, 'www'));
-    await writeFile(join(dir, 'www', 'index.html'), image.content);
-    await writeFile(join(dir, 'www', 'healthz'), 'ok\n');
-    await writeFile(join(dir, 'Dockerfile'), `FROM busybox:latest\nCOPY www /www\n${image.cmd}\n`);
-    await docker('build', '-q', '-t', image.name, dir);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
-}
-
-function docker(...args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(DOCKER, args, { timeout: 120_000 }, (error, stdout, stderr) => (error ? reject(new Error(`docker ${args.join(' ')}: ${stderr || error.message}`)) : resolve(stdout)));
-  });
-}
-
-async function probeEngine(): Promise<{ ok: true } | { ok: false; why: string }> {
-  try {
-    await docker('info', '--format', '{{.ServerVersion}}');
-  } catch (error) {
-    return { ok: false, why: `the Docker engine does not answer at ${DOCKER}: ${(error as Error).message.trim()}` };
-  }
-  try {
-    await docker('image', 'inspect', 'busybox:latest');
-  } catch {
-    return { ok: false, why: 'the busybox:latest image is missing' };
-  }
-  return { ok: true };
+function deployAndWait(service: DockerContainerService, app: string, image: string, timeoutSeconds = 30): Promise<RolloutStatus> {
+  return deployWith(service, app, image, { timeoutSeconds });
 }

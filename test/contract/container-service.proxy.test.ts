@@ -78,6 +78,37 @@ describe('AppProxy', () => {
     expect(answer.body).toBe('new');
   });
 
+  it('balances requests round robin over its targets', async () => {
+    const proxy = await openProxy();
+    proxy.setTargets([await upstream((_req, res) => res.end('a')), await upstream((_req, res) => res.end('b'))]);
+
+    const bodies = [];
+    for (let i = 0; i < 4; i++) bodies.push((await send(proxy, { path: '/' })).body);
+
+    expect(bodies.sort()).toEqual(['a', 'a', 'b', 'b']);
+  });
+
+  it('sends nothing to a target once removed', async () => {
+    const proxy = await openProxy(await upstream((_req, res) => res.end('staying')));
+    const leaving = await upstream((_req, res) => res.end('leaving'));
+    proxy.addTarget(leaving);
+
+    proxy.removeTarget(leaving);
+
+    const bodies = new Set<string>();
+    for (let i = 0; i < 4; i++) bodies.add((await send(proxy, { path: '/' })).body);
+    expect([...bodies]).toEqual(['staying']);
+  });
+
+  it('answers 503 once its last target is removed', async () => {
+    const port = await upstream((_req, res) => res.end('gone soon'));
+    const proxy = await openProxy(port);
+
+    proxy.removeTarget(port);
+
+    expect((await send(proxy, { path: '/' })).status).toBe(503);
+  });
+
   it('lets a request already sent to the old target finish before its drain ends', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));

@@ -1,22 +1,25 @@
-import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
 import { InvalidInputError } from '../../../domain/errors.ts';
 import { initialTaskDefinition, renderTaskDefinition } from '../../../domain/task-definition.ts';
 import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServiceRef, ServingVersion } from '../../../ports/container-service.ts';
 import type { Logger } from '../../../ports/logger.ts';
+import { DesiredState } from './desired-state.ts';
 import { DockerCli, LABEL } from './docker.ts';
 import { DeploymentNotFoundError } from '../../../ports/container-service.ts';
-import { DockerCommandError } from './errors.ts';
+import { DEFAULT_DOCKER } from '../docker-binary.ts';
+import { DockerCommandError, InvalidSecretsFileError, SecretNotFoundError } from './errors.ts';
 import { failureReason, type Failure } from './failure-reason.ts';
 import { AppProxy } from './proxy.ts';
-import { StateStore, type DeploymentRecord, type ServiceState } from './state-store.ts';
-import { waitUntilHealthy } from './wait-until-healthy.ts';
-import { DEFAULT_DOCKER } from '../docker-binary.ts';
+import { LocalSecretSource, redact, type SecretSource } from './secrets.ts';
+import { StateStore, type CurrentVersion, type DeploymentRecord, type ServiceState, type Task } from './state-store.ts';
+import { TaskLauncher } from './task-launcher.ts';
+import { checkTaskSettings, withTaskSettings } from './task-settings.ts';
 
 /** How long a replaced container may keep answering the requests it had accepted before it is removed. */
 const DRAIN_MS = 5_000;
 
 export interface DockerContainerServiceOptions {
-  /** Where task-definition revisions, service ports and deployments are kept (`.slipway/ecs` in the local stack). */
+  /** Where task-definition revisions, service ports and deployments are kept (`.slipway/services` in the local stack). */
   stateDir: string;
   /** Value of the `slipway.stack` label on every container this stack starts; stop() removes exactly those. */
   stack: string;
@@ -25,9 +28,14 @@ export interface DockerContainerServiceOptions {
   now?: () => Date;
   /** Pause between two health checks of a new container. */
   pollMs?: number;
+  /** Pause between two looks at the serving containers, to replace the ones that stopped (default 1000). */
+  watchMs?: number;
+  /** Values of the tasks' secrets. Default: `SLIPWAY_SECRET_<NAME>` in this process's environment, then `secrets.json` next to stateDir. */
+  secrets?: SecretSource;
   logger?: Logger;
 }
 
+const OPTIONS = new Set(['stateDir', 'stack', 'docker', 'now', 'pollMs', 'watchMs', 'secrets', 'logger']);
 const APP = /^[a-z][a-z0-9-]{0,39}$/;
 const TOKEN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const LOG_LINES = 10;
@@ -35,46 +43,73 @@ const silent: Logger = { debug: () => undefined, info: () => undefined, warn: ()
 
 /**
  * The local ECS Fargate service behind a load balancer: each app is labelled containers on the local Docker engine
- * plus one long-lived reverse proxy whose URL never changes. A deploy registers a task-definition revision, starts
- * its container, and in the background (as the ECS control plane would) waits for the health check, switches the
- * proxy over and removes the old containers — or fails, removes the new container, and leaves the old one serving.
+ * plus one long-lived reverse proxy whose URL never changes, balancing over the app's healthy containers. A deploy
+ * registers a task-definition revision and, in the background (as the ECS control plane would), starts its
+ * `desiredCount` containers one at a time, puts each behind the proxy once healthy, then retires the old ones — or
+ * fails, removes the new containers, and leaves every old one serving. Between deploys it keeps the serving
+ * revision's containers running: one that stops is replaced, and start() brings back what served before a stop.
  */
 export class DockerContainerService implements ContainerService {
   private readonly docker: DockerCli;
   private readonly store: StateStore;
   private readonly stack: string;
   private readonly now: () => Date;
-  private readonly pollMs: number;
   private readonly logger: Logger;
+  private readonly launcher: TaskLauncher;
+  private readonly desired: DesiredState;
   private readonly proxies = new Map<string, Promise<AppProxy>>();
   private readonly rollouts = new Map<string, Promise<void>>();
   private readonly locks = new Map<string, Promise<void>>();
+  /** Per app: the proxy ports rollouts in progress have added, with their revision (not yet the serving revision's). */
+  private readonly surge = new Map<string, Map<number, number>>();
+  private watching: Promise<void> | undefined;
   private lifetime = new AbortController();
 
   constructor(options: DockerContainerServiceOptions) {
+    const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
+    if (unknown.length > 0) throw new InvalidInputError(`Unknown DockerContainerService option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${[...OPTIONS].join(', ')}.`);
     if (!TOKEN.test(options.stack)) throw new InvalidInputError(`Invalid stack label "${options.stack}": use letters, digits, ".", "_" and "-" (up to 128).`);
-    if (options.pollMs !== undefined && !(options.pollMs > 0)) throw new InvalidInputError(`pollMs must be a positive number of milliseconds, got ${options.pollMs}.`);
+    for (const key of ['pollMs', 'watchMs'] as const) {
+      const value = options[key];
+      if (value !== undefined && !(value > 0)) throw new InvalidInputError(`${key} must be a positive number of milliseconds, got ${value}.`);
+    }
     this.docker = new DockerCli(options.docker ?? DEFAULT_DOCKER);
     this.store = new StateStore(options.stateDir);
     this.stack = options.stack;
     this.now = options.now ?? (() => new Date());
-    this.pollMs = options.pollMs ?? 500;
     this.logger = options.logger ?? silent;
+    const secrets = options.secrets ?? new LocalSecretSource({ file: join(dirname(options.stateDir), 'secrets.json'), env: process.env });
+    this.launcher = new TaskLauncher({ docker: this.docker, store: this.store, stack: this.stack, secrets, now: this.now, pollMs: options.pollMs ?? 500 });
+    this.desired = new DesiredState({
+      docker: this.docker,
+      store: this.store,
+      stack: this.stack,
+      launcher: this.launcher,
+      now: this.now,
+      logger: this.logger,
+      watchMs: options.watchMs ?? 1_000,
+      exclusive: (app, step) => this.exclusive(app, step),
+      proxyFor: (app) => this.proxyFor(app),
+    });
   }
 
   async deploy(request: DeployRequest): Promise<Deployment> {
-    const { app, runId, service, image } = request;
+    const { app, runId, service, image, task } = request;
     checkApp(app);
     if (!TOKEN.test(runId)) throw new InvalidInputError(`Invalid runId "${runId}": expected a ULID.`);
+    if (task) checkTaskSettings(app, task);
     if (this.lifetime.signal.aborted) throw new InvalidInputError(`The local container service was stopped; start() it again before deploying app "${app}".`);
     return this.exclusive(app, async () => {
       const deploymentId = `dep-${runId}`;
       const existing = await this.store.readDeployment(app, deploymentId);
       if (existing) return toDeployment(existing);
+      // A secret without a value would fail every container: say so now, before anything is registered or started.
+      if (task) await this.launcher.resolveSecrets(app, task.secrets);
       const latest = await this.store.latestTaskDefinition(app);
-      const input = latest ? renderTaskDefinition(latest, service.container, image) : initialTaskDefinition(app, service.container, image, service.port);
-      const { revision, arn } = await this.store.registerTaskDefinition(input, this.now());
+      const rendered = latest ? renderTaskDefinition(latest, service.container, image) : initialTaskDefinition(app, service.container, image, service.port);
+      const { revision, arn } = await this.store.registerTaskDefinition(task ? withTaskSettings(rendered, service.container, task) : rendered, this.now());
       await this.proxyFor(app);
+      const serving = (await this.store.readService(app))?.current;
       const record: DeploymentRecord = {
         deploymentId,
         runId,
@@ -85,12 +120,15 @@ export class DockerContainerService implements ContainerService {
         healthCheck: { ...service.healthCheck },
         revision,
         taskDefinition: arn,
+        // Without settings, like UpdateService without desiredCount: the service keeps its count.
+        desiredCount: task?.desiredCount ?? serving?.desiredCount ?? 1,
+        ...(task ? { limits: { cpu: task.cpu, memory: task.memory } } : {}),
         state: 'IN_PROGRESS',
         createdAt: this.now().toISOString(),
       };
       await this.store.writeDeployment(record);
       this.follow(record);
-      this.logger.info('deployment started', { app, deploymentId, revision, image });
+      this.logger.info('deployment started', { app, deploymentId, revision, image, desiredCount: record.desiredCount });
       return toDeployment(record);
     });
   }
@@ -101,53 +139,59 @@ export class DockerContainerService implements ContainerService {
     const record = TOKEN.test(deploymentId) ? await this.store.readDeployment(app, deploymentId) : undefined;
     if (!record) throw new DeploymentNotFoundError(app, deploymentId);
     const url = urlOf(await this.store.readService(app));
-    const runningCount = record.state === 'COMPLETED' || (record.state === 'IN_PROGRESS' && record.running) ? 1 : 0;
-    return { state: record.state, ...(record.reason ? { reason: record.reason } : {}), runningCount, desiredCount: 1, ...(url ? { url } : {}) };
+    const runningCount = (await this.launcher.running(record.deploymentId)).length;
+    return { state: record.state, ...(record.reason ? { reason: record.reason } : {}), runningCount, desiredCount: record.desiredCount ?? 1, ...(url ? { url } : {}) };
   }
 
   async serving(request: { app: string; service: ServiceRef }): Promise<ServingVersion | undefined> {
     checkApp(request.app);
     const state = await this.store.readService(request.app);
     const current = state?.current;
-    if (!current || !(await this.docker.state(current.containerId))?.running) return undefined;
+    if (!current) return undefined;
+    // Only a revision with a container that runs is named as serving.
+    const runningCount = (await this.launcher.running(current.deploymentId)).length;
+    if (runningCount === 0) return undefined;
     const url = urlOf(state);
-    return { image: current.image, taskDefinition: current.taskDefinition, revision: current.revision, ...(url ? { url } : {}) };
+    const replacements = state.replacements ?? [];
+    return {
+      image: current.image,
+      taskDefinition: current.taskDefinition,
+      revision: current.revision,
+      ...(url ? { url } : {}),
+      runningCount,
+      desiredCount: current.desiredCount,
+      ...(replacements.length > 0 ? { replacements } : {}),
+    };
   }
 
-  /** After a restart: reopen each app's proxy on its old port, pointing at its running container, and resume unfinished rollouts. */
+  /**
+   * After a restart (of this process, the stack or the engine): reopen each app's proxy on its old port, keep the
+   * serving revision's containers that still run, replace the ones that do not, and resume unfinished rollouts.
+   */
   async start(): Promise<void> {
     if (this.lifetime.signal.aborted) this.lifetime = new AbortController();
+    const signal = this.lifetime.signal;
+    const inProgress = (await this.store.listDeployments()).filter((r) => r.state === 'IN_PROGRESS');
     for (const service of await this.store.listServices()) {
-      const running = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: service.app })).filter((c) => c.running);
-      const pick = running.find((c) => c.id === service.current?.containerId) ?? running.sort((a, b) => b.revision - a.revision)[0];
-      if (!pick) continue;
-      const record = await this.store.readDeployment(service.app, pick.deployment);
-      if (!record) continue;
-      const hostPort = await this.docker.hostPort(pick.id, record.port);
-      const current = { containerId: pick.id, hostPort, revision: record.revision, image: record.image, taskDefinition: record.taskDefinition, deploymentId: record.deploymentId };
-      await this.exclusive(service.app, async () => {
-        const latest = (await this.store.readService(service.app)) ?? service;
-        await this.store.writeService({ ...latest, current });
-        (await this.proxyFor(service.app)).setTarget(hostPort);
-      });
+      await this.exclusive(service.app, () => this.desired.restore(service.app, new Set(inProgress.filter((r) => r.app === service.app).map((r) => r.deploymentId))));
     }
-    for (const record of await this.store.listDeployments()) this.follow(record);
+    for (const record of inProgress) this.follow(record);
+    this.watching ??= this.desired.watch(signal).finally(() => (this.watching = undefined));
   }
 
   /** Close the proxies and stop waiting; with removeContainers, also remove every container labelled with this stack (and no other). */
   async stop(options: { removeContainers: boolean }): Promise<void> {
     this.lifetime.abort();
-    await Promise.allSettled(this.rollouts.values());
+    await Promise.allSettled([...this.rollouts.values(), ...this.desired.inFlight(), this.watching]);
     const proxies = await Promise.allSettled(this.proxies.values());
     this.proxies.clear();
+    this.surge.clear();
+    this.desired.reset();
     await Promise.all(proxies.map((p) => (p.status === 'fulfilled' ? p.value.close() : undefined)));
     if (!options.removeContainers) return;
     const containers = await this.docker.list({ [LABEL.stack]: this.stack });
     await this.docker.remove(containers.map((c) => c.id));
-    for (const service of await this.store.listServices()) {
-      const { current: _gone, ...rest } = service;
-      await this.store.writeService(rest);
-    }
+    // What served stays recorded: the next start() brings it back.
     for (const record of await this.store.listDeployments()) {
       if (record.state === 'IN_PROGRESS') await this.finishFailed(record, { kind: 'stopped' }, []);
     }
@@ -168,99 +212,126 @@ export class DockerContainerService implements ContainerService {
     this.rollouts.set(key, done);
   }
 
+  /**
+   * One task at a time, as ECS with minimumHealthyPercent 100 and maximumPercent 200: start a new container, wait
+   * until it is healthy, put it behind the URL, next. The old containers keep serving until every new one does, so
+   * at least desiredCount healthy containers serve throughout, and a failure at any step leaves all of them serving.
+   */
   private async roll(record: DeploymentRecord, signal: AbortSignal): Promise<void> {
-    const labels = { [LABEL.stack]: this.stack, [LABEL.deployment]: record.deploymentId };
-    let containerId = record.containerId ?? (await this.docker.list(labels))[0]?.id;
-    if (!containerId) {
-      try {
-        containerId = await this.startContainer(record);
-      } catch (error) {
-        if (!(error instanceof DockerCommandError)) throw error;
-        return this.finishFailed(record, { kind: 'not-started', error: error.stderr }, []);
+    const desired = record.desiredCount ?? 1;
+    const serving: Task[] = [];
+    const secretValues: string[] = [];
+    // Resuming after a restart: this rollout's containers that still run are checked again, the others go.
+    const own = await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.deployment]: record.deploymentId });
+    await this.docker.remove(own.filter((c) => !c.running).map((c) => c.id));
+    const resumable = own.filter((c) => c.running).map((c) => c.id);
+    while (serving.length < desired) {
+      let containerId = resumable.shift();
+      if (!containerId) {
+        try {
+          const started = await this.launcher.start(record);
+          containerId = started.id;
+          secretValues.push(...started.secretValues);
+        } catch (error) {
+          // A secret without a usable value: no container of this revision can start.
+          if (error instanceof SecretNotFoundError || error instanceof InvalidSecretsFileError || error instanceof InvalidInputError) return this.finishFailed(record, { kind: 'secret', error: error.message }, [], serving);
+          if (!(error instanceof DockerCommandError)) throw error;
+          return this.finishFailed(record, { kind: 'not-started', error: error.stderr }, [], serving);
+        }
       }
-    }
-    if (record.containerId !== containerId) {
-      Object.assign(record, { containerId, containerStartedAt: this.now().toISOString(), running: true });
-      await this.store.writeDeployment(record);
-    }
-    const startedAt = Date.parse(record.containerStartedAt ?? record.createdAt);
-    const outcome = await waitUntilHealthy({
-      docker: this.docker,
-      containerId,
-      port: record.port,
-      path: record.healthCheck.path,
-      deadline: startedAt + record.healthCheck.timeoutSeconds * 1000,
-      now: this.now,
-      pollMs: this.pollMs,
-      signal,
-      supersededBy: async () => {
+      let startedAt = record.started?.find((s) => s.containerId === containerId)?.startedAt;
+      if (!startedAt) {
+        startedAt = this.now().toISOString();
+        record.started = [...(record.started ?? []), { containerId, startedAt }];
+        await this.store.writeDeployment(record);
+      }
+      const outcome = await this.launcher.waitHealthy(record, containerId, Date.parse(startedAt), signal, async () => {
         const revision = (await this.store.readService(record.app))?.current?.revision;
         return revision !== undefined && revision > record.revision ? revision : undefined;
-      },
-    });
-    if (outcome.kind === 'aborted') return;
-    if (outcome.kind === 'healthy') return this.promote(record, containerId, outcome.hostPort);
-    const logs = outcome.kind === 'exited' || outcome.kind === 'timeout' ? await this.docker.tailLogs(containerId, LOG_LINES).catch(() => []) : [];
-    await this.finishFailed(record, outcome, logs);
+      });
+      if (outcome.kind === 'aborted') return;
+      if (outcome.kind !== 'healthy') {
+        const logs = outcome.kind === 'exited' || outcome.kind === 'timeout' ? await this.docker.tailLogs(containerId, LOG_LINES).catch(() => []) : [];
+        return this.finishFailed(record, outcome, logs.map((line) => redact(line, secretValues)), serving);
+      }
+      const task = { containerId, hostPort: outcome.hostPort };
+      serving.push(task);
+      const newer = await this.exclusive(record.app, async () => {
+        const current = (await this.store.readService(record.app))?.current;
+        if (current && current.revision > record.revision) return current.revision;
+        (await this.proxyFor(record.app)).addTarget(task.hostPort);
+        this.surgeOf(record.app).set(task.hostPort, record.revision);
+        return undefined;
+      });
+      if (newer !== undefined) return this.finishFailed(record, { kind: 'superseded', revision: newer }, [], serving);
+    }
+    await this.promote(record, serving);
   }
 
-  private async startContainer(record: DeploymentRecord): Promise<string> {
-    const definition = await this.store.taskDefinition(record.app, record.revision);
-    const container = definition?.containerDefinitions?.find((c) => c.name === record.container);
-    const env = Object.fromEntries((container?.environment ?? []).flatMap((e) => (e.name ? [[e.name, e.value ?? '']] : [])));
-    return this.docker.run({
-      name: `slipway-${record.app}-r${record.revision}-${randomBytes(3).toString('hex')}`,
-      image: record.image,
-      labels: {
-        [LABEL.stack]: this.stack,
-        [LABEL.app]: record.app,
-        [LABEL.revision]: String(record.revision),
-        [LABEL.deployment]: record.deploymentId,
-        [LABEL.run]: record.runId,
-      },
-      port: record.port,
-      env,
-      ...(container?.entryPoint ? { entryPoint: container.entryPoint } : {}),
-      ...(container?.command ? { command: container.command } : {}),
-    });
-  }
-
-  /** Healthy: point the proxy at the new container, report COMPLETED, then remove the older ones. */
-  private async promote(record: DeploymentRecord, containerId: string, hostPort: number): Promise<void> {
+  /** Every new container is healthy: make its revision the serving one, report COMPLETED, then retire the older containers. */
+  private async promote(record: DeploymentRecord, tasks: Task[]): Promise<void> {
     await this.exclusive(record.app, async () => {
       const service: ServiceState = (await this.store.readService(record.app)) ?? { app: record.app };
       if (service.current && service.current.revision > record.revision) {
-        await this.finishFailed(record, { kind: 'superseded', revision: service.current.revision }, []);
+        await this.finishFailed(record, { kind: 'superseded', revision: service.current.revision }, [], tasks);
         return;
       }
       const proxy = await this.proxyFor(record.app);
-      const previousPort = proxy.target;
-      proxy.setTarget(hostPort);
-      const current = { containerId, hostPort, revision: record.revision, image: record.image, taskDefinition: record.taskDefinition, deploymentId: record.deploymentId };
+      const surge = this.surgeOf(record.app);
+      const ports = new Set(tasks.map((t) => t.hostPort));
+      for (const port of ports) {
+        proxy.addTarget(port);
+        surge.delete(port);
+      }
+      const current: CurrentVersion = {
+        revision: record.revision,
+        image: record.image,
+        taskDefinition: record.taskDefinition,
+        deploymentId: record.deploymentId,
+        desiredCount: record.desiredCount ?? 1,
+        tasks,
+      };
       await this.store.writeService({ ...service, proxyPort: proxy.port, current });
       // The URL serves the new version from here on: report it, then retire the old containers
       // (still inside this app's lock, so the next deploy never races the clean-up).
-      Object.assign(record, { state: 'COMPLETED', running: true, finishedAt: this.now().toISOString() });
+      Object.assign(record, { state: 'COMPLETED', finishedAt: this.now().toISOString() });
       await this.store.writeDeployment(record);
-      this.logger.info('deployment completed', { app: record.app, deploymentId: record.deploymentId, revision: record.revision });
+      this.logger.info('deployment completed', { app: record.app, deploymentId: record.deploymentId, revision: record.revision, runningCount: tasks.length });
       // Requests the old version had already accepted finish first (a load balancer's deregistration delay).
-      if (previousPort !== undefined && previousPort !== hostPort) await proxy.drain(previousPort, DRAIN_MS);
-      const older = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: record.app })).filter((c) => c.id !== containerId && c.revision < record.revision);
+      const retired = proxy.targets.filter((port) => !ports.has(port) && (surge.get(port) ?? 0) < record.revision);
+      for (const port of retired) proxy.removeTarget(port);
+      await Promise.all(retired.map((port) => proxy.drain(port, DRAIN_MS)));
+      const ids = new Set(tasks.map((t) => t.containerId));
+      const older = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: record.app })).filter((c) => !ids.has(c.id) && c.revision < record.revision);
       await this.docker.remove(older.map((c) => c.id));
     });
   }
 
-  /** Failed: keep the last log lines in the reason, remove the new container, leave whatever served serving. */
-  private async finishFailed(record: DeploymentRecord, failure: Failure, logs: string[]): Promise<void> {
+  /** Failed: take this rollout's containers out of the URL and remove them, keep the last log lines in the reason, leave whatever served serving. */
+  private async finishFailed(record: DeploymentRecord, failure: Failure, logs: string[], added: readonly Task[] = []): Promise<void> {
+    const proxy = await this.proxies.get(record.app)?.catch(() => undefined);
+    for (const task of added) {
+      proxy?.removeTarget(task.hostPort);
+      this.surge.get(record.app)?.delete(task.hostPort);
+    }
+    if (proxy && !this.lifetime.signal.aborted) await Promise.all(added.map((task) => proxy.drain(task.hostPort, DRAIN_MS)));
     const own = await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.deployment]: record.deploymentId }).catch(() => []);
     await this.docker.remove(own.map((c) => c.id)).catch(() => undefined);
     const service = await this.store.readService(record.app);
-    // Only a container that still runs may be named as serving.
-    const current = service?.current && (await this.docker.state(service.current.containerId).catch(() => undefined))?.running ? service.current : undefined;
+    // Only a revision with a container that still runs may be named as serving.
+    const current = service?.current && (await this.launcher.running(service.current.deploymentId).catch(() => [])).length > 0 ? service.current : undefined;
     const reason = failureReason(record, failure, logs, current, urlOf(service));
-    Object.assign(record, { state: 'FAILED', running: false, reason, finishedAt: this.now().toISOString() });
+    Object.assign(record, { state: 'FAILED', reason, finishedAt: this.now().toISOString() });
     await this.store.writeDeployment(record);
     this.logger.warn('deployment failed', { app: record.app, deploymentId: record.deploymentId, reason });
+  }
+
+  private surgeOf(app: string): Map<number, number> {
+    const existing = this.surge.get(app);
+    if (existing) return existing;
+    const created = new Map<number, number>();
+    this.surge.set(app, created);
+    return created;
   }
 
   /** The app's proxy, opened once: on the port it had before when that port is free, so the URL survives restarts. */
@@ -279,7 +350,7 @@ export class DockerContainerService implements ContainerService {
         proxy = new AppProxy(app);
         port = await proxy.listen(0);
       }
-      proxy.setTarget(service.current?.hostPort);
+      proxy.setTargets(service.current?.tasks.map((t) => t.hostPort) ?? []);
       if (port !== service.proxyPort) await this.store.writeService({ ...service, proxyPort: port });
       return proxy;
     })();

@@ -1,4 +1,8 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvalidInputError } from '../../../domain/errors.ts';
 import { DockerCommandError } from './errors.ts';
 
 export const LABEL = {
@@ -16,9 +20,16 @@ export interface RunSpec {
   /** Container port published on 127.0.0.1 with a port the engine picks. */
   port: number;
   env: Record<string, string>;
+  /** Values kept off the command line: written to a 0600 env file removed once `docker run` returns. */
+  secretEnv?: Record<string, string>;
+  /** `--cpus`: CPUs (0.25 for Fargate's 256 units). */
+  cpus?: number;
+  /** `--memory` in MiB. */
+  memoryMiB?: number;
   entryPoint?: string[];
   command?: string[];
 }
+
 
 export interface ContainerState {
   running: boolean;
@@ -44,11 +55,37 @@ export class DockerCli {
     const args = ['run', '-d', '--name', spec.name, '-p', `127.0.0.1::${spec.port}`];
     for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
     for (const [key, value] of Object.entries(spec.env)) args.push('-e', `${key}=${value}`);
-    // ECS's entryPoint is a list; docker takes its first word as --entrypoint and the rest as arguments.
-    const [entry, ...entryArgs] = spec.entryPoint ?? [];
-    if (entry !== undefined) args.push('--entrypoint', entry);
-    args.push(spec.image, ...entryArgs, ...(spec.command ?? []));
-    return (await this.exec(args, 300_000)).trim();
+    if (spec.cpus !== undefined) args.push('--cpus', String(spec.cpus));
+    if (spec.memoryMiB !== undefined) args.push('--memory', `${spec.memoryMiB}m`);
+    const secrets = Object.entries(spec.secretEnv ?? {});
+    // A secret never goes on a command line (any user on the machine can read those): an env file only this user can
+    // read carries the one-line values, and a multi-line value (an env file cannot hold one) travels in the client's own
+    // environment as `-e NAME`, which docker completes from it.
+    const dir = secrets.length > 0 ? await mkdtemp(join(tmpdir(), 'slipway-env-')) : undefined;
+    const clientEnv: Record<string, string> = {};
+    try {
+      if (dir) {
+        const file = join(dir, 'secrets.env');
+        const lines = secrets.filter(([, value]) => !/[\r\n]/.test(value)).map(([key, value]) => `${key}=${value}\n`);
+        await writeFile(file, lines.join(''), { mode: 0o600 });
+        args.push('--env-file', file);
+        for (const [key, value] of secrets.filter(([, v]) => /[\r\n]/.test(v))) {
+          // These would change what the client itself does, not only what the container sees.
+          if (key.startsWith('DOCKER_') || key === 'PATH' || key === 'HOME') {
+            throw new InvalidInputError(`Secret ${key} has a multi-line value, which the local stack passes through the docker client's environment, where ${key} is a setting of the client itself. Rename the variable.`);
+          }
+          clientEnv[key] = value;
+          args.push('-e', key);
+        }
+      }
+      // ECS's entryPoint is a list; docker takes its first word as --entrypoint and the rest as arguments.
+      const [entry, ...entryArgs] = spec.entryPoint ?? [];
+      if (entry !== undefined) args.push('--entrypoint', entry);
+      args.push(spec.image, ...entryArgs, ...(spec.command ?? []));
+      return (await this.exec(args, 300_000, clientEnv)).trim();
+    } finally {
+      if (dir) await rm(dir, { recursive: true, force: true });
+    }
   }
 
   /** `state(id)` → running or how it ended; undefined when the container does not exist. */
@@ -110,13 +147,14 @@ export class DockerCli {
       });
   }
 
-  private async exec(args: string[], timeoutMs = 60_000): Promise<string> {
-    return (await this.execBoth(args, timeoutMs)).stdout;
+  private async exec(args: string[], timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<string> {
+    return (await this.execBoth(args, timeoutMs, extraEnv)).stdout;
   }
 
-  private execBoth(args: string[], timeoutMs = 60_000): Promise<{ stdout: string; stderr: string }> {
+  private execBoth(args: string[], timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+    const env = Object.keys(extraEnv).length > 0 ? { ...process.env, ...extraEnv } : undefined;
     return new Promise((resolve, reject) => {
-      execFile(this.binary, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      execFile(this.binary, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, ...(env ? { env } : {}) }, (error, stdout, stderr) => {
         if (!error) return resolve({ stdout, stderr });
         const code = typeof error.code === 'number' ? error.code : undefined;
         const detail = stderr || (error.code === 'ENOENT' ? `${this.binary} not found` : error.message);

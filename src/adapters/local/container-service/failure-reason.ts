@@ -4,6 +4,7 @@ import type { WaitOutcome } from './wait-until-healthy.ts';
 export type Failure =
   | Exclude<WaitOutcome, { kind: 'healthy' } | { kind: 'aborted' }>
   | { kind: 'not-started'; error: string }
+  | { kind: 'secret'; error: string }
   | { kind: 'stopped' }
   | { kind: 'error'; error: string };
 
@@ -41,6 +42,8 @@ function what(failure: Failure, check: string, timeoutSeconds: number): string {
       return `revision ${failure.revision} became healthy first and replaced it`;
     case 'not-started':
       return `the container did not start: ${engineMessage(failure.error)}`;
+    case 'secret':
+      return `the container could not start: ${failure.error.replace(/\.+$/, '')}`;
     case 'stopped':
       return 'the local stack was stopped, and its containers removed, before the rollout finished';
     case 'error':

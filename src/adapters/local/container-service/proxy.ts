@@ -7,12 +7,13 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'p
 
 /**
  * The app's load balancer: one long-lived HTTP server on 127.0.0.1 whose port never changes,
- * forwarding to whichever container serves the app now. Bodies are streamed both ways.
+ * forwarding to the containers that serve the app now, round robin. Bodies are streamed both ways.
  */
 export class AppProxy {
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true });
-  private targetPort: number | undefined;
+  private targetPorts: number[] = [];
+  private next = 0;
   /** Requests in flight per upstream port, so a replaced container can finish what it started. */
   private readonly inFlight = new Map<number, number>();
 
@@ -39,11 +40,26 @@ export class AppProxy {
 
   /** Send requests to the container published on 127.0.0.1:hostPort from now on (undefined: answer 503). */
   setTarget(hostPort: number | undefined): void {
-    this.targetPort = hostPort;
+    this.setTargets(hostPort === undefined ? [] : [hostPort]);
   }
 
-  get target(): number | undefined {
-    return this.targetPort;
+  /** Balance new requests over these 127.0.0.1 ports, round robin (none: answer 503). */
+  setTargets(hostPorts: readonly number[]): void {
+    this.targetPorts = [...new Set(hostPorts)];
+  }
+
+  /** Put one more healthy container behind the URL (a target group's RegisterTargets). */
+  addTarget(hostPort: number): void {
+    if (!this.targetPorts.includes(hostPort)) this.targetPorts = [...this.targetPorts, hostPort];
+  }
+
+  /** Send no new requests to this port; requests in flight finish (see drain). */
+  removeTarget(hostPort: number): void {
+    this.targetPorts = this.targetPorts.filter((p) => p !== hostPort);
+  }
+
+  get targets(): readonly number[] {
+    return this.targetPorts;
   }
 
   /**
@@ -64,9 +80,10 @@ export class AppProxy {
   }
 
   private forward(req: IncomingMessage, res: ServerResponse): void {
-    const port = this.targetPort;
+    const port = this.targetPorts[this.next++ % Math.max(1, this.targetPorts.length)];
+    if (this.next >= Number.MAX_SAFE_INTEGER) this.next = 0;
     if (port === undefined) {
-      answer(res, 503, `No version of app "${this.app}" is serving yet: its first deployment has not passed the health check.\n`);
+      answer(res, 503, `No version of app "${this.app}" is serving yet: its first deployment has not passed the health check, or its stopped containers are being replaced.\n`);
       return;
     }
     const headers = withoutHopByHop(req.headers);

@@ -1,24 +1,41 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RolloutState } from '../../../ports/container-service.ts';
+import type { RolloutState, TaskReplacement } from '../../../ports/container-service.ts';
 import type { TaskDefinition, TaskDefinitionInput } from '../../../domain/task-definition.ts';
 
-/** What serves an app right now: the container the proxy forwards to. */
-export interface CurrentVersion {
+/** One running container of the serving revision, behind the app's proxy. */
+export interface Task {
   containerId: string;
   hostPort: number;
+}
+
+/**
+ * What serves an app: the revision the service keeps `desiredCount` tasks of (ECS's PRIMARY deployment), and the
+ * containers the proxy forwards to. It outlives its containers: a stopped task is replaced, and `start()` after a
+ * stop or an engine restart brings the revision back.
+ */
+export interface CurrentVersion {
   revision: number;
   image: string;
   taskDefinition: string;
   deploymentId: string;
+  desiredCount: number;
+  tasks: Task[];
 }
 
-/** `services/<app>.json`: the proxy port (so the URL outlives deploys and restarts) and what serves. */
+/** `services/<app>.json`: the proxy port (so the URL outlives deploys and restarts), what serves, and the replaced tasks. */
 export interface ServiceState {
   app: string;
   proxyPort?: number;
   current?: CurrentVersion;
+  replacements?: TaskReplacement[];
+}
+
+/** Written before tasks and desiredCount existed: one container. */
+interface LegacyCurrentVersion extends Omit<CurrentVersion, 'tasks' | 'desiredCount'> {
+  containerId: string;
+  hostPort: number;
 }
 
 /** `deployments/<app>/<deploymentId>.json`: one deploy() and how its rollout went. */
@@ -32,11 +49,14 @@ export interface DeploymentRecord {
   healthCheck: { path: string; timeoutSeconds: number };
   revision: number;
   taskDefinition: string;
+  /** Tasks to run once the rollout completes; absent in records written before it existed (1). */
+  desiredCount?: number;
+  /** Container limits from the run's task settings; absent: none (a service deployed without settings). */
+  limits?: { cpu: number; memory: number };
   state: RolloutState;
   reason?: string;
-  containerId?: string;
-  containerStartedAt?: string;
-  running?: boolean;
+  /** The new containers this rollout started, so a restarted stack resumes with them and keeps their health deadlines. */
+  started?: { containerId: string; startedAt: string }[];
   createdAt: string;
   finishedAt?: string;
 }
@@ -87,7 +107,11 @@ export class StateStore {
   }
 
   async readService(app: string): Promise<ServiceState | undefined> {
-    return readJson<ServiceState>(join(this.dir, 'services', `${app}.json`));
+    const state = await readJson<ServiceState>(join(this.dir, 'services', `${app}.json`));
+    const current = state?.current as CurrentVersion | LegacyCurrentVersion | undefined;
+    if (!state || !current || 'tasks' in current) return state;
+    const { containerId, hostPort, ...rest } = current;
+    return { ...state, current: { ...rest, desiredCount: 1, tasks: [{ containerId, hostPort }] } };
   }
 
   async writeService(state: ServiceState): Promise<void> {
