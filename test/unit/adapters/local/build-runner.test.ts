@@ -159,7 +159,7 @@ describe('LocalBuildRunner', () => {
     expect(state).toMatchObject({ status: 'FAILED', failure: { phase: 'BUILD', message: expect.stringContaining('interrupted') } });
   });
 
-  it('stops a running build', async () => {
+  it('stops a running build', { timeout: 30_000 }, async () => {
     const r = await withBuildspec(phases({ build: ['sleep 30'] }));
     const { buildId } = await r.start(aBuildRequest());
 
