@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.slipway/', '.serverless/', '.esbuild/', 'dist/', 'coverage/'] },
@@ -35,4 +36,6 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'src/domain takes its inputs as arguments.' }],
     },
   },
+  // Formatting is Prettier's (npm run format; npm run lint checks it): no ESLint rule may disagree with it.
+  prettier,
 );
