@@ -193,9 +193,13 @@ export interface HealthCheck {
 
 /** What the stack creates around a created service and what every run renders into its task definition. */
 export interface CreatedService {
+  /** Fargate CPU units (256 = 0.25 vCPU). */
   cpu: number;
+  /** MiB. */
   memory: number;
+  /** How many tasks serve the app once a rollout completes. */
   desiredCount: number;
+  /** Plain environment values. */
   environment: Record<string, string>;
   /** Variable name → Secrets Manager secret or SSM parameter ARN. */
   secrets: Record<string, string>;

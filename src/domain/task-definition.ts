@@ -1,3 +1,4 @@
+import type { CreatedService } from './config.ts';
 import { InvalidInputError, SlipwayError, type ErrorKind } from './errors.ts';
 
 /**
@@ -158,16 +159,8 @@ export function fargateMemoryOptions(cpu: number): number[] {
   }
 }
 
-/** What a run renders into a created service's revision, besides the image. */
-export interface CreatedTaskSettings {
-  cpu: number;
-  memory: number;
-  port: number;
-  environment: Record<string, string>;
-  /** Variable name → secret or parameter ARN: only the reference is written, as the container's `secrets`. */
-  secrets: Record<string, string>;
-  architecture: 'X86_64' | 'ARM64';
-}
+/** What a run renders into a created service's revision, besides the image: the app's settings and its port. */
+export type CreatedTaskSettings = Pick<CreatedService, 'cpu' | 'memory' | 'environment' | 'secrets' | 'architecture'> & { port: number };
 
 /** What the stack made for a created app: roles and log group (from the function's environment, never from the config). */
 export interface CreatedTaskResources {

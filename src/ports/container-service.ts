@@ -1,3 +1,4 @@
+import type { CreatedService } from '../domain/config.ts';
 import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
 
 /** Where the app runs: an ECS Fargate service in AWS, labelled containers on the local Docker engine locally. */
@@ -35,25 +36,15 @@ export interface DeployRequest {
   task?: TaskSettings;
 }
 
-/** What a run sets on the task it deploys, beyond the image. */
-export interface TaskSettings {
-  /** Fargate CPU units (256 = 0.25 vCPU); locally a container CPU limit. */
-  cpu: number;
-  /** MiB; locally a container memory limit. */
-  memory: number;
-  /** How many tasks (containers) serve the app once the rollout completes. */
-  desiredCount: number;
-  /** Plain environment values. */
-  environment: Record<string, string>;
-  /** Variable name → ARN of a Secrets Manager secret or SSM parameter. Only references travel; values never leave the secret store. */
-  secrets: Record<string, string>;
-  architecture: 'X86_64' | 'ARM64';
-  /**
-   * Target-tracking autoscaling between min and max: the autoscaler owns the count once the service
-   * runs, so a deploy sets desiredCount only when nothing runs (the first deploy).
-   */
+/**
+ * What a run sets on the task it deploys, beyond the image: the created service's settings from
+ * slipway.config.json (cpu and memory are container limits locally; secrets travel as references
+ * only, never values). With autoscaling the autoscaler owns the count once the service runs, so a
+ * deploy sets desiredCount only when nothing runs (the first deploy).
+ */
+export type TaskSettings = Pick<CreatedService, 'cpu' | 'memory' | 'desiredCount' | 'environment' | 'secrets' | 'architecture'> & {
   autoscaling?: { min: number; max: number };
-}
+};
 
 export interface Deployment {
   deploymentId: string;
