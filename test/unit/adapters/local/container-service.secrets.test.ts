@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -64,12 +64,11 @@ describe('LocalSecretSource', () => {
     await expect(new LocalSecretSource({ file, env: {} }).resolve('DB', ARN)).rejects.toMatchObject({ message: expect.stringContaining(problem) });
   });
 
-  // root reads any file whatever its mode.
-  it.skipIf(process.getuid?.() === 0)('rejects a file it cannot read, naming it', async () => {
-    await writeFile(file, '{}');
-    await chmod(file, 0o000);
+  // A folder where the file should be: unreadable for root too (root reads any file whatever its mode).
+  it('rejects a file it cannot read, naming it', async () => {
+    await mkdir(file);
 
-    await expect(new LocalSecretSource({ file, env: {} }).resolve('DB', ARN)).rejects.toMatchObject({ message: expect.stringContaining(`${file} cannot be read (EACCES)`) });
+    await expect(new LocalSecretSource({ file, env: {} }).resolve('DB', ARN)).rejects.toMatchObject({ message: expect.stringContaining(`${file} cannot be read (EISDIR)`) });
   });
 
   it('says where a value goes: the file under the ARN, or the environment variable', () => {
