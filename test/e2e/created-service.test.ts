@@ -26,6 +26,10 @@ const GREETING = 'hello from slipway.config.json';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:pair-token-AbCdEf';
 const SECRET = `tok-${randomBytes(16).toString('hex')}`;
 const SECRET_SHA256 = createHash('sha256').update(SECRET).digest('hex');
+/** A second secret, given to the stack as SLIPWAY_SECRET_DB_PASSWORD (not in secrets.json). */
+const DB_ARN = 'arn:aws:ssm:us-east-1:123456789012:parameter/pair/db-password';
+const DB_PASSWORD = `pw-${randomBytes(16).toString('hex')}`;
+const DB_SHA256 = createHash('sha256').update(DB_PASSWORD).digest('hex');
 const CONFIG = {
   apps: {
     [APP]: {
@@ -36,7 +40,7 @@ const CONFIG = {
         cpu: 256,
         memory: 512,
         environment: { GREETING },
-        secrets: { API_TOKEN: SECRET_ARN },
+        secrets: { API_TOKEN: SECRET_ARN, DB_PASSWORD: DB_ARN },
       },
     },
   },
@@ -47,15 +51,17 @@ interface Answer {
   host: string;
   greeting: string;
   secretSha256: string;
+  dbSha256: string;
 }
 
-/** A build context whose container serves `version=… host=… greeting=… secret-sha256=…` on port 8080. */
+/** A build context whose container serves `version=… host=… greeting=… secret-sha256=… db-sha256=…` on port 8080. */
 async function versionContext(version: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-pair-'));
   const start = [
     '#!/bin/sh',
     'mkdir -p /www',
-    `printf 'version=%s host=%s greeting=%s secret-sha256=%s\\n' '${version}' "$(hostname)" "$GREETING" "$(printf %s "$API_TOKEN" | sha256sum | cut -d' ' -f1)" > /www/index.html`,
+    'sha() { printf %s "$1" | sha256sum | cut -d" " -f1; }',
+    `printf 'version=%s host=%s greeting=%s secret-sha256=%s db-sha256=%s\\n' '${version}' "$(hostname)" "$GREETING" "$(sha "$API_TOKEN")" "$(sha "$DB_PASSWORD")" > /www/index.html`,
     'exec httpd -f -p 8080 -h /www',
     '',
   ].join('\n');
@@ -72,9 +78,9 @@ async function crashingContext(): Promise<string> {
 }
 
 function parseAnswer(body: string): Answer {
-  const match = /^version=(\S+) host=(\S+) greeting=(.*) secret-sha256=([0-9a-f]{64})\n$/.exec(body);
+  const match = /^version=(\S+) host=(\S+) greeting=(.*) secret-sha256=([0-9a-f]{64}) db-sha256=([0-9a-f]{64})\n$/.exec(body);
   if (!match) throw new Error(`unexpected page: ${JSON.stringify(body)}`);
-  return { version: match[1]!, host: match[2]!, greeting: match[3]!, secretSha256: match[4]! };
+  return { version: match[1]!, host: match[2]!, greeting: match[3]!, secretSha256: match[4]!, dbSha256: match[5]! };
 }
 
 /** `count` answers of the URL in a row (the proxy balances each request round robin). */
@@ -106,6 +112,25 @@ async function servedBy(url: string, version: string, hosts: number, timeoutMs =
   throw new Error(`${url} is not served by ${hosts} containers of ${version}; last: ${last}`);
 }
 
+/** Requests the URL one after another until stopped; `stop()` returns each answer's status and version. */
+function traffic(url: string): { stop: () => Promise<string[]> } {
+  let stopped = false;
+  const seen: string[] = [];
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const response = await fetch(url);
+        const body = await response.text();
+        seen.push(response.ok ? `200 ${parseAnswer(body).version}` : `${response.status} ${body}`);
+      } catch (error) {
+        seen.push(String(error));
+      }
+      await sleep(20); // pacing, not waiting: leaves the two cores to the rollout
+    }
+  })();
+  return { stop: async () => ((stopped = true), await loop, seen) };
+}
+
 /** Every file under `dir` (recursively) holding `needle`, bytes compared. */
 async function filesContaining(dir: string, needle: string): Promise<string[]> {
   const found: string[] = [];
@@ -125,6 +150,8 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
   let firstHosts: Set<string>;
   let secondHosts: Set<string>;
   let failed: CliResult;
+  let duringRollout: string[] = [];
+  let duringFailure: string[] = [];
   const contexts: string[] = [];
   /** The CLI in the project folder against this file's stack; every output is kept for the leak check. */
   const cli = async (args: string[]) => {
@@ -142,6 +169,16 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
     const { stdout } = await exec(DOCKER, ['ps', '-q', '--filter', `label=slipway.stack=${stack}`, '--filter', `label=slipway.app=${APP}`]);
     return new Set(stdout.trim().split('\n').filter(Boolean));
   };
+  /** Poll until the app's running containers are exactly `hosts` (a rollout retires the old ones after it reports COMPLETED, once drained). */
+  const expectContainers = async (hosts: Set<string>, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let running = await containers();
+    while (Date.now() < deadline && !(running.size === hosts.size && [...hosts].every((h) => running.has(h)))) {
+      await sleep(200);
+      running = await containers();
+    }
+    expect(running).toEqual(hosts);
+  };
 
   beforeAll(async () => {
     if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`);
@@ -150,7 +187,8 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
     // The local stack reads `<state folder>/secrets.json` ({ "<ARN or variable>": "<value>" }) at each container start.
     await mkdir(STATE_DIR, { recursive: true });
     await writeFile(join(STATE_DIR, 'secrets.json'), JSON.stringify({ [SECRET_ARN]: SECRET }), { mode: 0o600 });
-    const up = await cli(['local', 'up']);
+    const up = await slipway(['local', 'up'], { stateDir: STATE_DIR, cwd: project, env: { SLIPWAY_SECRET_DB_PASSWORD: DB_PASSWORD } });
+    outputs.push(up);
     expect(up.code, up.stderr).toBe(0);
   });
 
@@ -178,17 +216,24 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
     expect(lastLine(result.stdout)).toMatch(/^url: http:\/\/127\.0\.0\.1:\d+$/);
     url = lastLine(result.stdout).slice('url: '.length);
     firstHosts = new Set((await servedBy(url, 'v1', 2)).map((a) => a.host));
-    expect(firstHosts).toEqual(await containers());
+    await expectContainers(firstHosts);
   });
 
   it('replaces both containers with the second version behind the same URL', async () => {
-    const result = await deploy(await versionContext('v2'));
+    const context = await versionContext('v2');
+    const requests = traffic(url);
+    const result = await deploy(context);
+    duringRollout = await requests.stop();
 
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(lastLine(result.stdout)).toBe(`url: ${url}`);
     secondHosts = new Set((await servedBy(url, 'v2', 2)).map((a) => a.host));
     expect([...secondHosts].filter((host) => firstHosts.has(host))).toEqual([]);
-    expect(await containers()).toEqual(secondHosts);
+    await expectContainers(secondHosts);
+  });
+
+  it('answers every request during that rollout, from the first version or the second', () => {
+    expect(new Set(duringRollout)).toEqual(new Set(['200 v1', '200 v2']));
   });
 
   it("gives every container the config's environment value", async () => {
@@ -203,6 +248,13 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
 
     expect(new Set(answers.map((a) => a.host))).toEqual(secondHosts);
     for (const answer of answers) expect(answer.secretSha256).toBe(SECRET_SHA256);
+  });
+
+  it("gives every container the secret's value from SLIPWAY_SECRET_<NAME> in the stack's environment", async () => {
+    const answers = await sample(url, 8);
+
+    expect(new Set(answers.map((a) => a.host))).toEqual(secondHosts);
+    for (const answer of answers) expect(answer.dbSha256).toBe(DB_SHA256);
   });
 
   it('lists the app in slipway apps --json with its URL, 2 of 2 tasks running', async () => {
@@ -221,12 +273,19 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
   });
 
   it('keeps both containers of the second version serving when the new container exits at start', async () => {
-    failed = await deploy(await crashingContext());
+    const context = await crashingContext();
+    const requests = traffic(url);
+    failed = await deploy(context);
+    duringFailure = await requests.stop();
 
     expect(failed.code, failed.stdout + failed.stderr).toBe(1);
     expect(failed.stdout.split('\n').find((line) => line.startsWith('still serving: revision '))).toMatch(new RegExp(`^still serving: revision \\d+ \\(127\\.0\\.0\\.1:\\d+/${APP}@sha256:[0-9a-f]{64}\\) at ${url.replaceAll('.', '\\.')}$`));
     expect(new Set((await servedBy(url, 'v2', 2)).map((a) => a.host))).toEqual(secondHosts);
-    expect(await containers()).toEqual(secondHosts);
+    await expectContainers(secondHosts);
+  });
+
+  it('answers every request during the failed rollout from the second version', () => {
+    expect(new Set(duringFailure)).toEqual(new Set(['200 v2']));
   });
 
   it('reports the failed run as FAILED in the rollout step with the container exit as the reason', async () => {
@@ -263,7 +322,7 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
     const answers = await servedBy(url, 'v2', 2);
 
     expect(new Set(answers.map((a) => a.host))).toEqual(secondHosts);
-    expect(await containers()).toEqual(secondHosts);
+    await expectContainers(secondHosts);
   });
 
   it("prints the secret's value in no CLI output, run view or log", async () => {
@@ -275,9 +334,15 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
       await cli(['logs', runId]);
     }
 
-    for (const output of outputs) expect(`${output.stdout}\n${output.stderr}`).not.toContain(SECRET);
-    // The stack log, the build logs, the run histories, the services' state: nothing the stack writes holds it.
-    expect(await readFile(join(STATE_DIR, 'logs', 'stack.log'), 'utf8')).not.toContain(SECRET);
+    for (const output of outputs) {
+      expect(`${output.stdout}\n${output.stderr}`).not.toContain(SECRET);
+      expect(`${output.stdout}\n${output.stderr}`).not.toContain(DB_PASSWORD);
+    }
+    // The stack log, the build logs, the run histories, the services' state: nothing the stack writes holds them.
+    const stackLog = await readFile(join(STATE_DIR, 'logs', 'stack.log'), 'utf8');
+    expect(stackLog).not.toContain(SECRET);
+    expect(stackLog).not.toContain(DB_PASSWORD);
     expect(await filesContaining(STATE_DIR, SECRET)).toEqual([join(STATE_DIR, 'secrets.json')]);
+    expect(await filesContaining(STATE_DIR, DB_PASSWORD)).toEqual([]);
   });
 });
