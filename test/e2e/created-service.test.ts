@@ -257,6 +257,13 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
     for (const answer of answers) expect(answer.dbSha256).toBe(DB_SHA256);
   });
 
+  it("runs each container with the config's cpu and memory as its limits", async () => {
+    const { stdout } = await exec(DOCKER, ['inspect', '--format', '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}', ...secondHosts]);
+
+    // cpu 256 units = 0.25 CPU; memory 512 MiB.
+    expect(stdout.trim().split('\n')).toEqual([...secondHosts].map(() => `${0.25e9} ${512 * 1024 * 1024}`));
+  });
+
   it('lists the app in slipway apps --json with its URL, 2 of 2 tasks running', async () => {
     const result = await cli(['apps', '--json']);
 
