@@ -194,19 +194,14 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
 
   afterAll(async () => {
     const info = await stackInfo(STATE_DIR).catch(() => undefined);
-    // The build runner leaves each run's image in the engine (`<registry>/<app>:<runId>`); remove this file's.
-    const runs = info ? ((JSON.parse((await cli(['runs', '--app', APP, '--json'])).stdout || '[]') as { runId: string }[]) ?? []) : [];
+    // The build runner leaves each run's image in the engine (`<registry>/<app>:<runId>`); this file removes its own.
+    const runs = info ? await cli(['runs', '--app', APP, '--json']).then((r) => JSON.parse(r.stdout) as { runId: string }[]).catch(() => []) : [];
     const down = await slipway(['local', 'down'], { stateDir: STATE_DIR, cwd: project });
-    if (info) {
-      const { stdout } = await exec(DOCKER, ['ps', '-aq', '--filter', `label=slipway.stack=${info.stack}`]);
-      expect(stdout.trim(), 'containers left behind').toBe('');
-    }
-    if (info && runs.length > 0) {
-      const images = runs.map(({ runId }) => `${new URL(info.registry).host}/${APP}:${runId}`);
-      await exec(DOCKER, ['rmi', ...images]).catch(() => undefined);
-    }
-    await Promise.all([STATE_DIR, project, ...contexts].map((dir) => rm(dir, { recursive: true, force: true })));
+    const left = info ? (await exec(DOCKER, ['ps', '-aq', '--filter', `label=slipway.stack=${info.stack}`])).stdout.trim() : '';
+    if (info && runs.length > 0) await exec(DOCKER, ['rmi', ...runs.map(({ runId }) => `${new URL(info.registry).host}/${APP}:${runId}`)]).catch(() => undefined);
+    await Promise.all([STATE_DIR, project, ...contexts].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
     expect(down.code, down.stderr).toBe(0);
+    expect(left, 'containers left behind').toBe('');
   });
 
   it('ends slipway deploy with `url: …`, where two containers serve the first version', async () => {
