@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -23,11 +23,14 @@ export function stateDirFor(name: string): string {
   return join(tmpdir(), `slipway-e2e-${name}-${process.pid}`);
 }
 
-/** Run the real CLI as a user would, from the repository root, against the stack in `stateDir` (default STATE_DIR). */
-export async function slipway(args: string[], options: { timeoutMs?: number; stateDir?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+/**
+ * Run the real CLI as a user would, from the repository root (or `cwd`, a project with its own slipway.config.json),
+ * against the stack in `stateDir` (default STATE_DIR).
+ */
+export async function slipway(args: string[], options: { timeoutMs?: number; stateDir?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: { ...process.env, ...options.env, SLIPWAY_STATE_DIR: options.stateDir ?? STATE_DIR },
       timeout: options.timeoutMs ?? 170_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -37,6 +40,18 @@ export async function slipway(args: string[], options: { timeoutMs?: number; sta
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) };
   }
+}
+
+/**
+ * A project folder of its own in a temp folder: `config` as its slipway.config.json, next to the repository's
+ * serverless.yml and buildspec/ (the local stack reads both from the project root). Run the CLI there with `cwd`.
+ */
+export async function projectWith(config: unknown): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'slipway-project-'));
+  await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config, null, 2));
+  await symlink(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
+  await symlink(join(ROOT, 'buildspec'), join(dir, 'buildspec'), 'dir');
+  return dir;
 }
 
 /** A copy of examples/hello the test may edit. */
