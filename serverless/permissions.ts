@@ -147,8 +147,9 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       ...(r.taskRoles.length > 0 ? [allow('PassTaskRoles', ['iam:PassRole'], r.taskRoles, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })] : []),
       allow('UpdateServices', ['ecs:UpdateService'], r.services),
     ],
-    // DescribeServices; with keepReleases, DescribeImages, then BatchGetImage + PutImage to tag the release.
-    'check-rollout': [announce, describeServices, tagReleases],
+    // DescribeServices; with keepReleases, DescribeImages, then BatchGetImage + PutImage to tag the release;
+    // at the rollout's deadline, UpdateService back to the revision that served before.
+    'check-rollout': [announce, describeServices, tagReleases, allow('MoveServicesBack', ['ecs:UpdateService'], r.services)],
     // GET /apps/{app}/lifecycle/preview: StartLifecyclePolicyPreview, GetLifecyclePolicyPreview, DescribeImages.
     lifecyclePreview: [
       allow('PreviewLifecyclePolicies', ['ecr:StartLifecyclePolicyPreview', 'ecr:GetLifecyclePolicyPreview', 'ecr:DescribeImages'], r.repositories),

@@ -285,6 +285,35 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     expect(view.deployment).toMatchObject({ state: 'IN_PROGRESS' });
   });
 
+  it('stops a rollout at its deadline by moving the service back to the revision that served before, then fails naming it', async () => {
+    // Only Date is faked: the run's clock jumps past the deadline once CheckRollout first reads the rollout.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const MOVED_BACK = aws.service([
+      aws.deployment(aws.ROLLBACK_DEPLOYMENT, { rolloutState: 'IN_PROGRESS', createdAt: new Date('2024-11-20T11:05:00.000Z') }),
+      aws.deployment(aws.NEW_DEPLOYMENT, { status: 'ACTIVE', taskDefinition: aws.TASK_DEFINITION(4), rolloutState: 'IN_PROGRESS', runningCount: 0 }),
+      aws.deployment(aws.OLD_DEPLOYMENT, { status: 'ACTIVE' }),
+    ]);
+    let reads = 0;
+    ecs.on(DescribeServicesCommand).callsFake(() => {
+      reads += 1;
+      if (reads === 1) return aws.SERVING_3;
+      if (reads === 2) vi.setSystemTime(Date.now() + 3 * 3600_000);
+      return reads <= 3 ? aws.DEPLOYING_4('IN_PROGRESS') : MOVED_BACK;
+    });
+    ecs.on(UpdateServiceCommand, { taskDefinition: aws.TASK_DEFINITION(3) }).resolves({ service: MOVED_BACK.services[0] });
+
+    const view = await run().finally(() => vi.useRealTimers());
+
+    expect(view.status).toBe('FAILED');
+    expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
+    expect(view.error?.message).toContain(`Slipway stopped deployment ${aws.NEW_DEPLOYMENT} and moved the service back to the task definition that served before, ${aws.TASK_DEFINITION(3)}`);
+    expect(sent(ecs).filter(([name]) => name === 'UpdateService').map(([, input]) => input)).toEqual([
+      { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(4) },
+      { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(3) },
+    ]);
+    expect(view.serving).toEqual({ image: aws.OLD_IMAGE, revision: 3 });
+  });
+
   it('follows the build a retried StartBuild finds when CodeBuild answers the retry with the first build (same token, same parameters)', async () => {
     // The first StartBuild started the build, but its answer was lost (the connection dropped).
     codebuild
