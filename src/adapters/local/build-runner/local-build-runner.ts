@@ -153,7 +153,8 @@ export class LocalBuildRunner implements BuildRunner {
   private async fetchContext(request: BuildRequest, file: string): Promise<string | undefined> {
     try {
       const download = await this.options.contexts.createDownload({ key: request.context.key, expiresInSeconds: CONTEXT_URL_SECONDS });
-      const response = await fetch(download.url, { headers: download.headers });
+      // Bounded like the URL itself: a store that stops answering must not hold start() forever.
+      const response = await fetch(download.url, { headers: download.headers, signal: AbortSignal.timeout(CONTEXT_URL_SECONDS * 1000) });
       if (!response.ok || !response.body) {
         await response.body?.cancel();
         return `the object store answered ${response.status} ${response.statusText}`;
