@@ -354,6 +354,19 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     expect(sent(codebuild)[2]).toEqual(['ListBuildsForProject', { projectName: aws.PROJECT, sortOrder: 'DESCENDING' }]);
   });
 
+  it('retries a Task whose invocation Lambda reports as timed out on its side (Lambda.ClientExecutionTimeoutException)', async () => {
+    // Step Functions names the Task's error after Lambda's; here the function's own call fails with that name instead.
+    codebuild
+      .on(StartBuildCommand)
+      .rejectsOnce(Object.assign(new Error('Client execution did not complete before the specified timeout configuration'), { name: 'Lambda.ClientExecutionTimeoutException' }))
+      .resolves({ build: aws.build({ currentPhase: 'QUEUED', phases: [] }) });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
+  });
+
   it('retries a throttled call through the state machine\'s Retry and goes on', async () => {
     codebuild
       .on(BatchGetBuildsCommand)
