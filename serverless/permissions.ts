@@ -3,6 +3,7 @@
  * test/aws/template.test.ts derives the SDK commands each function's code sends (through its
  * use-case and the AWS adapters) and fails when one of them is not allowed here.
  */
+import { cacheRepositoryOf } from '../src/adapters/aws/build-cache.ts';
 import type { AppConfig } from '../src/domain/config.ts';
 
 /** A CloudFormation value: a literal or an intrinsic function. */
@@ -60,6 +61,8 @@ function refs(stack: StackRefs) {
     // A log group's Arn attribute ends in `:*`, which covers its streams.
     buildLogs: { 'Fn::GetAtt': ['BuildLogGroup', 'Arn'] } as CfnValue,
     repositories: unique(stack.apps.map((a) => a.repository)).map((name) => arn('ecr', `repository/${name}`)),
+    // The build's registry cache, one repository per app repository (serverless/stack.ts buildCaches).
+    cacheRepositories: unique(stack.apps.map((a) => a.repository)).map((name) => arn('ecr', `repository/${cacheRepositoryOf(name)}`)),
     // ECS's long ARN format (the default since 2021): service/<cluster>/<service>. A created service runs in the stage's cluster.
     services: unique(stack.apps.map((a) => `service/${a.service.created ? stack.clusterName : ecsName(a.service.cluster)}/${a.service.name}`)).map((path) =>
       arn('ecs', path),
@@ -123,10 +126,10 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     startRun: [...headContext, allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine), readRuns],
     // HeadObject of the context; DescribeRepositories, CreateRepository when missing.
     prepare: [announce, ...headContext, allow('EnsureRepositories', ['ecr:DescribeRepositories', 'ecr:CreateRepository'], r.repositories)],
-    // A presigned GetObject for the build; StartBuild, and ListBuildsForProject + BatchGetBuilds to find the build a retried start already started.
+    // StartBuild, and ListBuildsForProject + BatchGetBuilds to find the build a retried start already started.
+    // No S3 access: the build reads the context with its own role (buildStatements).
     'start-build': [
       announce,
-      allow('PresignContextDownloads', ['s3:GetObject'], r.contextObjects),
       allow('StartBuilds', ['codebuild:StartBuild', 'codebuild:ListBuildsForProject', 'codebuild:BatchGetBuilds'], r.buildProject),
     ],
     // BatchGetBuilds; GetLogEvents for the last lines of a failed build.
@@ -144,8 +147,9 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       ...(r.taskRoles.length > 0 ? [allow('PassTaskRoles', ['iam:PassRole'], r.taskRoles, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })] : []),
       allow('UpdateServices', ['ecs:UpdateService'], r.services),
     ],
-    // DescribeServices; with keepReleases, DescribeImages, then BatchGetImage + PutImage to tag the release.
-    'check-rollout': [announce, describeServices, tagReleases],
+    // DescribeServices; with keepReleases, DescribeImages, then BatchGetImage + PutImage to tag the release;
+    // at the rollout's deadline, UpdateService back to the revision that served before.
+    'check-rollout': [announce, describeServices, tagReleases, allow('MoveServicesBack', ['ecs:UpdateService'], r.services)],
     // GET /apps/{app}/lifecycle/preview: StartLifecyclePolicyPreview, GetLifecyclePolicyPreview, DescribeImages.
     lifecyclePreview: [
       allow('PreviewLifecyclePolicies', ['ecr:StartLifecyclePolicyPreview', 'ecr:GetLifecyclePolicyPreview', 'ecr:DescribeImages'], r.repositories),
@@ -158,11 +162,16 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
 /** X-Ray accepts no resource-level permissions: PutTraceSegments and PutTelemetryRecords must name `*`. */
 export const TRACING: Statement = allow('WriteTraces', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], '*');
 
-/** CodeBuild runs buildspec/buildspec.yml: it writes its log, logs in to ECR, pulls the cache and pushes the image. */
+/**
+ * CodeBuild runs buildspec/buildspec.yml: it writes its log, reads the context (`aws s3 cp` of
+ * contexts/…, with this role: no URL travels in the build's environment), logs in to ECR, pulls
+ * and pushes the cache in the `<repository>-cache` repositories, and pushes the image.
+ */
 export function buildStatements(stack: StackRefs): Statement[] {
   const r = refs(stack);
   return [
     allow('WriteBuildLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], r.buildLogs),
+    allow('ReadContexts', ['s3:GetObject'], r.contextObjects),
     // GetAuthorizationToken is account-wide: it takes no resource.
     allow('LogInToEcr', ['ecr:GetAuthorizationToken'], '*'),
     allow('PushImages', [
@@ -173,7 +182,7 @@ export function buildStatements(stack: StackRefs): Statement[] {
       'ecr:UploadLayerPart',
       'ecr:CompleteLayerUpload',
       'ecr:PutImage',
-    ], r.repositories),
+    ], [...r.repositories, ...r.cacheRepositories]),
   ];
 }
 

@@ -9,6 +9,7 @@ import { readConfigFile } from '../src/config-file.ts';
 import { allApps, type AppConfig } from '../src/domain/config.ts';
 import { InvalidConfigError } from '../src/domain/errors.ts';
 import { DEFINITION_PATH, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../src/pipeline/definition.ts';
+import { cacheRepositoryOf } from '../src/adapters/aws/build-cache.ts';
 import { appLogicalId, appResources, appsEnvironment, appUrl, clusterResource, createdApps } from './apps.ts';
 import { network, type NetworkParams } from './network.ts';
 import { arn, buildStatements, functionStatements, stateMachineStatements, TRACING, type CfnValue, type Statement } from './permissions.ts';
@@ -22,6 +23,8 @@ export interface StackInput {
   configPath?: string;
   /** Where created services run (serverless.yml params vpcId, subnetIds, vpcCidr, assignPublicIp); a VPC of the stack's own by default. */
   network?: Partial<NetworkParams>;
+  /** The webhook's Secrets Manager secret (serverless.yml param githubSecretName); `slipway/<stage>/github` by default. */
+  githubSecretName?: string;
 }
 
 interface Resource {
@@ -58,8 +61,9 @@ export function stackParts(input: StackInput) {
   const states = Object.keys(TASK_FUNCTIONS) as TaskState[];
   const stepFunctionArns = states.map((state): CfnValue => ({ 'Fn::GetAtt': [`${normalizedFunctionName(TASK_FUNCTIONS[state])}LambdaFunction`, 'Arn'] }));
 
-  // The webhook's secret: the githubSecretName param's default in serverless.yml.
-  const refs = { stateMachineName: name, apps, githubSecretName: `slipway/${input.stage}/github`, clusterName: stateMachineName(input) };
+  // The webhook's secret: the githubSecretName param (its default in serverless.yml is the same), so the grant names the secret the function reads.
+  const githubSecretName = input.githubSecretName || `slipway/${input.stage}/github`;
+  const refs = { stateMachineName: name, apps, githubSecretName, clusterName: stateMachineName(input) };
   const roles: Record<string, Resource> = {};
   for (const [fn, statements] of Object.entries(functionStatements(refs))) {
     const logs: Statement = {
@@ -81,6 +85,7 @@ export function stackParts(input: StackInput) {
     definitionSubstitutions: Object.fromEntries(states.map((state, index) => [substitutionKey(state), stepFunctionArns[index]])),
     roles,
     rebuildSchedules: rebuildSchedules(apps),
+    buildCaches: buildCaches(apps),
     services: services(input, apps),
     appsEnvironment: appsEnvironment(createdApps(apps), input.service, input.stage),
     appOutputs: appOutputs(createdApps(apps)),
@@ -101,6 +106,47 @@ export function services(input: Pick<StackInput, 'service' | 'stage' | 'network'
   }
   const resources: Record<string, Resource> = { ...net.resources, AppsCluster: clusterResource(input.service, input.stage) };
   for (const app of created) Object.assign(resources, appResources(app, { service: input.service, stage: input.stage, network: net }));
+  return resources;
+}
+
+/** How long a cache manifest the build no longer points at (`buildcache` moved on) is kept. */
+const CACHE_UNTAGGED_DAYS = 1;
+
+/**
+ * One `<repository>-cache` ECR repository per app repository, for the build's registry cache. Apart
+ * from the app's repository, the app's lifecycle rules never see it (a `buildcache` tag there would
+ * be counted by `tagPatternList: ["*"]` rules and could expire the newest image), and its own policy
+ * drops the cache manifests a newer build replaced.
+ */
+export function buildCaches(apps: AppConfig[]): Record<string, Resource> {
+  const resources: Record<string, Resource> = {};
+  const seen = new Set<string>();
+  for (const app of apps) {
+    if (seen.has(app.repository)) continue;
+    seen.add(app.repository);
+    resources[`${appLogicalId(app.name)}BuildCacheRepository`] = {
+      Type: 'AWS::ECR::Repository',
+      Properties: {
+        RepositoryName: cacheRepositoryOf(app.repository),
+        // Every build moves the `buildcache` tag.
+        ImageTagMutability: 'MUTABLE',
+        // Only a cache: removing the stack removes it.
+        EmptyOnDelete: true,
+        LifecyclePolicy: {
+          LifecyclePolicyText: JSON.stringify({
+            rules: [
+              {
+                rulePriority: 1,
+                description: 'Expire cache manifests that a newer build replaced',
+                selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: CACHE_UNTAGGED_DAYS },
+                action: { type: 'expire' },
+              },
+            ],
+          }),
+        },
+      },
+    };
+  }
   return resources;
 }
 

@@ -10,14 +10,17 @@ const { stackParts } = tsRequire('./stack.ts', __filename);
 const computed = new Map();
 
 module.exports = async ({ resolveVariable }) => {
-  const [service, stage, vpcId, subnetIds, vpcCidr, assignPublicIp] = await Promise.all([
+  const [service, stage, vpcId, subnetIds, vpcCidr, assignPublicIp, githubSecretName] = await Promise.all([
     resolveVariable('self:service'),
     resolveVariable('sls:stage'),
     // Where the created services run: serverless.yml's params (--param="vpcId=vpc-…" and so on).
-    ...['vpcId', 'subnetIds', 'vpcCidr', 'assignPublicIp'].map((name) => resolveVariable(`param:${name}`).then((value) => String(value ?? ''))),
+    // githubSecretName: the webhook's grant must name the secret the function is told to read.
+    ...['vpcId', 'subnetIds', 'vpcCidr', 'assignPublicIp', 'githubSecretName'].map((name) =>
+      resolveVariable(`param:${name}`).then((value) => String(value ?? '')),
+    ),
   ]);
   const network = { vpcId, subnetIds, vpcCidr, assignPublicIp };
-  const key = JSON.stringify([service, stage, network]);
-  if (!computed.has(key)) computed.set(key, stackParts({ root: path.join(__dirname, '..'), service, stage, network }));
+  const key = JSON.stringify([service, stage, network, githubSecretName]);
+  if (!computed.has(key)) computed.set(key, stackParts({ root: path.join(__dirname, '..'), service, stage, network, githubSecretName }));
   return computed.get(key);
 };

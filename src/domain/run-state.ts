@@ -49,6 +49,8 @@ export interface RunState extends RunInput {
     deadline: string;
     /** ISO time Deploy moved the service. */
     startedAt?: string;
+    /** The task definition that served before Deploy: where a rollout past its deadline moves the service back to. */
+    previousTaskDefinition?: string;
   };
   /** Set by the state machine's Catch: the error of the step that failed, as Step Functions reports it. */
   error?: { Error: string; Cause: string };

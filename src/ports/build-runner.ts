@@ -2,7 +2,7 @@ import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
 
 /** Runs buildspec/buildspec.yml: CodeBuild in AWS, bash and the local Docker engine on the local stack. */
 export interface BuildRunner {
-  /** `start({ runId, app: 'hello', contextUrl, imageRepository: '127.0.0.1:5000/hello', imageTags: ['01J…'], dockerfile: 'Dockerfile', buildArgs: {} })` → `{ buildId }` */
+  /** `start({ runId, app: 'hello', context: { bucket: 'slipway-contexts', key: 'contexts/hello/01J….tar.gz' }, imageRepository: '127.0.0.1:5000/hello', imageTags: ['01J…'], dockerfile: 'Dockerfile', buildArgs: {} })` → `{ buildId }` */
   start(request: BuildRequest): Promise<{ buildId: string }>;
   /** `get('slipway-hello:4f1c…')` → where the build is now; `imageDigest` once it has pushed. */
   get(buildId: string): Promise<BuildState>;
@@ -11,8 +11,12 @@ export interface BuildRunner {
 export interface BuildRequest {
   runId: string;
   app: string;
-  /** A presigned GET of the context tar.gz; the buildspec fetches it with curl. */
-  contextUrl: string;
+  /**
+   * Where the context tar.gz is. Each runner fetches it its own way, and never puts a URL or a
+   * credential in the build's environment: CodeBuild with its own role (`aws s3 cp`), the local
+   * runner through its object store before the buildspec runs.
+   */
+  context: ContextLocation;
   /** Subfolder of the unpacked context to build (monorepos); "." for the root. */
   contextPath: string;
   dockerfile: string;
@@ -22,6 +26,12 @@ export interface BuildRequest {
   buildArgs: Record<string, string>;
   target?: string;
   platform?: string;
+}
+
+/** `{ bucket: 'slipway-prod-contexts', key: 'contexts/hello/01J….tar.gz' }` */
+export interface ContextLocation {
+  bucket: string;
+  key: string;
 }
 
 export type BuildStatus = 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'STOPPED' | 'TIMED_OUT';

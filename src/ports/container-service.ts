@@ -13,6 +13,23 @@ export interface ContainerService {
   rollout(request: { app: string; service: ServiceRef; deploymentId: string }): Promise<RolloutStatus>;
   /** `serving({ app, service })` → what serves right now (image, revision, URL), or undefined when nothing does. */
   serving(request: { app: string; service: ServiceRef }): Promise<ServingVersion | undefined>;
+  /**
+   * `revert({ app, service, deploymentId: 'ecs-svc/2…', taskDefinition: '…:task-definition/hello:3' })` stops a rollout that
+   * ran out of time by moving the service back to the revision that served before it → the deployment that moves it back, or
+   * undefined when `deploymentId` no longer is the service's (a newer deploy replaced it: that one is left alone).
+   * Optional: a runner whose rollouts end on their own within the run's deadline (the local stand-in's health wait is
+   * bounded by the app's health-check timeout) has nothing to stop.
+   */
+  revert?(request: RevertRequest): Promise<Deployment | undefined>;
+}
+
+export interface RevertRequest {
+  app: string;
+  service: ServiceRef;
+  /** The deployment to stop: the one the run's Deploy started. */
+  deploymentId: string;
+  /** The revision to move back to: the one serving before the run's Deploy (`Deployment.previousTaskDefinition`). */
+  taskDefinition: string;
 }
 
 export interface ServiceRef {
@@ -50,6 +67,8 @@ export interface Deployment {
   deploymentId: string;
   taskDefinition: string;
   revision: number;
+  /** The revision that served before this deployment (what `revert` moves back to); absent when none did (a first deploy). */
+  previousTaskDefinition?: string;
 }
 
 export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';

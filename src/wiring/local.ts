@@ -137,16 +137,18 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
     });
     stoppers.push(async () => scheduler.stop());
 
-    const builds = new LocalBuildRunner({ buildspecPath: join(root, 'buildspec', 'buildspec.yml'), workDir: paths.builds, docker });
+    const objects = new S3ObjectStore({
+      bucket: LOCAL_BUCKET,
+      client: createS3Client({ endpoint: standIns.s3.endpoint, region: LOCAL_REGION, credentials: standIns.credentials, forcePathStyle: true }),
+    });
+    // The runner fetches each context through the store, as CodeBuild's role reads it from S3.
+    const builds = new LocalBuildRunner({ buildspecPath: join(root, 'buildspec', 'buildspec.yml'), workDir: paths.builds, contexts: objects, docker });
     stoppers.push(() => builds.close());
     // GitHub settings come from the environment `slipway local up` ran in (SLIPWAY_GITHUB_*).
     const secrets = new EnvSecretStore(process.env);
     deps = {
       config,
-      objects: new S3ObjectStore({
-        bucket: LOCAL_BUCKET,
-        client: createS3Client({ endpoint: standIns.s3.endpoint, region: LOCAL_REGION, credentials: standIns.credentials, forcePathStyle: true }),
-      }),
+      objects,
       builds,
       buildLogs: new LocalBuildLogs(builds),
       registry,

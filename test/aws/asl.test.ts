@@ -1,5 +1,7 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { DEFINITION_PATH } from '../../src/pipeline/definition.ts';
 import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../../src/pipeline/definition.ts';
 
 /** The substitutions CloudFormation makes in AWS: each Task's Lambda ARN (serverless.yml names functions `slipway-<stage>-<key>`). */
@@ -10,7 +12,58 @@ function deployedDefinition(): Record<string, unknown> {
   ) as Record<string, unknown>;
 }
 
+interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: string;
+}
+type State = { Type: string; Retry?: Retrier[] };
+
+/** The Lambda errors AWS advises every Task that invokes a function to retry ("Handling transient Lambda service exceptions"). */
+const LAMBDA_TRANSIENT = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.ClientExecutionTimeoutException',
+  'Lambda.TooManyRequestsException',
+];
+
+const STATES = (JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as { States: Record<string, State> }).States;
+const TASKS = Object.entries(STATES).filter(([, state]) => state.Type === 'Task');
+
+/** The retrier that catches `error` in a state: the first whose ErrorEquals names it or States.ALL, as Step Functions picks. */
+function retrierFor(state: State, error: string): Retrier | undefined {
+  return state.Retry?.find((r) => r.ErrorEquals.includes(error) || r.ErrorEquals.includes('States.ALL'));
+}
+
 describe('state-machine.asl.json', () => {
+  it.each(TASKS.flatMap(([name, state]) => LAMBDA_TRANSIENT.map((error) => [name, error, state] as const)))('%s retries %s with exponential backoff', (_name, error, state) => {
+    const retrier = retrierFor(state, error);
+
+    expect(retrier).toBeDefined();
+    expect(retrier?.MaxAttempts).toBeGreaterThanOrEqual(3);
+    expect(retrier?.BackoffRate).toBeGreaterThan(1);
+  });
+
+  it.each(TASKS.filter(([name]) => name !== 'ReportFailure'))('%s retries its own transient errors (TransientError, ThrottlingException)', (_name, state) => {
+    expect(retrierFor(state, 'TransientError')).toBeDefined();
+    expect(retrierFor(state, 'ThrottlingException')).toBeDefined();
+  });
+
+  it.each(TASKS)('%s caps and spreads its retries with values Step Functions accepts', (_name, state) => {
+    for (const retrier of state.Retry ?? []) {
+      if (retrier.JitterStrategy !== undefined) expect(['FULL', 'NONE']).toContain(retrier.JitterStrategy);
+      if (retrier.MaxDelaySeconds !== undefined) expect(retrier.MaxDelaySeconds).toBeGreaterThanOrEqual(retrier.IntervalSeconds ?? 1);
+    }
+  });
+
+  it.each(TASKS.filter(([name]) => name !== 'ReportFailure'))('%s does not retry a failure that another try cannot fix', (_name, state) => {
+    for (const error of ['BuildFailedError', 'RolloutFailedError', 'InvalidInputError', 'States.TaskFailed']) expect(retrierFor(state, error)).toBeUndefined();
+  });
+
   it('passes asl-validator with the ARNs filled in', () => {
     const result = aslValidator(deployedDefinition());
 

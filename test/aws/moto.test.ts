@@ -205,6 +205,19 @@ describe.skipIf(!moto.available)(`emulated AWS: a created service in moto (${mot
     expect(rolledBack.containerDefinitions).toEqual(earlier.containerDefinitions);
   });
 
+  it('moves the service back to an earlier revision with UpdateService (a rollout past its deadline)', async () => {
+    // moto keeps its creation deployment PRIMARY (on the bootstrap revision) through every UpdateService, so the
+    // adapter's check that a deployment of the earlier revision started fails there, after the service moved.
+    const [creation] = (await describeService()).deployments ?? [];
+    const revert = deps.containers.revert?.bind(deps.containers);
+
+    await expect(
+      revert?.({ app: 'hello', service: { cluster: 'slipway', name: 'hello', container: 'hello', port: 8080, healthCheck: { path: '/', timeoutSeconds: 120 } }, deploymentId: creation?.id ?? '', taskDefinition: TASK_DEFINITION(3) }),
+    ).rejects.toThrow(`back to ${TASK_DEFINITION(3)} started no deployment of it`);
+
+    expect(await describeService()).toMatchObject({ taskDefinition: TASK_DEFINITION(3), desiredCount: 2 });
+  });
+
   it('reports the app\'s URL from the stack with a completed rollout', async () => {
     // The only deployment moto has is the creation one (COMPLETED, 0 tasks): enough to see the URL travel from the stack.
     const [creation] = (await describeService()).deployments ?? [];

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
@@ -123,7 +123,7 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     ]);
   });
 
-  it('starts the build with the run\'s variables and a presigned download of the context, then polls it', async () => {
+  it('starts the build with the run\'s variables and the context\'s location (no URL), then polls it', async () => {
     await run();
 
     expect(sent(codebuild)).toEqual([
@@ -133,7 +133,8 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
           projectName: aws.PROJECT,
           idempotencyToken: aws.RUN_ID,
           environmentVariablesOverride: [
-            { name: 'SLIPWAY_CONTEXT_URL', value: expect.stringMatching(new RegExp(`^https://${aws.BUCKET}\\.s3\\.${aws.REGION}\\.amazonaws\\.com/${KEY}\\?.*X-Amz-Expires=3600`)), type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_CONTEXT_BUCKET', value: aws.BUCKET, type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_CONTEXT_KEY', value: KEY, type: 'PLAINTEXT' },
             { name: 'SLIPWAY_CONTEXT_PATH', value: '.', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_DOCKERFILE', value: 'Dockerfile', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_IMAGE_REPOSITORY', value: aws.REPOSITORY_URI, type: 'PLAINTEXT' },
@@ -142,7 +143,7 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
             { name: 'SLIPWAY_REGISTRY_LOGIN', value: 'ecr', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_APP', value: 'hello', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_RUN_ID', value: aws.RUN_ID, type: 'PLAINTEXT' },
-            { name: 'SLIPWAY_CACHE_REPOSITORY', value: aws.REPOSITORY_URI, type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_CACHE_REPOSITORY', value: `${aws.REPOSITORY_URI}-cache`, type: 'PLAINTEXT' },
           ],
         },
       ],
@@ -282,6 +283,88 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     expect(view.error?.message).toContain(`deployment ${aws.NEW_DEPLOYMENT} failed (ECS deployment circuit breaker: tasks failed to start.)`);
     expect(view.error?.message).toContain(`rolled back to the previous task definition ${aws.TASK_DEFINITION(3)}`);
     expect(view.deployment).toMatchObject({ state: 'IN_PROGRESS' });
+  });
+
+  it('stops a rollout at its deadline by moving the service back to the revision that served before, then fails naming it', async () => {
+    // Only Date is faked: the run's clock jumps past the deadline once CheckRollout first reads the rollout.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    const MOVED_BACK = aws.service([
+      aws.deployment(aws.ROLLBACK_DEPLOYMENT, { rolloutState: 'IN_PROGRESS', createdAt: new Date('2024-11-20T11:05:00.000Z') }),
+      aws.deployment(aws.NEW_DEPLOYMENT, { status: 'ACTIVE', taskDefinition: aws.TASK_DEFINITION(4), rolloutState: 'IN_PROGRESS', runningCount: 0 }),
+      aws.deployment(aws.OLD_DEPLOYMENT, { status: 'ACTIVE' }),
+    ]);
+    let reads = 0;
+    ecs.on(DescribeServicesCommand).callsFake(() => {
+      reads += 1;
+      if (reads === 1) return aws.SERVING_3;
+      if (reads === 2) vi.setSystemTime(Date.now() + 3 * 3600_000);
+      return reads <= 3 ? aws.DEPLOYING_4('IN_PROGRESS') : MOVED_BACK;
+    });
+    ecs.on(UpdateServiceCommand, { taskDefinition: aws.TASK_DEFINITION(3) }).resolves({ service: MOVED_BACK.services[0] });
+
+    const view = await run().finally(() => vi.useRealTimers());
+
+    expect(view.status).toBe('FAILED');
+    expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
+    expect(view.error?.message).toContain(`Slipway stopped deployment ${aws.NEW_DEPLOYMENT} and moved the service back to the task definition that served before, ${aws.TASK_DEFINITION(3)}`);
+    expect(sent(ecs).filter(([name]) => name === 'UpdateService').map(([, input]) => input)).toEqual([
+      { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(4) },
+      { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(3) },
+    ]);
+    expect(view.serving).toEqual({ image: aws.OLD_IMAGE, revision: 3 });
+  });
+
+  it('follows the build a retried StartBuild finds when CodeBuild answers the retry with the first build (same token, same parameters)', async () => {
+    // The first StartBuild started the build, but its answer was lost (the connection dropped).
+    codebuild
+      .on(StartBuildCommand)
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }))
+      .resolves({ build: aws.build({ currentPhase: 'QUEUED', phases: [] }) });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
+    const starts = sent(codebuild).filter(([name]) => name === 'StartBuild').map(([, input]) => input);
+    expect(starts).toHaveLength(2);
+    expect(starts[1]).toEqual(starts[0]);
+    expect(view.build).toMatchObject({ id: aws.BUILD_ID });
+  });
+
+  it('follows the build the first StartBuild started when the retry\'s token was used with other parameters', async () => {
+    const started = aws.build({ currentPhase: 'QUEUED', phases: [], environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL', environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: aws.RUN_ID, type: 'PLAINTEXT' }] } });
+    const other = aws.build({ id: `${aws.PROJECT}:0000aaaa-other-run`, environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL', environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: '01JDQ8ZV7N2W4Y6A8C0E2OTHER', type: 'PLAINTEXT' }] } });
+    codebuild
+      .on(StartBuildCommand)
+      .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }))
+      .rejects(awsError('InvalidInputException', 400, 'Idempotency token was used with different parameters'));
+    codebuild.on(ListBuildsForProjectCommand).resolves({ ids: [other.id as string, aws.BUILD_ID] });
+    codebuild
+      .on(BatchGetBuildsCommand, { ids: [other.id as string, aws.BUILD_ID] })
+      .resolves({ builds: [other, started] })
+      .on(BatchGetBuildsCommand, { ids: [aws.BUILD_ID] })
+      .resolvesOnce({ builds: [aws.build({})] })
+      .resolves({ builds: [aws.BUILD_SUCCEEDED] });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.build).toMatchObject({ id: aws.BUILD_ID, status: 'SUCCEEDED' });
+    expect(sent(codebuild).map(([name]) => name)).toEqual(['StartBuild', 'StartBuild', 'ListBuildsForProject', 'BatchGetBuilds', 'BatchGetBuilds', 'BatchGetBuilds']);
+    expect(sent(codebuild)[2]).toEqual(['ListBuildsForProject', { projectName: aws.PROJECT, sortOrder: 'DESCENDING' }]);
+  });
+
+  it('retries a Task whose invocation Lambda reports as timed out on its side (Lambda.ClientExecutionTimeoutException)', async () => {
+    // Step Functions names the Task's error after Lambda's; here the function's own call fails with that name instead.
+    codebuild
+      .on(StartBuildCommand)
+      .rejectsOnce(Object.assign(new Error('Client execution did not complete before the specified timeout configuration'), { name: 'Lambda.ClientExecutionTimeoutException' }))
+      .resolves({ build: aws.build({ currentPhase: 'QUEUED', phases: [] }) });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
   });
 
   it('retries a throttled call through the state machine\'s Retry and goes on', async () => {

@@ -129,12 +129,23 @@ describe('packaged stack (npm run package)', () => {
     expect(unscoped).toEqual([]);
   });
 
-  it('scopes ECR permissions to the repositories slipway.config.json names', () => {
-    const expected = [...new Set(apps.map((a) => ({ 'Fn::Sub': `${ACCOUNT.replace('%s', 'ecr')}repository/${a.repository}` })).map((r) => JSON.stringify(r)))].sort();
+  it('scopes ECR permissions to the repositories slipway.config.json names (and, for the build, their cache repositories)', () => {
+    const repository = (name: string) => JSON.stringify({ 'Fn::Sub': `${ACCOUNT.replace('%s', 'ecr')}repository/${name}` });
+    const names = [...new Set(apps.map((a) => a.repository))];
+    const expected = names.map(repository).sort();
+    const withCaches = [...names, ...names.map((name) => `${name}-cache`)].map(repository).sort();
     // A created service's execution role pulls from its own repository only (test/aws/created-services.test.ts).
     const scoped = allStatements().filter(({ role, statement }) => !isTaskRole(role) && (list(statement.Action) as string[]).some((a) => a.startsWith('ecr:') && a !== 'ecr:GetAuthorizationToken'));
     expect(scoped.length).toBeGreaterThan(0);
-    for (const { statement } of scoped) expect(list(statement.Resource).map((r) => JSON.stringify(r)).sort()).toEqual(expected);
+    for (const { role, statement } of scoped) {
+      expect(list(statement.Resource).map((r) => JSON.stringify(r)).sort(), role).toEqual(role === 'BuildRole' ? withCaches : expected);
+    }
+  });
+
+  it('creates each app repository\'s cache repository, apart from the repository its lifecycle rules tidy', () => {
+    const caches = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ECR::Repository' && String(r.Properties?.RepositoryName).endsWith('-cache'));
+
+    expect(caches.map((r) => r.Properties?.RepositoryName).sort()).toEqual([...new Set(apps.map((a) => `${a.repository}-cache`))].sort());
   });
 
   it('scopes ECS service permissions to the services slipway.config.json names', () => {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { BuildNotFoundError, type BuildRequest, type BuildRunner, type BuildState } from '../../src/ports/build-runner.ts';
+import { BuildNotFoundError, type BuildRequest, type BuildRunner, type BuildState, type ContextLocation } from '../../src/ports/build-runner.ts';
 
 /** What a BuildRunner adapter's test provides so the shared behaviours can run against it. */
 export interface BuildRunnerHarness {
   runner: BuildRunner;
-  /** Packs `files` into a tar.gz the build can GET, and returns that URL. */
-  serveContext(files: Record<string, string>): Promise<string>;
+  /** Packs `files` into a tar.gz where the runner can fetch it, and returns its location. */
+  serveContext(files: Record<string, string>): Promise<ContextLocation>;
   /** The repository URI to push `name` to. */
   repository(name: string): string;
   /** The digest the registry answers for repository:tag (HEAD manifests, header Docker-Content-Digest). */
@@ -25,8 +25,8 @@ CMD ["cat", "/greeting.txt"]
 
 const suffix = (): string => randomBytes(4).toString('hex');
 
-/** `request(h, { contextUrl })` → a complete request for a fresh repository and tag. */
-export function buildRequest(h: BuildRunnerHarness, overrides: Partial<BuildRequest> & { contextUrl: string }): BuildRequest {
+/** `request(h, { context })` → a complete request for a fresh repository and tag. */
+export function buildRequest(h: BuildRunnerHarness, overrides: Partial<BuildRequest> & { context: ContextLocation }): BuildRequest {
   const app = `contract-${suffix()}`;
   return {
     runId: `01JTEST${suffix().toUpperCase()}`,
@@ -55,7 +55,7 @@ export async function waitForBuild(runner: BuildRunner, buildId: string, timeout
 export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
   it('builds a multi-stage Dockerfile, pushes every tag and exports the digest the registry holds', async () => {
     const h = harness();
-    const request = buildRequest(h, { contextUrl: await h.serveContext({ Dockerfile: MULTI_STAGE }) });
+    const request = buildRequest(h, { context: await h.serveContext({ Dockerfile: MULTI_STAGE }) });
     request.imageTags = [...request.imageTags, `${request.imageTags[0]}-again`];
 
     const { buildId } = await h.runner.start(request);
@@ -68,7 +68,7 @@ export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
 
   it('fails in PRE_BUILD with DockerfileNotFound when the context has no Dockerfile', async () => {
     const h = harness();
-    const request = buildRequest(h, { contextUrl: await h.serveContext({ 'README.md': 'no Dockerfile here\n' }) });
+    const request = buildRequest(h, { context: await h.serveContext({ 'README.md': 'no Dockerfile here\n' }) });
 
     const state = await waitForBuild(h.runner, (await h.runner.start(request)).buildId);
 
@@ -77,10 +77,21 @@ export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
     expect(state.imageDigest).toBeUndefined();
   });
 
+  it('fails in PRE_BUILD with ContextDownloadFailed when no context is at the location', async () => {
+    const h = harness();
+    const request = buildRequest(h, { context: { ...(await h.serveContext({ Dockerfile: MULTI_STAGE })), key: `contexts/missing-${suffix()}.tar.gz` } });
+
+    const state = await waitForBuild(h.runner, (await h.runner.start(request)).buildId);
+
+    expect(state.status).toBe('FAILED');
+    expect(state.failure?.phase).toBe('PRE_BUILD');
+    expect(state.failure?.message).toMatch(/^ContextDownloadFailed: /);
+  });
+
   it('fails in BUILD with the failing RUN step in the log tail', async () => {
     const h = harness();
     const dockerfile = 'FROM busybox:latest\nRUN echo "contract-boom-$((6 * 7))" && exit 3\n';
-    const request = buildRequest(h, { contextUrl: await h.serveContext({ Dockerfile: dockerfile }) });
+    const request = buildRequest(h, { context: await h.serveContext({ Dockerfile: dockerfile }) });
 
     const state = await waitForBuild(h.runner, (await h.runner.start(request)).buildId);
 
@@ -104,7 +115,7 @@ export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
       '',
     ].join('\n');
     const request = buildRequest(h, {
-      contextUrl: await h.serveContext({ Dockerfile: dockerfile }),
+      context: await h.serveContext({ Dockerfile: dockerfile }),
       buildArgs: { MESSAGE: `hello world=${nonce}` },
       target: 'dev',
     });
@@ -121,12 +132,12 @@ export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
 
   it('builds the Dockerfile named relative to a context subfolder', async () => {
     const h = harness();
-    const contextUrl = await h.serveContext({
+    const context = await h.serveContext({
       'services/api/docker/Dockerfile.prod': 'FROM busybox:latest\nCOPY app.txt /app.txt\n',
       'services/api/app.txt': 'api\n',
       'Dockerfile': 'FROM busybox:latest\nRUN exit 1\n',
     });
-    const request = buildRequest(h, { contextUrl, contextPath: 'services/api', dockerfile: 'docker/Dockerfile.prod' });
+    const request = buildRequest(h, { context, contextPath: 'services/api', dockerfile: 'docker/Dockerfile.prod' });
 
     const state = await waitForBuild(h.runner, (await h.runner.start(request)).buildId);
 

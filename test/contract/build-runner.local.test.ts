@@ -9,6 +9,7 @@ import { create as createTar } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILDSPEC_PATH } from '../../buildspec/index.ts';
 import { LocalBuildRunner } from '../../src/adapters/local/build-runner/index.ts';
+import type { ObjectStore } from '../../src/ports/object-store.ts';
 import { buildRequest, buildRunnerContract, buildRunnerErrorContract, waitForBuild, type BuildRunnerHarness } from './build-runner.contract.ts';
 import { DOCKER, missingPrerequisite, REGISTRY } from '../support/prerequisites.ts';
 
@@ -68,6 +69,7 @@ describe.skipIf(skip)('LocalBuildRunner against the Docker engine', () => {
   let contextServer: Server | undefined;
   let runner: LocalBuildRunner | undefined;
   let harness: BuildRunnerHarness;
+  let contextStore: Pick<ObjectStore, 'createDownload'>;
   const contexts = new Map<string, Buffer>();
 
   beforeAll(async () => {
@@ -80,7 +82,13 @@ describe.skipIf(skip)('LocalBuildRunner against the Docker engine', () => {
     });
     await new Promise<void>((resolve) => contextServer?.listen(0, '127.0.0.1', resolve));
     const contextPort = (contextServer.address() as AddressInfo).port;
-    const localRunner = new LocalBuildRunner({ buildspecPath: BUILDSPEC_PATH, workDir: join(root, 'builds'), docker: DOCKER });
+    // The object store's part the runner uses: a presigned GET of a key, here served by the test's own server.
+    contextStore = {
+      async createDownload({ key, expiresInSeconds }) {
+        return { method: 'GET', url: `http://127.0.0.1:${contextPort}/${key}`, headers: {}, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
+      },
+    };
+    const localRunner = new LocalBuildRunner({ buildspecPath: BUILDSPEC_PATH, workDir: join(root, 'builds'), contexts: contextStore, docker: DOCKER });
     runner = localRunner;
     const registryPort = registry.port;
     harness = {
@@ -93,9 +101,9 @@ describe.skipIf(skip)('LocalBuildRunner against the Docker engine', () => {
         }
         const archive = `${dir}.tar.gz`;
         await createTar({ gzip: true, file: archive, cwd: dir }, ['.']);
-        const key = `/contexts/${contexts.size}.tar.gz`;
-        contexts.set(key, await readFile(archive));
-        return `http://127.0.0.1:${contextPort}${key}`;
+        const key = `contexts/${contexts.size}.tar.gz`;
+        contexts.set(`/${key}`, await readFile(archive));
+        return { bucket: 'slipway-contract', key };
       },
       repository: (name) => `127.0.0.1:${registryPort}/${name}`,
       async registryDigest(repository, tag) {
@@ -142,8 +150,8 @@ describe.skipIf(skip)('LocalBuildRunner against the Docker engine', () => {
         '',
       ].join('\n'),
     );
-    const phasesRunner = new LocalBuildRunner({ buildspecPath: buildspec, workDir: join(root, 'builds') });
-    const request = buildRequest(harness, { contextUrl: 'http://127.0.0.1:1/unused.tar.gz', app: 'phases' });
+    const phasesRunner = new LocalBuildRunner({ buildspecPath: buildspec, workDir: join(root, 'builds'), contexts: contextStore });
+    const request = buildRequest(harness, { context: { bucket: 'slipway-contract', key: 'contexts/unused.tar.gz' }, app: 'phases' });
 
     const { buildId } = await phasesRunner.start(request);
     const state = await waitForBuild(phasesRunner, buildId);

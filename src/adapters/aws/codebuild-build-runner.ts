@@ -8,6 +8,7 @@ import {
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { InvalidInputError, SlipwayError } from '../../domain/errors.ts';
 import type { BuildRequest, BuildRunner, BuildState, BuildStatus } from '../../ports/build-runner.ts';
+import { cacheRepositoryOf } from './build-cache.ts';
 import { readLogTail, withLogTail } from './codebuild-log-tail.ts';
 import { BuildNotFoundError } from '../../ports/build-runner.ts';
 import { awsErrorName, callAws } from './transient.ts';
@@ -69,8 +70,8 @@ export class CodeBuildBuildRunner implements BuildRunner {
       if (!buildId) throw new SlipwayError(`CodeBuild StartBuild of project "${this.projectName}" returned no build id for run ${request.runId}.`);
       return { buildId };
     } catch (error) {
-      // The token was used within the last 5 minutes with other parameters: a retry of this very
-      // start (the presigned context URL differs on each attempt). Hand back the build it started.
+      // The token was used within the last 5 minutes with other parameters (another deployment of
+      // the function, other settings): a retry of this very start. Hand back the build it started.
       // Any InvalidInputException is checked: a build carrying this run id is this run's build.
       if (awsErrorName(error) === 'InvalidInputException') {
         const buildId = await this.findBuildOfRun(request.runId);
@@ -107,7 +108,9 @@ export class CodeBuildBuildRunner implements BuildRunner {
 /** `buildVariables(request, 'ecr')` → the SLIPWAY_* variables buildspec/buildspec.yml reads (the local build runner can set the same). */
 export function buildVariables(request: BuildRequest, registryLogin: string): Record<string, string> {
   return {
-    SLIPWAY_CONTEXT_URL: request.contextUrl,
+    // Not secret: the build role's s3:GetObject is what reads it.
+    SLIPWAY_CONTEXT_BUCKET: request.context.bucket,
+    SLIPWAY_CONTEXT_KEY: request.context.key,
     SLIPWAY_CONTEXT_PATH: request.contextPath,
     SLIPWAY_DOCKERFILE: request.dockerfile,
     SLIPWAY_IMAGE_REPOSITORY: request.imageRepository,
@@ -118,8 +121,8 @@ export function buildVariables(request: BuildRequest, registryLogin: string): Re
     SLIPWAY_REGISTRY_LOGIN: registryLogin,
     SLIPWAY_APP: request.app,
     SLIPWAY_RUN_ID: request.runId,
-    // The buildspec appends the cache tag (`:buildcache`) itself.
-    SLIPWAY_CACHE_REPOSITORY: request.imageRepository,
+    // A repository of its own, out of reach of the app's lifecycle rules; the buildspec appends the tag (`:buildcache`).
+    SLIPWAY_CACHE_REPOSITORY: cacheRepositoryOf(request.imageRepository),
   };
 }
 

@@ -18,7 +18,17 @@ import {
   type TaskDefinitionInput,
 } from '../../domain/task-definition.ts';
 import { describeIssues } from '../../domain/validation.ts';
-import { ServiceNotFoundError, type ContainerService, type Deployment, type DeployRequest, type RolloutStatus, type ServiceRef, type ServingVersion, type TaskSettings } from '../../ports/container-service.ts';
+import {
+  ServiceNotFoundError,
+  type ContainerService,
+  type Deployment,
+  type DeployRequest,
+  type RevertRequest,
+  type RolloutStatus,
+  type ServiceRef,
+  type ServingVersion,
+  type TaskSettings,
+} from '../../ports/container-service.ts';
 import { PassRoleDeniedError } from './errors.ts';
 import { awsErrorName, callAws } from './transient.ts';
 
@@ -108,7 +118,9 @@ export class EcsContainerService implements ContainerService {
     const running = primaryDeployment(service);
     const same = task ? sameRevision(current, rendered) : containerImage(current, ref.container) === image;
     if (running?.id && running.taskDefinition === currentArn && same && desiredCount === undefined) {
-      return { deploymentId: running.id, taskDefinition: currentArn, revision: current.revision ?? revisionOf(currentArn) };
+      // What served before it: the deployment it is replacing, while that one still runs.
+      const replacing = (service.deployments ?? []).find((d) => d.status === 'ACTIVE' && d.taskDefinition && d.taskDefinition !== currentArn)?.taskDefinition;
+      return { deploymentId: running.id, taskDefinition: currentArn, revision: current.revision ?? revisionOf(currentArn), ...(replacing && { previousTaskDefinition: replacing }) };
     }
 
     // Tags with the reserved `aws:` prefix (CloudFormation's, say) are rejected by RegisterTaskDefinition.
@@ -140,7 +152,27 @@ export class EcsContainerService implements ContainerService {
           `${primary?.taskDefinition ? ` (the primary deployment runs ${primary.taskDefinition})` : ''}. Slipway needs the ECS (rolling update) deployment controller.`,
       );
     }
-    return { deploymentId, taskDefinition: newArn, revision: registered.taskDefinition?.revision ?? revisionOf(newArn) };
+    return { deploymentId, taskDefinition: newArn, revision: registered.taskDefinition?.revision ?? revisionOf(newArn), previousTaskDefinition: currentArn };
+  }
+
+  /**
+   * UpdateService back to the revision that served before: ECS starts a deployment of it and stops
+   * the tasks of the one that ran out of time. Nothing is touched when that one is no longer the
+   * primary (a newer run's deploy replaced it, or ECS rolled it back already).
+   */
+  async revert(request: RevertRequest): Promise<Deployment | undefined> {
+    const { app, deploymentId, taskDefinition } = request;
+    const ref = this.target(app, request.service);
+    const service = await this.requireService(app, ref);
+    if (primaryDeployment(service)?.id !== deploymentId) return undefined;
+    const updated = await callAws(`ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" back to ${taskDefinition}`, () =>
+      this.client.send(new UpdateServiceCommand({ cluster: ref.cluster, service: ref.name, taskDefinition })),
+    );
+    const primary = updated.service ? primaryDeployment(updated.service) : undefined;
+    if (!primary?.id || primary.taskDefinition !== taskDefinition) {
+      throw new SlipwayError(`ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" back to ${taskDefinition} started no deployment of it; move the service back by hand (aws ecs update-service --task-definition ${taskDefinition}).`);
+    }
+    return { deploymentId: primary.id, taskDefinition, revision: revisionOf(taskDefinition) };
   }
 
   async rollout(request: { app: string; service: ServiceRef; deploymentId: string }): Promise<RolloutStatus> {

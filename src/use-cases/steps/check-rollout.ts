@@ -4,6 +4,7 @@ import type { RunState } from '../../domain/run-state.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { recordRelease } from './release-tags.ts';
 import { requirePart } from './require-part.ts';
+import { revertAtDeadline } from './revert-at-deadline.ts';
 
 /** Read the rollout; a failed or rolled-back deployment, or one past its deadline, fails the run; a completed one is recorded as a release. */
 export async function checkRollout(state: RunState, deps: Pick<Dependencies, 'config' | 'containers' | 'registry' | 'clock' | 'logger'>): Promise<RunState> {
@@ -26,8 +27,10 @@ export async function checkRollout(state: RunState, deps: Pick<Dependencies, 'co
     );
   }
   if (status.state === 'IN_PROGRESS' && deps.clock.now() > new Date(deployment.deadline)) {
+    // Stop it before reporting: a FAILED run must leave the previous version serving, not a rollout that may still finish.
+    const movedBack = await revertAtDeadline(state.app, app.service, deployment, deps);
     throw new RolloutFailedError(
-      `The rollout of app "${state.app}" did not finish by ${deployment.deadline} (${status.runningCount}/${status.desiredCount} running). ` +
+      `The rollout of app "${state.app}" did not finish by ${deployment.deadline} (${status.runningCount}/${status.desiredCount} running)${movedBack}. ` +
         `Check the service's events and the container logs; if it is only slow, raise apps.${state.app}.service.healthCheck.timeoutSeconds.`,
       state.app,
       deployment.id,

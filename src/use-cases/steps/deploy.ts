@@ -28,6 +28,8 @@ export async function deploy(state: RunState, deps: Pick<Dependencies, 'config' 
       state: 'IN_PROGRESS',
       deadline,
       startedAt: deps.clock.now().toISOString(),
+      // CheckRollout moves the service back to it if the rollout runs out of time.
+      ...(deployment.previousTaskDefinition !== undefined && { previousTaskDefinition: deployment.previousTaskDefinition }),
     },
   };
 }

@@ -5,14 +5,15 @@ import type { Dependencies } from '../dependencies.ts';
 import { requirePart } from './require-part.ts';
 
 /** Start the build and return at once; the state machine waits and polls CheckBuild. */
-export async function startBuild(state: RunState, deps: Pick<Dependencies, 'config' | 'builds' | 'objects' | 'clock' | 'logger' | 'settings'>): Promise<RunState> {
+// The build fetches the context by location with its own access (no presigned URL: it would expire
+// while the build queues, and anyone who can read the build's environment could use it).
+export async function startBuild(state: RunState, deps: Pick<Dependencies, 'config' | 'builds' | 'clock' | 'logger' | 'settings'>): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   const repository = requirePart(state, 'repository');
-  const download = await deps.objects.createDownload({ key: state.context.key, expiresInSeconds: deps.settings.contextDownloadSeconds });
   const { buildId } = await deps.builds.start({
     runId: state.runId,
     app: state.app,
-    contextUrl: download.url,
+    context: { bucket: state.context.bucket ?? deps.settings.contextBucket, key: state.context.key },
     contextPath: app.contextPath,
     dockerfile: app.dockerfile,
     imageRepository: repository.uri,

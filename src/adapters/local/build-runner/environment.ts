@@ -7,7 +7,8 @@ const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `validateBuildRequest(request)` throws InvalidInputError naming every field the buildspec could not take. */
 export function validateBuildRequest(request: BuildRequest): void {
   const issues: string[] = [];
-  if (!/^https?:\/\//.test(request.contextUrl)) issues.push('contextUrl: must be an http(s) URL (a presigned GET of the context tar.gz)');
+  if (!request.context?.bucket || !request.context.key) issues.push('context: needs the bucket and key of the context tar.gz');
+  if (/[\n\r]/.test(`${request.context?.bucket ?? ''}${request.context?.key ?? ''}`)) issues.push('context: the bucket and key cannot hold a line break');
   // The app names the build id (slipway-<app>:<uuid>) and its folder under the work dir.
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(request.app)) issues.push(`app: "${request.app}" must be letters, digits, ".", "_" or "-"`);
   if (!request.runId) issues.push('runId: required');
@@ -32,14 +33,17 @@ export function validateBuildRequest(request: BuildRequest): void {
 }
 
 /**
- * `buildspecEnvironment(request, 'none')` → the SLIPWAY_* variables buildspec/buildspec.yml reads.
+ * `buildspecEnvironment(request, 'none', '/…/context.tar.gz')` → the SLIPWAY_* variables buildspec/buildspec.yml reads.
  * Optional inputs are left out rather than set empty, so the buildspec's own defaults apply.
  */
-export function buildspecEnvironment(request: BuildRequest, registryLogin: 'ecr' | 'none'): Record<string, string> {
+export function buildspecEnvironment(request: BuildRequest, registryLogin: 'ecr' | 'none', contextFile?: string): Record<string, string> {
   return {
     SLIPWAY_APP: request.app,
     SLIPWAY_RUN_ID: request.runId,
-    SLIPWAY_CONTEXT_URL: request.contextUrl,
+    SLIPWAY_CONTEXT_BUCKET: request.context.bucket,
+    SLIPWAY_CONTEXT_KEY: request.context.key,
+    // The runner fetched the context itself (DOWNLOAD_SOURCE): the buildspec unpacks this file instead of calling `aws s3 cp`.
+    ...(contextFile !== undefined && { SLIPWAY_CONTEXT_FILE: contextFile }),
     SLIPWAY_CONTEXT_PATH: request.contextPath || '.',
     SLIPWAY_DOCKERFILE: request.dockerfile || 'Dockerfile',
     SLIPWAY_IMAGE_REPOSITORY: request.imageRepository,
@@ -66,6 +70,6 @@ export function codebuildEnvironment(build: { buildId: string; buildNumber: numb
     CODEBUILD_PROJECT_ARN: `arn:aws:codebuild:local:000000000000:project/${project}`,
     CODEBUILD_LOG_PATH: uuid,
     CODEBUILD_START_TIME: String(build.startTime.getTime()),
-    // There is no source version: the context arrives by URL (CodeBuild runs the project with NO_SOURCE).
+    // There is no source version: the runner fetches the context by bucket and key (CodeBuild runs the project with NO_SOURCE).
   };
 }

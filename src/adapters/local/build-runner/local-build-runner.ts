@@ -1,12 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream } from 'node:stream/web';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { InvalidInputError } from '../../../domain/errors.ts';
 import type { BuildRequest, BuildRunner, BuildState, BuildStatus } from '../../../ports/build-runner.ts';
+import type { ObjectStore } from '../../../ports/object-store.ts';
 import { parseBuildspec } from './buildspec.ts';
 import { buildspecEnvironment, codebuildEnvironment, validateBuildRequest } from './environment.ts';
 import { BuildNotFoundError } from '../../../ports/build-runner.ts';
@@ -21,6 +25,11 @@ export interface LocalBuildRunnerOptions {
   buildspecPath: string;
   /** A folder under `.slipway/` the runner owns: one subfolder per build with build.log and state.json. */
   workDir: string;
+  /**
+   * The store holding the contexts (the requests' bucket). The runner fetches each context through a
+   * short presigned GET of its own before the buildspec runs, so no URL enters the build's environment.
+   */
+  contexts: Pick<ObjectStore, 'createDownload'>;
   /** The Docker client the buildspec's `docker` runs. Default `/usr/bin/docker`, the one matching Debian's engine. */
   docker?: string;
   /** Extra environment for the build (PATH, DOCKER_HOST…); the runner's own variables win over these. */
@@ -28,7 +37,9 @@ export interface LocalBuildRunnerOptions {
   now?: () => Date;
 }
 
-const OPTION_KEYS = ['buildspecPath', 'workDir', 'docker', 'env', 'now'];
+const OPTION_KEYS = ['buildspecPath', 'workDir', 'contexts', 'docker', 'env', 'now'];
+/** The runner's own presigned GET is used at once, so it may be short. */
+const CONTEXT_URL_SECONDS = 300;
 // The host environment a build may need; everything else (a test runner's SLIPWAY_*, CI flags) stays out, as in a fresh CodeBuild container.
 const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'];
 
@@ -54,7 +65,7 @@ export class LocalBuildRunner implements BuildRunner {
   constructor(private readonly options: LocalBuildRunnerOptions) {
     const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.includes(key));
     if (unknown.length > 0) throw new InvalidInputError(`LocalBuildRunner: unknown option(s) ${unknown.join(', ')}; known: ${OPTION_KEYS.join(', ')}`, unknown);
-    if (!options.buildspecPath || !options.workDir) throw new InvalidInputError('LocalBuildRunner: buildspecPath and workDir are required');
+    if (!options.buildspecPath || !options.workDir || !options.contexts) throw new InvalidInputError('LocalBuildRunner: buildspecPath, workDir and contexts are required');
     this.workDir = resolve(options.workDir);
     this.docker = options.docker ?? DEFAULT_DOCKER;
     this.now = options.now ?? (() => new Date());
@@ -81,16 +92,21 @@ export class LocalBuildRunner implements BuildRunner {
     await symlink(this.docker, join(dir, 'bin', 'docker'));
     await writeFile(join(dir, 'build.sh'), renderBuildScript(spec, this.options.buildspecPath));
     const srcDir = await mkdtemp(join(tmpdir(), 'slipway-src-'));
-    progress.enter('DOWNLOAD_SOURCE'); // NO_SOURCE, as in CodeBuild: the buildspec fetches the context itself.
+    // CodeBuild's build role reads the context from S3; here the runner fetches it, outside the build.
+    progress.enter('DOWNLOAD_SOURCE');
+    const contextFile = join(dir, 'context.tar.gz');
+    const fetchError = await this.fetchContext(request, contextFile);
+    // A context that could not be fetched leaves no file: the buildspec then fails with ContextDownloadFailed, as in CodeBuild.
+    const preamble = fetchError ? [`slipway: could not fetch the context ${request.context.bucket}/${request.context.key}: ${fetchError}`] : [];
 
-    const env = this.environment(request, { buildId, buildNumber: state.buildNumber, srcDir, startTime }, join(dir, 'bin'));
+    const env = this.environment(request, { buildId, buildNumber: state.buildNumber, srcDir, startTime }, join(dir, 'bin'), contextFile);
     const child = spawn('bash', [join(dir, 'build.sh'), join(dir, 'exported-variables')], {
       cwd: srcDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, // its own process group, so stop() reaches docker too
     });
     state.pid = child.pid;
     const build: RunningBuild = { state, progress, dir, child, stopped: false, done: Promise.resolve(), persisting: Promise.resolve() };
     this.builds.set(buildId, build);
-    build.done = this.follow(build, child, srcDir);
+    build.done = this.follow(build, child, [srcDir, contextFile], preamble);
     this.persist(build);
     return { buildId };
   }
@@ -133,7 +149,25 @@ export class LocalBuildRunner implements BuildRunner {
     await Promise.all([...this.builds.keys()].map((id) => this.stop(id)));
   }
 
-  private environment(request: BuildRequest, build: Parameters<typeof codebuildEnvironment>[0], shimDir: string): Record<string, string> {
+  /** Streams the context to `file`; resolves to why it could not, or undefined. */
+  private async fetchContext(request: BuildRequest, file: string): Promise<string | undefined> {
+    try {
+      const download = await this.options.contexts.createDownload({ key: request.context.key, expiresInSeconds: CONTEXT_URL_SECONDS });
+      // Bounded like the URL itself: a store that stops answering must not hold start() forever.
+      const response = await fetch(download.url, { headers: download.headers, signal: AbortSignal.timeout(CONTEXT_URL_SECONDS * 1000) });
+      if (!response.ok || !response.body) {
+        await response.body?.cancel();
+        return `the object store answered ${response.status} ${response.statusText}`;
+      }
+      await pipeline(Readable.fromWeb(response.body as ReadableStream<Uint8Array>), createWriteStream(file));
+      return undefined;
+    } catch (error) {
+      await rm(file, { force: true });
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  private environment(request: BuildRequest, build: Parameters<typeof codebuildEnvironment>[0], shimDir: string, contextFile: string): Record<string, string> {
     const host = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
     const path = this.options.env?.PATH ?? host.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
     return {
@@ -141,12 +175,12 @@ export class LocalBuildRunner implements BuildRunner {
       ...host,
       ...this.options.env,
       ...codebuildEnvironment(build),
-      ...buildspecEnvironment(request, 'none'),
+      ...buildspecEnvironment(request, 'none', contextFile),
       PATH: `${shimDir}:${path}`,
     };
   }
 
-  private async follow(build: RunningBuild, child: ChildProcess, srcDir: string): Promise<void> {
+  private async follow(build: RunningBuild, child: ChildProcess, leftovers: string[], preamble: string[]): Promise<void> {
     const log = createWriteStream(build.state.logs?.path as string, { flags: 'a' });
     // A log that cannot be written (disk full) must not take the process down; get() still has the tail.
     log.on('error', () => undefined);
@@ -159,6 +193,7 @@ export class LocalBuildRunner implements BuildRunner {
         this.persist(build);
       }
     };
+    for (const line of preamble) onLine(line);
     const streams = [child.stdout, child.stderr].flatMap((stream) => (stream ? [stream] : []));
     const drained = streams.map((input) => new Promise<void>((done) => createInterface({ input, crlfDelay: Infinity }).on('line', onLine).on('close', done)));
     const exit = await new Promise<{ code: number | null; signal: string | null }>((done) => {
@@ -191,8 +226,8 @@ export class LocalBuildRunner implements BuildRunner {
     });
     this.persist(build);
     await build.persisting;
-    // CodeBuild discards the build container; the context copy is the only large leftover here.
-    await rm(srcDir, { recursive: true, force: true });
+    // CodeBuild discards the build container; the context and its unpacked copy are the only large leftovers here.
+    await Promise.all(leftovers.map((path) => rm(path, { recursive: true, force: true })));
   }
 
   private snapshot(build: RunningBuild): PersistedBuild {

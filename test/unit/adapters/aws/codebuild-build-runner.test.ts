@@ -19,7 +19,7 @@ function request(overrides: Partial<BuildRequest> = {}): BuildRequest {
   return {
     runId: '01JD3Z8Q4X7K2M5N8P1R3T6V9W',
     app: 'hello',
-    contextUrl: 'https://slipway-contexts.s3.eu-west-1.amazonaws.com/contexts/hello/01JD3Z8Q4X7K2M5N8P1R3T6V9W.tar.gz?X-Amz-Signature=abc',
+    context: { bucket: 'slipway-contexts', key: 'contexts/hello/01JD3Z8Q4X7K2M5N8P1R3T6V9W.tar.gz' },
     contextPath: '.',
     dockerfile: 'Dockerfile',
     imageRepository: REPOSITORY,
@@ -115,7 +115,8 @@ describe('CodeBuildBuildRunner', () => {
       projectName: PROJECT,
       idempotencyToken: '01JD3Z8Q4X7K2M5N8P1R3T6V9W',
       environmentVariablesOverride: [
-        { name: 'SLIPWAY_CONTEXT_URL', value: request().contextUrl, type: 'PLAINTEXT' },
+        { name: 'SLIPWAY_CONTEXT_BUCKET', value: 'slipway-contexts', type: 'PLAINTEXT' },
+        { name: 'SLIPWAY_CONTEXT_KEY', value: 'contexts/hello/01JD3Z8Q4X7K2M5N8P1R3T6V9W.tar.gz', type: 'PLAINTEXT' },
         { name: 'SLIPWAY_CONTEXT_PATH', value: '.', type: 'PLAINTEXT' },
         { name: 'SLIPWAY_DOCKERFILE', value: 'Dockerfile', type: 'PLAINTEXT' },
         { name: 'SLIPWAY_IMAGE_REPOSITORY', value: REPOSITORY, type: 'PLAINTEXT' },
@@ -126,9 +127,40 @@ describe('CodeBuildBuildRunner', () => {
         { name: 'SLIPWAY_REGISTRY_LOGIN', value: 'ecr', type: 'PLAINTEXT' },
         { name: 'SLIPWAY_APP', value: 'hello', type: 'PLAINTEXT' },
         { name: 'SLIPWAY_RUN_ID', value: '01JD3Z8Q4X7K2M5N8P1R3T6V9W', type: 'PLAINTEXT' },
-        { name: 'SLIPWAY_CACHE_REPOSITORY', value: REPOSITORY, type: 'PLAINTEXT' },
+        { name: 'SLIPWAY_CACHE_REPOSITORY', value: `${REPOSITORY}-cache`, type: 'PLAINTEXT' },
       ],
     });
+  });
+
+  it('passes no URL and no credential in the build\'s environment', async () => {
+    codebuild.on(StartBuildCommand).resolves({ build: build() });
+    const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
+
+    await runner.start(request());
+
+    const variables = codebuild.commandCalls(StartBuildCommand)[0]?.args[0].input.environmentVariablesOverride ?? [];
+    expect(variables.filter((v) => /https?:|X-Amz-|Signature/i.test(v.value ?? ''))).toEqual([]);
+  });
+
+  it('keeps the registry cache in a repository of its own, never the app\'s', async () => {
+    codebuild.on(StartBuildCommand).resolves({ build: build() });
+    const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
+
+    await runner.start(request());
+
+    const variables = codebuild.commandCalls(StartBuildCommand)[0]?.args[0].input.environmentVariablesOverride ?? [];
+    expect(variables.find((v) => v.name === 'SLIPWAY_CACHE_REPOSITORY')?.value).toBe(`${REPOSITORY}-cache`);
+  });
+
+  it('sends the same parameters on a retried start, so CodeBuild\'s idempotency token answers with the first build', async () => {
+    codebuild.on(StartBuildCommand).resolves({ build: build() });
+    const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
+
+    await runner.start(request());
+    await runner.start(request());
+
+    const [first, second] = codebuild.commandCalls(StartBuildCommand).map((call) => call.args[0].input);
+    expect(second).toEqual(first);
   });
 
   it('leaves SLIPWAY_TARGET and SLIPWAY_PLATFORM out when the app sets neither', async () => {

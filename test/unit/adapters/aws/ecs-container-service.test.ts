@@ -114,7 +114,7 @@ describe('EcsContainerService', () => {
 
     const result = await containers.deploy({ runId: '01JD3Z8Q4X7K2M5N8P1R3T6V9W', app: 'hello', service: SERVICE, image: NEW_IMAGE });
 
-    expect(result).toEqual({ deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), revision: 8 });
+    expect(result).toEqual({ deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), revision: 8, previousTaskDefinition: TD(7) });
     expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({ cluster: 'apps', services: ['hello'] });
     expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({ taskDefinition: TD(7), include: ['TAGS'] });
     const { taskDefinitionArn: _arn, revision: _rev, status: _status, compatibilities: _c, requiresAttributes: _r, registeredAt: _at, registeredBy: _by, ...writable } =
@@ -178,6 +178,39 @@ describe('EcsContainerService', () => {
 
     expect(result).toEqual({ deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), revision: 8 });
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it('names the revision a retried deploy\'s rollout replaces while that one still runs', async () => {
+    const rolling = [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), rolloutState: 'IN_PROGRESS' }), deployment({ status: 'ACTIVE' })];
+    ecs.on(DescribeServicesCommand).resolves({ services: [service({ taskDefinition: TD(8), deployments: rolling })] });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: taskDefinition(8, NEW_IMAGE) });
+
+    const result = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE });
+
+    expect(result).toMatchObject({ deploymentId: 'ecs-svc/2222222222222222222', previousTaskDefinition: TD(7) });
+  });
+
+  it('moves a service back to the previous revision, which stops the deployment that ran out of time', async () => {
+    const rolling = [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), rolloutState: 'IN_PROGRESS', runningCount: 0 }), deployment({ status: 'ACTIVE' })];
+    ecs.on(DescribeServicesCommand).resolves({ services: [service({ taskDefinition: TD(8), deployments: rolling })] });
+    ecs.on(UpdateServiceCommand).resolves({
+      service: service({ deployments: [deployment({ id: 'ecs-svc/3333333333333333333', rolloutState: 'IN_PROGRESS' }), { ...rolling[0], status: 'ACTIVE' }, rolling[1] as Deployment] }),
+    });
+
+    const result = await new EcsContainerService().revert({ app: 'hello', service: SERVICE, deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(7) });
+
+    expect(result).toEqual({ deploymentId: 'ecs-svc/3333333333333333333', taskDefinition: TD(7), revision: 7 });
+    expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([{ cluster: 'apps', service: 'hello', taskDefinition: TD(7) }]);
+  });
+
+  it('leaves the service alone when the deployment to stop is no longer its primary', async () => {
+    const newer = [deployment({ id: 'ecs-svc/4444444444444444444', taskDefinition: TD(9), rolloutState: 'IN_PROGRESS' }), deployment({ id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: TD(8) })];
+    ecs.on(DescribeServicesCommand).resolves({ services: [service({ taskDefinition: TD(9), deployments: newer })] });
+
+    const result = await new EcsContainerService().revert({ app: 'hello', service: SERVICE, deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(7) });
+
+    expect(result).toBeUndefined();
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBuildspec, renderBuildScript } from '../../../../src/adapters/local/build-runner/index.ts';
 import type { BuildRequest } from '../../../../src/ports/build-runner.ts';
+import type { ObjectStore, PresignedRequest } from '../../../../src/ports/object-store.ts';
 
 export interface ScriptRun {
   code: number | null;
@@ -63,7 +64,7 @@ export function aBuildRequest(overrides: Partial<BuildRequest> = {}): BuildReque
   return {
     runId: '01JTESTRUN0000000000000000',
     app: 'hello',
-    contextUrl: 'http://127.0.0.1:9/contexts/hello.tar.gz',
+    context: { bucket: 'slipway-local', key: 'contexts/hello/01JTESTRUN0000000000000000.tar.gz' },
     contextPath: '.',
     dockerfile: 'Dockerfile',
     imageRepository: '127.0.0.1:5000/hello',
@@ -71,4 +72,22 @@ export function aBuildRequest(overrides: Partial<BuildRequest> = {}): BuildReque
     buildArgs: {},
     ...overrides,
   };
+}
+
+/**
+ * A context store for the local runner: each key's bytes handed out as a `data:` URL (fetch reads it
+ * with no server); a key it does not hold gets a URL that answers 404. `downloads` records the calls.
+ */
+export function aContextStore(objects: Record<string, string> = { 'contexts/hello/01JTESTRUN0000000000000000.tar.gz': 'context-bytes' }) {
+  const downloads: { key: string; expiresInSeconds: number }[] = [];
+  const store: Pick<ObjectStore, 'createDownload'> & { downloads: typeof downloads } = {
+    downloads,
+    async createDownload(request): Promise<PresignedRequest> {
+      downloads.push(request);
+      const body = objects[request.key];
+      const url = body === undefined ? 'http://127.0.0.1:9/missing.tar.gz' : `data:application/gzip;base64,${Buffer.from(body).toString('base64')}`;
+      return { method: 'GET', url, headers: {}, expiresAt: new Date(Date.now() + request.expiresInSeconds * 1000).toISOString() };
+    },
+  };
+  return store;
 }

@@ -6,7 +6,7 @@ import { InvalidInputError } from '../../../../src/domain/errors.ts';
 import { InvalidBuildspecError, LocalBuildRunner } from '../../../../src/adapters/local/build-runner/index.ts';
 import { BuildNotFoundError } from '../../../../src/ports/build-runner.ts';
 import type { BuildRunner, BuildState } from '../../../../src/ports/build-runner.ts';
-import { aBuildRequest, phases } from './build-runner.fixtures.ts';
+import { aBuildRequest, aContextStore, phases } from './build-runner.fixtures.ts';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 
@@ -28,7 +28,7 @@ describe('LocalBuildRunner', () => {
   async function withBuildspec(yaml: string, options: { docker?: string } = {}): Promise<LocalBuildRunner> {
     const path = join(root, `buildspec-${Math.random().toString(36).slice(2)}.yml`);
     await writeFile(path, yaml);
-    runner = new LocalBuildRunner({ buildspecPath: path, workDir: join(root, 'builds'), ...options });
+    runner = new LocalBuildRunner({ buildspecPath: path, workDir: join(root, 'builds'), contexts: aContextStore(), ...options });
     return runner;
   }
 
@@ -98,7 +98,7 @@ describe('LocalBuildRunner', () => {
     process.env.SLIPWAY_LEAK_TEST = 'leaked';
     const path = join(root, 'spec.yml');
     await writeFile(path, phases({ build: ['echo "${SLIPWAY_LEAK_TEST-absent} $EXTRA"'] }));
-    runner = new LocalBuildRunner({ buildspecPath: path, workDir: join(root, 'builds'), env: { EXTRA: 'given' } });
+    runner = new LocalBuildRunner({ buildspecPath: path, workDir: join(root, 'builds'), contexts: aContextStore(), env: { EXTRA: 'given' } });
 
     const { buildId } = await runner.start(aBuildRequest());
     await finished(runner, buildId);
@@ -143,7 +143,7 @@ describe('LocalBuildRunner', () => {
     const before = await finished(r, buildId);
     await r.close();
 
-    const restarted = new LocalBuildRunner({ buildspecPath: join(root, 'unused.yml'), workDir: join(root, 'builds') });
+    const restarted = new LocalBuildRunner({ buildspecPath: join(root, 'unused.yml'), workDir: join(root, 'builds'), contexts: aContextStore() });
 
     expect(await restarted.get(buildId)).toEqual(before);
   });
@@ -152,7 +152,7 @@ describe('LocalBuildRunner', () => {
     const dir = join(root, 'builds', 'slipway-hello_00000000-0000-0000-0000-000000000000');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'state.json'), JSON.stringify({ buildId: 'slipway-hello:00000000-0000-0000-0000-000000000000', status: 'IN_PROGRESS', phase: 'BUILD', pid: 1, phases: [] }));
-    runner = new LocalBuildRunner({ buildspecPath: join(root, 'unused.yml'), workDir: join(root, 'builds') });
+    runner = new LocalBuildRunner({ buildspecPath: join(root, 'unused.yml'), workDir: join(root, 'builds'), contexts: aContextStore() });
 
     const state = await runner.get('slipway-hello:00000000-0000-0000-0000-000000000000');
 
@@ -194,6 +194,47 @@ describe('LocalBuildRunner', () => {
     const r = await withBuildspec('version: 0.2\nphases:\n  biuld: {}\n');
 
     await expect(r.start(aBuildRequest())).rejects.toBeInstanceOf(InvalidBuildspecError);
+  });
+
+  it('fetches the context before the buildspec runs and names the file in SLIPWAY_CONTEXT_FILE', async () => {
+    const r = await withBuildspec(phases({ pre_build: ['echo "context: $(cat "$SLIPWAY_CONTEXT_FILE") from $SLIPWAY_CONTEXT_BUCKET/$SLIPWAY_CONTEXT_KEY"'] }));
+
+    const state = await finished(r, (await r.start(aBuildRequest())).buildId);
+
+    expect(state.status, state.logTail?.join('\n')).toBe('SUCCEEDED');
+    expect((await r.logLines(state.buildId)).lines).toContain('context: context-bytes from slipway-local/contexts/hello/01JTESTRUN0000000000000000.tar.gz');
+  });
+
+  it('puts no URL in the build\'s environment', async () => {
+    const r = await withBuildspec(phases({ build: ['env'] }));
+
+    const state = await finished(r, (await r.start(aBuildRequest())).buildId);
+
+    const lines = (await r.logLines(state.buildId)).lines;
+    expect(lines).toContainEqual(expect.stringMatching(/^SLIPWAY_CONTEXT_KEY=/));
+    expect(lines.filter((line) => /^\w+=.*(data:|https?:\/\/)/.test(line))).toEqual([]);
+  });
+
+  it('logs why a context could not be fetched and leaves SLIPWAY_CONTEXT_FILE naming no file', async () => {
+    runner = new LocalBuildRunner({ buildspecPath: join(root, 'spec.yml'), workDir: join(root, 'builds'), contexts: aContextStore({}) });
+    await writeFile(join(root, 'spec.yml'), phases({ pre_build: ['[ -e "$SLIPWAY_CONTEXT_FILE" ] || { echo "slipway: error: ContextDownloadFailed: gone"; false; }'] }));
+
+    const state = await finished(runner, (await runner.start(aBuildRequest())).buildId);
+
+    expect(state).toMatchObject({ status: 'FAILED', failure: { phase: 'PRE_BUILD', message: 'ContextDownloadFailed: gone' } });
+    expect((await runner.logLines(state.buildId)).lines[0]).toMatch(/^slipway: could not fetch the context slipway-local\/contexts\/hello\/01JTESTRUN0000000000000000\.tar\.gz: /);
+  });
+
+  it('removes the fetched context once the build has ended', async () => {
+    const r = await withBuildspec(phases({ build: ['echo "$SLIPWAY_CONTEXT_FILE"'] }));
+
+    const state = await finished(r, (await r.start(aBuildRequest())).buildId);
+
+    const file = (await r.logLines(state.buildId)).lines.find((line) => line.endsWith('context.tar.gz')) as string;
+    // The runner removes it just after recording the end: poll with a deadline.
+    const deadline = Date.now() + 5_000;
+    while ((await readFile(file).then(() => true, () => false)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('rejects unknown options', () => {
