@@ -6,7 +6,7 @@ export interface ObjectStore {
    * metadata, and caps the size at `maxBytes`: the store itself refuses anything else.
    */
   createUpload(request: UploadRequest): Promise<PresignedPost>;
-  /** `createDownload({ key, expiresInSeconds: 3600 })` → a presigned GET, handed to the build so it can fetch the context without credentials of its own. */
+  /** `createDownload({ key, expiresInSeconds: 3600 })` → a presigned GET: the local build runner fetches a context with it, outside the build's environment. */
   createDownload(request: { key: string; expiresInSeconds: number }): Promise<PresignedRequest>;
   /** `head('contexts/hello/01J….tar.gz')` → size and metadata, or undefined when there is no such object. */
   head(key: string): Promise<StoredObject | undefined>;

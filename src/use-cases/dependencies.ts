@@ -35,8 +35,6 @@ export interface Settings {
   contextBucket: string;
   /** How long a presigned upload URL stays valid. */
   uploadUrlSeconds: number;
-  /** How long the build may take to fetch its context with the presigned GET it is handed. */
-  contextDownloadSeconds: number;
   /** How long a rollout may stay in progress before the run fails (ECS needs minutes; local seconds). */
   rolloutTimeoutSeconds: number;
 }

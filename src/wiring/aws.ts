@@ -76,7 +76,6 @@ export function settings(): Settings {
   return once('settings', () => ({
     contextBucket: required('SLIPWAY_CONTEXT_BUCKET'),
     uploadUrlSeconds: Number(env.SLIPWAY_UPLOAD_URL_SECONDS ?? 900),
-    contextDownloadSeconds: Number(env.SLIPWAY_CONTEXT_DOWNLOAD_SECONDS ?? 3600),
     rolloutTimeoutSeconds: Number(env.SLIPWAY_ROLLOUT_TIMEOUT_SECONDS ?? 1800),
   }));
 }

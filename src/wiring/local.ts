@@ -160,7 +160,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       clock: systemClock,
       logger,
       metrics: new PowertoolsRunMetrics({ namespace: 'Slipway', service: 'slipway-local' }),
-      settings: { contextBucket: LOCAL_BUCKET, uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 300 },
+      settings: { contextBucket: LOCAL_BUCKET, uploadUrlSeconds: 900, rolloutTimeoutSeconds: 300 },
     };
     ready();
 

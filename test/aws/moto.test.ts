@@ -105,7 +105,7 @@ describe.skipIf(!moto.available)(`emulated AWS: a created service in moto (${mot
       containers: new EcsContainerService({ client: ecs, stack, region: aws.region }),
       clock: systemClock,
       logger: silentLogger,
-      settings: { contextBucket: 'unused', uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 1800 },
+      settings: { contextBucket: 'unused', uploadUrlSeconds: 900, rolloutTimeoutSeconds: 1800 },
     } as unknown as Dependencies;
   });
 

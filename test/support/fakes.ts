@@ -169,7 +169,7 @@ export function fakeDependencies(overrides: Partial<Dependencies> = {}): Depende
     clock: { now: () => new Date('2026-11-30T10:00:00Z') },
     logger: silentLogger,
     metrics: noMetrics,
-    settings: { contextBucket: 'ctx', uploadUrlSeconds: 900, contextDownloadSeconds: 3600, rolloutTimeoutSeconds: 300 },
+    settings: { contextBucket: 'ctx', uploadUrlSeconds: 900, rolloutTimeoutSeconds: 300 },
     ...overrides,
   } as never;
 }
