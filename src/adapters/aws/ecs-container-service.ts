@@ -218,7 +218,15 @@ export class EcsContainerService implements ContainerService {
       throw new ContainerNotFoundError(ref.container, definition.family ?? arn, (definition.containerDefinitions ?? []).map((c) => c.name ?? '(unnamed)'));
     }
     const url = this.url(app);
-    return { image, taskDefinition: arn, revision: definition.revision ?? revisionOf(arn), ...(url !== undefined && { url }) };
+    return {
+      image,
+      taskDefinition: arn,
+      revision: definition.revision ?? revisionOf(arn),
+      ...(url !== undefined && { url }),
+      // The service's own counts: what `slipway apps` shows as running/desired.
+      runningCount: service.runningCount ?? 0,
+      desiredCount: service.desiredCount ?? 0,
+    };
   }
 
   private created(app: string): StackServices['apps'][string] | undefined {

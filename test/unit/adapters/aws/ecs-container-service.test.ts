@@ -317,7 +317,7 @@ describe('EcsContainerService', () => {
 
     const serving = await containers.serving({ app: 'hello', service: SERVICE });
 
-    expect(serving).toEqual({ image: OLD_IMAGE, taskDefinition: TD(7), revision: 7, url: 'http://hello-123.eu-west-1.elb.amazonaws.com' });
+    expect(serving).toEqual({ image: OLD_IMAGE, taskDefinition: TD(7), revision: 7, url: 'http://hello-123.eu-west-1.elb.amazonaws.com', runningCount: 2, desiredCount: 2 });
     expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({ taskDefinition: TD(7) });
   });
 
@@ -337,7 +337,7 @@ describe('EcsContainerService', () => {
 
     const serving = await new EcsContainerService().serving({ app: 'hello', service: SERVICE });
 
-    expect(serving).toEqual({ image: OLD_IMAGE, taskDefinition: TD(7), revision: 7 });
+    expect(serving).toEqual({ image: OLD_IMAGE, taskDefinition: TD(7), revision: 7, runningCount: 2, desiredCount: 2 });
   });
 
   it.each([
