@@ -1,5 +1,5 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
 import { findProjectRoot, stackId, stackPaths, type StackPaths } from '../../local-stack/paths.ts';
@@ -42,6 +42,9 @@ export function register(program: Command): void {
 export async function up(options: { json: boolean }, deps: { out: Output }): Promise<number> {
   const root = findProjectRoot();
   const paths = stackPaths(root);
+  // Checked here as well as in the stack's process: a malformed config is bad input (exit 2), not a stack that failed to start.
+  const { readConfigFile } = await import('../../config-file.ts');
+  readConfigFile(join(root, 'slipway.config.json'));
   const running = await runningStack(paths);
   if (running) {
     print(running, options.json, deps.out, 'already running');
