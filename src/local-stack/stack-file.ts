@@ -9,8 +9,10 @@ export interface StackInfo {
   s3: string;
   bucket: string;
   registry: string;
-  /** The registry runs as a child process: kept here so `local down` can stop it even if the stack died. */
+  /** The registry's first process (its supervisor restarts it: the live pid is in registry/registry.pid and `local status`). */
   registryPid: number;
+  /** What this start had to do that the user should hear about (a killed stack's leftovers cleaned, a kept port replaced): `local up` prints them. */
+  notices?: string[];
   stack: string;
   stateDir: string;
   log: string;

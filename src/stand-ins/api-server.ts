@@ -56,7 +56,9 @@ export async function startApiServer(options: {
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`The local API could not listen on 127.0.0.1:${options.port} (${error.code ?? error.message}). Stop whatever holds that port, or run slipway local up again to choose another.`, { cause: error })),
+    );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as { port: number }).port;
