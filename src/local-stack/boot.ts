@@ -62,7 +62,7 @@ export async function bootStandIns(options: {
       logger,
     });
     stoppers.push(s3.stop);
-    const registry = await startRegistry({ dataDir: paths.registry, port: ports.registry, notifyUrl: `${api.url}/_local/registry-events`, logger });
+    const registry = await startRegistry({ dataDir: paths.registry, socketPath: paths.registrySocket, port: ports.registry, notifyUrl: `${api.url}/_local/registry-events`, logger });
     stoppers.push(registry.stop);
     return { api, s3, registry, credentials, notices, stop };
   } catch (error) {

@@ -30,6 +30,7 @@ export async function reapOrphans(paths: StackPaths): Promise<string[]> {
   await mkdir(paths.tmp, { recursive: true });
   if (leftovers.length) cleaned.push(`removed ${leftovers.length} temp folder(s) a previous stack left in ${paths.tmp}`);
   await rm(paths.s3Socket, { force: true });
+  await rm(paths.registrySocket, { force: true });
   return cleaned;
 }
 

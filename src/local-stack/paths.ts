@@ -40,6 +40,8 @@ export function stackPaths(root: string, stateDir = process.env.SLIPWAY_STATE_DI
     tmp: join(dir, 'tmp'),
     /** s3rver's unix socket: in the state folder, or in /tmp when that path is too long for a socket (108 bytes on Linux). */
     s3Socket: socketPath(dir, 's3.sock'),
+    /** The registry's unix socket (its front holds the TCP port), with the same fallback. */
+    registrySocket: socketPath(dir, 'registry.sock'),
   };
 }
 

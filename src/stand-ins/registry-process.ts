@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '../local-stack/wait-for.ts';
+import { startLoopbackFront } from './loopback-front.ts';
 import type { Logger } from '../ports/logger.ts';
 
 export interface RegistryHealth {
@@ -28,7 +29,10 @@ export interface RegistryProcess {
 
 export interface RegistryOptions {
   dataDir: string;
+  /** The TCP port of its front on 127.0.0.1: the registry itself listens only on `socketPath`. */
   port: number;
+  /** Default: registry.sock in dataDir. Keep it under 100 bytes (a unix socket's path limit). */
+  socketPath?: string;
   notifyUrl: string;
   binary?: string;
   logger?: Pick<Logger, 'warn' | 'error'>;
@@ -45,16 +49,19 @@ export function registryPidFile(dataDir: string): string {
 const STABLE_MS = 10_000;
 
 /**
- * The CNCF distribution registry (Debian's docker-registry) with our own config: loopback only,
+ * The CNCF distribution registry (Debian's docker-registry) with our own config: on a unix socket
+ * behind a loopback front that refuses web pages (src/stand-ins/loopback-front.ts),
  * deletes enabled (lifecycle expiry deletes manifests by digest), no auth, and push notifications
  * sent to `notifyUrl` because the registry API has no push times of its own. Supervised as ECR is
  * always there: a registry process that exits is started again, with backoff, until stop().
  */
 export async function startRegistry(options: RegistryOptions): Promise<RegistryProcess> {
-  const host = `127.0.0.1:${options.port}`;
-  const url = `http://${host}`;
   const backoff = options.backoff ?? { initialMs: 250, maxMs: 10_000 };
-  const configPath = await writeConfig(options.dataDir, host, options.notifyUrl);
+  const socketPath = options.socketPath ?? join(options.dataDir, 'registry.sock');
+  const configPath = await writeConfig(options.dataDir, socketPath, options.notifyUrl);
+  const front = await startLoopbackFront({ port: options.port, socketPath, name: 'registry' });
+  const host = `127.0.0.1:${front.port}`;
+  const url = `http://${host}`;
   const log = await open(join(options.dataDir, 'registry.log'), 'a');
   const pidFile = registryPidFile(options.dataDir);
   let stopping = false;
@@ -65,6 +72,8 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
   let current: { child: ChildProcess; exited: Promise<void>; startedAt: number };
 
   const launch = async () => {
+    // A socket file left by a process that was killed makes the next one fail to listen.
+    await rm(socketPath, { force: true });
     const child = spawn(options.binary ?? 'docker-registry', ['serve', configPath], { stdio: ['ignore', log.fd, log.fd] });
     child.once('error', () => undefined);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -97,6 +106,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
     stopping = true;
     current!.child.kill('SIGTERM');
     await log.close();
+    await front.close();
     throw new Error(`${(error as Error).message} See ${join(options.dataDir, 'registry.log')}.`, { cause: error });
   }
   return {
@@ -122,13 +132,15 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
         await exited;
         clearTimeout(killed);
       }
+      await front.close();
       await rm(pidFile, { force: true });
+      await rm(socketPath, { force: true });
       await log.close();
     },
   };
 }
 
-async function writeConfig(dataDir: string, host: string, notifyUrl: string): Promise<string> {
+async function writeConfig(dataDir: string, socketPath: string, notifyUrl: string): Promise<string> {
   await mkdir(join(dataDir, 'storage'), { recursive: true });
   const configPath = join(dataDir, 'config.yml');
   await writeFile(
@@ -145,7 +157,8 @@ async function writeConfig(dataDir: string, host: string, notifyUrl: string): Pr
       '  delete:',
       '    enabled: true',
       'http:',
-      `  addr: ${host}`,
+      '  net: unix',
+      `  addr: ${socketPath}`,
       'notifications:',
       '  endpoints:',
       '    - name: slipway',

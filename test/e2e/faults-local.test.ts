@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { appendFile, readdir, readFile, rm } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -63,6 +64,17 @@ async function runningBuilds(): Promise<number[]> {
   return pids;
 }
 
+/** GET `url` naming another host in the Host header, as a DNS-rebinding page's requests do. */
+function statusWithHost(url: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpGet(url, { headers: { host } }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('error', reject);
+  });
+}
+
 async function deployHello(): Promise<string> {
   const deploy = await cli(['deploy', await helloCopy(), '--app', 'hello']);
   expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
@@ -113,6 +125,11 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
     }
     const front = await fetch(`${info.s3}/slipway-contexts?list-type=2`);
     expect(front.status).toBe(403);
+    // The registry and the API refuse what a web page could send: another origin, or a DNS-rebinding host name.
+    for (const url of [info.registry, info.api]) {
+      expect((await fetch(`${url}/v2/_catalog`, { method: 'POST', headers: { origin: 'https://attacker.example' } })).status, url).toBe(403);
+      expect(await statusWithHost(`${url}/v2/_catalog`, 'attacker.example'), url).toBe(403);
+    }
     expect((await cli(['runs', '--app', 'hello', '--json'])).stdout).toBe(runsBefore);
   });
 

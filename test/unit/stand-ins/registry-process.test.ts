@@ -7,11 +7,11 @@ import { isAlive } from '../../../src/local-stack/stack-file.ts';
 import { freePort } from '../../../src/local-stack/tcp-ports.ts';
 import { registryPidFile, startRegistry, type RegistryProcess } from '../../../src/stand-ins/registry-process.ts';
 
-/** A stand-in for `docker-registry serve <config>`: answers /v2/ on the config's http.addr. */
+/** A stand-in for `docker-registry serve <config>`: answers /v2/ on the config's http.addr (a unix socket). */
 const FAKE_REGISTRY = `#!${process.execPath}
 const { readFileSync } = require('node:fs');
-const addr = /addr: (\\S+):(\\d+)/.exec(readFileSync(process.argv[3], 'utf8'));
-require('node:http').createServer((req, res) => res.writeHead(req.url === '/v2/' ? 200 : 404).end('{}')).listen(Number(addr[2]), addr[1]);
+const addr = /addr: (\\S+)/.exec(readFileSync(process.argv[3], 'utf8'))[1];
+require('node:http').createServer((req, res) => res.writeHead(req.url === '/v2/' ? 200 : 404).end('{}')).listen(addr);
 `;
 
 let registry: RegistryProcess | undefined;
@@ -56,6 +56,12 @@ describe('startRegistry', () => {
     });
     expect(health).toMatchObject({ ok: true, restarts: 1, lastExit: 'signal SIGKILL' });
     expect(registry.pid).toBe(health.pid);
+  });
+
+  it('refuses a request from a web page on another origin at its front', async () => {
+    const { registry } = await start();
+    expect((await fetch(`${registry.url}/v2/`)).status).toBe(200);
+    expect((await fetch(`${registry.url}/v2/`, { headers: { origin: 'https://attacker.example' } })).status).toBe(403);
   });
 
   it('stops its process and removes the pid file at stop, without restarting it', async () => {
