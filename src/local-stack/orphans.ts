@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { registryPidFile } from '../stand-ins/registry-process.ts';
 import type { StackPaths } from './paths.ts';
-import { runsCommand, stopProcess } from './processes.ts';
+import { groupAlive, runsCommand, stopProcess } from './processes.ts';
 import { isAlive, readStackInfo } from './stack-file.ts';
 
 /**
@@ -40,7 +40,10 @@ async function registryPids(paths: StackPaths): Promise<number[]> {
   return [...new Set([fromFile, fromInfo].filter((pid): pid is number => Number.isInteger(pid) && (pid as number) > 0))];
 }
 
-/** Builds whose state.json says IN_PROGRESS and whose bash (with that build's script) still runs. */
+/**
+ * Builds whose state.json says IN_PROGRESS and whose bash (with that build's script) still runs, or whose
+ * bash died (a killed stack closes its output pipes) leaving the rest of its process group, docker included.
+ */
 async function orphanBuilds(paths: StackPaths): Promise<{ buildId: string; pid: number }[]> {
   const found: { buildId: string; pid: number }[] = [];
   for (const name of await readdir(paths.builds).catch(() => [] as string[])) {
@@ -49,8 +52,9 @@ async function orphanBuilds(paths: StackPaths): Promise<{ buildId: string; pid: 
       (text) => JSON.parse(text) as { buildId?: string; status?: string; pid?: number },
       () => undefined,
     );
-    if (state?.status !== 'IN_PROGRESS' || !state.pid || !isAlive(state.pid)) continue;
-    if (await runsCommand(state.pid, [join(dir, 'build.sh')])) found.push({ buildId: state.buildId ?? name, pid: state.pid });
+    if (state?.status !== 'IN_PROGRESS' || !state.pid) continue;
+    const leader = isAlive(state.pid) ? await runsCommand(state.pid, [join(dir, 'build.sh')]) : groupAlive(state.pid);
+    if (leader) found.push({ buildId: state.buildId ?? name, pid: state.pid });
   }
   return found;
 }

@@ -30,10 +30,24 @@ export async function stopProcess(pid: number, options: { group?: boolean; grace
       // already gone
     }
   };
+  const alive = () => (options.group ? groupAlive(pid) : isAlive(pid));
   signal('SIGTERM');
   const deadline = Date.now() + (options.graceMs ?? 5000);
-  while (isAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (isAlive(pid)) signal('SIGKILL');
+  while (alive() && Date.now() < deadline) await sleep(50);
+  if (alive()) signal('SIGKILL');
   const killDeadline = Date.now() + 5000;
-  while (isAlive(pid) && Date.now() < killDeadline) await sleep(50);
+  while (alive() && Date.now() < killDeadline) await sleep(50);
+}
+
+/**
+ * Whether any process is left in process group `pgid`. While one is, the kernel gives no new process
+ * that id, so a group found alive is still the one that leader started, even after the leader died.
+ */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

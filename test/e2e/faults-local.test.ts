@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
 import { stackPaths } from '../../src/local-stack/paths.ts';
+import { groupAlive } from '../../src/local-stack/processes.ts';
 import { isAlive } from '../../src/local-stack/stack-file.ts';
 import { descendants, listeningTcpPorts } from '../unit/local-stack/listening-ports.ts';
 import { helloCopy, lastLine, ROOT, slipway, stackInfo, stateDirFor } from './support.ts';
@@ -176,14 +177,18 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
     // What a killed stack leaves: its registry and its build keep running.
     expect(isAlive(registryPid)).toBe(true);
     expect(isAlive(build!)).toBe(true);
+    const tempBefore = await readdir(paths.tmp);
+    expect(tempBefore.some((name) => name.startsWith('slipway-src-'))).toBe(true);
 
     const up = await cli(['local', 'up']);
 
     expect(up.code, up.stderr).toBe(0);
     expect(up.stdout).toContain(`stopped the registry process ${registryPid}`);
-    expect(up.stdout).toMatch(/stopped build slipway-hello:\S+ \(pid \d+\)/);
+    expect(up.stdout).toMatch(/removed \d+ temp folder\(s\) a previous stack left/);
     expect(isAlive(registryPid)).toBe(false);
-    expect(isAlive(build!)).toBe(false);
+    // The build's bash may have died by itself (its output pipe closed with the stack): nothing of its group may be left.
+    expect(groupAlive(build!)).toBe(false);
+    expect((await readdir(paths.tmp)).filter((name) => tempBefore.includes(name))).toEqual([]);
     const registryNow = (await status()).health!.registry!.pid!;
     expect((await processesNamingState()).filter((line) => !line.startsWith(`${registryNow}: `))).toEqual([]);
     await deployHello();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reapOrphans } from '../../../src/local-stack/orphans.ts';
+import { groupAlive } from '../../../src/local-stack/processes.ts';
 import { stackPaths, type StackPaths } from '../../../src/local-stack/paths.ts';
 import { isAlive } from '../../../src/local-stack/stack-file.ts';
 import { registryPidFile } from '../../../src/stand-ins/registry-process.ts';
@@ -72,6 +73,22 @@ describe.skipIf(process.platform !== 'linux')('reapOrphans', () => {
 
     expect(await gone(pid)).toBe(true);
     expect(cleaned).toEqual([expect.stringContaining('build slipway-hello:1234')]);
+  });
+
+  it("stops what is left of a build's process group after its bash died", async () => {
+    const paths = await statePaths();
+    const dir = join(paths.builds, 'slipway-hello_9999');
+    await mkdir(dir, { recursive: true });
+    // bash starts a docker-like child in its group and exits, as it does when the stack's pipes close.
+    const leader = detached('bash', ['-c', 'sleep 60 &', join(dir, 'build.sh')]);
+    await writeFile(join(dir, 'state.json'), JSON.stringify({ buildId: 'slipway-hello:9999', status: 'IN_PROGRESS', pid: leader }));
+    expect(await gone(leader)).toBe(true);
+    expect(groupAlive(leader)).toBe(true);
+
+    const cleaned = await reapOrphans(paths);
+
+    expect(groupAlive(leader)).toBe(false);
+    expect(cleaned).toEqual([expect.stringContaining('build slipway-hello:9999')]);
   });
 
   it('leaves alone a process whose pid a pid file names but whose command line is another', async () => {
