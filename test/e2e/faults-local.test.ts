@@ -194,22 +194,29 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
     await deployHello();
   });
 
-  it('comes up on a free port, saying so, when another program holds a kept port', async () => {
+  it('comes up on free ports, saying so, when other programs hold kept ports, and deploys to the new registry', async () => {
     const down = await cli(['local', 'down']);
     expect(down.code).toBe(0);
-    const kept = JSON.parse(await readFile(paths.portsFile, 'utf8')) as { api: number };
-    const holder: Server = createServer();
-    await new Promise<void>((resolve) => holder.listen(kept.api, '127.0.0.1', resolve));
+    const kept = JSON.parse(await readFile(paths.portsFile, 'utf8')) as { api: number; registry: number };
+    const holders: Server[] = [];
+    for (const port of [kept.api, kept.registry]) {
+      const holder = createServer();
+      holders.push(holder);
+      await new Promise<void>((resolve) => holder.listen(port, '127.0.0.1', resolve));
+    }
     try {
       const up = await cli(['local', 'up']);
       expect(up.code, up.stderr).toBe(0);
       expect(up.stdout).toContain(`port ${kept.api} (api) is held by another program: the api now listens on`);
+      expect(up.stdout).toContain(`port ${kept.registry} (registry) is held by another program: the registry now listens on`);
       expect(up.stdout + up.stderr).not.toContain('EADDRINUSE');
       const running = await status();
       expect(running.running).toBe(true);
       expect(Number(new URL(running.api).port)).not.toBe(kept.api);
+      expect(Number(new URL(running.registry).port)).not.toBe(kept.registry);
+      await deployHello();
     } finally {
-      await new Promise((resolve) => holder.close(resolve));
+      await Promise.all(holders.map((holder) => new Promise((resolve) => holder.close(resolve))));
     }
   });
 
