@@ -39,6 +39,7 @@ export async function bootStandIns(options: {
   await mkdir(paths.dir, { recursive: true });
   // Before the ports are checked: a registry a killed stack left running still holds this stack's port.
   const notices = await reapOrphans(paths);
+  await mkdir(paths.tmp, { recursive: true });
   const { ports, replaced } = await stackPorts(paths.portsFile);
   notices.push(...replaced.map(portReplacedLine));
   for (const notice of notices) logger.warn(notice);

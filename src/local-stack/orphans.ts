@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { registryPidFile } from '../stand-ins/registry-process.ts';
 import type { StackPaths } from './paths.ts';
@@ -8,7 +8,7 @@ import { isAlive, readStackInfo } from './stack-file.ts';
 /**
  * What a stack of this state folder left running or lying around when it died without stopping
  * (SIGKILL, a crash, a reboot): its registry process, its builds' process groups, its temp folder and
- * its S3 socket. Each is recognised by a pid file under the state folder plus its command line, so
+ * its sockets (the temp folder is removed: whoever needs it makes it again). Each is recognised by a pid file under the state folder plus its command line, so
  * nothing else on the machine is touched. Returns one line per thing cleaned, for the log and the CLI.
  * Call it only when no stack of this folder is running (boot, and `local down` after the stack exited).
  */
@@ -27,7 +27,6 @@ export async function reapOrphans(paths: StackPaths): Promise<string[]> {
   }
   const leftovers = await readdir(paths.tmp).catch(() => [] as string[]);
   await rm(paths.tmp, { recursive: true, force: true });
-  await mkdir(paths.tmp, { recursive: true });
   if (leftovers.length) cleaned.push(`removed ${leftovers.length} temp folder(s) a previous stack left in ${paths.tmp}`);
   await rm(paths.s3Socket, { force: true });
   await rm(paths.registrySocket, { force: true });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,6 +104,12 @@ describe.skipIf(process.platform !== 'linux')('reapOrphans', () => {
     expect(isAlive(stranger)).toBe(true);
   });
 
+  it('creates nothing in a state folder that does not exist', async () => {
+    const paths = await statePaths();
+    expect(await reapOrphans(paths)).toEqual([]);
+    expect(existsSync(paths.dir)).toBe(false);
+  });
+
   it('leaves a finished build alone', async () => {
     const paths = await statePaths();
     const pid = await orphanBuild(paths, 'slipway-hello_5678', 'SUCCEEDED');
@@ -110,14 +117,14 @@ describe.skipIf(process.platform !== 'linux')('reapOrphans', () => {
     expect(isAlive(pid)).toBe(true);
   });
 
-  it('empties the temp folder', async () => {
+  it('removes the temp folder', async () => {
     const paths = await statePaths();
     await mkdir(join(paths.tmp, 'slipway-s3-post-abc'), { recursive: true });
     await writeFile(join(paths.tmp, 'slipway-s3-post-abc', 'body'), 'x');
 
     const cleaned = await reapOrphans(paths);
 
-    expect(await readdir(paths.tmp)).toEqual([]);
+    expect(existsSync(paths.tmp)).toBe(false);
     expect(cleaned).toEqual([expect.stringContaining('removed 1 temp folder(s)')]);
   });
 });
