@@ -144,7 +144,7 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     await removeSocket();
     const code = (error as { code?: string }).code ?? String(error);
     throw new SlipwayError(
-      `The local S3 could not listen on ${options.host}:${options.port ?? 0} (${code}). Stop whatever uses that port, or choose another port.`,
+      `The local S3 could not listen on ${options.host}:${options.port ?? 0} (${code}). Stop whatever holds that port, or run slipway local up again to choose another.`,
       { cause: error },
     );
   }
