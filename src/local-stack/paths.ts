@@ -36,7 +36,19 @@ export function stackPaths(root: string, stateDir = process.env.SLIPWAY_STATE_DI
     builds: join(dir, 'builds'),
     executions: join(dir, 'executions'),
     services: join(dir, 'services'),
+    /** The stack process's temp folder (its TMPDIR): spooled uploads, fetched sources, build folders. Emptied at every up and down. */
+    tmp: join(dir, 'tmp'),
+    /** s3rver's unix socket: in the state folder, or in /tmp when that path is too long for a socket (108 bytes on Linux). */
+    s3Socket: socketPath(dir, 's3.sock'),
+    /** The registry's unix socket (its front holds the TCP port), with the same fallback. */
+    registrySocket: socketPath(dir, 'registry.sock'),
   };
+}
+
+function socketPath(dir: string, name: string): string {
+  const inState = join(dir, name);
+  if (Buffer.byteLength(inState) < 100) return inState;
+  return join('/tmp', `slipway-${createHash('sha256').update(dir).digest('hex').slice(0, 12)}-${name}`);
 }
 
 export type StackPaths = ReturnType<typeof stackPaths>;

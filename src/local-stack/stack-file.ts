@@ -1,4 +1,4 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { StackPaths } from './paths.ts';
 
 /** What `slipway local status --json` prints, and how the CLI finds the running stack. */
@@ -9,8 +9,10 @@ export interface StackInfo {
   s3: string;
   bucket: string;
   registry: string;
-  /** The registry runs as a child process: kept here so `local down` can stop it even if the stack died. */
+  /** The registry's first process (its supervisor restarts it: the live pid is in registry/registry.pid and `local status`). */
   registryPid: number;
+  /** What this start had to do that the user should hear about (a killed stack's leftovers cleaned, a kept port replaced): `local up` prints them. */
+  notices?: string[];
   stack: string;
   stateDir: string;
   log: string;
@@ -25,8 +27,11 @@ export async function readStackInfo(paths: StackPaths): Promise<StackInfo | unde
   }
 }
 
+/** Replaces stack.json atomically: `local up` polls it while the stack writes it, and must never read half a file. */
 export async function writeStackInfo(paths: StackPaths, info: StackInfo): Promise<void> {
-  await writeFile(paths.stackFile, JSON.stringify(info, null, 2));
+  const temp = `${paths.stackFile}.${process.pid}`;
+  await writeFile(temp, JSON.stringify(info, null, 2));
+  await rename(temp, paths.stackFile);
 }
 
 export async function removeStackInfo(paths: StackPaths): Promise<void> {

@@ -33,7 +33,9 @@ export async function startApiServer(options: {
     const refusal = foreignRequest(request, (server.address() as { port: number }).port);
     if (refusal) return send(response, 403, { error: { name: 'ForeignRequestRefused', message: refusal } });
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const body = await readBody(request, options.maxBodyBytes ?? 6 * 1024 * 1024);
+    const limit = options.maxBodyBytes ?? API_BODY_LIMIT;
+    const body = await readBody(request, limit);
+    if (!body) return send(response, 413, { error: { name: 'PayloadTooLarge', kind: 'too-large', message: bodyTooLarge(limit) } });
     const local = options.local[`${request.method} ${url.pathname}`];
     if (local) {
       const result = await local(request, body);
@@ -54,7 +56,9 @@ export async function startApiServer(options: {
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new Error(`The local API could not listen on 127.0.0.1:${options.port} (${error.code ?? error.message}). Stop whatever holds that port, or run slipway local up again to choose another.`, { cause: error })),
+    );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as { port: number }).port;
@@ -113,16 +117,34 @@ function toEvent(request: IncomingMessage, url: URL, body: Buffer, route: Compil
   };
 }
 
-async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+/** API Gateway's own payload limit (HTTP APIs: 10 MB; Lambda's: 6 MB): contexts go to S3, never through the API. */
+export const API_BODY_LIMIT = 6 * 1024 * 1024;
+
+/** `bodyTooLarge(6291456)` → the 413's message, naming the limit. */
+export function bodyTooLarge(limit: number): string {
+  return `The request body is over the API's limit of ${limit} bytes (${(limit / 1024 / 1024).toFixed(1)} MiB). Build contexts go to S3 through a presigned upload (slipway deploy), never through the API.`;
+}
+
+/**
+ * The body, or undefined when it is over `limit`. The rest of an oversized body is still read (and
+ * dropped): a client still sending would otherwise see its connection reset instead of the 413.
+ */
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  let over = declared > limit;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
+    if (over) continue;
     size += (chunk as Buffer).length;
-    // API Gateway's own payload limit: contexts go to S3, never through the API.
-    if (size > limit) throw new Error(`request body over ${limit} bytes`);
+    if (size > limit) {
+      over = true;
+      chunks.length = 0;
+      continue;
+    }
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks);
+  return over ? undefined : Buffer.concat(chunks);
 }
 
 function send(response: ServerResponse, status: number, body: unknown): void {

@@ -26,6 +26,7 @@ import { rollbackRoute } from '../edges/routes/rollback.ts';
 import { startRunTarget } from '../edges/routes/start-run.ts';
 import { stepHandler } from '../edges/step-handler.ts';
 import { bootStandIns, LOCAL_BUCKET, LOCAL_REGION } from '../local-stack/boot.ts';
+import { dockerAnswers } from '../local-stack/engine.ts';
 import { stackId, type StackPaths } from '../local-stack/paths.ts';
 import type { StackInfo } from '../local-stack/stack-file.ts';
 import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../pipeline/definition.ts';
@@ -74,6 +75,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
     return deps;
   };
   const http = httpFunctions(wired);
+  let partsHealth: () => Promise<Record<string, { ok: boolean }>> = async () => ({});
 
   const standIns = await bootStandIns({
     paths,
@@ -83,7 +85,8 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       return requireBinding(http, route.handler, 'HTTP route');
     },
     local: {
-      'GET /_local/health': async () => ({ status: 200, body: { ok: true, stack } }),
+      // The API answers, so the stack is up; `parts` says how each stand-in is (`slipway local status` prints them).
+      'GET /_local/health': async () => ({ status: 200, body: { ok: true, stack, parts: await partsHealth() } }),
       // EventBridge PutEvents' stand-in, for `slipway rebuild` and other systems on this machine.
       'POST /_local/events': async (_request, body) => {
         await whenReady;
@@ -98,6 +101,10 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
     logger,
   });
   const stoppers: (() => Promise<void>)[] = [standIns.stop];
+  partsHealth = async () => {
+    const [s3, registryHealth, engine] = await Promise.all([standIns.s3.health(), standIns.registry.health(), dockerAnswers()]);
+    return { api: { ok: true }, s3, registry: registryHealth, containers: { ok: engine, ...(!engine && { reason: 'the Docker engine does not answer' }) } };
+  };
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => logger.warn('stop failed', { error: String(error) }));
   };
@@ -172,6 +179,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       bucket: LOCAL_BUCKET,
       registry: standIns.registry.url,
       registryPid: standIns.registry.pid,
+      ...(standIns.notices.length && { notices: standIns.notices }),
       stack,
       stateDir: paths.dir,
       log: paths.log,

@@ -1,3 +1,4 @@
+import { mkdir, rm } from 'node:fs/promises';
 import { findProjectRoot, stackPaths } from '../local-stack/paths.ts';
 import { removeStackInfo, writeStackInfo } from '../local-stack/stack-file.ts';
 import { startLocalStack } from './local.ts';
@@ -9,6 +10,10 @@ import { startLocalStack } from './local.ts';
  */
 const root = findProjectRoot();
 const paths = stackPaths(root);
+// Every temp folder the stack makes (spooled uploads, fetched sources, build folders) goes under the
+// state folder: removed at stop, and a stack killed with SIGKILL leaves them where the next one finds them.
+process.env.TMPDIR = paths.tmp;
+await mkdir(paths.tmp, { recursive: true });
 const stack = await startLocalStack({ root, paths });
 await writeStackInfo(paths, stack.info);
 await new Promise<void>((resolve) => {
@@ -16,4 +21,5 @@ await new Promise<void>((resolve) => {
   process.once('SIGINT', resolve);
 });
 await stack.stop({ removeContainers: true });
+await rm(paths.tmp, { recursive: true, force: true });
 await removeStackInfo(paths);

@@ -21,7 +21,8 @@ export function register(program: Command): void {
     .option('--no-follow', 'return once the context is uploaded')
     .action(async (dir: string, flags: { app: string; json?: boolean; follow: boolean }) => {
       const out = createOutput(Boolean(flags.json));
-      process.exitCode = await run({ dir, app: flags.app, follow: flags.follow }, { client: await apiClient(), out });
+      // The API is found after the folder is packed: a bad folder is bad input (exit 2) whether or not a stack is up.
+      process.exitCode = await run({ dir, app: flags.app, follow: flags.follow }, { client: () => apiClient(), out });
     });
 }
 
@@ -29,13 +30,14 @@ export function register(program: Command): void {
  * `slipway deploy <dir> --app <name>`: pack, ask for a presigned upload, upload, then follow the run. Returns the exit code.
  * A context over the app's limit is refused before a byte is uploaded (by the API, which is told the size, or here).
  */
-export async function run(options: DeployOptions, deps: { client: ApiClient; out: Output }): Promise<number> {
-  const { client, out } = deps;
+export async function run(options: DeployOptions, deps: { client: ApiClient | (() => Promise<ApiClient>); out: Output }): Promise<number> {
+  const { out } = deps;
   const startedAt = Date.now();
   // Loaded when a deploy runs: tar and the live view stay out of `slipway --help` and the other commands.
   const [{ packContext }, { followAndReport }] = await Promise.all([import('../pack.ts'), import('../report-run.ts')]);
   const packed = await packContext(options.dir);
   out.line(`packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}`);
+  const client = typeof deps.client === 'function' ? await deps.client() : deps.client;
   const ticket = await client.request<UploadTicket>('POST', '/uploads', { app: options.app, uploader: await uploader(), bytes: packed.bytes.length });
   if (packed.bytes.length > ticket.upload.maxBytes) throw new ContextTooLargeError(ticket.app, packed.bytes.length, ticket.upload.maxBytes, `apps.${ticket.app}.maxUploadBytes`);
   await uploadShowingProgress(ticket, packed.bytes, out);

@@ -1,5 +1,5 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
 import { findProjectRoot, stackId, stackPaths, type StackPaths } from '../../local-stack/paths.ts';
@@ -42,6 +42,9 @@ export function register(program: Command): void {
 export async function up(options: { json: boolean }, deps: { out: Output }): Promise<number> {
   const root = findProjectRoot();
   const paths = stackPaths(root);
+  // Checked here as well as in the stack's process: a malformed config is bad input (exit 2), not a stack that failed to start.
+  const { readConfigFile } = await import('../../config-file.ts');
+  readConfigFile(join(root, 'slipway.config.json'));
   const running = await runningStack(paths);
   if (running) {
     print(running, options.json, deps.out, 'already running');
@@ -71,24 +74,25 @@ export async function up(options: { json: boolean }, deps: { out: Output }): Pro
   throw new LocalStackError(`The local stack did not come up within 90s. See ${paths.log}.`);
 }
 
-/** `slipway local down`: stop every process and container the stack started, and nothing else. */
+/** `slipway local down`: stop every process and container the stack started, and nothing else; remove its temp folder and socket. */
 export async function down(_options: unknown, deps: { out: Output }): Promise<number> {
-  const { dockerAnswers, removeStackContainers } = await import('../../local-stack/engine.ts');
+  const [{ dockerAnswers, removeStackContainers }, { reapOrphans }, { runsCommand, stopProcess }] = await Promise.all([
+    import('../../local-stack/engine.ts'),
+    import('../../local-stack/orphans.ts'),
+    import('../../local-stack/processes.ts'),
+  ]);
   const paths = stackPaths(findProjectRoot());
   const info = await readStackInfo(paths);
   // A stack.json left by a crash or a reboot may name pids that now belong to something else: signal
-  // a process only when its command line shows it is this stack's (or its registry).
-  if (info && isAlive(info.pid) && (await runsCommand(info.pid, ['local', 'serve']))) {
-    process.kill(info.pid, 'SIGTERM');
-    const deadline = Date.now() + 30_000;
-    while (isAlive(info.pid) && Date.now() < deadline) await sleep(100);
-    if (isAlive(info.pid)) process.kill(info.pid, 'SIGKILL');
-  }
-  // Whatever a stack that died without cleaning up left behind: its registry and its containers.
-  if (info && isAlive(info.registryPid) && (await runsCommand(info.registryPid, ['docker-registry', paths.registry]))) process.kill(info.registryPid, 'SIGTERM');
+  // a process only when its command line shows it is this stack's.
+  if (info && isAlive(info.pid) && (await runsCommand(info.pid, ['local', 'serve']))) await stopProcess(info.pid, { graceMs: 30_000 });
+  // Whatever a stack that died without cleaning up left behind: its registry, builds, temp folder, socket and containers.
+  const reaped = await reapOrphans(paths);
   const stack = info?.stack ?? stackId(paths);
   const removed = (await dockerAnswers()) ? await removeStackContainers(stack) : 0;
   await removeStackInfo(paths);
+  await rm(paths.tmp, { recursive: true, force: true });
+  for (const line of reaped) deps.out.line(line);
   deps.out.line(info ? `local stack stopped${removed ? ` (removed ${removed} leftover container(s))` : ''}` : 'local stack was not running');
   return 0;
 }
@@ -102,8 +106,30 @@ export async function status(options: { json: boolean }, deps: { out: Output }):
     else deps.out.line('local stack: not running (start it with: slipway local up)');
     return 1;
   }
-  print(info, options.json, deps.out, 'running');
+  print(info, options.json, deps.out, 'running', await partsHealth(info));
   return 0;
+}
+
+type PartHealth = { ok: boolean; reason?: string; restarts?: number; lastExit?: string; pid?: number };
+
+/** How each part of the running stack is (API, S3, registry, containers), as its /_local/health says. */
+async function partsHealth(info: StackInfo): Promise<Record<string, PartHealth> | undefined> {
+  try {
+    const body = (await (await fetch(`${info.api}/_local/health`, { signal: AbortSignal.timeout(10_000) })).json()) as { parts?: Record<string, PartHealth> };
+    return body.parts;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `api ok · s3 ok · registry ok (restarted 1×; last exit signal SIGKILL) · containers DOWN (the Docker engine does not answer)` */
+function healthLine(parts: Record<string, PartHealth>): string {
+  return Object.entries(parts)
+    .map(([part, health]) => {
+      const notes = [health.restarts ? `restarted ${health.restarts}×` : '', health.lastExit ? `last exit ${health.lastExit}` : '', health.reason ?? ''].filter(Boolean);
+      return `${part} ${health.ok ? 'ok' : 'DOWN'}${notes.length ? ` (${notes.join('; ')})` : ''}`;
+    })
+    .join(' · ');
 }
 
 async function runningStack(paths: StackPaths): Promise<StackInfo | undefined> {
@@ -120,11 +146,12 @@ async function healthy(info: StackInfo): Promise<boolean> {
   }
 }
 
-function print(info: StackInfo, json: boolean, out: Output, state: string): void {
+function print(info: StackInfo, json: boolean, out: Output, state: string, health?: Record<string, PartHealth>): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify({ running: true, ...info }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ running: true, ...info, ...(health && { health }) }, null, 2)}\n`);
     return;
   }
+  if (state === 'started') for (const notice of info.notices ?? []) out.line(`note: ${notice}`);
   out.line(`local stack ${state} (pid ${info.pid})`);
   out.line(`  api:       ${info.api}`);
   out.line(`  dashboard: ${info.api}/`);
@@ -132,18 +159,8 @@ function print(info: StackInfo, json: boolean, out: Output, state: string): void
   out.line(`  registry:  ${info.registry}`);
   out.line(`  state:     ${info.stateDir}`);
   out.line(`  log:       ${info.log}`);
+  if (health) out.line(`  health:    ${healthLine(health)}`);
   out.line('stop it with: npx slipway local down');
-}
-
-/** Whether process `pid` was started with every one of `parts` in its command line (Linux's /proc; elsewhere, trust the pid). */
-async function runsCommand(pid: number, parts: string[]): Promise<boolean> {
-  let cmdline: string;
-  try {
-    cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0').join(' ');
-  } catch {
-    return process.platform !== 'linux';
-  }
-  return parts.every((part) => cmdline.includes(part));
 }
 
 async function tail(file: string, lines: number): Promise<string> {

@@ -13,7 +13,7 @@ import { refuse, type Refusal } from './sigv4-verifier.ts';
 export interface BrowserPostOptions {
   policy: PostPolicyOptions;
   /** s3rver on its internal loopback port: the verified file is PUT there, so it stores and notifies exactly once. */
-  upstream: { host: string; port: number };
+  upstream: { socketPath: string };
   agent: Agent;
   /** Where the file waits while it is counted (default: the system's temp folder); never the bucket. */
   spoolDir?: string;

@@ -15,8 +15,8 @@ import type { IncomingSignedRequest, Verdict } from './sigv4-verifier.ts';
 export interface FrontServerOptions {
   host: string;
   port: number;
-  /** Where verified requests go: s3rver on a loopback port. */
-  upstream: { host: string; port: number };
+  /** Where verified requests go: s3rver's unix socket. */
+  upstream: { socketPath: string };
   verify: (request: IncomingSignedRequest) => Promise<Verdict>;
   /** What browser-based uploads (POST to the bucket with a signed policy) are checked against. */
   postPolicy: PostPolicyOptions;
@@ -88,7 +88,7 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
     const headers = withoutHopByHop(req.headers);
     if (length !== undefined) headers['content-length'] = String(length);
     delete headers.authorization;
-    const upstreamRequest = httpRequest({ host: options.upstream.host, port: options.upstream.port, method: req.method, path, headers, agent }, (upstreamResponse) => {
+    const upstreamRequest = httpRequest({ socketPath: options.upstream.socketPath, method: req.method, path, headers, agent }, (upstreamResponse) => {
       res.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
       pipeline(upstreamResponse, res, () => done());
     });

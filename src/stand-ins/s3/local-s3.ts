@@ -1,6 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
+import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvalidInputError, SlipwayError } from '../../domain/errors.ts';
 import type { Logger } from '../../ports/logger.ts';
@@ -20,6 +22,13 @@ export interface LocalS3Options {
   region: string;
   /** The front's clock for expiry and skew checks; tests move it forward. */
   now?: () => Date;
+  /**
+   * The unix socket s3rver listens on: never a TCP port, so nothing (no web page, no other user) reaches it
+   * but through the front. Default: a private folder of its own in the temp directory, removed at stop.
+   */
+  socketPath?: string;
+  /** Where the front spools bodies while it checks them (default: the system's temp folder). */
+  spoolDir?: string;
   /** Where failures of onObjectCreated listeners are reported (default: console.error). */
   logger?: Pick<Logger, 'error'>;
 }
@@ -39,6 +48,8 @@ export interface LocalS3 {
   endpoint: string;
   bucket: string;
   stop(): Promise<void>;
+  /** Whether s3rver answers on its socket now (a ListBuckets through the socket, not through the front). */
+  health(): Promise<{ ok: boolean }>;
   /** Calls `listener` once per object stored; returns a function that stops the calls. A listener's failure (or rejection) is logged, never sent to the uploader. */
   onObjectCreated(listener: ObjectCreatedListener): () => void;
 }
@@ -59,7 +70,8 @@ interface S3rverInstance {
 
 type S3rverConstructor = new (options: {
   address: string;
-  port: number;
+  /** A path: Node's listen() takes a unix socket's path where a port goes. */
+  port: number | string;
   directory: string;
   silent: boolean;
   configureBuckets: { name: string }[];
@@ -72,7 +84,7 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /**
  * `startLocalS3({ dataDir: '.slipway/s3', host: '127.0.0.1', port: 4569, bucket: 'slipway-contexts', credentials, region: 'us-east-1' })`
- * starts s3rver on an internal loopback port behind a front that verifies SigV4 (presigned URLs and
+ * starts s3rver on a unix socket (no TCP port: a web page cannot reach it) behind a front that verifies SigV4 (presigned URLs and
  * Authorization headers), expiry and clock skew, and the signed policy of presigned POSTs (key, content
  * type, metadata, size), as S3 does and s3rver does not.
  */
@@ -83,7 +95,11 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const listeners = new Set<ObjectCreatedListener>();
 
   await mkdir(options.dataDir, { recursive: true });
-  const s3rver = new S3rver({ address: '127.0.0.1', port: 0, directory: options.dataDir, silent: true, configureBuckets: [{ name: options.bucket }] });
+  const privateDir = options.socketPath ? undefined : await mkdtemp(join(tmpdir(), 'slipway-s3-'));
+  const socketPath = options.socketPath ?? join(privateDir!, 's3.sock');
+  // A socket file left by a stack that was killed would make listen() fail with EADDRINUSE.
+  await rm(socketPath, { force: true });
+  const s3rver = new S3rver({ address: '127.0.0.1', port: socketPath, directory: options.dataDir, silent: true, configureBuckets: [{ name: options.bucket }] });
   // s3rver emits this synchronously once the object is stored, before it answers the request.
   s3rver.on('event', (event) => {
     for (const record of event.Records) {
@@ -106,22 +122,29 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       }
     }
   });
-  const internal = await s3rver.run();
+  await s3rver.run();
+  // Only this user's processes may connect (the front, and the stack's own adapters through it).
+  await chmod(socketPath, 0o600);
+  const removeSocket = async () => {
+    await rm(privateDir ?? socketPath, { recursive: true, force: true });
+  };
 
   let front: FrontServer;
   try {
     front = await startFrontServer({
       host: options.host,
       port: options.port ?? 0,
-      upstream: { host: '127.0.0.1', port: internal.port },
+      upstream: { socketPath },
+      ...(options.spoolDir && { spoolDir: options.spoolDir }),
       verify: createSigV4Verifier({ credentials: options.credentials, region: options.region, now }),
       postPolicy: { credentials: options.credentials, region: options.region, now },
     });
   } catch (error) {
     await closeS3rver(s3rver);
+    await removeSocket();
     const code = (error as { code?: string }).code ?? String(error);
     throw new SlipwayError(
-      `The local S3 could not listen on ${options.host}:${options.port ?? 0} (${code}). Stop whatever uses that port, or choose another port.`,
+      `The local S3 could not listen on ${options.host}:${options.port ?? 0} (${code}). Stop whatever holds that port, or run slipway local up again to choose another.`,
       { cause: error },
     );
   }
@@ -133,10 +156,21 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    health: () =>
+      new Promise((resolve) => {
+        const probe = httpRequest({ socketPath, path: '/', method: 'GET', timeout: 2000 }, (response) => {
+          response.resume();
+          resolve({ ok: response.statusCode === 200 });
+        });
+        probe.on('timeout', () => probe.destroy(new Error('timeout')));
+        probe.on('error', () => resolve({ ok: false }));
+        probe.end();
+      }),
     async stop() {
       listeners.clear();
       await front.close();
       await closeS3rver(s3rver);
+      await removeSocket();
     },
   };
 }
