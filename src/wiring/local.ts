@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createS3Client, S3ObjectStore } from '../adapters/aws/s3-object-store.ts';
 import { EnvSecretStore } from '../adapters/env-secret-store.ts';
 import { GitHubSourceRepository } from '../adapters/github-source-repository.ts';
@@ -41,6 +42,12 @@ import type { BuildRequestedEvent } from '../use-cases/rebuild.ts';
 import type { ObjectCreatedEvent } from '../use-cases/start-run.ts';
 import { STEPS } from '../use-cases/steps/index.ts';
 
+/**
+ * Slipway's own folder (serverless.yml, buildspec/): the project the stack serves (its
+ * slipway.config.json and .slipway/ state) may be any folder.
+ */
+const SLIPWAY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
 /** How often the local stack polls: the ASL's Wait states say 10 and 15 seconds for AWS; a local build takes seconds. */
 const LOCAL_POLL_MS = { WaitForBuild: 25, WaitForRollout: 25 };
 const LOCAL_RETRY_MS = Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((state) => [state, 200]));
@@ -63,7 +70,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
   const logger = options.logger ?? powertoolsLogger({ service: 'slipway-local', level: process.env.SLIPWAY_LOG_LEVEL });
   const config = readConfigFile(join(root, 'slipway.config.json'));
   const stack = stackId(paths);
-  const declared = readServerlessRoutes(join(root, 'serverless.yml'), { ContextsBucket: LOCAL_BUCKET });
+  const declared = readServerlessRoutes(join(SLIPWAY_ROOT, 'serverless.yml'), { ContextsBucket: LOCAL_BUCKET });
   // The servers start before the adapters that use them exist; requests wait for the wiring.
   let deps: Dependencies | undefined;
   let registry: DistributionImageRegistry | undefined;
@@ -149,7 +156,7 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       client: createS3Client({ endpoint: standIns.s3.endpoint, region: LOCAL_REGION, credentials: standIns.credentials, forcePathStyle: true }),
     });
     // The runner fetches each context through the store, as CodeBuild's role reads it from S3.
-    const builds = new LocalBuildRunner({ buildspecPath: join(root, 'buildspec', 'buildspec.yml'), workDir: paths.builds, contexts: objects, docker });
+    const builds = new LocalBuildRunner({ buildspecPath: join(SLIPWAY_ROOT, 'buildspec', 'buildspec.yml'), workDir: paths.builds, contexts: objects, docker });
     stoppers.push(() => builds.close());
     // GitHub settings come from the environment `slipway local up` ran in (SLIPWAY_GITHUB_*).
     const secrets = new EnvSecretStore(process.env);

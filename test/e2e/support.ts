@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -43,14 +43,12 @@ export async function slipway(args: string[], options: { timeoutMs?: number; sta
 }
 
 /**
- * A project folder of its own in a temp folder: `config` as its slipway.config.json, next to the repository's
- * serverless.yml and buildspec/ (the local stack reads both from the project root). Run the CLI there with `cwd`.
+ * A project folder of its own in a temp folder, holding only `config` as its slipway.config.json (the local
+ * stack reads serverless.yml and buildspec/ from Slipway's own folder). Run the CLI there with `cwd`.
  */
 export async function projectWith(config: unknown): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-project-'));
   await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config, null, 2));
-  await symlink(join(ROOT, 'serverless.yml'), join(dir, 'serverless.yml'));
-  await symlink(join(ROOT, 'buildspec'), join(dir, 'buildspec'), 'dir');
   return dir;
 }
 
