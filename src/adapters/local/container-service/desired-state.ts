@@ -130,12 +130,14 @@ export class DesiredState {
         for (const task of stopped) {
           proxy.removeTarget(task.hostPort);
           this.failedChecks.get(app)?.delete(task.containerId);
-          const state = running.has(task.containerId) ? undefined : await this.docker.state(task.containerId).catch(() => undefined);
-          const reason = running.has(task.containerId)
-            ? (unhealthy.get(task.containerId) ?? 'the container failed its health checks')
-            : state
+          // Ask the engine, whatever the last listing said: a killed container also fails its health checks,
+          // and its exit is the better reason.
+          const state = await this.docker.state(task.containerId).catch(() => undefined);
+          const reason = !state
+            ? 'the container was removed'
+            : !state.running
               ? `the container exited with code ${state.exitCode}${state.oomKilled ? ' (killed: out of memory)' : ''}`
-              : 'the container was removed';
+              : (unhealthy.get(task.containerId) ?? 'the container failed its health checks');
           events.push(this.replacementEvent(current.revision, task.containerId, reason));
           this.logger.warn('task stopped, starting a replacement', { app, revision: current.revision, container: shortId(task.containerId), reason });
         }
