@@ -10,7 +10,7 @@ export type PutCondition = { ifNoneMatch: '*' } | { ifMatch: string };
 
 /** `putCondition('PUT', headers, '')` → the condition a plain object PUT carries, or undefined (any other request, or none). */
 export function putCondition(method: string | undefined, headers: IncomingHttpHeaders, rawQuery: string): PutCondition | undefined {
-  if (method !== 'PUT' || rawQuery !== '' || headers['x-amz-copy-source'] !== undefined) return undefined;
+  if (method !== 'PUT' || !isPlainObjectPut(rawQuery) || headers['x-amz-copy-source'] !== undefined) return undefined;
   const ifNoneMatch = headers['if-none-match'];
   const ifMatch = headers['if-match'];
   if (typeof ifNoneMatch === 'string') return { ifNoneMatch: '*' };
@@ -50,6 +50,15 @@ export class KeyedLock {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     }
   }
+}
+
+/** A PutObject, not a part upload or a subresource (`?tagging`, `?acl`): the SDK's `x-id=PutObject` and presigning parameters only. */
+function isPlainObjectPut(rawQuery: string): boolean {
+  if (rawQuery === '') return true;
+  return rawQuery.split('&').every((pair) => {
+    const name = decodeURIComponent(pair.split('=', 1)[0] ?? '');
+    return name === 'x-id' || name.startsWith('X-Amz-');
+  });
 }
 
 function bare(etag: string): string {
