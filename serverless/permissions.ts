@@ -91,7 +91,9 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
   // HeadObject needs GetObject; without ListBucket a missing key answers 403 instead of 404.
   const headContext = [allow('ReadContexts', ['s3:GetObject'], r.contextObjects), allow('TellMissingContexts', ['s3:ListBucket'], r.bucket)];
   // Newest wins: GetObject and conditional PutObject of the app's deploy marker; a missing marker answers 404 (not 403) only with ListBucket.
-  const guardServices = [allow('ClaimServices', ['s3:GetObject', 's3:PutObject'], r.deployMarkers), allow('TellMissingMarkers', ['s3:ListBucket'], r.bucket)];
+  const tellMissingMarkers = allow('TellMissingMarkers', ['s3:ListBucket'], r.bucket);
+  const claimServices = [allow('ClaimServices', ['s3:GetObject', 's3:PutObject'], r.deployMarkers), tellMissingMarkers];
+  const watchClaims = [allow('ReadClaims', ['s3:GetObject'], r.deployMarkers), tellMissingMarkers];
   const describeServices = allow('ReadServices', ['ecs:DescribeServices'], r.services);
   // DescribeTaskDefinition has no resource-level permissions: the Service Authorization Reference lists no resource type for it.
   const describeTaskDefinitions = allow('ReadTaskDefinitions', ['ecs:DescribeTaskDefinition'], '*');
@@ -113,16 +115,14 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     getRunLogs: [readRuns, allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs)],
     // POST /apps/{app}/rollback: earlier runs (ListExecutions, DescribeExecution, GetExecutionHistory), what serves now, StartExecution.
     rollback: [allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine), readRuns, describeServices, describeTaskDefinitions],
-    // POST /webhooks/github: the webhook secret and token (GetSecretValue), the run a delivery already
-    // started (DescribeExecution), and PutObject of the fetched source as the app's context.
+    // POST /webhooks/github: the webhook secret and token (GetSecretValue), the delivery's claim, and PutObject
+    // of the fetched source as the app's context.
     githubWebhook: [
       allow('ReadGithubSecret', ['secretsmanager:GetSecretValue'], arn('secretsmanager', `secret:${stack.githubSecretName}-*`)),
       allow('StoreContexts', ['s3:PutObject'], r.contextObjects),
       // The delivery claim: conditional PutObject (If-None-Match), GetObject of the claim a duplicate finds; ListBucket so a missing one is a 404.
       allow('ClaimDeliveries', ['s3:GetObject', 's3:PutObject'], r.deliveryClaims),
       allow('TellMissingClaims', ['s3:ListBucket'], r.bucket),
-      // workflow.history: DescribeExecution and GetExecutionHistory.
-      readRuns,
     ],
     // GET /: a static page.
     dashboard: [],
@@ -144,7 +144,7 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     // The deploy marker (GetObject, conditional PutObject); DescribeServices, DescribeTaskDefinition (with TAGS), RegisterTaskDefinition (with the tags), UpdateService.
     deploy: [
       announce,
-      ...guardServices,
+      ...claimServices,
       describeServices,
       describeTaskDefinitions,
       // RegisterTaskDefinition has no resource-level permissions (as DescribeTaskDefinition).
@@ -154,7 +154,7 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       allow('UpdateServices', ['ecs:UpdateService'], r.services),
     ],
     // GetObject of the deploy marker (superseded?); DescribeServices; with keepReleases, DescribeImages, then BatchGetImage + PutImage to tag the release.
-    'check-rollout': [announce, ...guardServices, describeServices, tagReleases],
+    'check-rollout': [announce, ...watchClaims, describeServices, tagReleases],
     // GET /apps/{app}/lifecycle/preview: StartLifecyclePolicyPreview, GetLifecyclePolicyPreview, DescribeImages.
     lifecyclePreview: [
       allow('PreviewLifecyclePolicies', ['ecr:StartLifecyclePolicyPreview', 'ecr:GetLifecyclePolicyPreview', 'ecr:DescribeImages'], r.repositories),

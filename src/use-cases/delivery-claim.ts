@@ -26,7 +26,6 @@ export function deliveryClaimKey(bodyHash: string): string {
   return `guards/deliveries/github/${bodyHash}.json`;
 }
 
-type ClaimDeps = Pick<Dependencies, 'objects' | 'clock'>;
 
 /**
  * `claimDelivery(bodyHash, runs, deps)`: one conditional write (If-None-Match) keyed by the signed body
@@ -35,7 +34,7 @@ type ClaimDeps = Pick<Dependencies, 'objects' | 'clock'>;
  * CLAIM_STALE_SECONDS is taken over (If-Match), keeping its run ids, so a failed first delivery does
  * not lose the push.
  */
-export async function claimDelivery(bodyHash: string, runs: ClaimedRun[], deps: ClaimDeps): Promise<DeliveryClaim> {
+export async function claimDelivery(bodyHash: string, runs: ClaimedRun[], deps: Pick<Dependencies, 'objects' | 'clock'>): Promise<DeliveryClaim> {
   const key = deliveryClaimKey(bodyHash);
   const record = (list: ClaimedRun[]) => ({
     key,

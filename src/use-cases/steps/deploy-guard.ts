@@ -2,7 +2,6 @@ import { TransientError } from '../../domain/errors.ts';
 import { claimMarker, decideDeploy, deployMarkerKey, parseDeployMarker, supersededBy, type DeployDecision, type DeployMarker } from '../../domain/deploy-guard.ts';
 import type { Dependencies } from '../dependencies.ts';
 
-type GuardDeps = Pick<Dependencies, 'objects' | 'clock'>;
 
 /** What Deploy may do: go ahead holding the claim (its marker's ETag), or not deploy (superseded, or wait its turn). */
 export type Claim = { action: 'claimed'; etag: string } | Exclude<DeployDecision, { action: 'claim' }>;
@@ -15,7 +14,7 @@ const ATTEMPTS = 5;
  * marker, decides, and writes the claim only if the marker is still the version it read (If-Match, or
  * If-None-Match when there is none): a run that loses the race reads again and decides again.
  */
-export async function claimDeploy(app: string, runId: string, deps: GuardDeps): Promise<Claim> {
+export async function claimDeploy(app: string, runId: string, deps: Pick<Dependencies, 'objects' | 'clock'>): Promise<Claim> {
   const key = deployMarkerKey(app);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current = await deps.objects.getVersion(key);
@@ -34,7 +33,7 @@ export async function claimDeploy(app: string, runId: string, deps: GuardDeps): 
  * newer run may claim at once. Only the version this run wrote is replaced; if it is gone (a newer run
  * claimed after the lease expired), there is nothing to release.
  */
-export async function releaseDeploy(app: string, runId: string, etag: string, deps: GuardDeps): Promise<void> {
+export async function releaseDeploy(app: string, runId: string, etag: string, deps: Pick<Dependencies, 'objects' | 'clock'>): Promise<void> {
   const marker: DeployMarker = { ...claimMarker(runId, deps.clock.now()), phase: 'updated' };
   await deps.objects.putIf(markerObject(deployMarkerKey(app), marker), { ifMatch: etag });
 }
