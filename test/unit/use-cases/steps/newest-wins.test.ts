@@ -31,6 +31,13 @@ describe('Deploy (newest wins)', () => {
     expect(await markerOf(deps)).toMatchObject({ runId: INPUT.runId, phase: 'updated' });
   });
 
+  it('ends its lease when moving the service fails, so a newer run need not wait for it', async () => {
+    const deps = fakeDependencies();
+    deps.containers.deploy = async () => Promise.reject(new Error('UpdateService refused'));
+    await expect(deploy(built, deps)).rejects.toThrow('UpdateService refused');
+    expect(await markerOf(deps)).toMatchObject({ runId: INPUT.runId, phase: 'updated' });
+  });
+
   it('does not move the service once a newer run has claimed it', async () => {
     const deps = fakeDependencies();
     await withMarker(deps, { ...claimMarker(NEWER, deps.clock.now()), phase: 'updated' });
