@@ -25,15 +25,15 @@ export async function deploy(state: RunState, deps: Pick<Dependencies, 'config' 
     deps.logger.info('waiting for an older run to finish moving the service', { runId: state.runId, app: state.app, holder: claim.holder });
     return { ...rest, deployTurn: { holder: claim.holder, until: claim.until } };
   }
-  let deployment;
-  try {
-    deployment = await deps.containers.deploy({ runId: state.runId, app: state.app, service: app.service, image: image.reference, ...(task && { task }) });
-  } catch (error) {
-    // The call has returned (with an error): this run no longer moves the service, so a newer run need not wait out the lease.
-    await releaseDeploy(state.app, state.runId, claim.etag, deps).catch(() => undefined);
-    throw error;
-  }
-  await releaseDeploy(state.app, state.runId, claim.etag, deps);
+  // Once the call has returned (or failed), this run no longer moves the service: end the lease so a newer run
+  // need not wait it out. Best effort: a lease that is not ended only makes the next run wait until it expires.
+  const deployment = await deps.containers
+    .deploy({ runId: state.runId, app: state.app, service: app.service, image: image.reference, ...(task && { task }) })
+    .finally(() =>
+      releaseDeploy(state.app, state.runId, claim.etag, deps).catch((error: unknown) =>
+        deps.logger.warn('could not end the deploy lease', { runId: state.runId, app: state.app, error: String(error) }),
+      ),
+    );
   // Never shorter than the app's own health-check timeout (plus time to start): the run must not give
   // up on a rollout the service is still allowed to finish, or it would report the wrong version serving.
   const seconds = Math.max(deps.settings.rolloutTimeoutSeconds, app.service.healthCheck.timeoutSeconds + 60);
