@@ -54,6 +54,9 @@ function ecsName(nameOrArn: string): string {
 function refs(stack: StackRefs) {
   return {
     contextObjects: { 'Fn::Sub': '${ContextsBucket.Arn}/contexts/*' } as CfnValue,
+    // The per-app deploy markers (newest wins) and the webhook's delivery claims: docs/guarantees.md.
+    deployMarkers: { 'Fn::Sub': '${ContextsBucket.Arn}/guards/deploys/*' } as CfnValue,
+    deliveryClaims: { 'Fn::Sub': '${ContextsBucket.Arn}/guards/deliveries/*' } as CfnValue,
     bucket: { 'Fn::GetAtt': ['ContextsBucket', 'Arn'] } as CfnValue,
     stateMachine: arn('states', `stateMachine:${stack.stateMachineName}`),
     executions: arn('states', `execution:${stack.stateMachineName}:*`),
@@ -90,6 +93,10 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
   const r = refs(stack);
   // HeadObject needs GetObject; without ListBucket a missing key answers 403 instead of 404.
   const headContext = [allow('ReadContexts', ['s3:GetObject'], r.contextObjects), allow('TellMissingContexts', ['s3:ListBucket'], r.bucket)];
+  // Newest wins: GetObject and conditional PutObject of the app's deploy marker; a missing marker answers 404 (not 403) only with ListBucket.
+  const tellMissingMarkers = allow('TellMissingMarkers', ['s3:ListBucket'], r.bucket);
+  const claimServices = [allow('ClaimServices', ['s3:GetObject', 's3:PutObject'], r.deployMarkers), tellMissingMarkers];
+  const watchClaims = [allow('ReadClaims', ['s3:GetObject'], r.deployMarkers), tellMissingMarkers];
   const describeServices = allow('ReadServices', ['ecs:DescribeServices'], r.services);
   // DescribeTaskDefinition has no resource-level permissions: the Service Authorization Reference lists no resource type for it.
   const describeTaskDefinitions = allow('ReadTaskDefinitions', ['ecs:DescribeTaskDefinition'], '*');
@@ -111,13 +118,14 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     getRunLogs: [readRuns, allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs)],
     // POST /apps/{app}/rollback: earlier runs (ListExecutions, DescribeExecution, GetExecutionHistory), what serves now, StartExecution.
     rollback: [allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine), readRuns, describeServices, describeTaskDefinitions],
-    // POST /webhooks/github: the webhook secret and token (GetSecretValue), the run a delivery already
-    // started (DescribeExecution), and PutObject of the fetched source as the app's context.
+    // POST /webhooks/github: the webhook secret and token (GetSecretValue), the delivery's claim, and PutObject
+    // of the fetched source as the app's context.
     githubWebhook: [
       allow('ReadGithubSecret', ['secretsmanager:GetSecretValue'], arn('secretsmanager', `secret:${stack.githubSecretName}-*`)),
       allow('StoreContexts', ['s3:PutObject'], r.contextObjects),
-      // workflow.history: DescribeExecution and GetExecutionHistory.
-      readRuns,
+      // The delivery claim: conditional PutObject (If-None-Match), GetObject of the claim a duplicate finds; ListBucket so a missing one is a 404.
+      allow('ClaimDeliveries', ['s3:GetObject', 's3:PutObject'], r.deliveryClaims),
+      allow('TellMissingClaims', ['s3:ListBucket'], r.bucket),
     ],
     // GET /: a static page.
     dashboard: [],
@@ -136,9 +144,10 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     'check-build': [announce, allow('ReadBuilds', ['codebuild:BatchGetBuilds'], r.buildProject), allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs)],
     // GetLifecyclePolicy, PutLifecyclePolicy when it differs; with keepReleases, DescribeImages, then BatchGetImage + PutImage to repair release tags.
     'apply-lifecycle': [announce, allow('TidyRepositories', ['ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy'], r.repositories), tagReleases],
-    // DescribeServices, DescribeTaskDefinition (with TAGS), RegisterTaskDefinition (with the tags), UpdateService.
+    // The deploy marker (GetObject, conditional PutObject); DescribeServices, DescribeTaskDefinition (with TAGS), RegisterTaskDefinition (with the tags), UpdateService.
     deploy: [
       announce,
+      ...claimServices,
       describeServices,
       describeTaskDefinitions,
       // RegisterTaskDefinition has no resource-level permissions (as DescribeTaskDefinition).
@@ -147,9 +156,9 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       ...(r.taskRoles.length > 0 ? [allow('PassTaskRoles', ['iam:PassRole'], r.taskRoles, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })] : []),
       allow('UpdateServices', ['ecs:UpdateService'], r.services),
     ],
-    // DescribeServices; with keepReleases, DescribeImages, then BatchGetImage + PutImage to tag the release;
-    // at the rollout's deadline, UpdateService back to the revision that served before.
-    'check-rollout': [announce, describeServices, tagReleases, allow('MoveServicesBack', ['ecs:UpdateService'], r.services)],
+    // GetObject of the deploy marker (superseded?); DescribeServices; with keepReleases, DescribeImages, then
+    // BatchGetImage + PutImage to tag the release; at the rollout's deadline, UpdateService back to the revision that served before.
+    'check-rollout': [announce, ...watchClaims, describeServices, tagReleases, allow('MoveServicesBack', ['ecs:UpdateService'], r.services)],
     // GET /apps/{app}/lifecycle/preview: StartLifecyclePolicyPreview, GetLifecyclePolicyPreview, DescribeImages.
     lifecyclePreview: [
       allow('PreviewLifecyclePolicies', ['ecr:StartLifecyclePolicyPreview', 'ecr:GetLifecyclePolicyPreview', 'ecr:DescribeImages'], r.repositories),

@@ -1,5 +1,6 @@
 import type { RunView } from '../domain/run-view.ts';
 import type { FollowEvent } from './follow.ts';
+import { describeSuperseded } from './superseded.ts';
 
 /** Where a command writes: human lines, or one JSON object per line with --json. */
 export interface Output {
@@ -43,6 +44,7 @@ export function describeOutcome(run: RunView, seconds?: number): string[] {
     if (run.url) lines.push(`url: ${run.url}`);
     return lines;
   }
+  if (run.status === 'SUPERSEDED') return describeSuperseded(run, took);
   const lines = [`run ${run.id} ${run.status}${took}` + (run.error ? ` in ${run.error.step}: ${run.error.name}: ${run.error.message}` : '')];
   if (run.serving) lines.push(`still serving: revision ${run.serving.revision} (${run.serving.image})${run.serving.url ? ` at ${run.serving.url}` : ''}`);
   else if (run.error) lines.push('nothing was serving this app before this run.');

@@ -52,6 +52,10 @@ export interface RunState extends RunInput {
     /** The task definition that served before Deploy: where a rollout past its deadline moves the service back to. */
     previousTaskDefinition?: string;
   };
+  /** Set when a newer run of the app claimed its service first: this run does not (or no longer) deploy, and ends SUPERSEDED. */
+  superseded?: { by: string; at: string; step: 'deploy' | 'rollout' };
+  /** Set while Deploy waits for an older run's UpdateService call to return (the state machine waits, then Deploy runs again). */
+  deployTurn?: { holder: string; until: string };
   /** Set by the state machine's Catch: the error of the step that failed, as Step Functions reports it. */
   error?: { Error: string; Cause: string };
   failure?: RunFailure;

@@ -12,10 +12,13 @@ export interface StepView {
   retries: number;
 }
 
+/** A run's outcome: the execution's status, except that a run a newer one superseded (it ends in the Superseded state) is SUPERSEDED. */
+export type RunStatus = ExecutionStatus | 'SUPERSEDED';
+
 export interface RunView {
   id: string;
   app: string;
-  status: ExecutionStatus;
+  status: RunStatus;
   startedAt: string;
   endedAt?: string;
   trigger?: Trigger;
@@ -28,6 +31,8 @@ export interface RunView {
   url?: string;
   error?: { step: StepName | 'unknown'; name: string; message: string };
   serving?: RunFailure['serving'];
+  /** Set when the run ended SUPERSEDED: the newer run that claimed the app's service, and in which step this run learnt it. */
+  superseded?: RunState['superseded'];
 }
 
 /**
@@ -81,6 +86,10 @@ export function runView(history: ExecutionHistory): RunView {
     startedAt: history.startedAt,
     steps: ordered,
   };
+  if (history.status === 'SUCCEEDED' && latest.superseded) {
+    view.status = 'SUPERSEDED';
+    view.superseded = latest.superseded;
+  }
   if (history.stoppedAt) view.endedAt = history.stoppedAt;
   if (latest.trigger) view.trigger = latest.trigger;
   if (latest.build) view.build = latest.build;
@@ -88,7 +97,7 @@ export function runView(history: ExecutionHistory): RunView {
   if (latest.lifecycle) view.lifecycle = latest.lifecycle;
   if (latest.release) view.release = latest.release;
   if (latest.deployment) view.deployment = latest.deployment;
-  if (latest.deployment?.url && history.status === 'SUCCEEDED') view.url = latest.deployment.url;
+  if (latest.deployment?.url && view.status === 'SUCCEEDED') view.url = latest.deployment.url;
   if (failure) {
     view.error = { step: failure.step as StepName, name: failure.name, message: failure.message };
     if (failure.serving) view.serving = failure.serving;

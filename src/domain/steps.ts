@@ -15,12 +15,14 @@ const STATE_TO_STEP: Record<string, StepName> = {
   BuildFinished: 'build',
   ApplyLifecycle: 'lifecycle',
   Deploy: 'deploy',
+  DeployClaimed: 'deploy',
+  WaitForDeployTurn: 'deploy',
   WaitForRollout: 'rollout',
   CheckRollout: 'rollout',
   RolloutFinished: 'rollout',
 };
 
-/** `stepOfState('CheckBuild')` → 'build'; undefined for states outside the steps (ReportFailure, Succeeded, Failed). */
+/** `stepOfState('CheckBuild')` → 'build'; undefined for states outside the steps (ReportFailure, Succeeded, Superseded, Failed). */
 export function stepOfState(state: string): StepName | undefined {
   return STATE_TO_STEP[state];
 }

@@ -14,7 +14,26 @@ export interface ObjectStore {
   put(object: { key: string; body: Uint8Array; contentType: string; metadata?: Record<string, string> }): Promise<void>;
   /** `get('contexts/…')` → the object's bytes, or undefined when there is none. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /** `getVersion('guards/deploys/web.json')` → the object's bytes and its ETag (what `putIf` compares), or undefined when there is none. */
+  getVersion(key: string): Promise<VersionedObject | undefined>;
+  /**
+   * `putIf({ key, body, contentType }, { ifNoneMatch: '*' })` stores the object only if the condition
+   * holds when the store applies it (S3 conditional writes: `If-None-Match: *` creates, `If-Match: <etag>`
+   * replaces that version). → `{ written: true, etag }`, or `{ written: false }` when another writer got
+   * there first (412 Precondition Failed, 409 ConditionalRequestConflict, or no object for `ifMatch`).
+   */
+  putIf(object: { key: string; body: Uint8Array; contentType: string }, condition: WriteCondition): Promise<ConditionalWrite>;
 }
+
+export interface VersionedObject {
+  body: Uint8Array;
+  /** The ETag as the store returns it (quotes included). */
+  etag: string;
+}
+
+export type WriteCondition = { ifNoneMatch: '*' } | { ifMatch: string };
+
+export type ConditionalWrite = { written: true; etag: string } | { written: false };
 
 export interface UploadRequest {
   key: string;

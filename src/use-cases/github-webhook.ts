@@ -5,6 +5,7 @@ import { allApps, type AppConfig } from '../domain/config.ts';
 import { contextKey } from '../domain/run-id.ts';
 import { describeIssues } from '../domain/validation.ts';
 import type { Dependencies } from './dependencies.ts';
+import { claimDelivery } from './delivery-claim.ts';
 import { eventRunId } from './event-run-id.ts';
 import { repackTarball } from './repack.ts';
 
@@ -25,6 +26,7 @@ const PushSchema = v.looseObject({
   repository: v.looseObject({ full_name: v.string(), pushed_at: v.optional(v.union([v.number(), v.string()])) }),
   pusher: v.optional(v.looseObject({ name: v.optional(v.string()) })),
   head_commit: v.optional(v.nullable(v.looseObject({ timestamp: v.optional(v.string()) }))),
+  commits: v.optional(v.array(v.looseObject({ timestamp: v.optional(v.string()) }))),
 });
 
 const DELETED = /^0{40}$/;
@@ -33,10 +35,12 @@ const DELETED = /^0{40}$/;
  * `POST /webhooks/github`. Verifies X-Hub-Signature-256 (HMAC-SHA256, constant time) before anything
  * else; answers ping; ignores, with the reason, what is not a push to a branch an app follows; for a
  * push it fetches the commit's tarball and stores it as each following app's context with the commit,
- * ref and pusher — the S3 event then starts the run, as an upload does. The run id comes from the
- * signed body, so a redelivery (or a replay under another delivery id) starts no second run.
+ * ref and pusher — the S3 event then starts the run, as an upload does. The first delivery of a signed
+ * body claims it (a conditional write keyed by the body's hash); every other delivery of that body,
+ * concurrent or later, under any delivery id, is answered `duplicate: true` with the same run ids,
+ * and fetches and writes nothing.
  */
-export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<Dependencies, 'config' | 'objects' | 'secrets' | 'source' | 'workflow' | 'clock' | 'logger'>): Promise<WebhookResponse> {
+export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<Dependencies, 'config' | 'objects' | 'secrets' | 'source' | 'clock' | 'logger'>): Promise<WebhookResponse> {
   const secret = await deps.secrets.get('githubWebhookSecret');
   if (!secret) {
     deps.logger.error('webhook refused: no secret configured', {});
@@ -68,49 +72,53 @@ export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<De
   }
 
   // GitHub signs the body, not the delivery header: a captured delivery could be resent with any
-  // delivery id. So the run id comes from the signed body, and a push older than this is not built.
-  const time = pushTime(push, deps.clock.now().getTime());
-  const ageSeconds = Math.round((deps.clock.now().getTime() - time) / 1000);
+  // delivery id. So the run ids come from the signed body, and a push older than this is not built.
+  const now = deps.clock.now().getTime();
+  const time = pushTime(push);
+  const ageSeconds = time === undefined ? 0 : Math.round((now - time) / 1000);
   if (ageSeconds > MAX_PUSH_AGE_SECONDS) {
     return ignored(`This push is ${Math.round(ageSeconds / 60)} minutes old; Slipway builds pushes delivered within ${MAX_PUSH_AGE_SECONDS / 60} minutes (replays of old deliveries are refused). Push again, or run: slipway rebuild --app <name>.`);
   }
   const bodyHash = createHash('sha256').update(request.body).digest('hex');
+  // A push with no time of its own takes the first delivery's: the claim keeps it for every later one.
+  const planned = apps.map((app) => ({ app: app.name, runId: eventRunId(time ?? now, `github:${bodyHash}:${app.name}`) }));
+  const claim = await claimDelivery(bodyHash, planned, deps);
+  if (!claim.first) {
+    deps.logger.info('duplicate delivery', { repository, commit: push.after, delivery, runIds: claim.runs.map((r) => r.runId) });
+    return { status: 200, body: { duplicate: true, runId: claim.runs[0]?.runId, runs: claim.runs.map((r) => ({ ...r, duplicate: true })) } };
+  }
   const tarball = await deps.source.tarball(repository, push.after);
-  const runs: { app: string; runId: string; duplicate: boolean }[] = [];
-  for (const app of apps) {
-    const runId = eventRunId(time, `github:${bodyHash}:${app.name}`);
-    if (await deps.workflow.history(runId)) {
-      runs.push({ app: app.name, runId, duplicate: true });
-      continue;
-    }
+  for (const run of claim.runs) {
+    const app = apps.find((a) => a.name === run.app);
+    if (!app) continue;
     const body = await repackTarball(tarball, app.contextPath);
     await deps.objects.put({
-      key: contextKey(app.name, runId),
+      key: contextKey(app.name, run.runId),
       body,
       contentType: 'application/gzip',
       metadata: { trigger: 'webhook', commit: push.after, ref: push.ref, ...(push.pusher?.name && { source: push.pusher.name }), ...(delivery && { delivery }) },
     });
-    runs.push({ app: app.name, runId, duplicate: false });
-    deps.logger.info('push accepted', { app: app.name, runId, repository, commit: push.after, delivery });
+    deps.logger.info('push accepted', { app: app.name, runId: run.runId, repository, commit: push.after, delivery });
   }
-  return { status: 202, body: { runs } };
+  return { status: 202, body: { duplicate: false, runId: claim.runs[0]?.runId, runs: claim.runs.map((r) => ({ ...r, duplicate: false })) } };
 }
 
-function followingApps(deps: Pick<Dependencies, 'config' | 'objects' | 'secrets' | 'source' | 'workflow' | 'clock' | 'logger'>, repository: string, branch?: string): AppConfig[] {
+function followingApps(deps: Pick<Dependencies, 'config'>, repository: string, branch?: string): AppConfig[] {
   return allApps(deps.config).filter((app) => app.triggers.github?.repository.toLowerCase() === repository.toLowerCase() && (branch === undefined || app.triggers.github.branch === branch));
 }
 
 /** How old a push may be when it is delivered. GitHub delivers within seconds; a manual redelivery of a recent push still fits. */
 export const MAX_PUSH_AGE_SECONDS = 600;
 
-function pushTime(push: v.InferOutput<typeof PushSchema>, now: number): number {
-  // The push's own time first (runs sort by when they were pushed), the head commit's as a fallback.
-  const candidates = [typeof push.repository.pushed_at === 'number' ? push.repository.pushed_at * 1000 : push.repository.pushed_at, push.head_commit?.timestamp];
+/** The push's own time first (runs sort by when they were pushed), then the head commit's, then its newest commit's; undefined when the body has none. */
+function pushTime(push: v.InferOutput<typeof PushSchema>): number | undefined {
+  const commits = (push.commits ?? []).map((c) => c.timestamp).filter((t): t is string => Boolean(t)).map(Date.parse).filter(Number.isFinite);
+  const candidates = [typeof push.repository.pushed_at === 'number' ? push.repository.pushed_at * 1000 : push.repository.pushed_at, push.head_commit?.timestamp, ...(commits.length ? [Math.max(...commits)] : [])];
   for (const candidate of candidates) {
     const ms = typeof candidate === 'number' ? candidate : candidate ? Date.parse(candidate) : NaN;
     if (Number.isFinite(ms)) return ms;
   }
-  return now;
+  return undefined;
 }
 
 function safeJson(text: string): unknown {

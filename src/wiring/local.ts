@@ -49,7 +49,7 @@ import { STEPS } from '../use-cases/steps/index.ts';
 const SLIPWAY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** How often the local stack polls: the ASL's Wait states say 10 and 15 seconds for AWS; a local build takes seconds. */
-const LOCAL_POLL_MS = { WaitForBuild: 25, WaitForRollout: 25 };
+const LOCAL_POLL_MS = { WaitForBuild: 25, WaitForRollout: 25, WaitForDeployTurn: 100 };
 const LOCAL_RETRY_MS = Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((state) => [state, 200]));
 
 export interface RunningStack {

@@ -6,7 +6,7 @@ import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from '@aws-
 import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -120,6 +120,9 @@ afterAll(() => {
 beforeEach(() => {
   for (const mock of MOCKS) mock.reset();
   s3.on(HeadObjectCommand).resolves({ ContentLength: 2048, ContentType: 'application/gzip', Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' } });
+  // The deploy marker (newest wins): none yet, and the conditional writes of the claim and its release succeed.
+  s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+  s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
   // The stack created the repository.
   ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: 'hello', repositoryUri: aws.REPOSITORY_URI }] });
   ecr.on(GetLifecyclePolicyCommand).resolves({});

@@ -6,7 +6,7 @@ import { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, St
 import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -76,6 +76,9 @@ afterAll(() => {
 beforeEach(() => {
   for (const mock of MOCKS) mock.reset();
   s3.on(HeadObjectCommand).resolves({ ContentLength: 2048, ContentType: 'application/gzip', Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' } });
+  // The deploy marker (newest wins): none yet, and the conditional writes of the claim and its release succeed.
+  s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+  s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
   ecr.on(DescribeRepositoriesCommand).rejects(awsError('RepositoryNotFoundException', 400, "The repository with name 'hello' does not exist in the registry"));
   ecr.on(CreateRepositoryCommand).resolves({ repository: { repositoryName: 'hello', repositoryUri: aws.REPOSITORY_URI } });
   ecr.on(GetLifecyclePolicyCommand).rejects(awsError('LifecyclePolicyNotFoundException', 400, 'Lifecycle policy does not exist'));
@@ -111,10 +114,40 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     expect(view.error).toBeUndefined();
   });
 
+  it('claims the service with a conditional write before UpdateService and ends the lease after it', async () => {
+    await run();
+
+    const marker = sent(s3).filter(([name]) => name !== 'HeadObject');
+    expect(marker.slice(0, 3).map(([name, input]) => [name, (input as { IfNoneMatch?: string }).IfNoneMatch, (input as { IfMatch?: string }).IfMatch])).toEqual([
+      ['GetObject', undefined, undefined],
+      ['PutObject', '*', undefined],
+      ['PutObject', undefined, '"marker-1"'],
+    ]);
+    expect(JSON.parse(String(Buffer.from((marker[1]![1] as { Body: Uint8Array }).Body)))).toMatchObject({ runId: aws.RUN_ID, phase: 'updating' });
+    const claimedAt = s3.calls().findIndex((c) => (c.args[0] as { input: { IfNoneMatch?: string } }).input.IfNoneMatch === '*');
+    expect(claimedAt).toBeGreaterThan(-1);
+    expect(sent(ecs).some(([name]) => name === 'UpdateService')).toBe(true);
+  });
+
+  it('ends an older run SUPERSEDED, without UpdateService, when a newer run has claimed the service', async () => {
+    const newer = '01Z' + aws.RUN_ID.slice(3);
+    const marker = JSON.stringify({ runId: newer, phase: 'updated', leaseUntil: '2020-01-01T00:00:00.000Z' });
+    s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new TextEncoder().encode(marker) } as never, ETag: '"newer"' });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUPERSEDED');
+    expect(view.superseded).toMatchObject({ by: newer, step: 'deploy' });
+    expect(sent(ecs).map(([name]) => name)).not.toContain('UpdateService');
+    expect(sent(s3).filter(([name]) => name === 'PutObject')).toEqual([]);
+  });
+
   it('reads the context and prepares the repository with exactly these calls', async () => {
     await run();
 
-    expect(sent(s3)).toEqual([['HeadObject', { Bucket: aws.BUCKET, Key: KEY }]]);
+    expect(sent(s3)[0]).toEqual(['HeadObject', { Bucket: aws.BUCKET, Key: KEY }]);
+    // Every other S3 call is the deploy marker's (newest wins).
+    expect(sent(s3).slice(1).map(([, input]) => (input as { Key: string }).Key)).toEqual(sent(s3).slice(1).map(() => 'guards/deploys/hello.json'));
     expect(sent(ecr)).toEqual([
       ['DescribeRepositories', { repositoryNames: ['hello'] }],
       ['CreateRepository', { repositoryName: 'hello', imageTagMutability: 'MUTABLE', imageScanningConfiguration: { scanOnPush: true }, encryptionConfiguration: { encryptionType: 'AES256' } }],

@@ -212,7 +212,8 @@ describe('packaged stack (npm run package)', () => {
   // Issue 11 sets 300 KiB for every bundle. Over it today: the functions that use S3 (the S3 client's schemas
   // alone are ~100 KiB beside a second client) and check-rollout (ECS, ECR and EventBridge clients); each
   // also carries Powertools' Logger and Metrics (~30 KiB). Their budgets are today's sizes, so they cannot grow.
-  const BUDGET_KIB: Record<string, number> = { githubWebhook: 540, prepare: 480, 'start-build': 470, startRun: 435, createUpload: 380, 'check-rollout': 345 };
+  // deploy and check-rollout read and conditionally write the app's deploy marker in S3 (newest wins): the S3 client.
+  const BUDGET_KIB: Record<string, number> = { githubWebhook: 540, prepare: 480, 'start-build': 470, startRun: 435, createUpload: 380, 'check-rollout': 520, deploy: 480 };
   it.each(FUNCTIONS.map((f) => f.name))('keeps the %s bundle within its size budget', async (name) => {
     const entries = unzip(await readFile(join(dir, `${name}.zip`)));
     const bytes = [...entries].filter(([entry]) => entry.endsWith('.mjs')).reduce((sum, [, data]) => sum + data.length, 0);

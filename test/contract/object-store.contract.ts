@@ -88,6 +88,41 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       expect(await fixture.store.get(key('missing'))).toBeUndefined();
     });
 
+    it('creates with If-None-Match only when there is no object, and reads back its ETag', async () => {
+      const target = `guards/contract/${randomUUID()}.json`;
+      const body = new TextEncoder().encode('{"runId":"a"}');
+      const first = await fixture.store.putIf({ key: target, body, contentType: 'application/json' }, { ifNoneMatch: '*' });
+      const second = await fixture.store.putIf({ key: target, body: new TextEncoder().encode('{}'), contentType: 'application/json' }, { ifNoneMatch: '*' });
+      expect(first).toEqual({ written: true, etag: expect.any(String) });
+      expect(second).toEqual({ written: false });
+      expect(await fixture.store.getVersion(target)).toEqual({ body, etag: first.written ? first.etag : '' });
+    });
+
+    it('replaces with If-Match only the version that was read', async () => {
+      const target = `guards/contract/${randomUUID()}.json`;
+      const created = await fixture.store.putIf({ key: target, body: new TextEncoder().encode('1'), contentType: 'application/json' }, { ifNoneMatch: '*' });
+      const etag = created.written ? created.etag : '';
+      const replaced = await fixture.store.putIf({ key: target, body: new TextEncoder().encode('2'), contentType: 'application/json' }, { ifMatch: etag });
+      const stale = await fixture.store.putIf({ key: target, body: new TextEncoder().encode('3'), contentType: 'application/json' }, { ifMatch: etag });
+      expect(replaced.written).toBe(true);
+      expect(stale).toEqual({ written: false });
+      expect(new TextDecoder().decode((await fixture.store.getVersion(target))!.body)).toBe('2');
+    });
+
+    it('lets one of many concurrent If-None-Match writes of a key succeed', async () => {
+      const target = `guards/contract/${randomUUID()}.json`;
+      const writes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => fixture.store.putIf({ key: target, body: new TextEncoder().encode(String(i)), contentType: 'application/json' }, { ifNoneMatch: '*' })),
+      );
+      expect(writes.filter((w) => w.written)).toHaveLength(1);
+    });
+
+    it('answers If-Match on a missing key as not written, and getVersion of it as undefined', async () => {
+      const target = `guards/contract/${randomUUID()}.json`;
+      expect(await fixture.store.putIf({ key: target, body: new Uint8Array(1), contentType: 'application/json' }, { ifMatch: '"abc"' })).toEqual({ written: false });
+      expect(await fixture.store.getVersion(target)).toBeUndefined();
+    });
+
     it('round-trips put and get', async () => {
       const target = key('round-trip');
       const body = Uint8Array.from({ length: 256 }, (_, i) => i);

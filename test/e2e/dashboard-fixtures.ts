@@ -107,7 +107,7 @@ const BUILD_LOG = [
   echo('Phase complete: POST_BUILD State: SUCCEEDED'),
 ];
 
-const summary = (run: RunView): ExecutionSummary => ({ runId: run.id, app: run.app, status: run.status, startedAt: run.startedAt, ...(run.endedAt && { stoppedAt: run.endedAt }) });
+const summary = (run: RunView): ExecutionSummary => ({ runId: run.id, app: run.app, status: run.status as ExecutionSummary['status'], startedAt: run.startedAt, ...(run.endedAt && { stoppedAt: run.endedAt }) });
 const appRun = ({ app: _app, ...run }: ExecutionSummary): AppRun => ({
   ...run,
   seconds: ((run.stoppedAt ? Date.parse(run.stoppedAt) : NOW) - Date.parse(run.startedAt)) / 1000,

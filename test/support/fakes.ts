@@ -10,7 +10,7 @@ import type { BusEvent, EventBus } from '../../src/ports/event-bus.ts';
 import type { ImageRegistry, RegistryImage } from '../../src/ports/image-registry.ts';
 import type { Metrics } from '../../src/ports/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import type { ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest } from '../../src/ports/object-store.ts';
+import type { ConditionalWrite, ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest, VersionedObject, WriteCondition } from '../../src/ports/object-store.ts';
 import type { SecretName, SecretStore } from '../../src/ports/secret-store.ts';
 import type { SourceRepository } from '../../src/ports/source-repository.ts';
 import type { Workflow } from '../../src/ports/workflow.ts';
@@ -42,6 +42,20 @@ export class FakeObjects implements ObjectStore {
   }
   async get() {
     return undefined;
+  }
+  /** Objects written with putIf, with their ETags (a counter): the guards' markers. */
+  readonly versions = new Map<string, VersionedObject>();
+  private etags = 0;
+  async getVersion(key: string) {
+    return this.versions.get(key);
+  }
+  async putIf(object: { key: string; body: Uint8Array }, condition: WriteCondition): Promise<ConditionalWrite> {
+    const current = this.versions.get(object.key);
+    const holds = 'ifNoneMatch' in condition ? current === undefined : current?.etag === condition.ifMatch;
+    if (!holds) return { written: false };
+    const etag = `"${++this.etags}"`;
+    this.versions.set(object.key, { body: object.body, etag });
+    return { written: true, etag };
   }
 }
 

@@ -34,7 +34,7 @@ async function workflowOver(handlers: TaskHandlers): Promise<LocalStepFunctionsW
     definition,
     handlers,
     stateDir: join(await mkdtemp(join(tmpdir(), 'slipway-exec-')), 'executions'),
-    waitOverrides: { WaitForBuild: 0, WaitForRollout: 0 },
+    waitOverrides: { WaitForBuild: 0, WaitForRollout: 0, WaitForDeployTurn: 0 },
     retryOverrides: Object.fromEntries(states.map((s) => [s, 0])),
     logger: silentLogger,
   });

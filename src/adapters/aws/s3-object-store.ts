@@ -4,7 +4,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { InvalidInputError, SlipwayError, TransientError } from '../../domain/errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import { awsErrorName, isTransient } from './transient.ts';
-import type { ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest } from '../../ports/object-store.ts';
+import type { ConditionalWrite, ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest, VersionedObject, WriteCondition } from '../../ports/object-store.ts';
 
 export interface S3ClientOptions {
   endpoint?: string;
@@ -111,6 +111,38 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       if (awsErrorName(error) === 'NoSuchKey') return undefined;
       throw this.toSlipwayError('GetObject', key, error);
+    }
+  }
+
+  async getVersion(key: string): Promise<VersionedObject | undefined> {
+    try {
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const body = output.Body ? await output.Body.transformToByteArray() : new Uint8Array();
+      return { body, etag: output.ETag ?? '' };
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return undefined;
+      throw this.toSlipwayError('GetObject', key, error);
+    }
+  }
+
+  async putIf(object: { key: string; body: Uint8Array; contentType: string }, condition: WriteCondition): Promise<ConditionalWrite> {
+    try {
+      const output = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: object.key,
+          Body: object.body,
+          ContentType: object.contentType,
+          ...('ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : { IfMatch: condition.ifMatch }),
+        }),
+      );
+      return { written: true, etag: output.ETag ?? '' };
+    } catch (error) {
+      // 412: the condition failed; 409: a concurrent conditional write to the key won; 404: If-Match on a key with no object.
+      const status = httpStatus(error);
+      if (status === 412 || status === 409 || status === 404) return { written: false };
+      if (['PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey'].includes(awsErrorName(error) ?? '')) return { written: false };
+      throw this.toSlipwayError('PutObject', object.key, error);
     }
   }
 

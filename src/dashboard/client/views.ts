@@ -130,6 +130,7 @@ function runPage(run, log, now, folds) {
 function outcome(run) {
   const items = [];
   if (run.url) items.push(h('p', {}, 'serving at ', link(run.url)));
+  if (run.superseded) items.push(h('p', { class: 'superseded' }, 'superseded by newer run ', h('a', { href: routeHash({ view: 'run', runId: run.superseded.by, filters: { app: run.app } }) }, h('code', {}, run.superseded.by)), ' (newest upload wins; this run ' + (run.superseded.step === 'rollout' ? 'stopped following its rollout' : 'did not deploy') + ')'));
   if (run.image) items.push(h('p', {}, 'image ', h('code', {}, run.image.repository + '@' + run.image.digest)));
   if (run.deployment) {
     const counts = run.deployment.desiredCount !== undefined ? ' · ' + (run.deployment.runningCount ?? '?') + '/' + run.deployment.desiredCount + ' running' : '';

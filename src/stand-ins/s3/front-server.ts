@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { handleBrowserPost } from './browser-post.ts';
+import { KeyedLock, preconditionFailure, putCondition, withoutConditions } from './conditional-put.ts';
 import type { PostPolicyOptions } from './post-policy.ts';
 import { sendError } from './s3-errors.ts';
 import type { IncomingSignedRequest, Verdict } from './sigv4-verifier.ts';
@@ -40,6 +41,7 @@ const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-authentic
  */
 export async function startFrontServer(options: FrontServerOptions): Promise<FrontServer> {
   const agent = new Agent({ keepAlive: true });
+  const conditionalWrites = new KeyedLock();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) sendError(req, res, { ok: false, status: 500, code: 'InternalError', message: `The local S3 front failed: ${String(error)}` });
@@ -66,6 +68,25 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
       sendError(req, res, verdict);
       return;
     }
+    const condition = putCondition(req.method, req.headers, rawQuery);
+    if (condition) {
+      // Checked and stored under the key's lock: of two conditional writes of one key, one wins.
+      await conditionalWrites.run(rawPath, async () => {
+        const refusal = preconditionFailure(condition, await upstreamEtag(rawPath));
+        if (refusal) {
+          sendError(req, res, refusal);
+          return;
+        }
+        req.headers = withoutConditions(req.headers);
+        await store(req, res, rawPath, rawQuery);
+      });
+      return;
+    }
+    await store(req, res, rawPath, rawQuery);
+  }
+
+  /** Sends a verified request on to s3rver; resolves once the answer has been sent. */
+  async function store(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): Promise<void> {
     const declared = req.headers['x-amz-content-sha256'];
     if (typeof declared === 'string' && /^[0-9a-f]{64}$/.test(declared) && (req.method === 'PUT' || req.method === 'POST')) {
       // The signature covers this hash, not the bytes: S3 checks the bytes against it before storing them.
@@ -81,7 +102,22 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
       }
       return;
     }
-    forward(req, req, res, rawPath + withoutAuthParams(rawQuery));
+    await new Promise<void>((resolve) => forward(req, req, res, rawPath + withoutAuthParams(rawQuery), resolve));
+  }
+
+  /** The ETag of the object at `rawPath` (`/<bucket>/<key>`) as s3rver has it, or undefined when there is none. */
+  function upstreamEtag(rawPath: string): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      const head = httpRequest({ socketPath: options.upstream.socketPath, method: 'HEAD', path: rawPath, agent }, (answer) => {
+        answer.resume();
+        const etag = answer.headers.etag;
+        if (answer.statusCode === 404) resolve(undefined);
+        else if (answer.statusCode === 200 && typeof etag === 'string') resolve(etag);
+        else reject(new Error(`HEAD ${rawPath} answered ${answer.statusCode ?? 'nothing'}`));
+      });
+      head.on('error', reject);
+      head.end();
+    });
   }
 
   function forward(body: Readable, req: IncomingMessage, res: ServerResponse, path: string, done: () => void = () => undefined, length?: number): void {

@@ -252,6 +252,9 @@ export function iamActions(command: SdkCommand): string[] {
     // HeadObject is authorised as GetObject; telling a missing key (404) from a forbidden one (403) needs ListBucket.
     case 's3:HeadObject':
       return ['s3:GetObject', 's3:ListBucket'];
+    // The same for getVersion's GetObject, which tells a missing key (404 NoSuchKey) from a forbidden one; a presigned download does not.
+    case 's3:GetObject':
+      return command.via.includes('S3ObjectStore.getVersion') ? [action, 's3:ListBucket'] : [action];
     // The new revision carries the current one's tags (ecs:TagResource on create) and its task and execution roles (iam:PassRole).
     case 'ecs:RegisterTaskDefinition':
       return [action, 'ecs:TagResource', 'iam:PassRole'];

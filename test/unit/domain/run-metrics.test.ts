@@ -14,6 +14,8 @@ describe('runMetrics', () => {
   it.each([
     ['a succeeded build', 'CheckBuild', build('SUCCEEDED', '2026-12-01T10:02:00Z'), [{ name: 'BuildSeconds', unit: 'Seconds', value: 180, dimensions: { app: 'hello' } }]],
     ['a build still running', 'CheckBuild', build('IN_PROGRESS', '2026-12-01T10:02:00Z'), []],
+    ['a run superseded at Deploy', 'Deploy', { ...base, superseded: { by: '01JDQ9000000000000000000AB', at: '2026-12-01T10:04:00Z', step: 'deploy' as const } }, [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUPERSEDED' } }]],
+    ['a run superseded while rolling out', 'CheckRollout', { ...deployment('IN_PROGRESS'), superseded: { by: '01JDQ9000000000000000000AB', at: '2026-12-01T10:04:00Z', step: 'rollout' as const } }, [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUPERSEDED' } }]],
     ['a build without its start time', 'CheckBuild', build('SUCCEEDED'), []],
     [
       'a completed rollout',

@@ -64,14 +64,50 @@ describe('github-webhook', () => {
     expect(names.filter((n) => !n.endsWith('/')).sort()).toEqual(['Dockerfile', 'index.html']);
   });
 
-  it('starts no second run for the same delivery', async () => {
+  it('answers a second delivery as a duplicate with the same run id, fetching and writing nothing', async () => {
     const first = await handleGithubWebhook(await request('push', branchPush), deps);
     const runId = (first.body.runs as { runId: string }[])[0]!.runId;
-    deps.workflow = { ...deps.workflow, history: async (id: string) => (id === runId ? ({ runId } as never) : undefined) };
     const again = await handleGithubWebhook(await request('push', branchPush), deps);
-    expect(again.body.runs).toEqual([{ app: 'web', runId, duplicate: true }]);
-    expect((deps.source as FakeSource).requests).toHaveLength(2);
+    expect(again).toEqual({ status: 200, body: { duplicate: true, runId, runs: [{ app: 'web', runId, duplicate: true }] } });
+    expect((deps.source as FakeSource).requests).toHaveLength(1);
     expect(deps.objects.objects.size).toBe(1);
+  });
+
+  it('makes one run of twenty concurrent deliveries and answers nineteen as duplicates', async () => {
+    const requests = await Promise.all(Array.from({ length: 20 }, (_, i) => request('push', branchPush, { delivery: `delivery-${i}` })));
+    const responses = await Promise.all(requests.map((r) => handleGithubWebhook(r, deps)));
+    expect(responses.filter((r) => r.body.duplicate === true)).toHaveLength(19);
+    expect(new Set(responses.map((r) => r.body.runId)).size).toBe(1);
+    expect((deps.source as FakeSource).requests).toHaveLength(1);
+    expect(deps.objects.objects.size).toBe(1);
+  });
+
+  it('gives a push without pushed_at or head_commit.timestamp one run id for every delivery, whenever it arrives', async () => {
+    const untimed = { ...branchPush, repository: { ...(branchPush.repository as object), pushed_at: undefined }, head_commit: null, commits: [] };
+    const first = await handleGithubWebhook(await request('push', untimed), deps);
+    deps.clock = { now: () => new Date((PUSHED_AT + 3600) * 1000) };
+    const later = await handleGithubWebhook(await request('push', untimed, { delivery: 'redelivered' }), deps);
+    expect(first.status).toBe(202);
+    expect(later).toMatchObject({ status: 200, body: { duplicate: true, runId: first.body.runId } });
+    expect(deps.objects.objects.size).toBe(1);
+  });
+
+  it('takes over the claim of a first delivery that failed before storing the context, keeping its run id', async () => {
+    const failing = deps.source;
+    deps.source = { tarball: async () => Promise.reject(new Error('GitHub is down')) } as never;
+    await expect(handleGithubWebhook(await request('push', branchPush), deps)).rejects.toThrow('GitHub is down');
+    deps.source = failing;
+    deps.clock = { now: () => new Date((PUSHED_AT + 5 + 121) * 1000) };
+    const retried = await handleGithubWebhook(await request('push', branchPush), deps);
+    expect(retried).toMatchObject({ status: 202, body: { duplicate: false } });
+    expect(deps.objects.objects.size).toBe(1);
+  });
+
+  it('answers a delivery as a duplicate while the first one is still storing the context', async () => {
+    deps.source = { tarball: async () => Promise.reject(new Error('GitHub is down')) } as never;
+    await handleGithubWebhook(await request('push', branchPush), deps).catch(() => undefined);
+    const again = await handleGithubWebhook(await request('push', branchPush), deps);
+    expect(again).toMatchObject({ status: 200, body: { duplicate: true } });
   });
 
   it('gives a replay under another delivery id the same run id: the signature covers the body, not the header', async () => {

@@ -200,4 +200,45 @@ describe('createS3Client', () => {
 
     expect(download.url.startsWith('http://127.0.0.1:4569/local-bucket/contexts/x.tar.gz?')).toBe(true);
   });
+
+  describe('conditional writes', () => {
+    beforeEach(() => {
+      s3Mock.reset();
+    });
+
+    it('sends If-None-Match and returns the new ETag', async () => {
+      s3Mock.on(PutObjectCommand).resolves({ ETag: '"e1"' });
+      const write = await newStore().putIf({ key: 'guards/deploys/web.json', body: new Uint8Array(2), contentType: 'application/json' }, { ifNoneMatch: '*' });
+      expect(write).toEqual({ written: true, etag: '"e1"' });
+      expect(s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ Bucket: bucket, Key: 'guards/deploys/web.json', IfNoneMatch: '*' });
+    });
+
+    it('sends If-Match with the ETag read', async () => {
+      s3Mock.on(PutObjectCommand).resolves({ ETag: '"e2"' });
+      await newStore().putIf({ key: 'k', body: new Uint8Array(2), contentType: 'application/json' }, { ifMatch: '"e1"' });
+      expect(s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input).toMatchObject({ IfMatch: '"e1"' });
+      expect(s3Mock.commandCalls(PutObjectCommand)[0]!.args[0].input.IfNoneMatch).toBeUndefined();
+    });
+
+    it.each([
+      ['PreconditionFailed', 412],
+      ['ConditionalRequestConflict', 409],
+      ['NoSuchKey', 404],
+    ])('answers %s (%i) as not written', async (name, status) => {
+      s3Mock.on(PutObjectCommand).rejects(serviceError(name, status));
+      expect(await newStore().putIf({ key: 'k', body: new Uint8Array(2), contentType: 'application/json' }, { ifNoneMatch: '*' })).toEqual({ written: false });
+    });
+
+    it('throws a TransientError when S3 is unavailable', async () => {
+      s3Mock.on(PutObjectCommand).rejects(serviceError('ServiceUnavailable', 503));
+      await expect(newStore().putIf({ key: 'k', body: new Uint8Array(2), contentType: 'application/json' }, { ifNoneMatch: '*' })).rejects.toBeInstanceOf(TransientError);
+    });
+
+    it('reads an object with its ETag, and a missing one as undefined', async () => {
+      s3Mock.on(GetObjectCommand, { Key: 'there' }).resolves({ Body: body(new Uint8Array([1])), ETag: '"e1"' });
+      s3Mock.on(GetObjectCommand, { Key: 'missing' }).rejects(new NoSuchKey({ message: 'missing', $metadata: { httpStatusCode: 404 } }));
+      expect(await newStore().getVersion('there')).toEqual({ body: new Uint8Array([1]), etag: '"e1"' });
+      expect(await newStore().getVersion('missing')).toBeUndefined();
+    });
+  });
 });
