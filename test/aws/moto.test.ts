@@ -8,7 +8,7 @@ import { deploy } from '../../src/use-cases/steps/deploy.ts';
 import { systemClock } from '../../src/ports/clock.ts';
 import { appsEnvironment, createdApps } from '../../serverless/apps.ts';
 import { services } from '../../serverless/stack.ts';
-import { silentLogger } from '../support/fakes.ts';
+import { silentLogger, FakeObjects } from '../support/fakes.ts';
 import { MOTO_ACCOUNT, requireMoto, startMoto, xmlValues, type Moto } from './support/moto.ts';
 
 /**
@@ -103,6 +103,8 @@ describe.skipIf(!moto.available)(`emulated AWS: a created service in moto (${mot
     deps = {
       config: CONFIG,
       containers: new EcsContainerService({ client: ecs, stack, region: aws.region }),
+      // The deploy marker (newest wins) in memory: this suite is about ECS; the S3 adapter's conditional writes have their own tests.
+      objects: new FakeObjects(),
       clock: systemClock,
       logger: silentLogger,
       settings: { contextBucket: 'unused', uploadUrlSeconds: 900, rolloutTimeoutSeconds: 1800 },
