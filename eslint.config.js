@@ -7,7 +7,26 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', Buffer: 'readonly', fetch: 'readonly', AbortSignal: 'readonly', AbortController: 'readonly', Response: 'readonly', Headers: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', structuredClone: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        Buffer: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
+        AbortController: 'readonly',
+        Response: 'readonly',
+        Headers: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        structuredClone: 'readonly',
+      },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -16,7 +35,10 @@ export default tseslint.config(
   {
     // CommonJS files read by tools that require() them (serverless/variables.cjs for osls).
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -25,7 +47,17 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/wiring/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/wiring/*', '**/wiring'], message: 'src/ gets its dependencies handed in; only functions/ and src/wiring/ import the wiring.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/wiring/*', '**/wiring'],
+              message: 'src/ gets its dependencies handed in; only functions/ and src/wiring/ import the wiring.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -33,7 +65,10 @@ export default tseslint.config(
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@aws-sdk/*', 'node:*', 'fs', 'child_process', '**/wiring/*'] }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'src/domain takes its inputs as arguments.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'src/domain takes its inputs as arguments.' },
+      ],
     },
   },
   // Formatting is Prettier's (npm run format; npm run lint checks it): no ESLint rule may disagree with it.

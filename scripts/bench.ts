@@ -21,12 +21,19 @@ const DOCKER = dockerBinary(process.env);
 const N = Number(process.env.BENCH_ITERATIONS ?? 5);
 const stateDir = await mkdtemp(join(tmpdir(), 'slipway-bench-'));
 const env = { ...process.env, SLIPWAY_STATE_DIR: stateDir };
-const slipway = (...args: string[]) => exec(process.execPath, [join(ROOT, 'bin/slipway.js'), ...args], { cwd: ROOT, env, maxBuffer: 1 << 24 });
+const slipway = (...args: string[]) =>
+  exec(process.execPath, [join(ROOT, 'bin/slipway.js'), ...args], { cwd: ROOT, env, maxBuffer: 1 << 24 });
 
 async function waitFor200(url: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await sleep(25);
   }
   throw new Error(`${url} never answered 200`);
@@ -39,7 +46,9 @@ async function baseline(dir: string, registry: string, i: number): Promise<numbe
   await exec('tar', ['-czf', join(work, 'context.tar.gz'), '-C', dir, '.']);
   await exec('mkdir', ['-p', join(work, 'ctx')]);
   await exec('tar', ['-xzf', join(work, 'context.tar.gz'), '-C', join(work, 'ctx')]);
-  await exec(DOCKER, ['build', '-q', '-t', image, join(work, 'ctx')], { env: { ...process.env, DOCKER_BUILDKIT: '1' } });
+  await exec(DOCKER, ['build', '-q', '-t', image, join(work, 'ctx')], {
+    env: { ...process.env, DOCKER_BUILDKIT: '1' },
+  });
   await exec(DOCKER, ['push', '-q', image]);
   const { stdout: id } = await exec(DOCKER, ['run', '-d', '-p', '127.0.0.1::8080', image]);
   const { stdout: port } = await exec(DOCKER, ['port', id.trim(), '8080/tcp']);

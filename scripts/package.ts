@@ -20,7 +20,9 @@ const rows = readdirSync(dir)
   .filter((name) => name.endsWith('.zip') && name !== 'slipway.zip')
   .map((name) => {
     const entries = unzipEntries(readFileSync(join(dir, name)));
-    const code = [...entries].filter(([entry]) => entry.endsWith('.mjs')).reduce((sum, [, data]) => sum + data.length, 0);
+    const code = [...entries]
+      .filter(([entry]) => entry.endsWith('.mjs'))
+      .reduce((sum, [, data]) => sum + data.length, 0);
     return { name: name.replace(/\.zip$/, ''), code };
   })
   .sort((a, b) => b.code - a.code);

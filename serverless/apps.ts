@@ -82,7 +82,10 @@ export function secretResources(secrets: Record<string, string>): { secretsManag
 }
 
 /** Every resource of one created app. */
-export function appResources(app: CreatedApp, input: { service: string; stage: string; network: Network }): Record<string, Resource> {
+export function appResources(
+  app: CreatedApp,
+  input: { service: string; stage: string; network: Network },
+): Record<string, Resource> {
   const id = appLogicalId(app.name);
   const created = app.service.created;
   const { port, healthCheck, container } = app.service;
@@ -113,20 +116,37 @@ export function appResources(app: CreatedApp, input: { service: string; stage: s
       Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
       Resource: { 'Fn::GetAtt': [`${id}Repository`, 'Arn'] },
     },
-    { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [`${id}LogGroup`, 'Arn'] } },
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: { 'Fn::GetAtt': [`${id}LogGroup`, 'Arn'] },
+    },
   ];
   if (secrets.secretsManager.length > 0) {
-    executionStatements.push({ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: secrets.secretsManager });
+    executionStatements.push({
+      Sid: 'ReadOwnSecrets',
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: secrets.secretsManager,
+    });
   }
   if (secrets.ssm.length > 0) {
-    executionStatements.push({ Sid: 'ReadOwnParameters', Effect: 'Allow', Action: ['ssm:GetParameters'], Resource: secrets.ssm });
+    executionStatements.push({
+      Sid: 'ReadOwnParameters',
+      Effect: 'Allow',
+      Action: ['ssm:GetParameters'],
+      Resource: secrets.ssm,
+    });
   }
   resources[`${id}ExecutionRole`] = {
     Type: 'AWS::IAM::Role',
     Properties: {
       Description: `ECS starting ${app.name}'s tasks (Slipway ${input.stage}): pull its image, write its log, read its secrets.`,
       AssumeRolePolicyDocument: trust,
-      Policies: [{ PolicyName: 'start-tasks', PolicyDocument: { Version: '2012-10-17', Statement: executionStatements } }],
+      Policies: [
+        { PolicyName: 'start-tasks', PolicyDocument: { Version: '2012-10-17', Statement: executionStatements } },
+      ],
     },
   };
   resources[`${id}TaskRole`] = {
@@ -176,7 +196,10 @@ export function appResources(app: CreatedApp, input: { service: string; stage: s
   };
   resources[`${id}TaskSecurityGroup`] = {
     Type: 'AWS::EC2::SecurityGroup',
-    Properties: { GroupDescription: `Tasks of ${app.name} (Slipway ${input.stage}) - only its load balancer on ${port}`, VpcId: net.vpc },
+    Properties: {
+      GroupDescription: `Tasks of ${app.name} (Slipway ${input.stage}) - only its load balancer on ${port}`,
+      VpcId: net.vpc,
+    },
   };
   // A rule of its own, not inline: the two groups would otherwise refer to each other.
   resources[`${id}TaskIngressFromLoadBalancer`] = {
@@ -217,7 +240,9 @@ export function appResources(app: CreatedApp, input: { service: string; stage: s
       UnhealthyThresholdCount: FAST_ROLLOUT.unhealthyThresholdCount,
       // Any 2xx or 3xx is healthy, as in the local stack.
       Matcher: { HttpCode: '200-399' },
-      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: String(created.deregistrationDelaySeconds) }],
+      TargetGroupAttributes: [
+        { Key: 'deregistration_delay.timeout_seconds', Value: String(created.deregistrationDelaySeconds) },
+      ],
     },
   };
   const forward = [{ Type: 'forward', TargetGroupArn: { Ref: `${id}TargetGroup` } }];
@@ -258,7 +283,12 @@ export function appResources(app: CreatedApp, input: { service: string; stage: s
  * else on the resource changes with slipway.config.json but the port and the health-check grace, so
  * ordinary stack updates leave the service alone (docs/aws.md says which changes reset the count).
  */
-function service(app: CreatedApp, id: string, input: { service: string; stage: string; network: Network }, listeners: string[]): Resource {
+function service(
+  app: CreatedApp,
+  id: string,
+  input: { service: string; stage: string; network: Network },
+  listeners: string[],
+): Resource {
   return {
     Type: 'AWS::ECS::Service',
     // A target group must belong to a load balancer (through a listener) before a service may use it.
@@ -284,7 +314,13 @@ function service(app: CreatedApp, id: string, input: { service: string; stage: s
           Subnets: input.network.subnets,
         },
       },
-      LoadBalancers: [{ ContainerName: app.service.container, ContainerPort: app.service.port, TargetGroupArn: { Ref: `${id}TargetGroup` } }],
+      LoadBalancers: [
+        {
+          ContainerName: app.service.container,
+          ContainerPort: app.service.port,
+          TargetGroupArn: { Ref: `${id}TargetGroup` },
+        },
+      ],
       EnableECSManagedTags: true,
       PropagateTags: 'SERVICE',
     },

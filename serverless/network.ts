@@ -36,8 +36,12 @@ export function network(params: NetworkParams, stage: string): Network {
     throw new InvalidConfigError(`The assignPublicIp param is "${params.assignPublicIp}"; use ENABLED or DISABLED.`);
   }
   if (params.vpcId) {
-    const subnets = params.subnetIds.split(',').map((s) => s.trim()).filter(Boolean);
-    if (!/^vpc-[0-9a-f]+$/.test(params.vpcId)) throw new InvalidConfigError(`The vpcId param "${params.vpcId}" is not a VPC id (vpc-…).`);
+    const subnets = params.subnetIds
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (!/^vpc-[0-9a-f]+$/.test(params.vpcId))
+      throw new InvalidConfigError(`The vpcId param "${params.vpcId}" is not a VPC id (vpc-…).`);
     if (subnets.length < 2 || subnets.some((s) => !/^subnet-[0-9a-f]+$/.test(s))) {
       throw new InvalidConfigError(
         `With vpcId ${params.vpcId}, the subnetIds param must list two or more subnet ids in different Availability Zones ` +
@@ -49,15 +53,28 @@ export function network(params: NetworkParams, stage: string): Network {
   if (params.subnetIds) throw new InvalidConfigError('The subnetIds param needs the vpcId param of their VPC too.');
   const tags = (name: string) => [{ Key: 'Name', Value: `slipway-${stage}-${name}` }];
   const resources: Network['resources'] = {
-    AppsVpc: { Type: 'AWS::EC2::VPC', Properties: { CidrBlock: VPC_CIDR, EnableDnsSupport: true, EnableDnsHostnames: true, Tags: tags('apps') } },
+    AppsVpc: {
+      Type: 'AWS::EC2::VPC',
+      Properties: { CidrBlock: VPC_CIDR, EnableDnsSupport: true, EnableDnsHostnames: true, Tags: tags('apps') },
+    },
     AppsInternetGateway: { Type: 'AWS::EC2::InternetGateway', Properties: { Tags: tags('apps') } },
-    AppsGatewayAttachment: { Type: 'AWS::EC2::VPCGatewayAttachment', Properties: { VpcId: { Ref: 'AppsVpc' }, InternetGatewayId: { Ref: 'AppsInternetGateway' } } },
-    AppsPublicRouteTable: { Type: 'AWS::EC2::RouteTable', Properties: { VpcId: { Ref: 'AppsVpc' }, Tags: tags('public') } },
+    AppsGatewayAttachment: {
+      Type: 'AWS::EC2::VPCGatewayAttachment',
+      Properties: { VpcId: { Ref: 'AppsVpc' }, InternetGatewayId: { Ref: 'AppsInternetGateway' } },
+    },
+    AppsPublicRouteTable: {
+      Type: 'AWS::EC2::RouteTable',
+      Properties: { VpcId: { Ref: 'AppsVpc' }, Tags: tags('public') },
+    },
     AppsPublicRoute: {
       Type: 'AWS::EC2::Route',
       // The route needs the gateway attached first.
       DependsOn: 'AppsGatewayAttachment',
-      Properties: { RouteTableId: { Ref: 'AppsPublicRouteTable' }, DestinationCidrBlock: '0.0.0.0/0', GatewayId: { Ref: 'AppsInternetGateway' } },
+      Properties: {
+        RouteTableId: { Ref: 'AppsPublicRouteTable' },
+        DestinationCidrBlock: '0.0.0.0/0',
+        GatewayId: { Ref: 'AppsInternetGateway' },
+      },
     },
   };
   const subnets: CfnValue[] = [];
@@ -79,5 +96,11 @@ export function network(params: NetworkParams, stage: string): Network {
     };
     subnets.push({ Ref: id });
   }
-  return { vpc: { Ref: 'AppsVpc' }, subnets, cidr: { 'Fn::GetAtt': ['AppsVpc', 'CidrBlock'] }, assignPublicIp: 'ENABLED', resources };
+  return {
+    vpc: { Ref: 'AppsVpc' },
+    subnets,
+    cidr: { 'Fn::GetAtt': ['AppsVpc', 'CidrBlock'] },
+    assignPublicIp: 'ENABLED',
+    resources,
+  };
 }

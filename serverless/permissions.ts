@@ -40,7 +40,12 @@ export function arn(service: string, resource: string): CfnValue {
   return { 'Fn::Sub': ACCOUNT.replace('%s', service).replace('%s', resource) };
 }
 
-function allow(Sid: string, Action: string[], Resource: CfnValue | CfnValue[], Condition?: Statement['Condition']): Statement {
+function allow(
+  Sid: string,
+  Action: string[],
+  Resource: CfnValue | CfnValue[],
+  Condition?: Statement['Condition'],
+): Statement {
   return { Sid, Effect: 'Allow', Action, Resource, ...(Condition && { Condition }) };
 }
 
@@ -65,11 +70,15 @@ function refs(stack: StackRefs) {
     buildLogs: { 'Fn::GetAtt': ['BuildLogGroup', 'Arn'] } as CfnValue,
     repositories: unique(stack.apps.map((a) => a.repository)).map((name) => arn('ecr', `repository/${name}`)),
     // The build's registry cache, one repository per app repository (serverless/stack.ts buildCaches).
-    cacheRepositories: unique(stack.apps.map((a) => a.repository)).map((name) => arn('ecr', `repository/${cacheRepositoryOf(name)}`)),
-    // ECS's long ARN format (the default since 2021): service/<cluster>/<service>. A created service runs in the stage's cluster.
-    services: unique(stack.apps.map((a) => `service/${a.service.created ? stack.clusterName : ecsName(a.service.cluster)}/${a.service.name}`)).map((path) =>
-      arn('ecs', path),
+    cacheRepositories: unique(stack.apps.map((a) => a.repository)).map((name) =>
+      arn('ecr', `repository/${cacheRepositoryOf(name)}`),
     ),
+    // ECS's long ARN format (the default since 2021): service/<cluster>/<service>. A created service runs in the stage's cluster.
+    services: unique(
+      stack.apps.map(
+        (a) => `service/${a.service.created ? stack.clusterName : ecsName(a.service.cluster)}/${a.service.name}`,
+      ),
+    ).map((path) => arn('ecs', path)),
     taskDefinitions: arn('ecs', 'task-definition/*'),
     // `Run Step Changed` goes to the account's default bus (SLIPWAY_EVENT_BUS is not set).
     eventBus: arn('events', 'event-bus/default'),
@@ -92,7 +101,10 @@ function refs(stack: StackRefs) {
 export function functionStatements(stack: StackRefs): Record<string, Statement[]> {
   const r = refs(stack);
   // HeadObject needs GetObject; without ListBucket a missing key answers 403 instead of 404.
-  const headContext = [allow('ReadContexts', ['s3:GetObject'], r.contextObjects), allow('TellMissingContexts', ['s3:ListBucket'], r.bucket)];
+  const headContext = [
+    allow('ReadContexts', ['s3:GetObject'], r.contextObjects),
+    allow('TellMissingContexts', ['s3:ListBucket'], r.bucket),
+  ];
   // Newest wins: GetObject and conditional PutObject of the app's deploy marker; a missing marker answers 404 (not 403) only with ListBucket.
   const tellMissingMarkers = allow('TellMissingMarkers', ['s3:ListBucket'], r.bucket);
   const claimServices = [allow('ClaimServices', ['s3:GetObject', 's3:PutObject'], r.deployMarkers), tellMissingMarkers];
@@ -109,19 +121,36 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     // POST /uploads: the presigned POST (its policy) is signed with this role's credentials; S3 checks s3:PutObject.
     createUpload: [allow('PresignContextUploads', ['s3:PutObject'], r.contextObjects)],
     // GET /runs: ListExecutions, then DescribeExecution of each.
-    listRuns: [allow('ListRuns', ['states:ListExecutions'], r.stateMachine), allow('DescribeRuns', ['states:DescribeExecution'], r.executions)],
+    listRuns: [
+      allow('ListRuns', ['states:ListExecutions'], r.stateMachine),
+      allow('DescribeRuns', ['states:DescribeExecution'], r.executions),
+    ],
     // GET /apps: per app, what serves (DescribeServices, DescribeTaskDefinition) and its recent runs (ListExecutions, DescribeExecution).
-    listApps: [allow('ListRuns', ['states:ListExecutions'], r.stateMachine), allow('DescribeRuns', ['states:DescribeExecution'], r.executions), describeServices, describeTaskDefinitions],
+    listApps: [
+      allow('ListRuns', ['states:ListExecutions'], r.stateMachine),
+      allow('DescribeRuns', ['states:DescribeExecution'], r.executions),
+      describeServices,
+      describeTaskDefinitions,
+    ],
     // GET /runs/{id}: DescribeExecution and GetExecutionHistory.
     getRun: [readRuns],
     // GET /runs/{id}/logs: the run's history, then GetLogEvents of its build's stream.
     getRunLogs: [readRuns, allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs)],
     // POST /apps/{app}/rollback: earlier runs (ListExecutions, DescribeExecution, GetExecutionHistory), what serves now, StartExecution.
-    rollback: [allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine), readRuns, describeServices, describeTaskDefinitions],
+    rollback: [
+      allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine),
+      readRuns,
+      describeServices,
+      describeTaskDefinitions,
+    ],
     // POST /webhooks/github: the webhook secret and token (GetSecretValue), the delivery's claim, and PutObject
     // of the fetched source as the app's context.
     githubWebhook: [
-      allow('ReadGithubSecret', ['secretsmanager:GetSecretValue'], arn('secretsmanager', `secret:${stack.githubSecretName}-*`)),
+      allow(
+        'ReadGithubSecret',
+        ['secretsmanager:GetSecretValue'],
+        arn('secretsmanager', `secret:${stack.githubSecretName}-*`),
+      ),
       allow('StoreContexts', ['s3:PutObject'], r.contextObjects),
       // The delivery claim: conditional PutObject (If-None-Match), GetObject of the claim a duplicate finds; ListBucket so a missing one is a 404.
       allow('ClaimDeliveries', ['s3:GetObject', 's3:PutObject'], r.deliveryClaims),
@@ -131,19 +160,39 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     dashboard: [],
     // S3 "Object Created": HeadObject of the context, StartExecution named after the run id.
     // `Build Requested`: the app's latest run (ListExecutions, DescribeExecution, GetExecutionHistory) gives the context to rebuild.
-    startRun: [...headContext, allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine), readRuns],
+    startRun: [
+      ...headContext,
+      allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine),
+      readRuns,
+    ],
     // HeadObject of the context; DescribeRepositories, CreateRepository when missing.
-    prepare: [announce, ...headContext, allow('EnsureRepositories', ['ecr:DescribeRepositories', 'ecr:CreateRepository'], r.repositories)],
+    prepare: [
+      announce,
+      ...headContext,
+      allow('EnsureRepositories', ['ecr:DescribeRepositories', 'ecr:CreateRepository'], r.repositories),
+    ],
     // StartBuild, and ListBuildsForProject + BatchGetBuilds to find the build a retried start already started.
     // No S3 access: the build reads the context with its own role (buildStatements).
     'start-build': [
       announce,
-      allow('StartBuilds', ['codebuild:StartBuild', 'codebuild:ListBuildsForProject', 'codebuild:BatchGetBuilds'], r.buildProject),
+      allow(
+        'StartBuilds',
+        ['codebuild:StartBuild', 'codebuild:ListBuildsForProject', 'codebuild:BatchGetBuilds'],
+        r.buildProject,
+      ),
     ],
     // BatchGetBuilds; GetLogEvents for the last lines of a failed build.
-    'check-build': [announce, allow('ReadBuilds', ['codebuild:BatchGetBuilds'], r.buildProject), allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs)],
+    'check-build': [
+      announce,
+      allow('ReadBuilds', ['codebuild:BatchGetBuilds'], r.buildProject),
+      allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs),
+    ],
     // GetLifecyclePolicy, PutLifecyclePolicy when it differs; with keepReleases, DescribeImages, then BatchGetImage + PutImage to repair release tags.
-    'apply-lifecycle': [announce, allow('TidyRepositories', ['ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy'], r.repositories), tagReleases],
+    'apply-lifecycle': [
+      announce,
+      allow('TidyRepositories', ['ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy'], r.repositories),
+      tagReleases,
+    ],
     // The deploy marker (GetObject, conditional PutObject); DescribeServices, DescribeTaskDefinition (with TAGS), RegisterTaskDefinition (with the tags), UpdateService.
     deploy: [
       announce,
@@ -152,16 +201,34 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       describeTaskDefinitions,
       // RegisterTaskDefinition has no resource-level permissions (as DescribeTaskDefinition).
       allow('RegisterTaskDefinitions', ['ecs:RegisterTaskDefinition'], '*'),
-      allow('TagNewTaskDefinitions', ['ecs:TagResource'], r.taskDefinitions, { StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' } }),
-      ...(r.taskRoles.length > 0 ? [allow('PassTaskRoles', ['iam:PassRole'], r.taskRoles, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } })] : []),
+      allow('TagNewTaskDefinitions', ['ecs:TagResource'], r.taskDefinitions, {
+        StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+      }),
+      ...(r.taskRoles.length > 0
+        ? [
+            allow('PassTaskRoles', ['iam:PassRole'], r.taskRoles, {
+              StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' },
+            }),
+          ]
+        : []),
       allow('UpdateServices', ['ecs:UpdateService'], r.services),
     ],
     // GetObject of the deploy marker (superseded?); DescribeServices; with keepReleases, DescribeImages, then
     // BatchGetImage + PutImage to tag the release; at the rollout's deadline, UpdateService back to the revision that served before.
-    'check-rollout': [announce, ...watchClaims, describeServices, tagReleases, allow('MoveServicesBack', ['ecs:UpdateService'], r.services)],
+    'check-rollout': [
+      announce,
+      ...watchClaims,
+      describeServices,
+      tagReleases,
+      allow('MoveServicesBack', ['ecs:UpdateService'], r.services),
+    ],
     // GET /apps/{app}/lifecycle/preview: StartLifecyclePolicyPreview, GetLifecyclePolicyPreview, DescribeImages.
     lifecyclePreview: [
-      allow('PreviewLifecyclePolicies', ['ecr:StartLifecyclePolicyPreview', 'ecr:GetLifecyclePolicyPreview', 'ecr:DescribeImages'], r.repositories),
+      allow(
+        'PreviewLifecyclePolicies',
+        ['ecr:StartLifecyclePolicyPreview', 'ecr:GetLifecyclePolicyPreview', 'ecr:DescribeImages'],
+        r.repositories,
+      ),
     ],
     // What still serves: DescribeServices, DescribeTaskDefinition.
     'report-failure': [announce, describeServices, describeTaskDefinitions],
@@ -183,15 +250,19 @@ export function buildStatements(stack: StackRefs): Statement[] {
     allow('ReadContexts', ['s3:GetObject'], r.contextObjects),
     // GetAuthorizationToken is account-wide: it takes no resource.
     allow('LogInToEcr', ['ecr:GetAuthorizationToken'], '*'),
-    allow('PushImages', [
-      'ecr:BatchCheckLayerAvailability',
-      'ecr:BatchGetImage',
-      'ecr:GetDownloadUrlForLayer',
-      'ecr:InitiateLayerUpload',
-      'ecr:UploadLayerPart',
-      'ecr:CompleteLayerUpload',
-      'ecr:PutImage',
-    ], [...r.repositories, ...r.cacheRepositories]),
+    allow(
+      'PushImages',
+      [
+        'ecr:BatchCheckLayerAvailability',
+        'ecr:BatchGetImage',
+        'ecr:GetDownloadUrlForLayer',
+        'ecr:InitiateLayerUpload',
+        'ecr:UploadLayerPart',
+        'ecr:CompleteLayerUpload',
+        'ecr:PutImage',
+      ],
+      [...r.repositories, ...r.cacheRepositories],
+    ),
   ];
 }
 
@@ -204,16 +275,24 @@ export function stateMachineStatements(stepFunctionArns: CfnValue[]): Statement[
   const versions = stepFunctionArns.map((fn): CfnValue => ({ 'Fn::Sub': ['${Arn}:*', { Arn: fn }] }));
   return [
     allow('InvokeSteps', ['lambda:InvokeFunction'], [...stepFunctionArns, ...versions]),
-    allow('DeliverLogs', [
-      'logs:CreateLogDelivery',
-      'logs:GetLogDelivery',
-      'logs:UpdateLogDelivery',
-      'logs:DeleteLogDelivery',
-      'logs:ListLogDeliveries',
-      'logs:PutResourcePolicy',
-      'logs:DescribeResourcePolicies',
-      'logs:DescribeLogGroups',
-    ], '*'),
-    allow('WriteTraces', ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], '*'),
+    allow(
+      'DeliverLogs',
+      [
+        'logs:CreateLogDelivery',
+        'logs:GetLogDelivery',
+        'logs:UpdateLogDelivery',
+        'logs:DeleteLogDelivery',
+        'logs:ListLogDeliveries',
+        'logs:PutResourcePolicy',
+        'logs:DescribeResourcePolicies',
+        'logs:DescribeLogGroups',
+      ],
+      '*',
+    ),
+    allow(
+      'WriteTraces',
+      ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+      '*',
+    ),
   ];
 }

@@ -12,7 +12,15 @@ import { DEFINITION_PATH, substitutionKey, TASK_FUNCTIONS, type TaskState } from
 import { cacheRepositoryOf } from '../src/adapters/aws/build-cache.ts';
 import { appLogicalId, appResources, appsEnvironment, appUrl, clusterResource, createdApps } from './apps.ts';
 import { network, type NetworkParams } from './network.ts';
-import { arn, buildStatements, functionStatements, stateMachineStatements, TRACING, type CfnValue, type Statement } from './permissions.ts';
+import {
+  arn,
+  buildStatements,
+  functionStatements,
+  stateMachineStatements,
+  TRACING,
+  type CfnValue,
+  type Statement,
+} from './permissions.ts';
 
 export interface StackInput {
   /** The repository root (where serverless.yml is). */
@@ -55,11 +63,15 @@ export function stackParts(input: StackInput) {
   const config = readConfigFile(configPath);
   const apps = allApps(config);
   if (apps.length === 0) {
-    throw new InvalidConfigError(`${configPath} declares no apps; the stack's ECR and ECS permissions are scoped to them. Add one under "apps".`);
+    throw new InvalidConfigError(
+      `${configPath} declares no apps; the stack's ECR and ECS permissions are scoped to them. Add one under "apps".`,
+    );
   }
   const name = stateMachineName(input);
   const states = Object.keys(TASK_FUNCTIONS) as TaskState[];
-  const stepFunctionArns = states.map((state): CfnValue => ({ 'Fn::GetAtt': [`${normalizedFunctionName(TASK_FUNCTIONS[state])}LambdaFunction`, 'Arn'] }));
+  const stepFunctionArns = states.map((state): CfnValue => ({
+    'Fn::GetAtt': [`${normalizedFunctionName(TASK_FUNCTIONS[state])}LambdaFunction`, 'Arn'],
+  }));
 
   // The webhook's secret: the githubSecretName param (its default in serverless.yml is the same), so the grant names the secret the function reads.
   const githubSecretName = input.githubSecretName || `slipway/${input.stage}/github`;
@@ -72,17 +84,33 @@ export function stackParts(input: StackInput) {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       Resource: { 'Fn::GetAtt': [`${normalizedFunctionName(fn)}LogGroup`, 'Arn'] },
     };
-    roles[roleLogicalId(fn)] = role(`The ${fn} function of Slipway (${input.stage}).`, 'lambda.amazonaws.com', fn, [logs, TRACING, ...statements]);
+    roles[roleLogicalId(fn)] = role(`The ${fn} function of Slipway (${input.stage}).`, 'lambda.amazonaws.com', fn, [
+      logs,
+      TRACING,
+      ...statements,
+    ]);
   }
-  roles.BuildRole = role(`CodeBuild running Slipway's buildspec (${input.stage}).`, 'codebuild.amazonaws.com', 'build', buildStatements(refs));
-  roles.StateMachineRole = role(`The Slipway state machine (${input.stage}).`, 'states.amazonaws.com', 'state-machine', stateMachineStatements(stepFunctionArns));
+  roles.BuildRole = role(
+    `CodeBuild running Slipway's buildspec (${input.stage}).`,
+    'codebuild.amazonaws.com',
+    'build',
+    buildStatements(refs),
+  );
+  roles.StateMachineRole = role(
+    `The Slipway state machine (${input.stage}).`,
+    'states.amazonaws.com',
+    'state-machine',
+    stateMachineStatements(stepFunctionArns),
+  );
 
   return {
     stateMachineName: name,
     stateMachineArn: arn('states', `stateMachine:${name}`),
     buildspec: readFileSync(join(input.root, 'buildspec', 'buildspec.yml'), 'utf8'),
     definition: JSON.parse(readFileSync(DEFINITION_PATH, 'utf8')) as object,
-    definitionSubstitutions: Object.fromEntries(states.map((state, index) => [substitutionKey(state), stepFunctionArns[index]])),
+    definitionSubstitutions: Object.fromEntries(
+      states.map((state, index) => [substitutionKey(state), stepFunctionArns[index]]),
+    ),
     roles,
     rebuildSchedules: rebuildSchedules(apps),
     buildCaches: buildCaches(apps),
@@ -93,7 +121,10 @@ export function stackParts(input: StackInput) {
 }
 
 /** The created apps' resources, their shared cluster and network; none when every app names an existing service. */
-export function services(input: Pick<StackInput, 'service' | 'stage' | 'network'>, apps: AppConfig[]): Record<string, Resource> {
+export function services(
+  input: Pick<StackInput, 'service' | 'stage' | 'network'>,
+  apps: AppConfig[],
+): Record<string, Resource> {
   const created = createdApps(apps);
   if (created.length === 0) return {};
   const net = network({ vpcId: '', subnetIds: '', vpcCidr: '', assignPublicIp: '', ...input.network }, input.stage);
@@ -104,8 +135,12 @@ export function services(input: Pick<StackInput, 'service' | 'stage' | 'network'
         `Pass it with --param="vpcCidr=10.0.0.0/16" next to vpcId.`,
     );
   }
-  const resources: Record<string, Resource> = { ...net.resources, AppsCluster: clusterResource(input.service, input.stage) };
-  for (const app of created) Object.assign(resources, appResources(app, { service: input.service, stage: input.stage, network: net }));
+  const resources: Record<string, Resource> = {
+    ...net.resources,
+    AppsCluster: clusterResource(input.service, input.stage),
+  };
+  for (const app of created)
+    Object.assign(resources, appResources(app, { service: input.service, stage: input.stage, network: net }));
   return resources;
 }
 
@@ -138,7 +173,12 @@ export function buildCaches(apps: AppConfig[]): Record<string, Resource> {
               {
                 rulePriority: 1,
                 description: 'Expire cache manifests that a newer build replaced',
-                selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: CACHE_UNTAGGED_DAYS },
+                selection: {
+                  tagStatus: 'untagged',
+                  countType: 'sinceImagePushed',
+                  countUnit: 'days',
+                  countNumber: CACHE_UNTAGGED_DAYS,
+                },
                 action: { type: 'expire' },
               },
             ],
@@ -190,7 +230,12 @@ export function rebuildSchedules(apps: AppConfig[]): Record<string, Resource> {
     };
     resources[`${id}Permission`] = {
       Type: 'AWS::Lambda::Permission',
-      Properties: { Action: 'lambda:InvokeFunction', FunctionName: startRun, Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [id, 'Arn'] } },
+      Properties: {
+        Action: 'lambda:InvokeFunction',
+        FunctionName: startRun,
+        Principal: 'events.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [id, 'Arn'] },
+      },
     };
   }
   return resources;

@@ -21,6 +21,7 @@ module.exports = async ({ resolveVariable }) => {
   ]);
   const network = { vpcId, subnetIds, vpcCidr, assignPublicIp };
   const key = JSON.stringify([service, stage, network, githubSecretName]);
-  if (!computed.has(key)) computed.set(key, stackParts({ root: path.join(__dirname, '..'), service, stage, network, githubSecretName }));
+  if (!computed.has(key))
+    computed.set(key, stackParts({ root: path.join(__dirname, '..'), service, stage, network, githubSecretName }));
   return computed.get(key);
 };

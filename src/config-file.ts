@@ -19,7 +19,8 @@ export function readConfigFile(path: string): SlipwayConfig {
   try {
     return parseConfig(json);
   } catch (error) {
-    if (error instanceof InvalidConfigError) throw new InvalidConfigError(error.message.replace('slipway.config.json', path), error.issues);
+    if (error instanceof InvalidConfigError)
+      throw new InvalidConfigError(error.message.replace('slipway.config.json', path), error.issues);
     throw error;
   }
 }

@@ -56,7 +56,10 @@ export class ApiClient {
     let headers: Record<string, string> = text === undefined ? {} : { 'content-type': 'application/json' };
     if (this.sign) {
       try {
-        headers = { ...headers, ...(await this.sign({ method, url, headers, ...(text !== undefined && { body: text }) })) };
+        headers = {
+          ...headers,
+          ...(await this.sign({ method, url, headers, ...(text !== undefined && { body: text }) })),
+        };
       } catch (error) {
         throw new ApiError(
           `Cannot sign the request to ${this.baseUrl}: ${(error as Error).message}. The deployed API uses IAM authorization: configure AWS credentials (aws configure, AWS_PROFILE or AWS_ACCESS_KEY_ID).`,
@@ -68,7 +71,10 @@ export class ApiClient {
     try {
       response = await fetch(url, { method, headers, ...(text !== undefined && { body: text }) });
     } catch (error) {
-      throw new ApiError(`The Slipway API at ${this.baseUrl} did not answer (${(error as Error).message}). Is the local stack up? Run: slipway local up`, 0);
+      throw new ApiError(
+        `The Slipway API at ${this.baseUrl} did not answer (${(error as Error).message}). Is the local stack up? Run: slipway local up`,
+        0,
+      );
     }
     const answer = await response.text();
     const json = parseBody(answer, response.ok);
@@ -76,7 +82,11 @@ export class ApiClient {
       const error = (json as { error?: { name?: string; kind?: unknown; message?: string } } | undefined)?.error;
       // API Gateway answers its own refusals (a bad signature, a missing permission) as { message }.
       const gateway = (json as { message?: string } | undefined)?.message;
-      const message = error?.message ?? (gateway ? `${method} ${path} answered ${response.status}: ${gateway}` : `${method} ${path} answered ${response.status}`);
+      const message =
+        error?.message ??
+        (gateway
+          ? `${method} ${path} answered ${response.status}: ${gateway}`
+          : `${method} ${path} answered ${response.status}`);
       throw new ApiError(message, response.status, error?.name, knownKind(error?.kind));
     }
     return json as T;
@@ -105,6 +115,9 @@ export async function apiClient(cwd = process.cwd()): Promise<ApiClient> {
     return new ApiClient(url, 1000, region ? sigv4Signer({ region }) : undefined);
   }
   const info = await readStackInfo(stackPaths(findProjectRoot(cwd)));
-  if (!info) throw new StackNotRunningError('The local stack is not running. Start it with: slipway local up (or set SLIPWAY_API_URL to a deployed API).');
+  if (!info)
+    throw new StackNotRunningError(
+      'The local stack is not running. Start it with: slipway local up (or set SLIPWAY_API_URL to a deployed API).',
+    );
   return new ApiClient(info.api, 25);
 }

@@ -9,7 +9,8 @@ import type { LifecycleImage } from '../domain/lifecycle/index.ts';
  * cannot silently not count.
  */
 
-const TIME_MESSAGE = 'must be a time as the AWS CLI prints it: ISO 8601 like "2026-01-15T12:00:00+00:00" or epoch seconds like 1768478400.0';
+const TIME_MESSAGE =
+  'must be a time as the AWS CLI prints it: ISO 8601 like "2026-01-15T12:00:00+00:00" or epoch seconds like 1768478400.0';
 
 /** The AWS CLI prints ISO 8601 (cli_timestamp_format = iso8601, v2's default) or epoch seconds (v1's default): both become ISO 8601. */
 const AwsTimeSchema = v.union(
@@ -36,7 +37,9 @@ const ImageScanStatusSchema = v.strictObject({
 const ImageScanFindingsSummarySchema = v.strictObject({
   imageScanCompletedAt: v.optional(AwsTimeSchema),
   vulnerabilitySourceUpdatedAt: v.optional(AwsTimeSchema),
-  findingSeverityCounts: v.optional(v.record(v.string(), v.number('must be a count'), 'must be an object of counts by severity')),
+  findingSeverityCounts: v.optional(
+    v.record(v.string(), v.number('must be a count'), 'must be an object of counts by severity'),
+  ),
 });
 
 /** One entry of describe-images' `imageDetails`. */
@@ -54,7 +57,9 @@ export const ImageDetailSchema = v.strictObject(
     artifactMediaType: v.optional(v.string('must be a string')),
     lastRecordedPullTime: v.optional(AwsTimeSchema),
     subjectManifestDigest: v.optional(v.string('must be a string')),
-    imageStatus: v.optional(v.picklist(['ACTIVE', 'ARCHIVED', 'ACTIVATING'], 'must be "ACTIVE", "ARCHIVED" or "ACTIVATING"')),
+    imageStatus: v.optional(
+      v.picklist(['ACTIVE', 'ARCHIVED', 'ACTIVATING'], 'must be "ACTIVE", "ARCHIVED" or "ACTIVATING"'),
+    ),
     lastArchivedAt: v.optional(AwsTimeSchema),
     lastActivatedAt: v.optional(AwsTimeSchema),
   },

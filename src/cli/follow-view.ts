@@ -26,7 +26,8 @@ class PlainRenderer implements RunRenderer {
     if (event.type === 'waiting') this.out.line('waiting for the run to start…');
     else if (event.type === 'step') this.out.line(describeStep(event));
     else if (event.type === 'log') this.out.line(`  │ ${event.line}`);
-    else if (event.type === 'rollout') this.out.line(`  rollout: ${event.running}/${event.desired} running (${event.state})`);
+    else if (event.type === 'rollout')
+      this.out.line(`  rollout: ${event.running}/${event.desired} running (${event.state})`);
   }
   close(): void {}
 }
@@ -81,7 +82,16 @@ class LiveRenderer implements RunRenderer {
       const started = step.startedAt ? Date.parse(step.startedAt) : undefined;
       const ended = step.endedAt ? Date.parse(step.endedAt) : step.status === 'RUNNING' ? Date.now() : undefined;
       const time = started !== undefined && ended !== undefined ? ` ${((ended - started) / 1000).toFixed(1)}s` : '';
-      const mark = step.status === 'RUNNING' ? SPINNER[this.frame] : step.status === 'SUCCEEDED' ? '✓' : step.status === 'FAILED' ? '✗' : step.status === 'SKIPPED' ? '–' : '·';
+      const mark =
+        step.status === 'RUNNING'
+          ? SPINNER[this.frame]
+          : step.status === 'SUCCEEDED'
+            ? '✓'
+            : step.status === 'FAILED'
+              ? '✗'
+              : step.status === 'SKIPPED'
+                ? '–'
+                : '·';
       const extra = name === 'rollout' && this.rollout && step.status !== 'PENDING' ? `  (${this.rollout})` : '';
       lines.push(`${mark} ${name}${time}${extra}`);
       // The build's output stays in view while it runs; once it ends, the summary quotes what matters.

@@ -43,22 +43,37 @@ export async function followRun(
     // The build's lines go between its ▸ and its ✓: step changes up to the build running, then the
     // lines read so far, then the rest.
     const changes = [...stepChanges(run, seen)];
-    const afterBuild = changes.findIndex((e) => e.type === 'step' && STEPS.indexOf(e.step as StepName) >= STEPS.indexOf('build') && !(e.step === 'build' && e.status === 'RUNNING'));
+    const afterBuild = changes.findIndex(
+      (e) =>
+        e.type === 'step' &&
+        STEPS.indexOf(e.step as StepName) >= STEPS.indexOf('build') &&
+        !(e.step === 'build' && e.status === 'RUNNING'),
+    );
     const split = afterBuild < 0 ? changes.length : afterBuild;
     for (const event of changes.slice(0, split)) onEvent(event);
     if (!logsDone && run.build) {
       for (;;) {
-        const page = await client.request<RunLogPage>('GET', `/runs/${runId}/logs${logCursor ? `?cursor=${encodeURIComponent(logCursor)}` : ''}`);
+        const page = await client.request<RunLogPage>(
+          'GET',
+          `/runs/${runId}/logs${logCursor ? `?cursor=${encodeURIComponent(logCursor)}` : ''}`,
+        );
         for (const line of page.lines) onEvent({ type: 'log', runId, line });
         logCursor = page.cursor;
         logsDone = page.done;
         if (page.done || page.lines.length === 0) break;
       }
     }
-    const counts = run.deployment?.desiredCount !== undefined ? `${run.deployment.runningCount}/${run.deployment.desiredCount}` : '';
+    const counts =
+      run.deployment?.desiredCount !== undefined ? `${run.deployment.runningCount}/${run.deployment.desiredCount}` : '';
     if (counts && counts !== rollout && run.deployment) {
       rollout = counts;
-      onEvent({ type: 'rollout', runId, running: run.deployment.runningCount ?? 0, desired: run.deployment.desiredCount ?? 0, state: run.deployment.state });
+      onEvent({
+        type: 'rollout',
+        runId,
+        running: run.deployment.runningCount ?? 0,
+        desired: run.deployment.desiredCount ?? 0,
+        state: run.deployment.state,
+      });
     }
     for (const event of changes.slice(split)) onEvent(event);
     onEvent({ type: 'view', runId, run });
@@ -78,7 +93,15 @@ function* stepChanges(run: RunView, seen: Map<string, StepStatus>): Generator<Fo
     }
     if (step.status === 'PENDING') continue;
     const at = step.endedAt ?? step.startedAt ?? new Date().toISOString();
-    const seconds = step.startedAt && step.endedAt ? (Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
-    yield { type: 'step', runId: run.id, step: step.name, status: step.status, at, ...(seconds !== undefined && step.status !== 'RUNNING' && { seconds }) };
+    const seconds =
+      step.startedAt && step.endedAt ? (Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000 : undefined;
+    yield {
+      type: 'step',
+      runId: run.id,
+      step: step.name,
+      status: step.status,
+      at,
+      ...(seconds !== undefined && step.status !== 'RUNNING' && { seconds }),
+    };
   }
 }

@@ -1,7 +1,13 @@
 import * as v from 'valibot';
 import { InvalidConfigError, InvalidInputError } from '../domain/errors.ts';
 import { lifecyclePolicyFromConfig, type EcrLifecyclePolicy, type LifecycleImage } from '../domain/lifecycle/index.ts';
-import { DESCRIBE_IMAGES_KEYS, DescribeImagesSchema, GetLifecyclePolicySchema, ImageDetailSchema, lifecycleImage } from './ecr-output.ts';
+import {
+  DESCRIBE_IMAGES_KEYS,
+  DescribeImagesSchema,
+  GetLifecyclePolicySchema,
+  ImageDetailSchema,
+  lifecycleImage,
+} from './ecr-output.ts';
 
 /** Reads a file the user named; tests pass their own. */
 export type ReadText = (path: string) => Promise<string>;
@@ -21,7 +27,10 @@ const IsoTimeSchema = v.pipe(
 const ImageSchema = v.strictObject(
   {
     digest: v.pipe(v.string('must be a string like "sha256:…"'), v.minLength(1, 'must not be empty')),
-    tags: v.optional(v.array(v.string('every tag must be a string'), 'must be a list of tags ([] for an untagged image)'), []),
+    tags: v.optional(
+      v.array(v.string('every tag must be a string'), 'must be a list of tags ([] for an untagged image)'),
+      [],
+    ),
     pushedAt: IsoTimeSchema,
     lastPulledAt: v.optional(IsoTimeSchema),
     storageClass: v.optional(v.picklist(['standard', 'archive'], 'must be "standard" or "archive"')),
@@ -32,8 +41,12 @@ const ImageSchema = v.strictObject(
   'must be an image like { "digest": "sha256:…", "tags": ["v1"], "pushedAt": "2026-01-15T12:00:00Z" }',
 );
 
-const IMAGES_HOLD = 'a list of images like [{ "digest": "sha256:…", "tags": ["v1"], "pushedAt": "2026-01-15T12:00:00Z" }], or the output of aws ecr describe-images';
-const ImagesSchema = v.array(ImageSchema, `must be a JSON list of images like [{ "digest": "sha256:…", "tags": ["v1"], "pushedAt": "2026-01-15T12:00:00Z" }], or the output of aws ecr describe-images ({ "imageDetails": [...] })`);
+const IMAGES_HOLD =
+  'a list of images like [{ "digest": "sha256:…", "tags": ["v1"], "pushedAt": "2026-01-15T12:00:00Z" }], or the output of aws ecr describe-images';
+const ImagesSchema = v.array(
+  ImageSchema,
+  `must be a JSON list of images like [{ "digest": "sha256:…", "tags": ["v1"], "pushedAt": "2026-01-15T12:00:00Z" }], or the output of aws ecr describe-images ({ "imageDetails": [...] })`,
+);
 const SIMPLE_KEYS = Object.keys(ImageSchema.entries);
 /** describe-images' names for the simple format's fields: a hint when one turns up in a simple list. */
 const SIMPLE_NAME_OF: Readonly<Record<string, string>> = {
@@ -52,7 +65,12 @@ const SIMPLE_NAME_OF: Readonly<Record<string, string>> = {
  * InvalidConfigError naming the file and every problem.
  */
 export async function readPolicyFile(path: string, read: ReadText): Promise<EcrLifecyclePolicy> {
-  const input = await readJson(path, '--policy', 'lifecycle rules like [{ "selection": "untagged", "maximumAgeLimit": 7 }], an ECR policy { "rules": [...] }, or the output of aws ecr get-lifecycle-policy', read);
+  const input = await readJson(
+    path,
+    '--policy',
+    'lifecycle rules like [{ "selection": "untagged", "maximumAgeLimit": 7 }], an ECR policy { "rules": [...] }, or the output of aws ecr get-lifecycle-policy',
+    read,
+  );
   const printed = isRecord(input) && 'lifecyclePolicyText' in input;
   const policy = printed ? policyText(input, path) : input;
   try {
@@ -74,7 +92,10 @@ export async function readPolicyFile(path: string, read: ReadText): Promise<EcrL
 export async function readImagesFile(path: string, read: ReadText): Promise<ImagesFile> {
   const input = await readJson(path, '--images', IMAGES_HOLD, read);
   const invalid = (issues: string[]) =>
-    new InvalidInputError(`The images file ${path} (--images) is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}\nFix these entries and preview again.`, issues);
+    new InvalidInputError(
+      `The images file ${path} (--images) is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}\nFix these entries and preview again.`,
+      issues,
+    );
   if (isRecord(input) && 'imageDetails' in input) {
     const result = v.safeParse(DescribeImagesSchema, input);
     if (!result.success) throw invalid(result.issues.map((issue) => describeIssue(issue, DESCRIBE_IMAGES_KEYS)));
@@ -90,18 +111,25 @@ export async function readImagesFile(path: string, read: ReadText): Promise<Imag
   }
   if (Array.isArray(input) && isRecord(input[0]) && 'imageDigest' in input[0]) {
     const result = v.safeParse(v.array(ImageDetailSchema), input);
-    if (!result.success) throw invalid(result.issues.map((issue) => describeIssue(issue, { ...DESCRIBE_IMAGES_KEYS, '': DESCRIBE_IMAGES_KEYS.imageDetails ?? [] })));
+    if (!result.success)
+      throw invalid(
+        result.issues.map((issue) =>
+          describeIssue(issue, { ...DESCRIBE_IMAGES_KEYS, '': DESCRIBE_IMAGES_KEYS.imageDetails ?? [] }),
+        ),
+      );
     return { images: result.output.map(lifecycleImage), notes: [] };
   }
   const result = v.safeParse(ImagesSchema, input);
-  if (!result.success) throw invalid(result.issues.map((issue) => describeIssue(issue, { '': SIMPLE_KEYS }, SIMPLE_NAME_OF)));
+  if (!result.success)
+    throw invalid(result.issues.map((issue) => describeIssue(issue, { '': SIMPLE_KEYS }, SIMPLE_NAME_OF)));
   return { images: result.output.map(({ label: _label, ...image }) => image), notes: [] };
 }
 
 /** `parseNow('2026-01-15T12:00:00Z')` → the instant; InvalidInputError naming --now otherwise. */
 export function parseNow(text: string): Date {
   const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new InvalidInputError(`--now must be an ISO 8601 time like 2026-01-15T12:00:00Z (got "${text}").`);
+  if (Number.isNaN(ms))
+    throw new InvalidInputError(`--now must be an ISO 8601 time like 2026-01-15T12:00:00Z (got "${text}").`);
   return new Date(ms);
 }
 
@@ -109,7 +137,9 @@ export function parseNow(text: string): Date {
 function policyText(input: unknown, path: string): unknown {
   const result = v.safeParse(GetLifecyclePolicySchema, input);
   if (!result.success) {
-    const issues = result.issues.map((issue) => describeIssue(issue, { '': Object.keys(GetLifecyclePolicySchema.entries) }));
+    const issues = result.issues.map((issue) =>
+      describeIssue(issue, { '': Object.keys(GetLifecyclePolicySchema.entries) }),
+    );
     throw new InvalidInputError(
       `The policy file ${path} (--policy) is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}\nPass the output of aws ecr get-lifecycle-policy as it is, or the policy itself.`,
       issues,
@@ -118,7 +148,9 @@ function policyText(input: unknown, path: string): unknown {
   try {
     return JSON.parse(result.output.lifecyclePolicyText);
   } catch (error) {
-    throw new InvalidInputError(`lifecyclePolicyText in ${path} (--policy) is not valid JSON: ${(error as Error).message}. It should hold the policy, like "{\\"rules\\": [ ... ]}".`);
+    throw new InvalidInputError(
+      `lifecyclePolicyText in ${path} (--policy) is not valid JSON: ${(error as Error).message}. It should hold the policy, like "{\\"rules\\": [ ... ]}".`,
+    );
   }
 }
 
@@ -127,12 +159,16 @@ async function readJson(path: string, flag: string, holds: string, read: ReadTex
   try {
     text = await read(path);
   } catch (error) {
-    throw new InvalidInputError(`Cannot read ${path} (${flag}): ${(error as Error).message}. Pass the path of a JSON file holding ${holds}.`);
+    throw new InvalidInputError(
+      `Cannot read ${path} (${flag}): ${(error as Error).message}. Pass the path of a JSON file holding ${holds}.`,
+    );
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new InvalidInputError(`${path} (${flag}) is not valid JSON: ${(error as Error).message}. It should hold ${holds}.`);
+    throw new InvalidInputError(
+      `${path} (${flag}) is not valid JSON: ${(error as Error).message}. It should hold ${holds}.`,
+    );
   }
 }
 
@@ -140,7 +176,11 @@ async function readJson(path: string, flag: string, holds: string, read: ReadTex
  * One issue as `imageDetails[2].lastRecordedPulltime: what to change`. `keys` gives the keys each closed object
  * accepts by the field that holds it ('' for the outermost); `renamed` maps another format's name of a field to this one's.
  */
-function describeIssue(issue: v.BaseIssue<unknown>, keys: Readonly<Record<string, readonly string[]>>, renamed: Readonly<Record<string, string>> = {}): string {
+function describeIssue(
+  issue: v.BaseIssue<unknown>,
+  keys: Readonly<Record<string, readonly string[]>>,
+  renamed: Readonly<Record<string, string>> = {},
+): string {
   const path = issue.path ?? [];
   const at = pathOf(path);
   if (issue.kind === 'schema' && issue.expected === 'never') {
@@ -148,7 +188,9 @@ function describeIssue(issue: v.BaseIssue<unknown>, keys: Readonly<Record<string
     const holder = path.slice(0, -1).findLast((item) => typeof item.key === 'string');
     const allowed = keys[holder ? String(holder.key) : ''] ?? [];
     const meant = renamed[key] ?? allowed.find((k) => k !== key && k.toLowerCase() === key.toLowerCase());
-    return meant ? `${at}: unknown key; did you mean "${meant}"?` : `${at}: unknown key; remove it or check its spelling (allowed: ${allowed.join(', ')})`;
+    return meant
+      ? `${at}: unknown key; did you mean "${meant}"?`
+      : `${at}: unknown key; remove it or check its spelling (allowed: ${allowed.join(', ')})`;
   }
   if (issue.received === 'undefined' && path.length > 0) return `${at}: required; add it`;
   return `${at}: ${issue.message}`;
@@ -157,7 +199,8 @@ function describeIssue(issue: v.BaseIssue<unknown>, keys: Readonly<Record<string
 /** `[0].pushedAt`, `imageDetails[3].imageStatus`: the path people write. */
 function pathOf(path: readonly { key: unknown }[]): string {
   let out = '';
-  for (const item of path) out += typeof item.key === 'number' ? `[${item.key}]` : `${out ? '.' : ''}${String(item.key)}`;
+  for (const item of path)
+    out += typeof item.key === 'number' ? `[${item.key}]` : `${out ? '.' : ''}${String(item.key)}`;
   return out || '(the file)';
 }
 

@@ -20,10 +20,23 @@ import { exitCodeOf } from './exit-codes.ts';
  * registers them and turns a failure into an exit code. A command's heavy parts (the AWS SDK, tar,
  * the live view) load when it runs, so `slipway --help` and the light commands start fast.
  */
-const COMMANDS: readonly { register(program: Command): void }[] = [deploy, rollback, rebuild, apps, runs, status, logs, lifecycle, dashboard, local];
+const COMMANDS: readonly { register(program: Command): void }[] = [
+  deploy,
+  rollback,
+  rebuild,
+  apps,
+  runs,
+  status,
+  logs,
+  lifecycle,
+  dashboard,
+  local,
+];
 
 const program = new Command('slipway')
-  .description('Build a Docker context, push it to a private registry, tidy it, and roll it out — in AWS or on the local stack.')
+  .description(
+    'Build a Docker context, push it to a private registry, tidy it, and roll it out — in AWS or on the local stack.',
+  )
   .version(packageVersion(), '-v, --version')
   .showHelpAfterError()
   .exitOverride();
@@ -47,14 +60,16 @@ function report(error: unknown): number {
   const code = exitCodeOf(error);
   if (error instanceof CommanderError) return code;
   process.stderr.write(`slipway: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (errorKind(error) === 'internal' && process.env.SLIPWAY_DEBUG) process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
+  if (errorKind(error) === 'internal' && process.env.SLIPWAY_DEBUG)
+    process.stderr.write(`${(error as Error)?.stack ?? ''}\n`);
   return code;
 }
 
 /** The version in package.json, next to bin/. */
 function packageVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(dirname(binPath()), '..', 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(join(dirname(binPath()), '..', 'package.json'), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }

@@ -27,7 +27,14 @@ const MARK: Record<string, string> = { RUNNING: '▸', SUCCEEDED: '✓', FAILED:
 
 /** `describeStep({ step: 'build', status: 'SUCCEEDED', seconds: 3.2 })` → `✓ build (3.2s)` */
 export function describeStep(event: Extract<FollowEvent, { type: 'step' }>): string {
-  const verb = event.status === 'RUNNING' ? '' : event.status === 'FAILED' ? ' failed' : event.status === 'SKIPPED' ? ' skipped' : '';
+  const verb =
+    event.status === 'RUNNING'
+      ? ''
+      : event.status === 'FAILED'
+        ? ' failed'
+        : event.status === 'SKIPPED'
+          ? ' skipped'
+          : '';
   const time = event.seconds !== undefined ? ` (${event.seconds.toFixed(1)}s)` : '';
   return `${MARK[event.status] ?? '?'} ${event.step}${verb}${time}`;
 }
@@ -38,15 +45,28 @@ export function describeOutcome(run: RunView, seconds?: number): string[] {
   if (run.status === 'SUCCEEDED') {
     const lines = [`deployed ${run.app}${took}: run ${run.id}`];
     if (run.image) lines.push(`image: ${run.image.repository}@${run.image.digest}`);
-    if (run.deployment) lines.push(`task definition: ${run.deployment.taskDefinition} (revision ${run.deployment.revision})`);
-    if (run.lifecycle?.expired.length) lines.push(`lifecycle: expired ${run.lifecycle.expired.length} image(s): ${run.lifecycle.expired.map((i) => i.digest.slice(0, 19)).join(', ')}`);
-    if (run.release) lines.push(`release: tagged ${run.release.tag} (keepReleases ${run.release.keep} protects it from lifecycle rules)`);
+    if (run.deployment)
+      lines.push(`task definition: ${run.deployment.taskDefinition} (revision ${run.deployment.revision})`);
+    if (run.lifecycle?.expired.length)
+      lines.push(
+        `lifecycle: expired ${run.lifecycle.expired.length} image(s): ${run.lifecycle.expired.map((i) => i.digest.slice(0, 19)).join(', ')}`,
+      );
+    if (run.release)
+      lines.push(
+        `release: tagged ${run.release.tag} (keepReleases ${run.release.keep} protects it from lifecycle rules)`,
+      );
     if (run.url) lines.push(`url: ${run.url}`);
     return lines;
   }
   if (run.status === 'SUPERSEDED') return describeSuperseded(run, took);
-  const lines = [`run ${run.id} ${run.status}${took}` + (run.error ? ` in ${run.error.step}: ${run.error.name}: ${run.error.message}` : '')];
-  if (run.serving) lines.push(`still serving: revision ${run.serving.revision} (${run.serving.image})${run.serving.url ? ` at ${run.serving.url}` : ''}`);
+  const lines = [
+    `run ${run.id} ${run.status}${took}` +
+      (run.error ? ` in ${run.error.step}: ${run.error.name}: ${run.error.message}` : ''),
+  ];
+  if (run.serving)
+    lines.push(
+      `still serving: revision ${run.serving.revision} (${run.serving.image})${run.serving.url ? ` at ${run.serving.url}` : ''}`,
+    );
   else if (run.error) lines.push('nothing was serving this app before this run.');
   if (run.build) lines.push(`build output: slipway logs ${run.id}`);
   return lines;

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import { create } from 'tar';
-import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
+import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
 
 export class ContextDirectoryError extends SlipwayError {
   override name = 'ContextDirectoryError';
@@ -21,14 +21,20 @@ export interface PackedContext {
  */
 export async function packContext(dir: string, options: { dockerfile?: string } = {}): Promise<PackedContext> {
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new ContextDirectoryError(`"${dir}" is not a folder. Pass the folder that holds your Dockerfile: slipway deploy ./app --app <name>`);
+  if (!info?.isDirectory())
+    throw new ContextDirectoryError(
+      `"${dir}" is not a folder. Pass the folder that holds your Dockerfile: slipway deploy ./app --app <name>`,
+    );
   const rules = await readFile(join(dir, '.dockerignore'), 'utf8').catch(() => '');
   // CommonJS with a default-export typing: under Node's ESM interop the function is the module itself.
   const ignore = dockerignore as unknown as typeof dockerignore.default;
   const ig = ignore().add(rules.split(/\r?\n/));
   const always = new Set(['.dockerignore', options.dockerfile ?? 'Dockerfile']);
   const files = (await walk(dir)).filter((file) => always.has(file) || !ig.ignores(file)).sort();
-  if (!files.some((file) => file !== '.dockerignore')) throw new ContextDirectoryError(`"${dir}" has nothing to build (it is empty, or .dockerignore excludes everything).`);
+  if (!files.some((file) => file !== '.dockerignore'))
+    throw new ContextDirectoryError(
+      `"${dir}" has nothing to build (it is empty, or .dockerignore excludes everything).`,
+    );
   const chunks: Buffer[] = [];
   // portable: no uid, gid, user or group names from this machine in the archive.
   const stream = create({ gzip: true, cwd: dir, portable: true }, files);

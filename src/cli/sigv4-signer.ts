@@ -3,7 +3,12 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** Headers to add to a request so the API accepts it: SigV4's `authorization`, `x-amz-date` and, with temporary credentials, `x-amz-security-token`. */
-export type RequestSigner = (request: { method: string; url: string; headers: Record<string, string>; body?: string }) => Promise<Record<string, string>>;
+export type RequestSigner = (request: {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}) => Promise<Record<string, string>>;
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -18,8 +23,17 @@ export function executeApiRegion(url: string): string | undefined {
  * `sigv4Signer({ region: 'eu-west-1' })` signs requests for API Gateway's IAM authorization (service
  * `execute-api`) with the credentials the AWS CLI would use (environment, profile, SSO, instance role).
  */
-export function sigv4Signer(options: { region: string; credentials?: Credentials | (() => Promise<Credentials>); now?: () => Date }): RequestSigner {
-  const signer = new SignatureV4({ service: 'execute-api', region: options.region, credentials: options.credentials ?? fromNodeProviderChain(), sha256: Sha256 });
+export function sigv4Signer(options: {
+  region: string;
+  credentials?: Credentials | (() => Promise<Credentials>);
+  now?: () => Date;
+}): RequestSigner {
+  const signer = new SignatureV4({
+    service: 'execute-api',
+    region: options.region,
+    credentials: options.credentials ?? fromNodeProviderChain(),
+    sha256: Sha256,
+  });
   const now = options.now ?? (() => new Date());
   return async ({ method, url, headers, body }) => {
     const target = new URL(url);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
+import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
 import type { PresignedPost } from '../ports/object-store.ts';
 
 export class UploadFailedError extends SlipwayError {
@@ -31,7 +31,11 @@ export interface MultipartBody {
  * `multipartBody({ key: 'k', Policy: '…' }, 1234)` → the form around a 1234-byte file: every field first, in
  * order, then the file as the last part named `file` (S3 ignores fields after it), with the exact total length.
  */
-export function multipartBody(fields: Record<string, string>, fileBytes: number, boundary = `slipway-${randomBytes(16).toString('hex')}`): MultipartBody {
+export function multipartBody(
+  fields: Record<string, string>,
+  fileBytes: number,
+  boundary = `slipway-${randomBytes(16).toString('hex')}`,
+): MultipartBody {
   const parts = Object.entries(fields).map(([name, value]) => {
     checkPartName(name);
     return `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
@@ -41,7 +45,12 @@ export function multipartBody(fields: Record<string, string>, fileBytes: number,
     'utf8',
   );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'utf8');
-  return { contentType: `multipart/form-data; boundary=${boundary}`, contentLength: head.length + fileBytes + tail.length, head, tail };
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    contentLength: head.length + fileBytes + tail.length,
+    head,
+    tail,
+  };
 }
 
 /**
@@ -49,25 +58,40 @@ export function multipartBody(fields: Record<string, string>, fileBytes: number,
  * uploads), reporting the file's bytes as the socket takes them so the CLI can show a progress bar.
  * When the store answers early (a refusal while the file is still going out), its answer wins.
  */
-export async function upload(target: PresignedPost, body: Uint8Array, onProgress: (sent: number, total: number) => void = () => undefined): Promise<void> {
+export async function upload(
+  target: PresignedPost,
+  body: Uint8Array,
+  onProgress: (sent: number, total: number) => void = () => undefined,
+): Promise<void> {
   const url = new URL(target.url);
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   const form = multipartBody(target.fields, body.length);
   await new Promise<void>((resolve, reject) => {
     let answered = false;
-    const req = send(url, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.contentLength) } }, (res) => {
-      answered = true;
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', (error) => reject(new UploadFailedError(`The upload to ${url.host} failed while reading its answer: ${error.message}`, res.statusCode ?? 0)));
-      res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status >= 200 && status < 300) resolve();
-        else reject(refusal(status, Buffer.concat(chunks).toString('utf8')));
-        // A refusal can come before the whole file went out: nothing more needs sending.
-        req.destroy();
-      });
-    });
+    const req = send(
+      url,
+      { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.contentLength) } },
+      (res) => {
+        answered = true;
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) =>
+          reject(
+            new UploadFailedError(
+              `The upload to ${url.host} failed while reading its answer: ${error.message}`,
+              res.statusCode ?? 0,
+            ),
+          ),
+        );
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve();
+          else reject(refusal(status, Buffer.concat(chunks).toString('utf8')));
+          // A refusal can come before the whole file went out: nothing more needs sending.
+          req.destroy();
+        });
+      },
+    );
     req.on('error', (error) => {
       if (!answered) reject(new UploadFailedError(`The upload to ${url.host} failed: ${error.message}`, 0));
     });
@@ -97,5 +121,9 @@ function refusal(status: number, xml: string): UploadFailedError {
 }
 
 function checkPartName(name: string): void {
-  if (/["\r\n]/.test(name)) throw new UploadFailedError(`Cannot send the form field ${JSON.stringify(name)}: a multipart field name cannot hold quotes or line breaks.`, 0);
+  if (/["\r\n]/.test(name))
+    throw new UploadFailedError(
+      `Cannot send the form field ${JSON.stringify(name)}: a multipart field name cannot hold quotes or line breaks.`,
+      0,
+    );
 }

@@ -30,16 +30,41 @@ const HealthCheckSchema = v.strictObject({
   /** How long a new version may take to become healthy before the rollout fails and the old one keeps serving. */
   timeoutSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3600)), 120),
   /** Created services: seconds between the load balancer's health checks (2 healthy answers in a row put a task in service). */
-  intervalSeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(300), v.metadata({ default: DEFAULT_CREATED.healthCheckIntervalSeconds }))),
+  intervalSeconds: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(5),
+      v.maxValue(300),
+      v.metadata({ default: DEFAULT_CREATED.healthCheckIntervalSeconds }),
+    ),
+  ),
 });
 
-const ResourceNameSchema = v.pipe(v.string(), v.minLength(1), v.maxLength(255), v.regex(/^[A-Za-z0-9_-]+$/, 'must be a name of letters, digits, "-" and "_" (not an ARN)'));
-const IamRoleArnSchema = v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'must be an IAM role ARN: arn:aws:iam::<account>:role/<name>'));
+const ResourceNameSchema = v.pipe(
+  v.string(),
+  v.minLength(1),
+  v.maxLength(255),
+  v.regex(/^[A-Za-z0-9_-]+$/, 'must be a name of letters, digits, "-" and "_" (not an ARN)'),
+);
+const IamRoleArnSchema = v.pipe(
+  v.string(),
+  v.regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/,
+    'must be an IAM role ARN: arn:aws:iam::<account>:role/<name>',
+  ),
+);
 
 /** A service made elsewhere: Slipway only registers revisions (the current one with the image replaced) and updates it. */
 const ExistingServiceSchema = v.strictObject({
   /** ECS cluster name (or ARN). */
-  cluster: v.pipe(v.string(), v.regex(/^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/, 'must be an ECS cluster name or ARN')),
+  cluster: v.pipe(
+    v.string(),
+    v.regex(
+      /^([A-Za-z0-9_-]{1,255}|arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:cluster\/[A-Za-z0-9_-]{1,255})$/,
+      'must be an ECS cluster name or ARN',
+    ),
+  ),
   /** ECS service name; defaults to the app name. */
   service: v.optional(ResourceNameSchema),
   /** Container in the task definition whose image is replaced; defaults to the app name. */
@@ -48,7 +73,10 @@ const ExistingServiceSchema = v.strictObject({
   roleArns: v.optional(v.array(IamRoleArnSchema), []),
 });
 
-const EnvNameSchema = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and "_", not starting with a digit'));
+const EnvNameSchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a variable name is letters, digits and "_", not starting with a digit'),
+);
 const SecretArnSchema = v.pipe(
   v.string(),
   v.regex(
@@ -56,7 +84,9 @@ const SecretArnSchema = v.pipe(
     'must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:<region>:<account>:secret:<name>) or an SSM parameter (arn:aws:ssm:<region>:<account>:parameter/<name>)',
   ),
 );
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
 
 const ServiceSchema = v.strictObject({
   /** Deploy into a service made elsewhere instead of the one Slipway's stack creates. */
@@ -68,9 +98,25 @@ const ServiceSchema = v.strictObject({
   /** Fargate CPU units: 256 (0.25 vCPU), 512, 1024, 2048, 4096, 8192, 16384. */
   cpu: v.optional(v.pipe(v.picklist(FARGATE_CPU), v.metadata({ default: DEFAULT_CREATED.cpu }))),
   /** MiB; one of the sizes Fargate allows for the cpu (256 → 512, 1024, 2048). */
-  memory: v.optional(v.pipe(v.number(), v.integer(), v.minValue(512), v.maxValue(122880), v.metadata({ default: DEFAULT_CREATED.memory }))),
+  memory: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(512),
+      v.maxValue(122880),
+      v.metadata({ default: DEFAULT_CREATED.memory }),
+    ),
+  ),
   /** Tasks serving the app after a deploy (without autoscaling: every deploy sets it). */
-  desiredCount: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(1000), v.metadata({ default: DEFAULT_CREATED.desiredCount }))),
+  desiredCount: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(1),
+      v.maxValue(1000),
+      v.metadata({ default: DEFAULT_CREATED.desiredCount }),
+    ),
+  ),
   /** Plain environment values (never secrets: use "secrets"). */
   environment: v.optional(v.record(EnvNameSchema, v.string())),
   /** Variable name → ARN of a Secrets Manager secret or SSM parameter; ECS injects the value, Slipway never reads it. */
@@ -88,18 +134,46 @@ const ServiceSchema = v.strictObject({
   /** HTTPS on 443 (80 redirects) with this ACM certificate; "name" is the host the app's URL uses (point it at the load balancer). */
   domain: v.optional(
     v.strictObject({
-      name: v.optional(v.pipe(v.string(), v.regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'must be a host name such as app.example.com'))),
-      certificateArn: v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN')),
+      name: v.optional(
+        v.pipe(
+          v.string(),
+          v.regex(
+            /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+            'must be a host name such as app.example.com',
+          ),
+        ),
+      ),
+      certificateArn: v.pipe(
+        v.string(),
+        v.regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/, 'must be an ACM certificate ARN'),
+      ),
     }),
   ),
   /** true: the internet reaches the load balancer; false: an internal load balancer only the VPC reaches. */
   public: v.optional(v.pipe(v.boolean(), v.metadata({ default: true }))),
   /** Managed policy ARNs for the task role (what the app's code may call in AWS); none by default. */
-  taskPolicyArns: v.optional(v.array(v.pipe(v.string(), v.regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/, 'must be an IAM managed policy ARN')))),
+  taskPolicyArns: v.optional(
+    v.array(
+      v.pipe(
+        v.string(),
+        v.regex(/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/, 'must be an IAM managed policy ARN'),
+      ),
+    ),
+  ),
   /** Seconds the load balancer lets an old task finish its requests before a rollout stops it. */
-  deregistrationDelaySeconds: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(3600), v.metadata({ default: DEFAULT_CREATED.deregistrationDelaySeconds }))),
+  deregistrationDelaySeconds: v.optional(
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.minValue(0),
+      v.maxValue(3600),
+      v.metadata({ default: DEFAULT_CREATED.deregistrationDelaySeconds }),
+    ),
+  ),
   /** Days the app's container logs are kept. */
-  logRetentionDays: v.optional(v.pipe(v.picklist(LOG_RETENTION_DAYS), v.metadata({ default: DEFAULT_CREATED.logRetentionDays }))),
+  logRetentionDays: v.optional(
+    v.pipe(v.picklist(LOG_RETENTION_DAYS), v.metadata({ default: DEFAULT_CREATED.logRetentionDays })),
+  ),
 });
 
 /** The keys that configure a service the stack creates; next to service.existing they are an error. */
@@ -119,7 +193,11 @@ const CREATED_ONLY_KEYS = [
 ] as const;
 
 /** Where today's keys went: service.cluster/name/container describe a service made elsewhere. */
-const MOVED_KEYS: Record<string, string> = { cluster: 'existing.cluster', name: 'existing.service', container: 'existing.container' };
+const MOVED_KEYS: Record<string, string> = {
+  cluster: 'existing.cluster',
+  name: 'existing.service',
+  container: 'existing.container',
+};
 
 const GithubTriggerSchema = v.strictObject({
   repository: v.pipe(v.string(), v.regex(/^[\w.-]+\/[\w.-]+$/, 'must be "owner/name"')),
@@ -130,7 +208,10 @@ const RebuildSchema = v.strictObject({
   /** EventBridge schedule expression for periodic rebuilds (patched base images): rate(1 day), cron(0 3 * * ? *). */
   schedule: v.pipe(
     v.string(),
-    v.regex(/^(rate|cron)\(.+\)$/, 'must be an EventBridge schedule expression such as "rate(1 day)" or "cron(0 3 * * ? *)"'),
+    v.regex(
+      /^(rate|cron)\(.+\)$/,
+      'must be an EventBridge schedule expression such as "rate(1 day)" or "cron(0 3 * * ? *)"',
+    ),
     v.check((expression) => {
       try {
         parseSchedule(expression);
@@ -152,7 +233,15 @@ const UploadBytesSchema = v.pipe(v.number(), v.integer(), v.minValue(1), v.maxVa
 
 const AppSchema = v.strictObject({
   /** ECR repository name; defaults to the app name. */
-  repository: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'must be a valid ECR repository name'))),
+  repository: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/,
+        'must be a valid ECR repository name',
+      ),
+    ),
+  ),
   /** Subfolder of the uploaded or fetched source that is the Docker build context (monorepos). */
   contextPath: v.optional(v.string(), '.'),
   dockerfile: v.optional(v.pipe(v.string(), v.minLength(1)), 'Dockerfile'),
@@ -276,7 +365,10 @@ function serviceIssues(config: SlipwayConfig): string[] {
     const service = app.service;
     const at = `apps.${name}.service`;
     if (service.existing) {
-      const mixed = [...CREATED_ONLY_KEYS.filter((key) => service[key] !== undefined), ...(service.healthCheck.intervalSeconds !== undefined ? ['healthCheck.intervalSeconds'] : [])];
+      const mixed = [
+        ...CREATED_ONLY_KEYS.filter((key) => service[key] !== undefined),
+        ...(service.healthCheck.intervalSeconds !== undefined ? ['healthCheck.intervalSeconds'] : []),
+      ];
       if (mixed.length > 0) {
         issues.push(
           `${at}: "existing" deploys into a service made elsewhere, which Slipway does not configure; remove ${mixed.map((k) => `"${k}"`).join(', ')} ` +
@@ -289,21 +381,35 @@ function serviceIssues(config: SlipwayConfig): string[] {
     const memory = service.memory ?? DEFAULT_CREATED.memory;
     const allowed = fargateMemoryOptions(cpu);
     if (!allowed.includes(memory)) {
-      issues.push(`${at}.memory: Fargate does not run ${cpu} CPU units with ${memory} MiB; with cpu ${cpu} use ${describeSizes(allowed)}.`);
+      issues.push(
+        `${at}.memory: Fargate does not run ${cpu} CPU units with ${memory} MiB; with cpu ${cpu} use ${describeSizes(allowed)}.`,
+      );
     }
     const expected = app.platform === 'linux/arm64' ? 'ARM64' : app.platform === 'linux/amd64' ? 'X86_64' : undefined;
     if (service.architecture === 'ARM64' && expected === undefined) {
-      issues.push(`${at}.architecture: ARM64 tasks need an ARM64 image; set apps.${name}.platform to "linux/arm64" too.`);
+      issues.push(
+        `${at}.architecture: ARM64 tasks need an ARM64 image; set apps.${name}.platform to "linux/arm64" too.`,
+      );
     } else if (service.architecture !== undefined && expected !== undefined && service.architecture !== expected) {
-      issues.push(`${at}.architecture: ${service.architecture} does not match platform "${app.platform}"; use ${expected} or change apps.${name}.platform.`);
+      issues.push(
+        `${at}.architecture: ${service.architecture} does not match platform "${app.platform}"; use ${expected} or change apps.${name}.platform.`,
+      );
     }
     const scaling = service.autoscaling;
-    if (scaling && scaling.min > scaling.max) issues.push(`${at}.autoscaling: min (${scaling.min}) is above max (${scaling.max}).`);
-    if (scaling && service.desiredCount !== undefined && (service.desiredCount < scaling.min || service.desiredCount > scaling.max)) {
-      issues.push(`${at}.desiredCount: ${service.desiredCount} is outside autoscaling min..max (${scaling.min}..${scaling.max}); remove it (the first deploy starts min tasks) or move it inside.`);
+    if (scaling && scaling.min > scaling.max)
+      issues.push(`${at}.autoscaling: min (${scaling.min}) is above max (${scaling.max}).`);
+    if (
+      scaling &&
+      service.desiredCount !== undefined &&
+      (service.desiredCount < scaling.min || service.desiredCount > scaling.max)
+    ) {
+      issues.push(
+        `${at}.desiredCount: ${service.desiredCount} is outside autoscaling min..max (${scaling.min}..${scaling.max}); remove it (the first deploy starts min tasks) or move it inside.`,
+      );
     }
     const both = Object.keys(service.secrets ?? {}).filter((key) => Object.hasOwn(service.environment ?? {}, key));
-    if (both.length > 0) issues.push(`${at}: ${both.map((k) => `"${k}"`).join(', ')} is in both environment and secrets; keep it in one.`);
+    if (both.length > 0)
+      issues.push(`${at}: ${both.map((k) => `"${k}"`).join(', ')} is in both environment and secrets; keep it in one.`);
   }
   return issues;
 }
@@ -342,7 +448,14 @@ function serviceConfig(app: string, raw: ParsedApp): ServiceConfig {
     intervalSeconds: raw.service.healthCheck.intervalSeconds ?? DEFAULT_CREATED.healthCheckIntervalSeconds,
   };
   if (existing) {
-    return { cluster: existing.cluster, name: existing.service ?? app, container: existing.container ?? app, port, healthCheck, existing: { roleArns: existing.roleArns } };
+    return {
+      cluster: existing.cluster,
+      name: existing.service ?? app,
+      container: existing.container ?? app,
+      port,
+      healthCheck,
+      existing: { roleArns: existing.roleArns },
+    };
   }
   return { cluster: STACK_CLUSTER, name: app, container: app, port, healthCheck, created: createdService(raw) };
 }

@@ -65,7 +65,11 @@ export function deployMarkerKey(app: string): string {
 export function parseDeployMarker(text: string): DeployMarker | undefined {
   try {
     const value = JSON.parse(text) as Partial<DeployMarker>;
-    if (typeof value.runId === 'string' && (value.phase === 'updating' || value.phase === 'updated') && typeof value.leaseUntil === 'string') {
+    if (
+      typeof value.runId === 'string' &&
+      (value.phase === 'updating' || value.phase === 'updated') &&
+      typeof value.leaseUntil === 'string'
+    ) {
       return { runId: value.runId, phase: value.phase, leaseUntil: value.leaseUntil };
     }
   } catch {

@@ -82,7 +82,9 @@ export class ContextNotFoundError extends SlipwayError {
     readonly app: string,
     readonly key: string,
   ) {
-    super(`The build context for app "${app}" is not in the bucket (key "${key}"). Upload it again with: slipway deploy <dir> --app ${app}`);
+    super(
+      `The build context for app "${app}" is not in the bucket (key "${key}"). Upload it again with: slipway deploy <dir> --app ${app}`,
+    );
   }
 }
 
@@ -187,7 +189,9 @@ export class LifecyclePreviewPendingError extends SlipwayError {
     readonly repository: string,
     waitedSeconds: number,
   ) {
-    super(`The registry is still previewing the lifecycle policy of repository "${repository}" after ${waitedSeconds}s. It keeps going; ask again in a minute to read the result.`);
+    super(
+      `The registry is still previewing the lifecycle policy of repository "${repository}" after ${waitedSeconds}s. It keeps going; ask again in a minute to read the result.`,
+    );
   }
 }
 

@@ -23,7 +23,8 @@ export function runMetrics(task: string, state: RunState, now: Date): MetricReco
     return Number.isNaN(start) ? undefined : Math.max(0, (now.getTime() - start) / 1000);
   };
   // A run a newer one superseded ends here (Deploy or CheckRollout): counted apart, neither success nor failure.
-  if (state.superseded && (task === 'Deploy' || task === 'CheckRollout')) return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'SUPERSEDED' } }];
+  if (state.superseded && (task === 'Deploy' || task === 'CheckRollout'))
+    return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'SUPERSEDED' } }];
   switch (task) {
     case 'CheckBuild': {
       const seconds = state.build?.status === 'SUCCEEDED' ? since(state.build.startedAt) : undefined;
@@ -33,7 +34,9 @@ export function runMetrics(task: string, state: RunState, now: Date): MetricReco
       if (state.deployment?.state !== 'COMPLETED') return [];
       const seconds = since(state.deployment.startedAt);
       return [
-        ...(seconds === undefined ? [] : [{ name: 'RolloutSeconds', unit: 'Seconds', value: seconds, dimensions: app } as const]),
+        ...(seconds === undefined
+          ? []
+          : [{ name: 'RolloutSeconds', unit: 'Seconds', value: seconds, dimensions: app } as const]),
         { name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'SUCCEEDED' } },
       ];
     }

@@ -32,7 +32,14 @@ export interface RunInput {
 
 export interface RunState extends RunInput {
   repository?: { name: string; uri: string };
-  build?: { id: string; status: string; phase: string; /** ISO time StartBuild started it. */ startedAt?: string; logTail?: string[]; logs?: { group?: string; stream?: string; path?: string; url?: string } };
+  build?: {
+    id: string;
+    status: string;
+    phase: string;
+    /** ISO time StartBuild started it. */ startedAt?: string;
+    logTail?: string[];
+    logs?: { group?: string; stream?: string; path?: string; url?: string };
+  };
   lifecycle?: { policyChanged: boolean; expired: { digest: string; tags: string[]; rulePriority: number }[] };
   /** Set when a completed rollout tagged its image as the newest release (keepReleases). */
   release?: { tag: string; digest: string; keep: number };

@@ -46,7 +46,12 @@ export function runView(history: ExecutionHistory): RunView {
   let failedIn: StepName | undefined;
 
   for (const event of history.events) {
-    if (event.type === 'StateEntered' || event.type === 'StateExited' || event.type === 'StateFailed' || event.type === 'StateRetried') {
+    if (
+      event.type === 'StateEntered' ||
+      event.type === 'StateExited' ||
+      event.type === 'StateFailed' ||
+      event.type === 'StateRetried'
+    ) {
       const step = steps.get(stepOfState(event.state) as StepName);
       if (event.type === 'StateExited' && isObject(event.output)) latest = event.output as Partial<RunState>;
       if (!step) continue;
@@ -93,7 +98,8 @@ export function runView(history: ExecutionHistory): RunView {
   if (history.stoppedAt) view.endedAt = history.stoppedAt;
   if (latest.trigger) view.trigger = latest.trigger;
   if (latest.build) view.build = latest.build;
-  if (latest.image) view.image = { digest: latest.image.digest, tags: latest.image.tags, repository: latest.image.repository };
+  if (latest.image)
+    view.image = { digest: latest.image.digest, tags: latest.image.tags, repository: latest.image.repository };
   if (latest.lifecycle) view.lifecycle = latest.lifecycle;
   if (latest.release) view.release = latest.release;
   if (latest.deployment) view.deployment = latest.deployment;
@@ -103,7 +109,10 @@ export function runView(history: ExecutionHistory): RunView {
     if (failure.serving) view.serving = failure.serving;
   } else if (history.status !== 'RUNNING' && history.status !== 'SUCCEEDED') {
     const last = [...history.events].reverse().find((e) => e.type === 'ExecutionFailed' || e.type === 'StateFailed');
-    const error = last && 'error' in last ? { name: last.error, message: last.cause } : { name: history.status, message: `The run ended ${history.status}.` };
+    const error =
+      last && 'error' in last
+        ? { name: last.error, message: last.cause }
+        : { name: history.status, message: `The run ended ${history.status}.` };
     view.error = { step: failedIn ?? 'unknown', ...error };
   }
   return view;

@@ -21,7 +21,11 @@ type Moment = 'enter' | 'exit';
  * `stepTransitions('Deploy', 'exit', state)` → `[deploy SUCCEEDED, rollout RUNNING]`: the step changes
  * a Task's start or end means. Poll tasks (CheckBuild, CheckRollout) only end their step once done.
  */
-export function stepTransitions(task: string, moment: Moment, state: RunState): { step: StepName; status: StepEventStatus }[] {
+export function stepTransitions(
+  task: string,
+  moment: Moment,
+  state: RunState,
+): { step: StepName; status: StepEventStatus }[] {
   const key = `${task}:${moment}`;
   switch (key) {
     case 'Prepare:enter':
@@ -62,6 +66,7 @@ export function stepEvents(task: string, moment: Moment, state: RunState): RunSt
     trigger: state.trigger,
     ...(state.image && { image: { digest: state.image.digest, reference: state.image.reference } }),
     ...(state.deployment?.url && status === 'SUCCEEDED' && step === 'rollout' && { url: state.deployment.url }),
-    ...(state.failure && status === 'FAILED' && { error: { name: state.failure.name, message: state.failure.message } }),
+    ...(state.failure &&
+      status === 'FAILED' && { error: { name: state.failure.name, message: state.failure.message } }),
   }));
 }

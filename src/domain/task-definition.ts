@@ -43,7 +43,13 @@ export interface ContainerDefinition {
   memory?: number;
   memoryReservation?: number;
   essential?: boolean;
-  portMappings?: { containerPort?: number; hostPort?: number; protocol?: string; name?: string; appProtocol?: string }[];
+  portMappings?: {
+    containerPort?: number;
+    hostPort?: number;
+    protocol?: string;
+    name?: string;
+    appProtocol?: string;
+  }[];
   environment?: { name?: string; value?: string }[];
   secrets?: { name?: string; valueFrom?: string }[];
   entryPoint?: string[];
@@ -71,7 +77,10 @@ export const READ_ONLY_TASK_DEFINITION_FIELDS = [
 type ReadOnlyField = (typeof READ_ONLY_TASK_DEFINITION_FIELDS)[number];
 
 /** What RegisterTaskDefinition takes: the described definition without its read-only fields, family and containers required. */
-export type TaskDefinitionInput<T extends TaskDefinition = TaskDefinition> = Omit<T, ReadOnlyField | 'family' | 'containerDefinitions'> & {
+export type TaskDefinitionInput<T extends TaskDefinition = TaskDefinition> = Omit<
+  T,
+  ReadOnlyField | 'family' | 'containerDefinitions'
+> & {
   family: string;
   containerDefinitions: NonNullable<T['containerDefinitions']>;
 };
@@ -96,12 +105,23 @@ export class ContainerNotFoundError extends SlipwayError {
  * `renderTaskDefinition(described, 'web', 'repo@sha256:…')` → the next revision's RegisterTaskDefinition input:
  * the same definition with only that container's image replaced and the read-only fields dropped.
  */
-export function renderTaskDefinition<T extends TaskDefinition>(current: T, container: string, image: string): TaskDefinitionInput<T> {
+export function renderTaskDefinition<T extends TaskDefinition>(
+  current: T,
+  container: string,
+  image: string,
+): TaskDefinitionInput<T> {
   const family = current.family;
-  if (!family) throw new InvalidInputError('The task definition has no "family"; pass the taskDefinition object from DescribeTaskDefinition.');
+  if (!family)
+    throw new InvalidInputError(
+      'The task definition has no "family"; pass the taskDefinition object from DescribeTaskDefinition.',
+    );
   const containers = current.containerDefinitions ?? [];
   if (!containers.some((c) => c.name === container)) {
-    throw new ContainerNotFoundError(container, family, containers.map((c) => c.name ?? '(unnamed)'));
+    throw new ContainerNotFoundError(
+      container,
+      family,
+      containers.map((c) => c.name ?? '(unnamed)'),
+    );
   }
   const copy = structuredClone(current);
   for (const field of READ_ONLY_TASK_DEFINITION_FIELDS) delete copy[field];
@@ -113,7 +133,12 @@ export function renderTaskDefinition<T extends TaskDefinition>(current: T, conta
  * `initialTaskDefinition('hello', 'hello', 'repo@sha256:…', 8080)` → the smallest Fargate definition that runs
  * the image with its port mapped: what a service deployed for the first time starts from.
  */
-export function initialTaskDefinition(family: string, container: string, image: string, port: number): TaskDefinitionInput {
+export function initialTaskDefinition(
+  family: string,
+  container: string,
+  image: string,
+  port: number,
+): TaskDefinitionInput {
   return {
     family,
     requiresCompatibilities: ['FARGATE'],
@@ -135,7 +160,8 @@ export function initialTaskDefinition(family: string, container: string, image: 
 /** The CPU units Fargate offers (256 = 0.25 vCPU). */
 export const FARGATE_CPU = [256, 512, 1024, 2048, 4096, 8192, 16384] as const;
 
-const range = (from: number, to: number, step: number): number[] => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+const range = (from: number, to: number, step: number): number[] =>
+  Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
 
 /** `fargateMemoryOptions(256)` → [512, 1024, 2048]: the memory sizes (MiB) Fargate runs with that many CPU units. */
 export function fargateMemoryOptions(cpu: number): number[] {
@@ -160,7 +186,10 @@ export function fargateMemoryOptions(cpu: number): number[] {
 }
 
 /** What a run renders into a created service's revision, besides the image: the app's settings and its port. */
-export type CreatedTaskSettings = Pick<CreatedService, 'cpu' | 'memory' | 'environment' | 'secrets' | 'architecture'> & { port: number };
+export type CreatedTaskSettings = Pick<
+  CreatedService,
+  'cpu' | 'memory' | 'environment' | 'secrets' | 'architecture'
+> & { port: number };
 
 /** What the stack made for a created app: roles and log group (from the function's environment, never from the config). */
 export interface CreatedTaskResources {
@@ -185,7 +214,10 @@ export function renderCreatedTaskDefinition(
   settings: CreatedTaskSettings,
   resources: CreatedTaskResources,
 ): TaskDefinitionInput {
-  const sorted = (record: Record<string, string>) => Object.keys(record).sort().map((name) => [name, record[name] as string] as const);
+  const sorted = (record: Record<string, string>) =>
+    Object.keys(record)
+      .sort()
+      .map((name) => [name, record[name] as string] as const);
   return {
     family,
     requiresCompatibilities: ['FARGATE'],
@@ -206,7 +238,11 @@ export function renderCreatedTaskDefinition(
         stopTimeout: STOP_TIMEOUT_SECONDS,
         logConfiguration: {
           logDriver: 'awslogs',
-          options: { 'awslogs-group': resources.logGroup, 'awslogs-region': resources.region, 'awslogs-stream-prefix': 'app' },
+          options: {
+            'awslogs-group': resources.logGroup,
+            'awslogs-region': resources.region,
+            'awslogs-stream-prefix': 'app',
+          },
         },
       },
     ],

@@ -8,7 +8,12 @@ export function taskError(error: { Error?: string; Cause?: string } | undefined)
   const cause = error?.Cause ?? '';
   try {
     const parsed: unknown = JSON.parse(cause);
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed && typeof parsed.errorMessage === 'string') {
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'errorMessage' in parsed &&
+      typeof parsed.errorMessage === 'string'
+    ) {
       return { name, message: parsed.errorMessage };
     }
   } catch {

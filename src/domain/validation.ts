@@ -8,7 +8,8 @@ import * as v from 'valibot';
 export function describeIssues(issues: readonly v.BaseIssue<unknown>[], root = '(root)'): string[] {
   return issues.map((issue) => {
     const path = v.getDotPath(issue) ?? root;
-    if (issue.expected === 'never' && issue.kind === 'schema') return `${path}: unknown key; remove it or check its spelling`;
+    if (issue.expected === 'never' && issue.kind === 'schema')
+      return `${path}: unknown key; remove it or check its spelling`;
     if (issue.received === 'undefined') return `${path}: required`;
     return `${path}: ${issue.message}`;
   });

@@ -30,10 +30,18 @@ export function httpHandler<D>(
     } catch (error) {
       const kind = errorKind(error);
       const status = HTTP_STATUS[kind];
-      if (status >= 500) deps.logger.error('request failed', { path: event.rawPath, error: String(error), stack: (error as Error)?.stack });
+      if (status >= 500)
+        deps.logger.error('request failed', {
+          path: event.rawPath,
+          error: String(error),
+          stack: (error as Error)?.stack,
+        });
       const name = error instanceof SlipwayError ? error.name : 'InternalError';
-      const message = status === 500 ? 'Internal error; the request id is in the server logs.' : (error as Error).message;
-      return json(status, { error: { name, kind, message, ...(error instanceof UnknownAppError && { knownApps: error.knownApps }) } });
+      const message =
+        status === 500 ? 'Internal error; the request id is in the server logs.' : (error as Error).message;
+      return json(status, {
+        error: { name, kind, message, ...(error instanceof UnknownAppError && { knownApps: error.knownApps }) },
+      });
     }
   };
 }

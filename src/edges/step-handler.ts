@@ -19,10 +19,18 @@ export type StepHandlerDependencies = Pick<Dependencies, 'events' | 'logger' | '
  * `stepHandler('Deploy', deploy, () => ({ containers: aws.containers(), … }))`: the caller hands in
  * exactly what the step needs (the AWS wiring in functions/, the local wiring on the local stack).
  */
-export function stepHandler<D>(task: TaskState, step: Step<D>, provide: () => NoInfer<D> & StepHandlerDependencies): (event: unknown) => Promise<RunState> {
+export function stepHandler<D>(
+  task: TaskState,
+  step: Step<D>,
+  provide: () => NoInfer<D> & StepHandlerDependencies,
+): (event: unknown) => Promise<RunState> {
   return async (event) => {
     const state = parseRunState(event);
-    const deps: NoInfer<D> & Pick<Dependencies, 'events' | 'logger' | 'metrics' | 'clock'> = correlated(provide(), { runId: state.runId, app: state.app, step: task });
+    const deps: NoInfer<D> & Pick<Dependencies, 'events' | 'logger' | 'metrics' | 'clock'> = correlated(provide(), {
+      runId: state.runId,
+      app: state.app,
+      step: task,
+    });
     await announce(task, 'enter', state, deps);
     const next = await step(state, deps);
     await announce(task, 'exit', next, deps);
@@ -46,11 +54,23 @@ function measure(task: TaskState, state: RunState, deps: Pick<Dependencies, 'met
 }
 
 /** Publish `Run Step Changed`. Best effort: a subscriber's bus being unavailable must not fail or repeat a deploy. */
-async function announce(task: TaskState, moment: 'enter' | 'exit', state: RunState, deps: Pick<Dependencies, 'events' | 'logger'>): Promise<void> {
+async function announce(
+  task: TaskState,
+  moment: 'enter' | 'exit',
+  state: RunState,
+  deps: Pick<Dependencies, 'events' | 'logger'>,
+): Promise<void> {
   const details = stepEvents(task, moment, state);
   if (details.length === 0) return;
   try {
-    await deps.events.publish(details.map((detail) => ({ source: 'slipway', detailType: 'Run Step Changed', detail: { ...detail }, resources: [] })));
+    await deps.events.publish(
+      details.map((detail) => ({
+        source: 'slipway',
+        detailType: 'Run Step Changed',
+        detail: { ...detail },
+        resources: [],
+      })),
+    );
   } catch (error) {
     deps.logger.warn('could not publish Run Step Changed', { runId: state.runId, task, error: String(error) });
   }

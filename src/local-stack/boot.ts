@@ -46,10 +46,16 @@ export async function bootStandIns(options: {
   const credentials = await localCredentials(paths.credentialsFile);
   const stoppers: (() => Promise<void>)[] = [];
   const stop = async () => {
-    for (const stopOne of stoppers.reverse()) await stopOne().catch((error: unknown) => logger.warn('stop failed', { error: String(error) }));
+    for (const stopOne of stoppers.reverse())
+      await stopOne().catch((error: unknown) => logger.warn('stop failed', { error: String(error) }));
   };
   try {
-    const api = await startApiServer({ port: ports.api, routes: options.routes, resolve: options.resolve, local: options.local });
+    const api = await startApiServer({
+      port: ports.api,
+      routes: options.routes,
+      resolve: options.resolve,
+      local: options.local,
+    });
     stoppers.push(api.close);
     const s3 = await startLocalS3({
       dataDir: paths.s3,
@@ -63,7 +69,13 @@ export async function bootStandIns(options: {
       logger,
     });
     stoppers.push(s3.stop);
-    const registry = await startRegistry({ dataDir: paths.registry, socketPath: paths.registrySocket, port: ports.registry, notifyUrl: `${api.url}/_local/registry-events`, logger });
+    const registry = await startRegistry({
+      dataDir: paths.registry,
+      socketPath: paths.registrySocket,
+      port: ports.registry,
+      notifyUrl: `${api.url}/_local/registry-events`,
+      logger,
+    });
     stoppers.push(registry.stop);
     return { api, s3, registry, credentials, notices, stop };
   } catch (error) {

@@ -27,7 +27,8 @@ export async function reapOrphans(paths: StackPaths): Promise<string[]> {
   }
   const leftovers = await readdir(paths.tmp).catch(() => [] as string[]);
   await rm(paths.tmp, { recursive: true, force: true });
-  if (leftovers.length) cleaned.push(`removed ${leftovers.length} temp folder(s) a previous stack left in ${paths.tmp}`);
+  if (leftovers.length)
+    cleaned.push(`removed ${leftovers.length} temp folder(s) a previous stack left in ${paths.tmp}`);
   await rm(paths.s3Socket, { force: true });
   await rm(paths.registrySocket, { force: true });
   return cleaned;
@@ -36,7 +37,9 @@ export async function reapOrphans(paths: StackPaths): Promise<string[]> {
 async function registryPids(paths: StackPaths): Promise<number[]> {
   const fromFile = Number((await readFile(registryPidFile(paths.registry), 'utf8').catch(() => '')).trim());
   const fromInfo = (await readStackInfo(paths).catch(() => undefined))?.registryPid;
-  return [...new Set([fromFile, fromInfo].filter((pid): pid is number => Number.isInteger(pid) && (pid as number) > 0))];
+  return [
+    ...new Set([fromFile, fromInfo].filter((pid): pid is number => Number.isInteger(pid) && (pid as number) > 0)),
+  ];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import {  SlipwayError , type ErrorKind } from '../domain/errors.ts';
+import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
 
 export class ProjectNotFoundError extends SlipwayError {
   override name = 'ProjectNotFoundError';
@@ -15,7 +15,9 @@ export function findProjectRoot(from: string = process.cwd()): string {
     if (existsSync(join(dir, 'slipway.config.json'))) return dir;
     const parent = dirname(dir);
     if (parent === dir) {
-      throw new ProjectNotFoundError(`No slipway.config.json in ${resolve(from)} or any folder above it. Run slipway from your project, or create slipway.config.json.`);
+      throw new ProjectNotFoundError(
+        `No slipway.config.json in ${resolve(from)} or any folder above it. Run slipway from your project, or create slipway.config.json.`,
+      );
     }
     dir = parent;
   }

@@ -59,7 +59,10 @@ export interface DeployRequest {
  * only, never values). With autoscaling the autoscaler owns the count once the service runs, so a
  * deploy sets desiredCount only when nothing runs (the first deploy).
  */
-export type TaskSettings = Pick<CreatedService, 'cpu' | 'memory' | 'desiredCount' | 'environment' | 'secrets' | 'architecture'> & {
+export type TaskSettings = Pick<
+  CreatedService,
+  'cpu' | 'memory' | 'desiredCount' | 'environment' | 'secrets' | 'architecture'
+> & {
   autoscaling?: { min: number; max: number };
 };
 
@@ -132,6 +135,8 @@ export class DeploymentNotFoundError extends SlipwayError {
     readonly app: string,
     readonly deploymentId: string,
   ) {
-    super(`No deployment "${deploymentId}" for app "${app}" in this local stack. Use the deploymentId that deploy() returned.`);
+    super(
+      `No deployment "${deploymentId}" for app "${app}" in this local stack. Use the deploymentId that deploy() returned.`,
+    );
   }
 }

@@ -42,6 +42,8 @@ export class ImageNotFoundError extends SlipwayError {
     readonly repository: string,
     readonly digest: string,
   ) {
-    super(`Repository "${repository}" has no image ${digest}. It may have been expired by a lifecycle rule or deleted; deploy again to build and push it anew.`);
+    super(
+      `Repository "${repository}" has no image ${digest}. It may have been expired by a lifecycle rule or deleted; deploy again to build and push it anew.`,
+    );
   }
 }

@@ -22,7 +22,10 @@ export interface ObjectStore {
    * replaces that version). → `{ written: true, etag }`, or `{ written: false }` when another writer got
    * there first (412 Precondition Failed, 409 ConditionalRequestConflict, or no object for `ifMatch`).
    */
-  putIf(object: { key: string; body: Uint8Array; contentType: string }, condition: WriteCondition): Promise<ConditionalWrite>;
+  putIf(
+    object: { key: string; body: Uint8Array; contentType: string },
+    condition: WriteCondition,
+  ): Promise<ConditionalWrite>;
 }
 
 export interface VersionedObject {

@@ -26,7 +26,9 @@ export async function startApiServer(options: {
 }): Promise<{ url: string; port: number; server: Server; close(): Promise<void> }> {
   const routes = options.routes.map(compile);
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => send(response, 500, { error: { name: 'InternalError', message: String(error) } }));
+    handle(request, response).catch((error: unknown) =>
+      send(response, 500, { error: { name: 'InternalError', message: String(error) } }),
+    );
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -35,7 +37,10 @@ export async function startApiServer(options: {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const limit = options.maxBodyBytes ?? API_BODY_LIMIT;
     const body = await readBody(request, limit);
-    if (!body) return send(response, 413, { error: { name: 'PayloadTooLarge', kind: 'too-large', message: bodyTooLarge(limit) } });
+    if (!body)
+      return send(response, 413, {
+        error: { name: 'PayloadTooLarge', kind: 'too-large', message: bodyTooLarge(limit) },
+      });
     const local = options.local[`${request.method} ${url.pathname}`];
     if (local) {
       const result = await local(request, body);
@@ -51,13 +56,21 @@ export async function startApiServer(options: {
       return;
     }
     send(response, 404, {
-      error: { name: 'RouteNotFound', message: `No route for ${request.method} ${url.pathname}. Routes: ${options.routes.map((r) => `${r.method} ${r.path}`).join(', ')}` },
+      error: {
+        name: 'RouteNotFound',
+        message: `No route for ${request.method} ${url.pathname}. Routes: ${options.routes.map((r) => `${r.method} ${r.path}`).join(', ')}`,
+      },
     });
   }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`The local API could not listen on 127.0.0.1:${options.port} (${error.code ?? error.message}). Stop whatever holds that port, or run slipway local up again to choose another.`, { cause: error })),
+      reject(
+        new Error(
+          `The local API could not listen on 127.0.0.1:${options.port} (${error.code ?? error.message}). Stop whatever holds that port, or run slipway local up again to choose another.`,
+          { cause: error },
+        ),
+      ),
     );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
@@ -66,10 +79,11 @@ export async function startApiServer(options: {
     url: `http://127.0.0.1:${port}`,
     port,
     server,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -82,11 +96,19 @@ function compile(route: HttpRoute): CompiledRoute {
   return { ...route, regex: new RegExp(`^${pattern}/?$`), params };
 }
 
-function toEvent(request: IncomingMessage, url: URL, body: Buffer, route: CompiledRoute, match: RegExpExecArray): APIGatewayProxyEventV2 {
+function toEvent(
+  request: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: CompiledRoute,
+  match: RegExpExecArray,
+): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  for (const [name, value] of Object.entries(request.headers))
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
+  for (const [name, value] of url.searchParams)
+    query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   const pathParameters = Object.fromEntries(route.params.map((name, i) => [name, decodeURIComponent(match[i + 1]!)]));
   const now = new Date();
   const routeKey = `${route.method} ${route.path}`;
@@ -105,7 +127,13 @@ function toEvent(request: IncomingMessage, url: URL, body: Buffer, route: Compil
       apiId: 'local',
       domainName: headers.host ?? '127.0.0.1',
       domainPrefix: 'local',
-      http: { method: route.method, path: url.pathname, protocol: `HTTP/${request.httpVersion}`, sourceIp: request.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: route.method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey,
       stage: '$default',
@@ -161,8 +189,10 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 export function foreignRequest(request: IncomingMessage, port: number): string | undefined {
   const own = [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`];
   const host = request.headers.host ?? '';
-  if (!own.includes(host)) return `This API answers only at http://127.0.0.1:${port} (the request named host "${host}").`;
+  if (!own.includes(host))
+    return `This API answers only at http://127.0.0.1:${port} (the request named host "${host}").`;
   const origin = request.headers.origin;
-  if (origin !== undefined && !own.some((h) => origin === `http://${h}`)) return `Requests from web pages on ${origin} are refused.`;
+  if (origin !== undefined && !own.some((h) => origin === `http://${h}`))
+    return `Requests from web pages on ${origin} are refused.`;
   return undefined;
 }

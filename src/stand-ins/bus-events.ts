@@ -6,7 +6,10 @@ import { eventTime } from '../use-cases/event-run-id.ts';
 // The events the local stack puts on its in-process bus, in the envelopes EventBridge gives them.
 
 /** The local S3's object-created notice as EventBridge delivers S3's "Object Created" events. */
-export function objectCreatedEvent(object: { bucket: string; key: string; size: number; etag?: string; time?: string | Date }, region: string): EventBridgeEvent {
+export function objectCreatedEvent(
+  object: { bucket: string; key: string; size: number; etag?: string; time?: string | Date },
+  region: string,
+): EventBridgeEvent {
   const time = object.time ? new Date(object.time).toISOString() : new Date().toISOString();
   return {
     version: '0',
@@ -28,19 +31,38 @@ export function objectCreatedEvent(object: { bucket: string; key: string; size: 
 
 /** A `slipway` / `Build Requested` event as the schedule rule hands it to start-run. */
 export function buildRequested(detail: Record<string, unknown>, time: Date, region: string): EventBridgeEvent {
-  return { version: '0', id: randomUUID(), 'detail-type': 'Build Requested', source: 'slipway', account: '000000000000', time: eventTime(time).toISOString(), region, resources: [], detail };
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Build Requested',
+    source: 'slipway',
+    account: '000000000000',
+    time: eventTime(time).toISOString(),
+    region,
+    resources: [],
+    detail,
+  };
 }
 
 /** `POST /_local/events` with PutEvents' request shape → its response shape, each event delivered on the local bus. */
-export function putEvents(bus: InProcessEventBus, body: Buffer, region: string): { Entries: { EventId: string }[]; FailedEntryCount: 0 } {
-  let request: { Entries?: { Source?: string; DetailType?: string; Detail?: string; Time?: string; Resources?: string[] }[] };
+export function putEvents(
+  bus: InProcessEventBus,
+  body: Buffer,
+  region: string,
+): { Entries: { EventId: string }[]; FailedEntryCount: 0 } {
+  let request: {
+    Entries?: { Source?: string; DetailType?: string; Detail?: string; Time?: string; Resources?: string[] }[];
+  };
   try {
     request = JSON.parse(body.toString('utf8'));
   } catch {
     throw new InvalidInputError('PutEvents body is not JSON.');
   }
   const entries = (request.Entries ?? []).map((entry) => {
-    if (!entry.Source || !entry.DetailType || !entry.Detail) throw new InvalidInputError('Each entry needs Source, DetailType and Detail (a JSON string), as in EventBridge PutEvents.');
+    if (!entry.Source || !entry.DetailType || !entry.Detail)
+      throw new InvalidInputError(
+        'Each entry needs Source, DetailType and Detail (a JSON string), as in EventBridge PutEvents.',
+      );
     const id = randomUUID();
     bus.deliver({
       version: '0',

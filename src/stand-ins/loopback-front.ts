@@ -2,7 +2,16 @@ import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders }
 import { pipeline } from 'node:stream';
 import { foreignRequest } from './api-server.ts';
 
-const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 export interface LoopbackFront {
   port: number;
@@ -15,28 +24,52 @@ export interface LoopbackFront {
  * Host included, and refuses what a web page in the user's browser could send: another origin, or a
  * DNS-rebinding host name (the same check as the local API's).
  */
-export async function startLoopbackFront(options: { port: number; socketPath: string; name: string }): Promise<LoopbackFront> {
+export async function startLoopbackFront(options: {
+  port: number;
+  socketPath: string;
+  name: string;
+}): Promise<LoopbackFront> {
   const agent = new Agent({ keepAlive: true });
   const server = createServer((req, res) => {
     const refusal = foreignRequest(req, (server.address() as { port: number }).port);
     if (refusal) {
-      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'DENIED', message: refusal }] }));
+      res
+        .writeHead(403, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ errors: [{ code: 'DENIED', message: refusal }] }));
       req.resume();
       return;
     }
-    const upstream = httpRequest({ socketPath: options.socketPath, method: req.method, path: req.url, headers: withoutHopByHop(req.headers), agent }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
-      pipeline(answer, res, () => undefined);
-    });
+    const upstream = httpRequest(
+      {
+        socketPath: options.socketPath,
+        method: req.method,
+        path: req.url,
+        headers: withoutHopByHop(req.headers),
+        agent,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
+        pipeline(answer, res, () => undefined);
+      },
+    );
     upstream.on('error', (error) => {
       if (res.headersSent) return void res.destroy(error);
-      res.writeHead(502, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: `The local ${options.name} did not answer: ${error.message}` }] }));
+      res.writeHead(502, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          errors: [{ code: 'UNAVAILABLE', message: `The local ${options.name} did not answer: ${error.message}` }],
+        }),
+      );
     });
     pipeline(req, upstream, () => undefined);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(`The local ${options.name} could not listen on 127.0.0.1:${options.port} (${error.code ?? error.message}). Stop whatever holds that port, or run slipway local up again to choose another.`, { cause: error })),
+      reject(
+        new Error(
+          `The local ${options.name} could not listen on 127.0.0.1:${options.port} (${error.code ?? error.message}). Stop whatever holds that port, or run slipway local up again to choose another.`,
+          { cause: error },
+        ),
+      ),
     );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });

@@ -74,7 +74,9 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
   const launch = async () => {
     // A socket file left by a process that was killed makes the next one fail to listen.
     await rm(socketPath, { force: true });
-    const child = spawn(options.binary ?? 'docker-registry', ['serve', configPath], { stdio: ['ignore', log.fd, log.fd] });
+    const child = spawn(options.binary ?? 'docker-registry', ['serve', configPath], {
+      stdio: ['ignore', log.fd, log.fd],
+    });
     child.once('error', () => undefined);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     current = { child, exited, startedAt: Date.now() };
@@ -94,7 +96,10 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
       restarts += 1;
       // A restart that does not come up ends with the process killed: its exit schedules the next try.
       launch().catch((error: unknown) => {
-        options.logger?.error('registry restart failed', { error: String(error), log: join(options.dataDir, 'registry.log') });
+        options.logger?.error('registry restart failed', {
+          error: String(error),
+          log: join(options.dataDir, 'registry.log'),
+        });
         current.child.kill('SIGKILL');
       });
     }, delayMs);
@@ -120,7 +125,12 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
         (response) => response.ok,
         () => false,
       );
-      return { ok, ...(current.child.pid !== undefined && { pid: current.child.pid }), restarts, ...(lastExit && { lastExit }) };
+      return {
+        ok,
+        ...(current.child.pid !== undefined && { pid: current.child.pid }),
+        restarts,
+        ...(lastExit && { lastExit }),
+      };
     },
     async stop() {
       stopping = true;

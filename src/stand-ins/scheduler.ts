@@ -13,7 +13,13 @@ export interface ScheduledApp {
  * shortens the clock (scale 3600: an hour passes in a second) so tests can watch a nightly rebuild
  * happen; scale 1 is real time.
  */
-export function startScheduler(options: { apps: ScheduledApp[]; scale: number; fire: (app: string, time: Date) => void; logger: Logger; now?: () => Date }): { stop(): void } {
+export function startScheduler(options: {
+  apps: ScheduledApp[];
+  scale: number;
+  fire: (app: string, time: Date) => void;
+  logger: Logger;
+  now?: () => Date;
+}): { stop(): void } {
   const timers = new Set<NodeJS.Timeout>();
   const now = options.now ?? (() => new Date());
   let stopped = false;

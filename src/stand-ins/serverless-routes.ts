@@ -26,14 +26,28 @@ interface ServerlessFunction {
  * EventBridge patterns AWS uses. CloudFormation `Ref`s in patterns are resolved from `refs`
  * (the local bucket's name for `Ref: ContextsBucket`).
  */
-export function readServerlessRoutes(path: string, refs: Record<string, string>): { http: HttpRoute[]; events: EventRule[] } {
+export function readServerlessRoutes(
+  path: string,
+  refs: Record<string, string>,
+): { http: HttpRoute[]; events: EventRule[] } {
   const doc = parse(readFileSync(path, 'utf8')) as { functions?: Record<string, ServerlessFunction> };
   const http: HttpRoute[] = [];
   const events: EventRule[] = [];
   for (const [name, fn] of Object.entries(doc.functions ?? {})) {
     for (const event of fn.events ?? []) {
-      if (event.httpApi) http.push({ function: name, method: event.httpApi.method.toUpperCase(), path: event.httpApi.path, handler: fn.handler });
-      if (event.eventBridge) events.push({ function: name, pattern: resolveRefs(event.eventBridge.pattern, refs) as EventPattern, handler: fn.handler });
+      if (event.httpApi)
+        http.push({
+          function: name,
+          method: event.httpApi.method.toUpperCase(),
+          path: event.httpApi.path,
+          handler: fn.handler,
+        });
+      if (event.eventBridge)
+        events.push({
+          function: name,
+          pattern: resolveRefs(event.eventBridge.pattern, refs) as EventPattern,
+          handler: fn.handler,
+        });
     }
   }
   return { http, events };
@@ -45,7 +59,8 @@ function resolveRefs(value: unknown, refs: Record<string, string>): unknown {
   const entries = Object.entries(value);
   if (entries.length === 1 && entries[0]![0] === 'Ref') {
     const ref = String(entries[0]![1]);
-    if (!(ref in refs)) throw new Error(`serverless.yml refers to ${ref} in an event pattern; the local stack has no value for it.`);
+    if (!(ref in refs))
+      throw new Error(`serverless.yml refers to ${ref} in an event pattern; the local stack has no value for it.`);
     return refs[ref];
   }
   return Object.fromEntries(entries.map(([k, v]) => [k, resolveRefs(v, refs)]));

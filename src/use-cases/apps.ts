@@ -51,8 +51,15 @@ export async function listApps(deps: Pick<Dependencies, AppsPorts>): Promise<App
   return Promise.all(allApps(deps.config).map((app) => summarise(app, newest, deps)));
 }
 
-async function summarise(app: AppConfig, newest: Settled<ExecutionSummary[]>, deps: Pick<Dependencies, AppsPorts>): Promise<AppSummary> {
-  const [serving, runs] = await Promise.all([settle(deps.containers.serving({ app: app.name, service: app.service })), settle(runsOf(app.name, newest, deps))]);
+async function summarise(
+  app: AppConfig,
+  newest: Settled<ExecutionSummary[]>,
+  deps: Pick<Dependencies, AppsPorts>,
+): Promise<AppSummary> {
+  const [serving, runs] = await Promise.all([
+    settle(deps.containers.serving({ app: app.name, service: app.service })),
+    settle(runsOf(app.name, newest, deps)),
+  ]);
   const now = deps.clock.now();
   const recentRuns = runs.ok ? runs.value.map((r) => appRun(r, now)) : [];
   const summary: AppSummary = { app: app.name, recentRuns };
@@ -76,7 +83,11 @@ async function summarise(app: AppConfig, newest: Settled<ExecutionSummary[]>, de
 }
 
 /** The app's newest runs: from the shared list when it holds every run or enough of the app's; else the app's own listing. */
-async function runsOf(app: string, newest: Settled<ExecutionSummary[]>, deps: Pick<Dependencies, AppsPorts>): Promise<ExecutionSummary[]> {
+async function runsOf(
+  app: string,
+  newest: Settled<ExecutionSummary[]>,
+  deps: Pick<Dependencies, AppsPorts>,
+): Promise<ExecutionSummary[]> {
   if (!newest.ok) throw newest.error;
   const own = newest.value.filter((r) => r.app === app).slice(0, RECENT_RUNS);
   const complete = newest.value.length < SHARED_RUNS;

@@ -29,16 +29,25 @@ export interface UploadTicket {
  * capped at the app's maxUploadBytes (the default from defaults.maxUploadBytes).
  * The run itself starts when the object lands (the S3 event), so a client that never uploads starts nothing.
  */
-export async function createUpload(body: unknown, deps: Pick<Dependencies, 'config' | 'objects' | 'clock' | 'logger' | 'settings'>): Promise<UploadTicket> {
+export async function createUpload(
+  body: unknown,
+  deps: Pick<Dependencies, 'config' | 'objects' | 'clock' | 'logger' | 'settings'>,
+): Promise<UploadTicket> {
   const parsed = v.safeParse(CreateUploadSchema, body);
   if (!parsed.success) {
     const issues = describeIssues(parsed.issues, 'body');
-    throw new InvalidInputError(`Invalid upload request: ${issues.join('; ')}. Send JSON like {"app":"hello"}.`, issues);
+    throw new InvalidInputError(
+      `Invalid upload request: ${issues.join('; ')}. Send JSON like {"app":"hello"}.`,
+      issues,
+    );
   }
   const app = appConfig(deps.config, parsed.output.app);
   const maxBytes = app.maxUploadBytes;
   if (parsed.output.bytes !== undefined && parsed.output.bytes > maxBytes) {
-    const setting = deps.config.apps[app.name]?.maxUploadBytes !== undefined ? `apps.${app.name}.maxUploadBytes` : 'defaults.maxUploadBytes';
+    const setting =
+      deps.config.apps[app.name]?.maxUploadBytes !== undefined
+        ? `apps.${app.name}.maxUploadBytes`
+        : 'defaults.maxUploadBytes';
     throw new ContextTooLargeError(app.name, parsed.output.bytes, maxBytes, setting);
   }
   const runId = ulid(deps.clock.now().getTime());

@@ -26,7 +26,6 @@ export function deliveryClaimKey(bodyHash: string): string {
   return `guards/deliveries/github/${bodyHash}.json`;
 }
 
-
 /**
  * `claimDelivery(bodyHash, runs, deps)`: one conditional write (If-None-Match) keyed by the signed body
  * decides which delivery is the first. Every other one reads the claim and gets the first one's run ids,
@@ -34,11 +33,17 @@ export function deliveryClaimKey(bodyHash: string): string {
  * CLAIM_STALE_SECONDS is taken over (If-Match), keeping its run ids, so a failed first delivery does
  * not lose the push.
  */
-export async function claimDelivery(bodyHash: string, runs: ClaimedRun[], deps: Pick<Dependencies, 'objects' | 'clock'>): Promise<DeliveryClaim> {
+export async function claimDelivery(
+  bodyHash: string,
+  runs: ClaimedRun[],
+  deps: Pick<Dependencies, 'objects' | 'clock'>,
+): Promise<DeliveryClaim> {
   const key = deliveryClaimKey(bodyHash);
   const record = (list: ClaimedRun[]) => ({
     key,
-    body: new TextEncoder().encode(JSON.stringify({ runs: list, claimedAt: deps.clock.now().toISOString() } satisfies ClaimRecord)),
+    body: new TextEncoder().encode(
+      JSON.stringify({ runs: list, claimedAt: deps.clock.now().toISOString() } satisfies ClaimRecord),
+    ),
     contentType: 'application/json',
   });
   const created = await deps.objects.putIf(record(runs), { ifNoneMatch: '*' });
@@ -49,7 +54,9 @@ export async function claimDelivery(bodyHash: string, runs: ClaimedRun[], deps: 
   if (!current || !claim) return { first: false, runs };
   const age = (deps.clock.now().getTime() - Date.parse(claim.claimedAt)) / 1000;
   if (age <= CLAIM_STALE_SECONDS) return { first: false, runs: claim.runs };
-  const stored = await Promise.all(claim.runs.map(async (run) => Boolean(await deps.objects.head(contextKey(run.app, run.runId)))));
+  const stored = await Promise.all(
+    claim.runs.map(async (run) => Boolean(await deps.objects.head(contextKey(run.app, run.runId)))),
+  );
   if (stored.every(Boolean)) return { first: false, runs: claim.runs };
   const takeover = await deps.objects.putIf(record(claim.runs), { ifMatch: current.etag });
   return { first: takeover.written, runs: claim.runs };
@@ -58,7 +65,11 @@ export async function claimDelivery(bodyHash: string, runs: ClaimedRun[], deps: 
 function parseClaim(text: string): ClaimRecord | undefined {
   try {
     const value = JSON.parse(text) as Partial<ClaimRecord>;
-    if (Array.isArray(value.runs) && typeof value.claimedAt === 'string' && value.runs.every((r) => typeof r?.app === 'string' && typeof r?.runId === 'string')) {
+    if (
+      Array.isArray(value.runs) &&
+      typeof value.claimedAt === 'string' &&
+      value.runs.every((r) => typeof r?.app === 'string' && typeof r?.runId === 'string')
+    ) {
       return { runs: value.runs, claimedAt: value.claimedAt };
     }
   } catch {

@@ -40,18 +40,33 @@ const DELETED = /^0{40}$/;
  * concurrent or later, under any delivery id, is answered `duplicate: true` with the same run ids,
  * and fetches and writes nothing.
  */
-export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<Dependencies, 'config' | 'objects' | 'secrets' | 'source' | 'clock' | 'logger'>): Promise<WebhookResponse> {
+export async function handleGithubWebhook(
+  request: WebhookRequest,
+  deps: Pick<Dependencies, 'config' | 'objects' | 'secrets' | 'source' | 'clock' | 'logger'>,
+): Promise<WebhookResponse> {
   const secret = await deps.secrets.get('githubWebhookSecret');
   if (!secret) {
     deps.logger.error('webhook refused: no secret configured', {});
-    return { status: 503, body: { error: { name: 'WebhookNotConfigured', message: 'No GitHub webhook secret is configured (SLIPWAY_GITHUB_WEBHOOK_SECRET locally, the githubWebhookSecret key of the Slipway secret in AWS).' } } };
+    return {
+      status: 503,
+      body: {
+        error: {
+          name: 'WebhookNotConfigured',
+          message:
+            'No GitHub webhook secret is configured (SLIPWAY_GITHUB_WEBHOOK_SECRET locally, the githubWebhookSecret key of the Slipway secret in AWS).',
+        },
+      },
+    };
   }
   const signature = request.headers['x-hub-signature-256'];
   if (!signature) {
-    const sha1 = request.headers['x-hub-signature'] ? ' (only X-Hub-Signature, SHA-1, was sent; Slipway accepts SHA-256 only)' : '';
+    const sha1 = request.headers['x-hub-signature']
+      ? ' (only X-Hub-Signature, SHA-1, was sent; Slipway accepts SHA-256 only)'
+      : '';
     return unauthorized(`Missing X-Hub-Signature-256${sha1}. Set a secret on the webhook.`);
   }
-  if (!(await verify(secret, request.body, signature).catch(() => false))) return unauthorized('X-Hub-Signature-256 does not match the body and the configured secret.');
+  if (!(await verify(secret, request.body, signature).catch(() => false)))
+    return unauthorized('X-Hub-Signature-256 does not match the body and the configured secret.');
 
   const event = request.headers['x-github-event'];
   const delivery = request.headers['x-github-delivery'] ?? '';
@@ -59,7 +74,13 @@ export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<De
   if (event !== 'push') return ignored(`"${event}" events are not handled; Slipway builds on push.`);
 
   const parsed = v.safeParse(PushSchema, safeJson(request.body));
-  if (!parsed.success) return { status: 400, body: { error: { name: 'InvalidPayload', message: `Not a push payload: ${describeIssues(parsed.issues).join('; ')}` } } };
+  if (!parsed.success)
+    return {
+      status: 400,
+      body: {
+        error: { name: 'InvalidPayload', message: `Not a push payload: ${describeIssues(parsed.issues).join('; ')}` },
+      },
+    };
   const push = parsed.output;
   if (push.deleted || DELETED.test(push.after)) return ignored(`${push.ref} was deleted; there is nothing to build.`);
   if (!push.ref.startsWith('refs/heads/')) return ignored(`${push.ref} is not a branch.`);
@@ -68,7 +89,9 @@ export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<De
   const apps = followingApps(deps, repository, branch);
   if (apps.length === 0) {
     const following = followingApps(deps, repository).map((a) => `${a.name} (${a.triggers.github!.branch})`);
-    return ignored(`No app follows ${repository}@${branch}.${following.length ? ` Apps following ${repository}: ${following.join(', ')}.` : ''}`);
+    return ignored(
+      `No app follows ${repository}@${branch}.${following.length ? ` Apps following ${repository}: ${following.join(', ')}.` : ''}`,
+    );
   }
 
   // GitHub signs the body, not the delivery header: a captured delivery could be resent with any
@@ -77,15 +100,28 @@ export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<De
   const time = pushTime(push);
   const ageSeconds = time === undefined ? 0 : Math.round((now - time) / 1000);
   if (ageSeconds > MAX_PUSH_AGE_SECONDS) {
-    return ignored(`This push is ${Math.round(ageSeconds / 60)} minutes old; Slipway builds pushes delivered within ${MAX_PUSH_AGE_SECONDS / 60} minutes (replays of old deliveries are refused). Push again, or run: slipway rebuild --app <name>.`);
+    return ignored(
+      `This push is ${Math.round(ageSeconds / 60)} minutes old; Slipway builds pushes delivered within ${MAX_PUSH_AGE_SECONDS / 60} minutes (replays of old deliveries are refused). Push again, or run: slipway rebuild --app <name>.`,
+    );
   }
   const bodyHash = createHash('sha256').update(request.body).digest('hex');
   // A push with no time of its own takes the first delivery's: the claim keeps it for every later one.
-  const planned = apps.map((app) => ({ app: app.name, runId: eventRunId(time ?? now, `github:${bodyHash}:${app.name}`) }));
+  const planned = apps.map((app) => ({
+    app: app.name,
+    runId: eventRunId(time ?? now, `github:${bodyHash}:${app.name}`),
+  }));
   const claim = await claimDelivery(bodyHash, planned, deps);
   if (!claim.first) {
-    deps.logger.info('duplicate delivery', { repository, commit: push.after, delivery, runIds: claim.runs.map((r) => r.runId) });
-    return { status: 200, body: { duplicate: true, runId: claim.runs[0]?.runId, runs: claim.runs.map((r) => ({ ...r, duplicate: true })) } };
+    deps.logger.info('duplicate delivery', {
+      repository,
+      commit: push.after,
+      delivery,
+      runIds: claim.runs.map((r) => r.runId),
+    });
+    return {
+      status: 200,
+      body: { duplicate: true, runId: claim.runs[0]?.runId, runs: claim.runs.map((r) => ({ ...r, duplicate: true })) },
+    };
   }
   const tarball = await deps.source.tarball(repository, push.after);
   for (const run of claim.runs) {
@@ -96,15 +132,28 @@ export async function handleGithubWebhook(request: WebhookRequest, deps: Pick<De
       key: contextKey(app.name, run.runId),
       body,
       contentType: 'application/gzip',
-      metadata: { trigger: 'webhook', commit: push.after, ref: push.ref, ...(push.pusher?.name && { source: push.pusher.name }), ...(delivery && { delivery }) },
+      metadata: {
+        trigger: 'webhook',
+        commit: push.after,
+        ref: push.ref,
+        ...(push.pusher?.name && { source: push.pusher.name }),
+        ...(delivery && { delivery }),
+      },
     });
     deps.logger.info('push accepted', { app: app.name, runId: run.runId, repository, commit: push.after, delivery });
   }
-  return { status: 202, body: { duplicate: false, runId: claim.runs[0]?.runId, runs: claim.runs.map((r) => ({ ...r, duplicate: false })) } };
+  return {
+    status: 202,
+    body: { duplicate: false, runId: claim.runs[0]?.runId, runs: claim.runs.map((r) => ({ ...r, duplicate: false })) },
+  };
 }
 
 function followingApps(deps: Pick<Dependencies, 'config'>, repository: string, branch?: string): AppConfig[] {
-  return allApps(deps.config).filter((app) => app.triggers.github?.repository.toLowerCase() === repository.toLowerCase() && (branch === undefined || app.triggers.github.branch === branch));
+  return allApps(deps.config).filter(
+    (app) =>
+      app.triggers.github?.repository.toLowerCase() === repository.toLowerCase() &&
+      (branch === undefined || app.triggers.github.branch === branch),
+  );
 }
 
 /** How old a push may be when it is delivered. GitHub delivers within seconds; a manual redelivery of a recent push still fits. */
@@ -112,8 +161,16 @@ export const MAX_PUSH_AGE_SECONDS = 600;
 
 /** The push's own time first (runs sort by when they were pushed), then the head commit's, then its newest commit's; undefined when the body has none. */
 function pushTime(push: v.InferOutput<typeof PushSchema>): number | undefined {
-  const commits = (push.commits ?? []).map((c) => c.timestamp).filter((t): t is string => Boolean(t)).map(Date.parse).filter(Number.isFinite);
-  const candidates = [typeof push.repository.pushed_at === 'number' ? push.repository.pushed_at * 1000 : push.repository.pushed_at, push.head_commit?.timestamp, ...(commits.length ? [Math.max(...commits)] : [])];
+  const commits = (push.commits ?? [])
+    .map((c) => c.timestamp)
+    .filter((t): t is string => Boolean(t))
+    .map(Date.parse)
+    .filter(Number.isFinite);
+  const candidates = [
+    typeof push.repository.pushed_at === 'number' ? push.repository.pushed_at * 1000 : push.repository.pushed_at,
+    push.head_commit?.timestamp,
+    ...(commits.length ? [Math.max(...commits)] : []),
+  ];
   for (const candidate of candidates) {
     const ms = typeof candidate === 'number' ? candidate : candidate ? Date.parse(candidate) : NaN;
     if (Number.isFinite(ms)) return ms;

@@ -13,7 +13,10 @@ export type LifecyclePreviewAnswer =
  * archive and keep in its repository now, deleting nothing. An app without lifecycle rules is
  * NoLifecycleRulesError (400): Slipway puts no policy on its repository, so there is nothing to preview.
  */
-export async function previewLifecycle(appName: string, deps: Pick<Dependencies, 'config' | 'registry'>): Promise<LifecyclePreviewAnswer> {
+export async function previewLifecycle(
+  appName: string,
+  deps: Pick<Dependencies, 'config' | 'registry'>,
+): Promise<LifecyclePreviewAnswer> {
   const app = appConfig(deps.config, appName);
   const policy = appLifecyclePolicy(app);
   if (policy === undefined) throw new NoLifecycleRulesError(app.name);
@@ -22,8 +25,8 @@ export async function previewLifecycle(appName: string, deps: Pick<Dependencies,
     const preview = await deps.registry.previewLifecyclePolicy(app.repository, policy);
     return { ...base, status: 'COMPLETE', policy, ...preview };
   } catch (error) {
-    if (error instanceof LifecyclePreviewPendingError) return { ...base, status: 'IN_PROGRESS', message: error.message };
+    if (error instanceof LifecyclePreviewPendingError)
+      return { ...base, status: 'IN_PROGRESS', message: error.message };
     throw error;
   }
 }
-

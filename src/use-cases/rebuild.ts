@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { appConfig } from '../domain/config.ts';
-import {  InvalidInputError, RunNotFoundError, SlipwayError , type ErrorKind } from '../domain/errors.ts';
+import { InvalidInputError, RunNotFoundError, SlipwayError, type ErrorKind } from '../domain/errors.ts';
 import { isRunId } from '../domain/run-id.ts';
 import type { RunInput } from '../domain/run-state.ts';
 import { describeIssues } from '../domain/validation.ts';
@@ -37,9 +37,15 @@ const HISTORY = 20;
  * system asked. The run id comes from the event's id and time, so EventBridge delivering the event
  * twice starts one run.
  */
-export async function startRebuild(event: BuildRequestedEvent, deps: Pick<Dependencies, 'config' | 'objects' | 'workflow' | 'clock' | 'logger'>): Promise<{ runId: string; started: boolean; from: string }> {
+export async function startRebuild(
+  event: BuildRequestedEvent,
+  deps: Pick<Dependencies, 'config' | 'objects' | 'workflow' | 'clock' | 'logger'>,
+): Promise<{ runId: string; started: boolean; from: string }> {
   const parsed = v.safeParse(DetailSchema, event.detail);
-  if (!parsed.success) throw new InvalidInputError(`Invalid Build Requested detail: ${describeIssues(parsed.issues, 'detail').join('; ')}. Send {"app":"<name>","runFrom":"<runId>"?}.`);
+  if (!parsed.success)
+    throw new InvalidInputError(
+      `Invalid Build Requested detail: ${describeIssues(parsed.issues, 'detail').join('; ')}. Send {"app":"<name>","runFrom":"<runId>"?}.`,
+    );
   const { app, runFrom, schedule } = parsed.output;
   appConfig(deps.config, app);
   const source = runFrom ? await contextOf(runFrom, app, deps) : await newestContext(app, deps);
@@ -56,26 +62,41 @@ export async function startRebuild(event: BuildRequestedEvent, deps: Pick<Depend
     context: source.context,
   };
   const { started } = await deps.workflow.start(input);
-  deps.logger.info(started ? 'rebuild started' : 'duplicate event: rebuild already exists', { runId, app, from: source.runId });
+  deps.logger.info(started ? 'rebuild started' : 'duplicate event: rebuild already exists', {
+    runId,
+    app,
+    from: source.runId,
+  });
   return { runId, started, from: source.runId };
 }
 
-async function contextOf(runId: string, app: string, deps: Pick<Dependencies, 'config' | 'objects' | 'workflow' | 'clock' | 'logger'>): Promise<RunInput> {
+async function contextOf(
+  runId: string,
+  app: string,
+  deps: Pick<Dependencies, 'config' | 'objects' | 'workflow' | 'clock' | 'logger'>,
+): Promise<RunInput> {
   const history = await deps.workflow.history(runId);
   const input = history?.input as RunInput | undefined;
   if (!history || history.app !== app || !input) throw new RunNotFoundError(runId);
   if (!(await deps.objects.head(input.context.key))) {
-    throw new NothingToRebuildError(`The context of run ${runId} ("${input.context.key}") is no longer in the bucket (contexts expire). Deploy again: slipway deploy <dir> --app ${app}`);
+    throw new NothingToRebuildError(
+      `The context of run ${runId} ("${input.context.key}") is no longer in the bucket (contexts expire). Deploy again: slipway deploy <dir> --app ${app}`,
+    );
   }
   return input;
 }
 
-async function newestContext(app: string, deps: Pick<Dependencies, 'config' | 'objects' | 'workflow' | 'clock' | 'logger'>): Promise<RunInput> {
+async function newestContext(
+  app: string,
+  deps: Pick<Dependencies, 'config' | 'objects' | 'workflow' | 'clock' | 'logger'>,
+): Promise<RunInput> {
   for (const run of await deps.workflow.list({ app, limit: HISTORY })) {
     const input = (await deps.workflow.history(run.runId))?.input as RunInput | undefined;
     // A rollback carries an image, not a context of its own.
     if (!input || input.image || !input.context.key) continue;
     if (await deps.objects.head(input.context.key)) return input;
   }
-  throw new NothingToRebuildError(`App "${app}" has no context to rebuild in its last ${HISTORY} runs. Deploy it first: slipway deploy <dir> --app ${app}`);
+  throw new NothingToRebuildError(
+    `App "${app}" has no context to rebuild in its last ${HISTORY} runs. Deploy it first: slipway deploy <dir> --app ${app}`,
+  );
 }

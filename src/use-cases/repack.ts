@@ -4,7 +4,7 @@ import { join, normalize } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { create, extract } from 'tar';
-import {  InvalidInputError, SlipwayError , type ErrorKind } from '../domain/errors.ts';
+import { InvalidInputError, SlipwayError, type ErrorKind } from '../domain/errors.ts';
 
 export class ContextPathMissingError extends SlipwayError {
   override name = 'ContextPathMissingError';
@@ -25,10 +25,15 @@ export async function repackTarball(tarball: Uint8Array, contextPath: string): P
     await pipeline(Readable.from([Buffer.from(tarball)]), extract({ cwd: dir, strip: 1 }));
     const root = path ? join(dir, path) : dir;
     const info = await stat(root).catch(() => undefined);
-    if (!info?.isDirectory()) throw new ContextPathMissingError(`The commit has no folder "${contextPath}" (apps.<name>.contextPath).`);
+    if (!info?.isDirectory())
+      throw new ContextPathMissingError(`The commit has no folder "${contextPath}" (apps.<name>.contextPath).`);
     const entries = await readdir(root);
     const chunks: Buffer[] = [];
-    for await (const chunk of create({ gzip: true, cwd: root, portable: true }, entries.sort()) as AsyncIterable<Buffer>) chunks.push(chunk);
+    for await (const chunk of create(
+      { gzip: true, cwd: root, portable: true },
+      entries.sort(),
+    ) as AsyncIterable<Buffer>)
+      chunks.push(chunk);
     return Buffer.concat(chunks);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -17,7 +17,11 @@ export interface RunLogPage {
  * `runLogs('01J…', cursor)` → the next page of the run's build output. Resumable: a client that
  * keeps the cursor reads every line once, in order, whether it follows live or catches up later.
  */
-export async function runLogs(runId: string, cursor: string | undefined, deps: Pick<Dependencies, 'workflow' | 'buildLogs'>): Promise<RunLogPage> {
+export async function runLogs(
+  runId: string,
+  cursor: string | undefined,
+  deps: Pick<Dependencies, 'workflow' | 'buildLogs'>,
+): Promise<RunLogPage> {
   if (!isRunId(runId)) throw new InvalidInputError(`"${runId}" is not a run id (a 26-character ULID).`);
   const history = await deps.workflow.history(runId);
   if (!history) throw new RunNotFoundError(runId);

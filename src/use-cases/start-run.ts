@@ -15,7 +15,10 @@ export type StartRunResult = { runId: string; started: boolean } | { ignored: st
  * An uploaded context starts its run. The run id comes from the object key, and the execution is
  * named after it: S3 or EventBridge delivering the same event twice starts one run.
  */
-export async function startRunFromObject(event: ObjectCreatedEvent, deps: Pick<Dependencies, 'objects' | 'workflow' | 'logger'>): Promise<StartRunResult> {
+export async function startRunFromObject(
+  event: ObjectCreatedEvent,
+  deps: Pick<Dependencies, 'objects' | 'workflow' | 'logger'>,
+): Promise<StartRunResult> {
   const key = decodeURIComponent(event.detail.object.key.replace(/\+/g, ' '));
   const parsed = parseContextKey(key);
   if (!parsed) {
@@ -30,14 +33,22 @@ export async function startRunFromObject(event: ObjectCreatedEvent, deps: Pick<D
     context: { key, bucket: event.detail.bucket.name },
   };
   const { started } = await deps.workflow.start(input);
-  deps.logger.info(started ? 'run started' : 'duplicate event: run already exists', { runId: parsed.runId, app: parsed.app });
+  deps.logger.info(started ? 'run started' : 'duplicate event: run already exists', {
+    runId: parsed.runId,
+    app: parsed.app,
+  });
   return { runId: parsed.runId, started };
 }
 
 /** What started the object's run, from the metadata its writer stored: an upload (the uploader) or a webhook (commit, ref, pusher). */
 function triggerOf(metadata: Record<string, string>): Trigger {
   if (metadata.trigger === 'webhook') {
-    return { kind: 'webhook', ...(metadata.source && { source: metadata.source }), ...(metadata.commit && { commit: metadata.commit }), ...(metadata.ref && { ref: metadata.ref }) };
+    return {
+      kind: 'webhook',
+      ...(metadata.source && { source: metadata.source }),
+      ...(metadata.commit && { commit: metadata.commit }),
+      ...(metadata.ref && { ref: metadata.ref }),
+    };
   }
   return { kind: 'upload', ...(metadata.uploader && { source: metadata.uploader }) };
 }

@@ -45,7 +45,11 @@ function once<K extends keyof Dependencies>(key: K, build: () => Dependencies[K]
 
 function required(name: string): string {
   const value = env[name];
-  if (!value) throw new InvalidConfigError(`The function's environment lacks ${name}. Deploy with serverless.yml, which sets it.`, [name]);
+  if (!value)
+    throw new InvalidConfigError(
+      `The function's environment lacks ${name}. Deploy with serverless.yml, which sets it.`,
+      [name],
+    );
   return value;
 }
 
@@ -65,7 +69,10 @@ export function logger(): Logger {
 
 /** Runs, build and rollout seconds per app, as EMF lines CloudWatch reads from the function's log. */
 export function metrics(): Metrics {
-  return once('metrics', () => new PowertoolsRunMetrics({ namespace: env.SLIPWAY_METRICS_NAMESPACE ?? 'Slipway', service: 'slipway' }));
+  return once(
+    'metrics',
+    () => new PowertoolsRunMetrics({ namespace: env.SLIPWAY_METRICS_NAMESPACE ?? 'Slipway', service: 'slipway' }),
+  );
 }
 
 export function clock(): Clock {
@@ -81,15 +88,31 @@ export function settings(): Settings {
 }
 
 export function objects(): ObjectStore {
-  return once('objects', () => new S3ObjectStore({ bucket: required('SLIPWAY_CONTEXT_BUCKET'), client: createS3Client({ region: env.AWS_REGION }) }));
+  return once(
+    'objects',
+    () =>
+      new S3ObjectStore({
+        bucket: required('SLIPWAY_CONTEXT_BUCKET'),
+        client: createS3Client({ region: env.AWS_REGION }),
+      }),
+  );
 }
 
 export function builds(): BuildRunner {
-  return once('builds', () => new CodeBuildBuildRunner({ projectName: required('SLIPWAY_BUILD_PROJECT'), registryLogin: 'ecr' }));
+  return once(
+    'builds',
+    () => new CodeBuildBuildRunner({ projectName: required('SLIPWAY_BUILD_PROJECT'), registryLogin: 'ecr' }),
+  );
 }
 
 export function buildLogs(): BuildLogs {
-  return once('buildLogs', () => new CloudWatchBuildLogs({ logGroupName: env.SLIPWAY_BUILD_LOG_GROUP ?? `/aws/codebuild/${required('SLIPWAY_BUILD_PROJECT')}` }));
+  return once(
+    'buildLogs',
+    () =>
+      new CloudWatchBuildLogs({
+        logGroupName: env.SLIPWAY_BUILD_LOG_GROUP ?? `/aws/codebuild/${required('SLIPWAY_BUILD_PROJECT')}`,
+      }),
+  );
 }
 
 export function registry(): ImageRegistry {
@@ -113,17 +136,27 @@ export function workflow(): Workflow {
 }
 
 export function events(): EventBus {
-  return once('events', () => new EventBridgeEventBus({ ...(env.SLIPWAY_EVENT_BUS && { eventBusName: env.SLIPWAY_EVENT_BUS }) }));
+  return once(
+    'events',
+    () => new EventBridgeEventBus({ ...(env.SLIPWAY_EVENT_BUS && { eventBusName: env.SLIPWAY_EVENT_BUS }) }),
+  );
 }
 
 /** One Secrets Manager secret in a deployed stack; plain environment variables work too (SLIPWAY_GITHUB_*). */
 export function secrets(): SecretStore {
-  return once('secrets', () => (env.SLIPWAY_SECRET_ID ? new SecretsManagerSecretStore({ secretId: env.SLIPWAY_SECRET_ID }) : new EnvSecretStore(env)));
+  return once('secrets', () =>
+    env.SLIPWAY_SECRET_ID
+      ? new SecretsManagerSecretStore({ secretId: env.SLIPWAY_SECRET_ID })
+      : new EnvSecretStore(env),
+  );
 }
 
 export function source(): SourceRepository {
   return once('source', () => {
     const store = secrets();
-    return new GitHubSourceRepository({ apiUrl: env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com', token: () => store.get('githubToken') });
+    return new GitHubSourceRepository({
+      apiUrl: env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com',
+      token: () => store.get('githubToken'),
+    });
   });
 }

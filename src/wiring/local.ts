@@ -65,7 +65,11 @@ export interface RunningStack {
  * declares to the same cores the Lambdas run (src/edges/routes/, src/use-cases/steps/), with
  * these dependencies handed in.
  */
-export async function startLocalStack(options: { root: string; paths: StackPaths; logger?: Logger }): Promise<RunningStack> {
+export async function startLocalStack(options: {
+  root: string;
+  paths: StackPaths;
+  logger?: Logger;
+}): Promise<RunningStack> {
   const { root, paths } = options;
   const logger = options.logger ?? powertoolsLogger({ service: 'slipway-local', level: process.env.SLIPWAY_LOG_LEVEL });
   const config = readConfigFile(join(root, 'slipway.config.json'));
@@ -109,42 +113,79 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
   });
   const stoppers: (() => Promise<void>)[] = [standIns.stop];
   partsHealth = async () => {
-    const [s3, registryHealth, engine] = await Promise.all([standIns.s3.health(), standIns.registry.health(), dockerAnswers()]);
-    return { api: { ok: true }, s3, registry: registryHealth, containers: { ok: engine, ...(!engine && { reason: 'the Docker engine does not answer' }) } };
+    const [s3, registryHealth, engine] = await Promise.all([
+      standIns.s3.health(),
+      standIns.registry.health(),
+      dockerAnswers(),
+    ]);
+    return {
+      api: { ok: true },
+      s3,
+      registry: registryHealth,
+      containers: { ok: engine, ...(!engine && { reason: 'the Docker engine does not answer' }) },
+    };
   };
   const stopAll = async () => {
-    for (const stop of stoppers.reverse()) await stop().catch((error: unknown) => logger.warn('stop failed', { error: String(error) }));
+    for (const stop of stoppers.reverse())
+      await stop().catch((error: unknown) => logger.warn('stop failed', { error: String(error) }));
   };
 
   try {
     const docker = dockerBinary(process.env);
-    registry = new DistributionImageRegistry({ url: standIns.registry.url, host: standIns.registry.host, indexPath: paths.registryIndex });
+    registry = new DistributionImageRegistry({
+      url: standIns.registry.url,
+      host: standIns.registry.host,
+      indexPath: paths.registryIndex,
+    });
     // Secret values for the apps' containers: SLIPWAY_SECRET_<NAME> in this environment, else .slipway/secrets.json.
     const secretValues = new LocalSecretSource({ file: join(paths.dir, 'secrets.json'), env: process.env });
-    const containers = new DockerContainerService({ stateDir: paths.services, stack, pollMs: 25, logger, docker, secrets: secretValues });
+    const containers = new DockerContainerService({
+      stateDir: paths.services,
+      stack,
+      pollMs: 25,
+      logger,
+      docker,
+      secrets: secretValues,
+    });
     await containers.start();
     let removeContainers = false;
     stoppers.push(() => containers.stop({ removeContainers }));
 
     const definition = loadDefinition(
       Object.fromEntries(
-        Object.entries(TASK_FUNCTIONS).map(([state, fn]) => [substitutionKey(state as TaskState), `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:slipway-local-${fn}`]),
+        Object.entries(TASK_FUNCTIONS).map(([state, fn]) => [
+          substitutionKey(state as TaskState),
+          `arn:aws:lambda:${LOCAL_REGION}:000000000000:function:slipway-local-${fn}`,
+        ]),
       ),
     );
-    const workflow = new LocalStepFunctionsWorkflow({ definition, handlers: taskHandlers(wired), stateDir: paths.executions, waitOverrides: LOCAL_POLL_MS, retryOverrides: LOCAL_RETRY_MS, logger });
+    const workflow = new LocalStepFunctionsWorkflow({
+      definition,
+      handlers: taskHandlers(wired),
+      stateDir: paths.executions,
+      waitOverrides: LOCAL_POLL_MS,
+      retryOverrides: LOCAL_RETRY_MS,
+      logger,
+    });
     const recovered = await workflow.recover();
     if (recovered) logger.warn('runs interrupted by the last stop marked aborted', { count: recovered });
 
     const targets = eventTargets(wired);
     bus = new InProcessEventBus(
-      declared.events.map((rule) => ({ name: rule.function, pattern: rule.pattern, target: requireBinding(targets, rule.handler, 'EventBridge target') })),
+      declared.events.map((rule) => ({
+        name: rule.function,
+        pattern: rule.pattern,
+        target: requireBinding(targets, rule.handler, 'EventBridge target'),
+      })),
       { logger, region: LOCAL_REGION },
     );
     const events = bus;
     standIns.s3.onObjectCreated((object) => events.deliver(objectCreatedEvent(object, LOCAL_REGION)));
     // Each app's rebuild schedule, as the schedule rule in AWS: a Build Requested event at every fire time.
     const scheduler = startScheduler({
-      apps: allApps(config).flatMap(({ name, rebuild }) => (rebuild ? [{ app: name, expression: rebuild.schedule, schedule: parseSchedule(rebuild.schedule) }] : [])),
+      apps: allApps(config).flatMap(({ name, rebuild }) =>
+        rebuild ? [{ app: name, expression: rebuild.schedule, schedule: parseSchedule(rebuild.schedule) }] : [],
+      ),
       scale: Number(process.env.SLIPWAY_LOCAL_SCHEDULE_SCALE ?? 1),
       fire: (app, at) => events.deliver(buildRequested({ app, schedule: true }, at, LOCAL_REGION)),
       logger,
@@ -153,10 +194,20 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
 
     const objects = new S3ObjectStore({
       bucket: LOCAL_BUCKET,
-      client: createS3Client({ endpoint: standIns.s3.endpoint, region: LOCAL_REGION, credentials: standIns.credentials, forcePathStyle: true }),
+      client: createS3Client({
+        endpoint: standIns.s3.endpoint,
+        region: LOCAL_REGION,
+        credentials: standIns.credentials,
+        forcePathStyle: true,
+      }),
     });
     // The runner fetches each context through the store, as CodeBuild's role reads it from S3.
-    const builds = new LocalBuildRunner({ buildspecPath: join(SLIPWAY_ROOT, 'buildspec', 'buildspec.yml'), workDir: paths.builds, contexts: objects, docker });
+    const builds = new LocalBuildRunner({
+      buildspecPath: join(SLIPWAY_ROOT, 'buildspec', 'buildspec.yml'),
+      workDir: paths.builds,
+      contexts: objects,
+      docker,
+    });
     stoppers.push(() => builds.close());
     // GitHub settings come from the environment `slipway local up` ran in (SLIPWAY_GITHUB_*).
     const secrets = new EnvSecretStore(process.env);
@@ -170,7 +221,10 @@ export async function startLocalStack(options: { root: string; paths: StackPaths
       workflow,
       events,
       secrets,
-      source: new GitHubSourceRepository({ apiUrl: process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com', token: () => secrets.get('githubToken') }),
+      source: new GitHubSourceRepository({
+        apiUrl: process.env.SLIPWAY_GITHUB_API_URL ?? 'https://api.github.com',
+        token: () => secrets.get('githubToken'),
+      }),
       clock: systemClock,
       logger,
       metrics: new PowertoolsRunMetrics({ namespace: 'Slipway', service: 'slipway-local' }),
@@ -225,21 +279,25 @@ function httpFunctions(deps: () => Dependencies): Record<string, HttpFunction> {
 
 /** Each state-machine Task, bound to the step its functions/ file runs in AWS. */
 export function taskHandlers(deps: () => Dependencies): Record<TaskState, (input: unknown) => Promise<unknown>> {
-  return Object.fromEntries((Object.keys(STEPS) as TaskState[]).map((state) => [state, stepHandler(state, STEPS[state], deps)])) as Record<
-    TaskState,
-    (input: unknown) => Promise<unknown>
-  >;
+  return Object.fromEntries(
+    (Object.keys(STEPS) as TaskState[]).map((state) => [state, stepHandler(state, STEPS[state], deps)]),
+  ) as Record<TaskState, (input: unknown) => Promise<unknown>>;
 }
 
 /** Each EventBridge target; the bus routes to it only the events serverless.yml's pattern for it matches. */
 function eventTargets(deps: () => Dependencies): Record<string, BusRule['target']> {
-  return { 'start-run': (event) => startRunTarget(event as unknown as ObjectCreatedEvent | BuildRequestedEvent, deps()) };
+  return {
+    'start-run': (event) => startRunTarget(event as unknown as ObjectCreatedEvent | BuildRequestedEvent, deps()),
+  };
 }
 
 /** `functions/get-run.handler` → the local binding of functions/get-run.ts; a function serverless.yml names and nothing binds is a wiring bug. */
 function requireBinding<T>(bindings: Record<string, T>, handler: string, what: string): T {
   const name = handler.replace(/^functions\//, '').replace(/\.handler$/, '');
   const bound = bindings[name];
-  if (!bound) throw new Error(`serverless.yml declares the ${what} ${handler}, and src/wiring/local.ts binds nothing to it. Add it there.`);
+  if (!bound)
+    throw new Error(
+      `serverless.yml declares the ${what} ${handler}, and src/wiring/local.ts binds nothing to it. Add it there.`,
+    );
   return bound;
 }

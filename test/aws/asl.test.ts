@@ -8,7 +8,12 @@ import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from 
 function deployedDefinition(): Record<string, unknown> {
   const states = Object.keys(TASK_FUNCTIONS) as TaskState[];
   return loadDefinition(
-    Object.fromEntries(states.map((state) => [substitutionKey(state), `arn:aws:lambda:eu-west-1:123456789012:function:slipway-prod-${TASK_FUNCTIONS[state]}`])),
+    Object.fromEntries(
+      states.map((state) => [
+        substitutionKey(state),
+        `arn:aws:lambda:eu-west-1:123456789012:function:slipway-prod-${TASK_FUNCTIONS[state]}`,
+      ]),
+    ),
   ) as Record<string, unknown>;
 }
 
@@ -40,29 +45,40 @@ function retrierFor(state: State, error: string): Retrier | undefined {
 }
 
 describe('state-machine.asl.json', () => {
-  it.each(TASKS.flatMap(([name, state]) => LAMBDA_TRANSIENT.map((error) => [name, error, state] as const)))('%s retries %s with exponential backoff', (_name, error, state) => {
-    const retrier = retrierFor(state, error);
+  it.each(TASKS.flatMap(([name, state]) => LAMBDA_TRANSIENT.map((error) => [name, error, state] as const)))(
+    '%s retries %s with exponential backoff',
+    (_name, error, state) => {
+      const retrier = retrierFor(state, error);
 
-    expect(retrier).toBeDefined();
-    expect(retrier?.MaxAttempts).toBeGreaterThanOrEqual(3);
-    expect(retrier?.BackoffRate).toBeGreaterThan(1);
-  });
+      expect(retrier).toBeDefined();
+      expect(retrier?.MaxAttempts).toBeGreaterThanOrEqual(3);
+      expect(retrier?.BackoffRate).toBeGreaterThan(1);
+    },
+  );
 
-  it.each(TASKS.filter(([name]) => name !== 'ReportFailure'))('%s retries its own transient errors (TransientError, ThrottlingException)', (_name, state) => {
-    expect(retrierFor(state, 'TransientError')).toBeDefined();
-    expect(retrierFor(state, 'ThrottlingException')).toBeDefined();
-  });
+  it.each(TASKS.filter(([name]) => name !== 'ReportFailure'))(
+    '%s retries its own transient errors (TransientError, ThrottlingException)',
+    (_name, state) => {
+      expect(retrierFor(state, 'TransientError')).toBeDefined();
+      expect(retrierFor(state, 'ThrottlingException')).toBeDefined();
+    },
+  );
 
   it.each(TASKS)('%s caps and spreads its retries with values Step Functions accepts', (_name, state) => {
     for (const retrier of state.Retry ?? []) {
       if (retrier.JitterStrategy !== undefined) expect(['FULL', 'NONE']).toContain(retrier.JitterStrategy);
-      if (retrier.MaxDelaySeconds !== undefined) expect(retrier.MaxDelaySeconds).toBeGreaterThanOrEqual(retrier.IntervalSeconds ?? 1);
+      if (retrier.MaxDelaySeconds !== undefined)
+        expect(retrier.MaxDelaySeconds).toBeGreaterThanOrEqual(retrier.IntervalSeconds ?? 1);
     }
   });
 
-  it.each(TASKS.filter(([name]) => name !== 'ReportFailure'))('%s does not retry a failure that another try cannot fix', (_name, state) => {
-    for (const error of ['BuildFailedError', 'RolloutFailedError', 'InvalidInputError', 'States.TaskFailed']) expect(retrierFor(state, error)).toBeUndefined();
-  });
+  it.each(TASKS.filter(([name]) => name !== 'ReportFailure'))(
+    '%s does not retry a failure that another try cannot fix',
+    (_name, state) => {
+      for (const error of ['BuildFailedError', 'RolloutFailedError', 'InvalidInputError', 'States.TaskFailed'])
+        expect(retrierFor(state, error)).toBeUndefined();
+    },
+  );
 
   it('passes asl-validator with the ARNs filled in', () => {
     const result = aslValidator(deployedDefinition());

@@ -82,7 +82,11 @@ beforeEach(() => {
   mkdirSync(bin);
   writeFileSync(join(state, 'context', 'Dockerfile'), 'FROM busybox:latest\n');
   execFileSync('tar', ['-czf', join(state, 'context.tar.gz'), '-C', join(state, 'context'), '.']);
-  const scripts = { docker: FAKE_DOCKER, curl: '#!/usr/bin/env bash\necho "curl $*" >> "$FAKE_STATE/curl.log"\nexit 22\n', aws: FAKE_AWS };
+  const scripts = {
+    docker: FAKE_DOCKER,
+    curl: '#!/usr/bin/env bash\necho "curl $*" >> "$FAKE_STATE/curl.log"\nexit 22\n',
+    aws: FAKE_AWS,
+  };
   for (const [name, text] of Object.entries(scripts)) {
     writeFileSync(join(bin, name), text);
     chmodSync(join(bin, name), 0o755);
@@ -94,7 +98,11 @@ describe('buildspec.yml in CodeBuild', () => {
     const run = runBuildspec(BUILDSPEC, env());
 
     expect(run.code, run.output.join('\n')).toBe(0);
-    expect(awsCalls()).toContainEqual(expect.stringMatching(new RegExp(`^s3 cp --only-show-errors s3://${BUCKET}/${KEY} \\S+/\\.slipway/context\\.tar\\.gz$`)));
+    expect(awsCalls()).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^s3 cp --only-show-errors s3://${BUCKET}/${KEY} \\S+/\\.slipway/context\\.tar\\.gz$`),
+      ),
+    );
     expect(existsSync(join(state, 'curl.log'))).toBe(false);
   });
 
@@ -102,7 +110,13 @@ describe('buildspec.yml in CodeBuild', () => {
     const run = runBuildspec(BUILDSPEC, env({ FAKE_NO_CONTEXT: '1' }));
 
     expect(run.code).not.toBe(0);
-    expect(run.output).toContainEqual(expect.stringMatching(new RegExp(`^slipway: error: ContextDownloadFailed: could not fetch and unpack the build context s3://${BUCKET}/${KEY} of hello`)));
+    expect(run.output).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^slipway: error: ContextDownloadFailed: could not fetch and unpack the build context s3://${BUCKET}/${KEY} of hello`,
+        ),
+      ),
+    );
     expect(existsSync(join(state, 'docker.log'))).toBe(false);
   });
 
@@ -113,25 +127,29 @@ describe('buildspec.yml in CodeBuild', () => {
     expect(awsCalls().filter((c) => c.startsWith('s3 '))).toEqual([]);
   });
 
-  it('names every missing input, the context\'s bucket and key among them', () => {
+  it("names every missing input, the context's bucket and key among them", () => {
     const run = runBuildspec(BUILDSPEC, { ...env(), SLIPWAY_CONTEXT_BUCKET: '', SLIPWAY_CONTEXT_KEY: '' });
 
-    expect(run.output).toContain('slipway: error: InvalidInput: these environment variables are not set: SLIPWAY_CONTEXT_BUCKET SLIPWAY_CONTEXT_KEY');
+    expect(run.output).toContain(
+      'slipway: error: InvalidInput: these environment variables are not set: SLIPWAY_CONTEXT_BUCKET SLIPWAY_CONTEXT_KEY',
+    );
   });
 
-  it('logs in to the repository\'s registry with an ECR token', () => {
+  it("logs in to the repository's registry with an ECR token", () => {
     runBuildspec(BUILDSPEC, env());
 
     expect(dockerCalls()).toContain(`login --username AWS --password-stdin ${REPOSITORY.split('/')[0]}`);
   });
 
-  it('builds and pushes with buildx through a docker-container builder, caching in the app\'s cache repository', () => {
+  it("builds and pushes with buildx through a docker-container builder, caching in the app's cache repository", () => {
     const run = runBuildspec(BUILDSPEC, env());
 
     expect(run.code).toBe(0);
     expect(dockerCalls()).toContain('buildx create --name slipway --driver docker-container');
     const build = dockerCalls().find((c) => c.startsWith('buildx build'));
-    expect(build).toMatch(/^buildx build --progress=plain --provenance=false --push --metadata-file \S+\/metadata\.json --file \S+\/Dockerfile /);
+    expect(build).toMatch(
+      /^buildx build --progress=plain --provenance=false --push --metadata-file \S+\/metadata\.json --file \S+\/Dockerfile /,
+    );
     expect(build).toContain(
       `--builder slipway --cache-from type=registry,ref=${CACHE}:buildcache --cache-to type=registry,ref=${CACHE}:buildcache,mode=max,image-manifest=true,oci-mediatypes=true,ignore-error=true`,
     );
@@ -145,16 +163,25 @@ describe('buildspec.yml in CodeBuild', () => {
   });
 
   it('runs BuildKit from the image SLIPWAY_BUILDKIT_IMAGE names', () => {
-    runBuildspec(BUILDSPEC, env({ SLIPWAY_BUILDKIT_IMAGE: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/moby/buildkit:buildx-stable-1' }));
+    runBuildspec(
+      BUILDSPEC,
+      env({
+        SLIPWAY_BUILDKIT_IMAGE: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/moby/buildkit:buildx-stable-1',
+      }),
+    );
 
-    expect(dockerCalls()).toContain('buildx create --name slipway --driver docker-container --driver-opt image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/moby/buildkit:buildx-stable-1');
+    expect(dockerCalls()).toContain(
+      'buildx create --name slipway --driver docker-container --driver-opt image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/moby/buildkit:buildx-stable-1',
+    );
   });
 
   it('builds without the cache, and says so, when the builder cannot start (a Docker Hub rate limit)', () => {
     const run = runBuildspec(BUILDSPEC, env({ FAKE_BOOTSTRAP_FAILS: '1' }));
 
     expect(run.code).toBe(0);
-    expect(run.output).toContain('slipway: warning: the BuildKit builder for the registry cache did not start (see above); building without the cache');
+    expect(run.output).toContain(
+      'slipway: warning: the BuildKit builder for the registry cache did not start (see above); building without the cache',
+    );
     const build = dockerCalls().find((c) => c.startsWith('buildx build'));
     expect(build).not.toContain('--cache-');
     expect(build).not.toContain('--builder');
@@ -165,7 +192,11 @@ describe('buildspec.yml in CodeBuild', () => {
     const run = runBuildspec(BUILDSPEC, env({ FAKE_NO_BUILDX: '1' }));
 
     expect(run.code).toBe(0);
-    expect(dockerCalls().filter((c) => /^(build|push) /.test(c)).map((c) => c.split(' ').slice(0, 2).join(' '))).toEqual([
+    expect(
+      dockerCalls()
+        .filter((c) => /^(build|push) /.test(c))
+        .map((c) => c.split(' ').slice(0, 2).join(' ')),
+    ).toEqual([
       'build --progress=plain',
       `push ${REPOSITORY}:01JDQ8ZV7N2W4Y6A8C0E2G4J6M`,
       `push ${REPOSITORY}:git-a1b2c3d`,

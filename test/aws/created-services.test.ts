@@ -55,7 +55,10 @@ const getAtt = (id: string, attribute: string) => ({ 'Fn::GetAtt': [id, attribut
 
 /** A template of only the created services' resources, as CloudFormation would take it on its own. */
 function servicesTemplate(config = RICH, network = {}): Template {
-  return { AWSTemplateFormatVersion: '2010-09-09', Resources: services({ service: 'slipway', stage: 'prod', network }, allApps(config)) } as Template;
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Resources: services({ service: 'slipway', stage: 'prod', network }, allApps(config)),
+  } as Template;
 }
 
 beforeAll(async () => {
@@ -68,9 +71,12 @@ describe('cfn-lint', () => {
     expect(errorsOf(await cfnLint(template, join(dir, 'packaged.json')))).toEqual([]);
   });
 
-  it.skipIf(!lint.available)('reports no errors on created services with a domain, autoscaling, secrets and an internal load balancer', async () => {
-    expect(errorsOf(await cfnLint(servicesTemplate(), join(dir, 'rich.json')))).toEqual([]);
-  });
+  it.skipIf(!lint.available)(
+    'reports no errors on created services with a domain, autoscaling, secrets and an internal load balancer',
+    async () => {
+      expect(errorsOf(await cfnLint(servicesTemplate(), join(dir, 'rich.json')))).toEqual([]);
+    },
+  );
 
   it.skipIf(!lint.available)('reports no errors on created services in an existing VPC', async () => {
     const network = { vpcId: 'vpc-0a1b2c3d', subnetIds: 'subnet-0a1b2c3d,subnet-1a2b3c4d', vpcCidr: '172.31.0.0/16' };
@@ -78,67 +84,85 @@ describe('cfn-lint', () => {
   });
 });
 
-describe.each(apps.map((a) => ({ app: a.name, id: idOf(a.name), port: a.service.port, path: a.service.healthCheck.path })))(
-  'created service $app (packaged template)',
-  ({ app, id, port, path }) => {
-    it('admits the internet to the load balancer on 80 and only the load balancer to the tasks, on the app port', () => {
-      expect(props(template, `${id}LoadBalancerSecurityGroup`).SecurityGroupIngress).toEqual([
-        expect.objectContaining({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0' }),
-      ]);
-      expect(props(template, `${id}TaskSecurityGroup`).SecurityGroupIngress).toBeUndefined();
-      const ingress = Object.values(template.Resources).filter(
-        (r) => r.Type === 'AWS::EC2::SecurityGroupIngress' && JSON.stringify(r.Properties?.GroupId) === JSON.stringify(getAtt(`${id}TaskSecurityGroup`, 'GroupId')),
-      );
-      expect(ingress.map((r) => r.Properties)).toEqual([
-        expect.objectContaining({ SourceSecurityGroupId: getAtt(`${id}LoadBalancerSecurityGroup`, 'GroupId'), IpProtocol: 'tcp', FromPort: port, ToPort: port }),
-      ]);
-      expect(props(template, `${id}LoadBalancer`).SecurityGroups).toEqual([getAtt(`${id}LoadBalancerSecurityGroup`, 'GroupId')]);
-      expect(props(template, `${id}Service`).NetworkConfiguration).toMatchObject({
-        AwsvpcConfiguration: { SecurityGroups: [getAtt(`${id}TaskSecurityGroup`, 'GroupId')], AssignPublicIp: 'ENABLED' },
-      });
+describe.each(
+  apps.map((a) => ({ app: a.name, id: idOf(a.name), port: a.service.port, path: a.service.healthCheck.path })),
+)('created service $app (packaged template)', ({ app, id, port, path }) => {
+  it('admits the internet to the load balancer on 80 and only the load balancer to the tasks, on the app port', () => {
+    expect(props(template, `${id}LoadBalancerSecurityGroup`).SecurityGroupIngress).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 80, ToPort: 80, CidrIp: '0.0.0.0/0' }),
+    ]);
+    expect(props(template, `${id}TaskSecurityGroup`).SecurityGroupIngress).toBeUndefined();
+    const ingress = Object.values(template.Resources).filter(
+      (r) =>
+        r.Type === 'AWS::EC2::SecurityGroupIngress' &&
+        JSON.stringify(r.Properties?.GroupId) === JSON.stringify(getAtt(`${id}TaskSecurityGroup`, 'GroupId')),
+    );
+    expect(ingress.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({
+        SourceSecurityGroupId: getAtt(`${id}LoadBalancerSecurityGroup`, 'GroupId'),
+        IpProtocol: 'tcp',
+        FromPort: port,
+        ToPort: port,
+      }),
+    ]);
+    expect(props(template, `${id}LoadBalancer`).SecurityGroups).toEqual([
+      getAtt(`${id}LoadBalancerSecurityGroup`, 'GroupId'),
+    ]);
+    expect(props(template, `${id}Service`).NetworkConfiguration).toMatchObject({
+      AwsvpcConfiguration: { SecurityGroups: [getAtt(`${id}TaskSecurityGroup`, 'GroupId')], AssignPublicIp: 'ENABLED' },
     });
+  });
 
-    it('checks health fast and drains old tasks for 10 s', () => {
-      expect(props(template, `${id}TargetGroup`)).toMatchObject({
-        TargetType: 'ip',
-        Port: port,
-        HealthCheckPath: path,
-        HealthCheckIntervalSeconds: 5,
-        HealthCheckTimeoutSeconds: 4,
-        HealthyThresholdCount: 2,
-        Matcher: { HttpCode: '200-399' },
-        TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '10' }],
-      });
+  it('checks health fast and drains old tasks for 10 s', () => {
+    expect(props(template, `${id}TargetGroup`)).toMatchObject({
+      TargetType: 'ip',
+      Port: port,
+      HealthCheckPath: path,
+      HealthCheckIntervalSeconds: 5,
+      HealthCheckTimeoutSeconds: 4,
+      HealthyThresholdCount: 2,
+      Matcher: { HttpCode: '200-399' },
+      TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '10' }],
     });
+  });
 
-    it('forwards the listener on 80 to the target group the service registers its container in', () => {
-      expect(props(template, `${id}HttpListener`)).toMatchObject({ LoadBalancerArn: { Ref: `${id}LoadBalancer` }, Port: 80, DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: `${id}TargetGroup` } }] });
-      expect(props(template, `${id}Service`).LoadBalancers).toEqual([{ ContainerName: app, ContainerPort: port, TargetGroupArn: { Ref: `${id}TargetGroup` } }]);
-      expect(resource(template, `${id}Service`).DependsOn).toEqual([`${id}HttpListener`]);
+  it('forwards the listener on 80 to the target group the service registers its container in', () => {
+    expect(props(template, `${id}HttpListener`)).toMatchObject({
+      LoadBalancerArn: { Ref: `${id}LoadBalancer` },
+      Port: 80,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: `${id}TargetGroup` } }],
     });
+    expect(props(template, `${id}Service`).LoadBalancers).toEqual([
+      { ContainerName: app, ContainerPort: port, TargetGroupArn: { Ref: `${id}TargetGroup` } },
+    ]);
+    expect(resource(template, `${id}Service`).DependsOn).toEqual([`${id}HttpListener`]);
+  });
 
-    it('rolls out with the circuit breaker and rollback, 100-200 percent, starting from nothing running on the bootstrap revision', () => {
-      expect(props(template, `${id}Service`)).toMatchObject({
-        Cluster: { Ref: 'AppsCluster' },
-        LaunchType: 'FARGATE',
-        TaskDefinition: { Ref: `${id}BootstrapTaskDefinition` },
-        DesiredCount: 0,
-        DeploymentController: { Type: 'ECS' },
-        DeploymentConfiguration: { MinimumHealthyPercent: 100, MaximumPercent: 200, DeploymentCircuitBreaker: { Enable: true, Rollback: true } },
-      });
+  it('rolls out with the circuit breaker and rollback, 100-200 percent, starting from nothing running on the bootstrap revision', () => {
+    expect(props(template, `${id}Service`)).toMatchObject({
+      Cluster: { Ref: 'AppsCluster' },
+      LaunchType: 'FARGATE',
+      TaskDefinition: { Ref: `${id}BootstrapTaskDefinition` },
+      DesiredCount: 0,
+      DeploymentController: { Type: 'ECS' },
+      DeploymentConfiguration: {
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+      },
     });
+  });
 
-    it('gives the tasks an execution role that pulls only its image and writes only its log, and a task role with no permissions', () => {
-      const statements = roleStatements(template, `${id}ExecutionRole`);
-      expect(statements.find((s) => s.Sid === 'PullOwnImages')?.Resource).toEqual(getAtt(`${id}Repository`, 'Arn'));
-      expect(statements.find((s) => s.Sid === 'WriteOwnLogs')?.Resource).toEqual(getAtt(`${id}LogGroup`, 'Arn'));
-      expect(statements.map((s) => s.Sid)).toEqual(['LogInToEcr', 'PullOwnImages', 'WriteOwnLogs']);
-      expect(roleStatements(template, `${id}TaskRole`)).toEqual([]);
-      expect(props(template, `${id}TaskRole`).ManagedPolicyArns).toBeUndefined();
-      expect(props(template, `${id}LogGroup`)).toEqual({ LogGroupName: `/slipway/dev/${app}`, RetentionInDays: 30 });
-    });
-  },
-);
+  it('gives the tasks an execution role that pulls only its image and writes only its log, and a task role with no permissions', () => {
+    const statements = roleStatements(template, `${id}ExecutionRole`);
+    expect(statements.find((s) => s.Sid === 'PullOwnImages')?.Resource).toEqual(getAtt(`${id}Repository`, 'Arn'));
+    expect(statements.find((s) => s.Sid === 'WriteOwnLogs')?.Resource).toEqual(getAtt(`${id}LogGroup`, 'Arn'));
+    expect(statements.map((s) => s.Sid)).toEqual(['LogInToEcr', 'PullOwnImages', 'WriteOwnLogs']);
+    expect(roleStatements(template, `${id}TaskRole`)).toEqual([]);
+    expect(props(template, `${id}TaskRole`).ManagedPolicyArns).toBeUndefined();
+    expect(props(template, `${id}LogGroup`)).toEqual({ LogGroupName: `/slipway/dev/${app}`, RetentionInDays: 30 });
+  });
+});
 
 describe('packaged stack with created services', () => {
   it('lets the deploy function pass exactly the roles the stack made for the tasks, to ECS tasks only', () => {
@@ -146,7 +170,10 @@ describe('packaged stack with created services', () => {
     const passRole = roleStatements(template, deployRole).filter((s) => [s.Action].flat().includes('iam:PassRole'));
     expect(passRole).toEqual([
       expect.objectContaining({
-        Resource: apps.flatMap((a) => [getAtt(`${idOf(a.name)}ExecutionRole`, 'Arn'), getAtt(`${idOf(a.name)}TaskRole`, 'Arn')]),
+        Resource: apps.flatMap((a) => [
+          getAtt(`${idOf(a.name)}ExecutionRole`, 'Arn'),
+          getAtt(`${idOf(a.name)}TaskRole`, 'Arn'),
+        ]),
         Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
       }),
     ]);
@@ -156,13 +183,26 @@ describe('packaged stack with created services', () => {
     const types = Object.values(template.Resources).map((r) => r.Type);
     expect(types.filter((t) => t === 'AWS::EC2::Subnet')).toHaveLength(2);
     expect(types).not.toContain('AWS::EC2::NatGateway');
-    expect(props(template, 'AppsPublicRoute')).toMatchObject({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: { Ref: 'AppsInternetGateway' } });
-    expect([1, 2].map((n) => (props(template, `AppsPublicSubnet${n}`).AvailabilityZone as { 'Fn::Select': [number] })['Fn::Select'][0])).toEqual([0, 1]);
+    expect(props(template, 'AppsPublicRoute')).toMatchObject({
+      DestinationCidrBlock: '0.0.0.0/0',
+      GatewayId: { Ref: 'AppsInternetGateway' },
+    });
+    expect(
+      [1, 2].map(
+        (n) =>
+          (props(template, `AppsPublicSubnet${n}`).AvailabilityZone as { 'Fn::Select': [number] })['Fn::Select'][0],
+      ),
+    ).toEqual([0, 1]);
   });
 
-  it('hands the functions each created app\'s cluster, service, URL, roles and log group', () => {
-    const value = (props(template, 'DeployLambdaFunction').Environment as { Variables: Record<string, { 'Fn::Sub': string }> }).Variables.SLIPWAY_APPS;
-    const parsed = JSON.parse(value?.['Fn::Sub'] ?? '') as { cluster: string; apps: Record<string, Record<string, string>> };
+  it("hands the functions each created app's cluster, service, URL, roles and log group", () => {
+    const value = (
+      props(template, 'DeployLambdaFunction').Environment as { Variables: Record<string, { 'Fn::Sub': string }> }
+    ).Variables.SLIPWAY_APPS;
+    const parsed = JSON.parse(value?.['Fn::Sub'] ?? '') as {
+      cluster: string;
+      apps: Record<string, Record<string, string>>;
+    };
     expect(parsed.cluster).toBe('slipway-dev');
     for (const { name } of apps) {
       expect(parsed.apps[name]).toEqual({
@@ -175,8 +215,11 @@ describe('packaged stack with created services', () => {
     }
   });
 
-  it('outputs each created app\'s URL', () => {
-    for (const { name } of apps) expect(template.Outputs?.[`${idOf(name)}Url`]?.Value).toEqual({ 'Fn::Sub': `http://\${${idOf(name)}LoadBalancer.DNSName}` });
+  it("outputs each created app's URL", () => {
+    for (const { name } of apps)
+      expect(template.Outputs?.[`${idOf(name)}Url`]?.Value).toEqual({
+        'Fn::Sub': `http://\${${idOf(name)}LoadBalancer.DNSName}`,
+      });
   });
 });
 
@@ -184,15 +227,29 @@ describe('created services from other configs', () => {
   const rich = servicesTemplate();
 
   it('serves HTTPS on 443 with the certificate and redirects 80 to it', () => {
-    expect(props(rich, 'ShopHttpsListener')).toMatchObject({ Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: CERTIFICATE }], DefaultActions: [{ Type: 'forward' }] });
-    expect(props(rich, 'ShopHttpListener').DefaultActions).toEqual([{ Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } }]);
-    expect((props(rich, 'ShopLoadBalancerSecurityGroup').SecurityGroupIngress as { FromPort: number }[]).map((r) => r.FromPort)).toEqual([80, 443]);
+    expect(props(rich, 'ShopHttpsListener')).toMatchObject({
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: CERTIFICATE }],
+      DefaultActions: [{ Type: 'forward' }],
+    });
+    expect(props(rich, 'ShopHttpListener').DefaultActions).toEqual([
+      { Type: 'redirect', RedirectConfig: { Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' } },
+    ]);
+    expect(
+      (props(rich, 'ShopLoadBalancerSecurityGroup').SecurityGroupIngress as { FromPort: number }[]).map(
+        (r) => r.FromPort,
+      ),
+    ).toEqual([80, 443]);
   });
 
   it('lets the execution role read exactly the secrets and parameters the app names', () => {
     const statements = roleStatements(rich, 'ShopExecutionRole');
     expect(statements.find((s) => s.Sid === 'ReadOwnSecrets')?.Resource).toEqual([SECRET, `${PARTIAL_SECRET}-??????`]);
-    expect(statements.find((s) => s.Sid === 'ReadOwnParameters')).toMatchObject({ Action: ['ssm:GetParameters'], Resource: [PARAMETER] });
+    expect(statements.find((s) => s.Sid === 'ReadOwnParameters')).toMatchObject({
+      Action: ['ssm:GetParameters'],
+      Resource: [PARAMETER],
+    });
   });
 
   it('gives the task role only the managed policies the config lists', () => {
@@ -236,15 +293,26 @@ describe('created services from other configs', () => {
   });
 
   it('creates no network or cluster when every app deploys into an existing service', () => {
-    expect(services({ service: 'slipway', stage: 'prod' }, allApps(parseConfig({ apps: { legacy: { service: { existing: { cluster: 'prod' } } } } })))).toEqual({});
+    expect(
+      services(
+        { service: 'slipway', stage: 'prod' },
+        allApps(parseConfig({ apps: { legacy: { service: { existing: { cluster: 'prod' } } } } })),
+      ),
+    ).toEqual({});
   });
 
   it('runs in the VPC and subnets the params name, creating no VPC', () => {
-    const t = servicesTemplate(RICH, { vpcId: 'vpc-0a1b2c3d', subnetIds: 'subnet-0a1b2c3d, subnet-1a2b3c4d', vpcCidr: '172.31.0.0/16' });
+    const t = servicesTemplate(RICH, {
+      vpcId: 'vpc-0a1b2c3d',
+      subnetIds: 'subnet-0a1b2c3d, subnet-1a2b3c4d',
+      vpcCidr: '172.31.0.0/16',
+    });
     expect(Object.values(t.Resources).map((r) => r.Type)).not.toContain('AWS::EC2::VPC');
     expect(props(t, 'ShopLoadBalancer').Subnets).toEqual(['subnet-0a1b2c3d', 'subnet-1a2b3c4d']);
     expect(props(t, 'ShopTargetGroup').VpcId).toBe('vpc-0a1b2c3d');
-    expect((props(t, 'IntranetLoadBalancerSecurityGroup').SecurityGroupIngress as { CidrIp: string }[])[0]?.CidrIp).toBe('172.31.0.0/16');
+    expect(
+      (props(t, 'IntranetLoadBalancerSecurityGroup').SecurityGroupIngress as { CidrIp: string }[])[0]?.CidrIp,
+    ).toBe('172.31.0.0/16');
   });
 
   it.each([

@@ -3,8 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
-import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
+import {
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
+} from '@aws-sdk/client-ecr';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -32,7 +44,12 @@ const sfn = mockClient(SFNClient);
 const MOCKS = [s3, ecr, ecs, codebuild, logs, events, sfn] as const;
 
 const KEY = `contexts/hello/${aws.RUN_ID}.tar.gz`;
-const INPUT: RunInput = { runId: aws.RUN_ID, app: 'hello', trigger: { kind: 'upload', source: 'dev@laptop' }, context: { key: KEY, bucket: aws.BUCKET } };
+const INPUT: RunInput = {
+  runId: aws.RUN_ID,
+  app: 'hello',
+  trigger: { kind: 'upload', source: 'dev@laptop' },
+  context: { key: KEY, bucket: aws.BUCKET },
+};
 const NEW_IMAGE = `${aws.REPOSITORY_URI}@${aws.DIGEST}`;
 const SECRET = `arn:aws:secretsmanager:${aws.REGION}:${aws.ACCOUNT}:secret:hello/db-AbCdEf`;
 const URL = 'http://slipway-Hello-1A2B3C4D5E6F-1234567890.eu-west-1.elb.amazonaws.com';
@@ -61,7 +78,14 @@ const BOOTSTRAP_DEFINITION: TaskDefinition = {
   memory: '512',
   executionRoleArn: STACK.apps.hello.executionRoleArn,
   taskRoleArn: STACK.apps.hello.taskRoleArn,
-  containerDefinitions: [{ name: 'hello', image: `${aws.REPOSITORY_URI}:slipway-bootstrap`, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] }],
+  containerDefinitions: [
+    {
+      name: 'hello',
+      image: `${aws.REPOSITORY_URI}:slipway-bootstrap`,
+      essential: true,
+      portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+    },
+  ],
 };
 let env: Record<string, string>;
 
@@ -83,8 +107,22 @@ function createdService(state: 'BOOTSTRAP' | 'IN_PROGRESS' | 'COMPLETED') {
     state === 'BOOTSTRAP'
       ? [aws.deployment(aws.OLD_DEPLOYMENT, { taskDefinition: BOOTSTRAP, desiredCount: 0, runningCount: 0 })]
       : [
-          aws.deployment(aws.NEW_DEPLOYMENT, { taskDefinition: REVISION_2, desiredCount: 2, runningCount: state === 'COMPLETED' ? 2 : 0, rolloutState: state }),
-          ...(state === 'IN_PROGRESS' ? [aws.deployment(aws.OLD_DEPLOYMENT, { status: 'ACTIVE', taskDefinition: BOOTSTRAP, desiredCount: 0, runningCount: 0 })] : []),
+          aws.deployment(aws.NEW_DEPLOYMENT, {
+            taskDefinition: REVISION_2,
+            desiredCount: 2,
+            runningCount: state === 'COMPLETED' ? 2 : 0,
+            rolloutState: state,
+          }),
+          ...(state === 'IN_PROGRESS'
+            ? [
+                aws.deployment(aws.OLD_DEPLOYMENT, {
+                  status: 'ACTIVE',
+                  taskDefinition: BOOTSTRAP,
+                  desiredCount: 0,
+                  runningCount: 0,
+                }),
+              ]
+            : []),
         ];
   const counts = state === 'BOOTSTRAP' ? 0 : 2;
   return aws.service(deployments, {
@@ -97,7 +135,20 @@ function createdService(state: 'BOOTSTRAP' | 'IN_PROGRESS' | 'COMPLETED') {
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-sim-created-'));
-  const config = { apps: { hello: { service: { port: 8080, desiredCount: 2, cpu: 512, memory: 1024, environment: { GREETING: 'hi' }, secrets: { DB_PASSWORD: SECRET } } } } };
+  const config = {
+    apps: {
+      hello: {
+        service: {
+          port: 8080,
+          desiredCount: 2,
+          cpu: 512,
+          memory: 1024,
+          environment: { GREETING: 'hi' },
+          secrets: { DB_PASSWORD: SECRET },
+        },
+      },
+    },
+  };
   await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config));
   env = {
     AWS_REGION: aws.REGION,
@@ -119,33 +170,57 @@ afterAll(() => {
 
 beforeEach(() => {
   for (const mock of MOCKS) mock.reset();
-  s3.on(HeadObjectCommand).resolves({ ContentLength: 2048, ContentType: 'application/gzip', Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' } });
+  s3.on(HeadObjectCommand).resolves({
+    ContentLength: 2048,
+    ContentType: 'application/gzip',
+    Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' },
+  });
   // The deploy marker (newest wins): none yet, and the conditional writes of the claim and its release succeed.
-  s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+  s3.on(GetObjectCommand).rejects(
+    new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }),
+  );
   s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
   // The stack created the repository.
-  ecr.on(DescribeRepositoriesCommand).resolves({ repositories: [{ repositoryName: 'hello', repositoryUri: aws.REPOSITORY_URI }] });
+  ecr
+    .on(DescribeRepositoriesCommand)
+    .resolves({ repositories: [{ repositoryName: 'hello', repositoryUri: aws.REPOSITORY_URI }] });
   ecr.on(GetLifecyclePolicyCommand).resolves({});
   ecr.on(PutLifecyclePolicyCommand).resolves({});
   codebuild.on(StartBuildCommand).resolves({ build: aws.build({ currentPhase: 'QUEUED', phases: [] }) });
   codebuild.on(BatchGetBuildsCommand).resolves({ builds: [aws.BUILD_SUCCEEDED] });
-  ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: BOOTSTRAP_DEFINITION, tags: [{ key: 'aws:cloudformation:stack-name', value: 'slipway-prod' }] });
+  ecs.on(DescribeTaskDefinitionCommand).resolves({
+    taskDefinition: BOOTSTRAP_DEFINITION,
+    tags: [{ key: 'aws:cloudformation:stack-name', value: 'slipway-prod' }],
+  });
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: REVISION_2, revision: 2 } });
   ecs.on(UpdateServiceCommand).resolves({ service: createdService('IN_PROGRESS').services[0] });
-  ecs.on(DescribeServicesCommand).resolvesOnce(createdService('BOOTSTRAP')).resolvesOnce(createdService('IN_PROGRESS')).resolves(createdService('COMPLETED'));
-  events.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e-${i}` })) }));
+  ecs
+    .on(DescribeServicesCommand)
+    .resolvesOnce(createdService('BOOTSTRAP'))
+    .resolvesOnce(createdService('IN_PROGRESS'))
+    .resolves(createdService('COMPLETED'));
+  events.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+    FailedEntryCount: 0,
+    Entries: input.Entries.map((_, i) => ({ EventId: `e-${i}` })),
+  }));
 });
 
-describe('a created service\'s first run in AWS, over mocked SDK clients', () => {
-  it('ends with the app\'s URL from the stack', async () => {
+describe("a created service's first run in AWS, over mocked SDK clients", () => {
+  it("ends with the app's URL from the stack", async () => {
     const view = await run();
 
     expect(view.status).toBe('SUCCEEDED');
     expect(view.url).toBe(URL);
-    expect(view.deployment).toMatchObject({ taskDefinition: REVISION_2, revision: 2, state: 'COMPLETED', runningCount: 2, desiredCount: 2 });
+    expect(view.deployment).toMatchObject({
+      taskDefinition: REVISION_2,
+      revision: 2,
+      state: 'COMPLETED',
+      runningCount: 2,
+      desiredCount: 2,
+    });
   });
 
-  it('renders the whole revision and starts the service at its desired count, in the stack\'s cluster', async () => {
+  it("renders the whole revision and starts the service at its desired count, in the stack's cluster", async () => {
     await run();
 
     const service = { cluster: 'slipway-prod', services: ['hello'] };
@@ -172,7 +247,14 @@ describe('a created service\'s first run in AWS, over mocked SDK clients', () =>
               environment: [{ name: 'GREETING', value: 'hi' }],
               secrets: [{ name: 'DB_PASSWORD', valueFrom: SECRET }],
               stopTimeout: 10,
-              logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/slipway/prod/hello', 'awslogs-region': aws.REGION, 'awslogs-stream-prefix': 'app' } },
+              logConfiguration: {
+                logDriver: 'awslogs',
+                options: {
+                  'awslogs-group': '/slipway/prod/hello',
+                  'awslogs-region': aws.REGION,
+                  'awslogs-stream-prefix': 'app',
+                },
+              },
             },
           ],
         },
@@ -183,7 +265,7 @@ describe('a created service\'s first run in AWS, over mocked SDK clients', () =>
     ]);
   });
 
-  it('keeps the app\'s environment and secrets out of the run and its events', async () => {
+  it("keeps the app's environment and secrets out of the run and its events", async () => {
     const view = await run();
 
     const told = JSON.stringify([view, sent(events)]);

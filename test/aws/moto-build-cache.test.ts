@@ -1,4 +1,9 @@
-import { DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
+import {
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
+} from '@aws-sdk/client-ecr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allApps, parseConfig } from '../../src/domain/config.ts';
 import { buildCaches } from '../../serverless/stack.ts';
@@ -30,9 +35,14 @@ describe.skipIf(!moto.available)(`emulated AWS: the build cache repositories in 
 
   beforeAll(async () => {
     aws = await startMoto();
-    ecr = new ECRClient({ endpoint: aws.endpoint, region: aws.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    ecr = new ECRClient({
+      endpoint: aws.endpoint,
+      region: aws.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
     const template = { AWSTemplateFormatVersion: '2010-09-09', Resources: resources };
-    const cfn = (params: Record<string, string>) => aws.query('cloudformation', { Version: '2010-05-15', StackName: 'slipway-cache', ...params });
+    const cfn = (params: Record<string, string>) =>
+      aws.query('cloudformation', { Version: '2010-05-15', StackName: 'slipway-cache', ...params });
     await cfn({ Action: 'CreateStack', TemplateBody: JSON.stringify(template) });
     const deadline = Date.now() + 60_000;
     while (xmlValues(await cfn({ Action: 'DescribeStacks' }), 'StackStatus')[0] !== 'CREATE_COMPLETE') {
@@ -46,7 +56,7 @@ describe.skipIf(!moto.available)(`emulated AWS: the build cache repositories in 
     await aws?.stop();
   });
 
-  it('creates a <repository>-cache repository per app repository, and none of the apps\' own', async () => {
+  it("creates a <repository>-cache repository per app repository, and none of the apps' own", async () => {
     const { repositories } = await ecr.send(new DescribeRepositoriesCommand({}));
 
     expect(repositories?.map((r) => [r.repositoryName, r.imageTagMutability]).sort()).toEqual([
@@ -58,13 +68,18 @@ describe.skipIf(!moto.available)(`emulated AWS: the build cache repositories in 
   it('has a lifecycle policy ECR accepts, expiring only untagged cache manifests', async () => {
     for (const resource of Object.values(resources)) {
       const repositoryName = resource.Properties.RepositoryName as string;
-      const lifecyclePolicyText = (resource.Properties.LifecyclePolicy as { LifecyclePolicyText: string }).LifecyclePolicyText;
+      const lifecyclePolicyText = (resource.Properties.LifecyclePolicy as { LifecyclePolicyText: string })
+        .LifecyclePolicyText;
 
       await ecr.send(new PutLifecyclePolicyCommand({ repositoryName, lifecyclePolicyText }));
       const stored = await ecr.send(new GetLifecyclePolicyCommand({ repositoryName }));
 
-      const rules = (JSON.parse(stored.lifecyclePolicyText ?? '{}') as { rules: { selection: Record<string, unknown> }[] }).rules;
-      expect(rules.map((rule) => rule.selection)).toEqual([{ tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 }]);
+      const rules = (
+        JSON.parse(stored.lifecyclePolicyText ?? '{}') as { rules: { selection: Record<string, unknown> }[] }
+      ).rules;
+      expect(rules.map((rule) => rule.selection)).toEqual([
+        { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 1 },
+      ]);
     }
   });
 });

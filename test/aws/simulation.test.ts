@@ -2,9 +2,26 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
-import { CreateRepositoryCommand, DescribeRepositoriesCommand, ECRClient, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ECSClient, RegisterTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  BatchGetBuildsCommand,
+  CodeBuildClient,
+  ListBuildsForProjectCommand,
+  StartBuildCommand,
+} from '@aws-sdk/client-codebuild';
+import {
+  CreateRepositoryCommand,
+  DescribeRepositoriesCommand,
+  ECRClient,
+  GetLifecyclePolicyCommand,
+  PutLifecyclePolicyCommand,
+} from '@aws-sdk/client-ecr';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -32,9 +49,15 @@ const sfn = mockClient(SFNClient);
 const MOCKS = [s3, ecr, ecs, codebuild, logs, events, sfn] as const;
 
 const KEY = `contexts/hello/${aws.RUN_ID}.tar.gz`;
-const INPUT: RunInput = { runId: aws.RUN_ID, app: 'hello', trigger: { kind: 'upload', source: 'dev@laptop' }, context: { key: KEY, bucket: aws.BUCKET } };
+const INPUT: RunInput = {
+  runId: aws.RUN_ID,
+  app: 'hello',
+  trigger: { kind: 'upload', source: 'dev@laptop' },
+  context: { key: KEY, bucket: aws.BUCKET },
+};
 const NEW_IMAGE = `${aws.REPOSITORY_URI}@${aws.DIGEST}`;
-const LIFECYCLE_POLICY = '{"rules":[{"action":{"type":"expire"},"rulePriority":1,"selection":{"countNumber":7,"countType":"sinceImagePushed","countUnit":"days","tagStatus":"untagged"}}]}';
+const LIFECYCLE_POLICY =
+  '{"rules":[{"action":{"type":"expire"},"rulePriority":1,"selection":{"countNumber":7,"countType":"sinceImagePushed","countUnit":"days","tagStatus":"untagged"}}]}';
 let env: Record<string, string>;
 
 /** The commands a mocked client received, in order, with their inputs. */
@@ -53,7 +76,14 @@ async function run(): Promise<RunView> {
 beforeAll(async () => {
   // A config of its own: the simulation pins the app's settings, whatever the example project's say.
   const dir = await mkdtemp(join(tmpdir(), 'slipway-sim-'));
-  const config = { apps: { hello: { lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }], service: { existing: { cluster: 'default' }, port: 8080 } } } };
+  const config = {
+    apps: {
+      hello: {
+        lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }],
+        service: { existing: { cluster: 'default' }, port: 8080 },
+      },
+    },
+  };
   await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config));
   env = {
     AWS_REGION: aws.REGION,
@@ -75,24 +105,53 @@ afterAll(() => {
 
 beforeEach(() => {
   for (const mock of MOCKS) mock.reset();
-  s3.on(HeadObjectCommand).resolves({ ContentLength: 2048, ContentType: 'application/gzip', Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' } });
+  s3.on(HeadObjectCommand).resolves({
+    ContentLength: 2048,
+    ContentType: 'application/gzip',
+    Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' },
+  });
   // The deploy marker (newest wins): none yet, and the conditional writes of the claim and its release succeed.
-  s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+  s3.on(GetObjectCommand).rejects(
+    new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }),
+  );
   s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
-  ecr.on(DescribeRepositoriesCommand).rejects(awsError('RepositoryNotFoundException', 400, "The repository with name 'hello' does not exist in the registry"));
-  ecr.on(CreateRepositoryCommand).resolves({ repository: { repositoryName: 'hello', repositoryUri: aws.REPOSITORY_URI } });
-  ecr.on(GetLifecyclePolicyCommand).rejects(awsError('LifecyclePolicyNotFoundException', 400, 'Lifecycle policy does not exist'));
+  ecr
+    .on(DescribeRepositoriesCommand)
+    .rejects(
+      awsError('RepositoryNotFoundException', 400, "The repository with name 'hello' does not exist in the registry"),
+    );
+  ecr
+    .on(CreateRepositoryCommand)
+    .resolves({ repository: { repositoryName: 'hello', repositoryUri: aws.REPOSITORY_URI } });
+  ecr
+    .on(GetLifecyclePolicyCommand)
+    .rejects(awsError('LifecyclePolicyNotFoundException', 400, 'Lifecycle policy does not exist'));
   ecr.on(PutLifecyclePolicyCommand).resolves({ repositoryName: 'hello', lifecyclePolicyText: LIFECYCLE_POLICY });
   codebuild.on(StartBuildCommand).resolves({ build: aws.build({ currentPhase: 'QUEUED', phases: [] }) });
-  codebuild.on(BatchGetBuildsCommand).resolvesOnce({ builds: [aws.build({})] }).resolves({ builds: [aws.BUILD_SUCCEEDED] });
-  ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: aws.TASK_DEFINITION_3, tags: [{ key: 'team', value: 'web' }, { key: 'aws:cloudformation:stack-name', value: 'hello' }] });
-  ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...aws.TASK_DEFINITION_3, taskDefinitionArn: aws.TASK_DEFINITION(4), revision: 4 } });
+  codebuild
+    .on(BatchGetBuildsCommand)
+    .resolvesOnce({ builds: [aws.build({})] })
+    .resolves({ builds: [aws.BUILD_SUCCEEDED] });
+  ecs.on(DescribeTaskDefinitionCommand).resolves({
+    taskDefinition: aws.TASK_DEFINITION_3,
+    tags: [
+      { key: 'team', value: 'web' },
+      { key: 'aws:cloudformation:stack-name', value: 'hello' },
+    ],
+  });
+  ecs
+    .on(RegisterTaskDefinitionCommand)
+    .resolves({ taskDefinition: { ...aws.TASK_DEFINITION_3, taskDefinitionArn: aws.TASK_DEFINITION(4), revision: 4 } });
   ecs.on(UpdateServiceCommand).resolves({ service: aws.DEPLOYING_4('IN_PROGRESS').services[0] });
-  ecs.on(DescribeServicesCommand)
+  ecs
+    .on(DescribeServicesCommand)
     .resolvesOnce(aws.SERVING_3)
     .resolvesOnce(aws.DEPLOYING_4('IN_PROGRESS'))
     .resolves(aws.DEPLOYING_4('COMPLETED'));
-  events.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({ FailedEntryCount: 0, Entries: input.Entries.map((_, i) => ({ EventId: `e-${i}` })) }));
+  events.on(PutEventsCommand).callsFake((input: { Entries: unknown[] }) => ({
+    FailedEntryCount: 0,
+    Entries: input.Entries.map((_, i) => ({ EventId: `e-${i}` })),
+  }));
 });
 
 describe('the state machine in AWS, over mocked SDK clients', () => {
@@ -108,9 +167,21 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
       ['rollout', 'SUCCEEDED', 0],
     ]);
     expect(view.image).toEqual({ repository: aws.REPOSITORY_URI, digest: aws.DIGEST, tags: [aws.RUN_ID] });
-    expect(view.build).toMatchObject({ id: aws.BUILD_ID, status: 'SUCCEEDED', phase: 'COMPLETED', logs: { group: aws.LOG_GROUP, stream: aws.LOG_STREAM } });
+    expect(view.build).toMatchObject({
+      id: aws.BUILD_ID,
+      status: 'SUCCEEDED',
+      phase: 'COMPLETED',
+      logs: { group: aws.LOG_GROUP, stream: aws.LOG_STREAM },
+    });
     expect(view.lifecycle).toEqual({ policyChanged: true, expired: [] });
-    expect(view.deployment).toMatchObject({ id: aws.NEW_DEPLOYMENT, taskDefinition: aws.TASK_DEFINITION(4), revision: 4, state: 'COMPLETED', runningCount: 1, desiredCount: 1 });
+    expect(view.deployment).toMatchObject({
+      id: aws.NEW_DEPLOYMENT,
+      taskDefinition: aws.TASK_DEFINITION(4),
+      revision: 4,
+      state: 'COMPLETED',
+      runningCount: 1,
+      desiredCount: 1,
+    });
     expect(view.error).toBeUndefined();
   });
 
@@ -118,13 +189,26 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     await run();
 
     const marker = sent(s3).filter(([name]) => name !== 'HeadObject');
-    expect(marker.slice(0, 3).map(([name, input]) => [name, (input as { IfNoneMatch?: string }).IfNoneMatch, (input as { IfMatch?: string }).IfMatch])).toEqual([
+    expect(
+      marker
+        .slice(0, 3)
+        .map(([name, input]) => [
+          name,
+          (input as { IfNoneMatch?: string }).IfNoneMatch,
+          (input as { IfMatch?: string }).IfMatch,
+        ]),
+    ).toEqual([
       ['GetObject', undefined, undefined],
       ['PutObject', '*', undefined],
       ['PutObject', undefined, '"marker-1"'],
     ]);
-    expect(JSON.parse(String(Buffer.from((marker[1]![1] as { Body: Uint8Array }).Body)))).toMatchObject({ runId: aws.RUN_ID, phase: 'updating' });
-    const claimedAt = s3.calls().findIndex((c) => (c.args[0] as { input: { IfNoneMatch?: string } }).input.IfNoneMatch === '*');
+    expect(JSON.parse(String(Buffer.from((marker[1]![1] as { Body: Uint8Array }).Body)))).toMatchObject({
+      runId: aws.RUN_ID,
+      phase: 'updating',
+    });
+    const claimedAt = s3
+      .calls()
+      .findIndex((c) => (c.args[0] as { input: { IfNoneMatch?: string } }).input.IfNoneMatch === '*');
     expect(claimedAt).toBeGreaterThan(-1);
     expect(sent(ecs).some(([name]) => name === 'UpdateService')).toBe(true);
   });
@@ -132,7 +216,10 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
   it('ends an older run SUPERSEDED, without UpdateService, when a newer run has claimed the service', async () => {
     const newer = '01Z' + aws.RUN_ID.slice(3);
     const marker = JSON.stringify({ runId: newer, phase: 'updated', leaseUntil: '2020-01-01T00:00:00.000Z' });
-    s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new TextEncoder().encode(marker) } as never, ETag: '"newer"' });
+    s3.on(GetObjectCommand).resolves({
+      Body: { transformToByteArray: async () => new TextEncoder().encode(marker) } as never,
+      ETag: '"newer"',
+    });
 
     const view = await run();
 
@@ -147,16 +234,32 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
 
     expect(sent(s3)[0]).toEqual(['HeadObject', { Bucket: aws.BUCKET, Key: KEY }]);
     // Every other S3 call is the deploy marker's (newest wins).
-    expect(sent(s3).slice(1).map(([, input]) => (input as { Key: string }).Key)).toEqual(sent(s3).slice(1).map(() => 'guards/deploys/hello.json'));
+    expect(
+      sent(s3)
+        .slice(1)
+        .map(([, input]) => (input as { Key: string }).Key),
+    ).toEqual(
+      sent(s3)
+        .slice(1)
+        .map(() => 'guards/deploys/hello.json'),
+    );
     expect(sent(ecr)).toEqual([
       ['DescribeRepositories', { repositoryNames: ['hello'] }],
-      ['CreateRepository', { repositoryName: 'hello', imageTagMutability: 'MUTABLE', imageScanningConfiguration: { scanOnPush: true }, encryptionConfiguration: { encryptionType: 'AES256' } }],
+      [
+        'CreateRepository',
+        {
+          repositoryName: 'hello',
+          imageTagMutability: 'MUTABLE',
+          imageScanningConfiguration: { scanOnPush: true },
+          encryptionConfiguration: { encryptionType: 'AES256' },
+        },
+      ],
       ['GetLifecyclePolicy', { repositoryName: 'hello' }],
       ['PutLifecyclePolicy', { repositoryName: 'hello', lifecyclePolicyText: LIFECYCLE_POLICY }],
     ]);
   });
 
-  it('starts the build with the run\'s variables and the context\'s location (no URL), then polls it', async () => {
+  it("starts the build with the run's variables and the context's location (no URL), then polls it", async () => {
     await run();
 
     expect(sent(codebuild)).toEqual([
@@ -200,7 +303,14 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
           taskRoleArn: aws.TASK_DEFINITION_3.taskRoleArn,
           executionRoleArn: aws.TASK_DEFINITION_3.executionRoleArn,
           networkMode: 'awsvpc',
-          containerDefinitions: [{ name: 'hello', image: NEW_IMAGE, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] }],
+          containerDefinitions: [
+            {
+              name: 'hello',
+              image: NEW_IMAGE,
+              essential: true,
+              portMappings: [{ containerPort: 8080, protocol: 'tcp' }],
+            },
+          ],
           requiresCompatibilities: ['FARGATE'],
           cpu: '256',
           memory: '512',
@@ -217,9 +327,16 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
   it('announces each step on EventBridge as Run Step Changed', async () => {
     await run();
 
-    const entries = sent(events).flatMap(([, input]) => (input as { Entries: { Source: string; DetailType: string; EventBusName: string; Detail: string }[] }).Entries);
-    expect(new Set(entries.map((e) => `${e.EventBusName} ${e.Source} ${e.DetailType}`))).toEqual(new Set(['default slipway Run Step Changed']));
-    expect(entries.map((e) => JSON.parse(e.Detail) as { step: string; status: string }).map((d) => `${d.step} ${d.status}`)).toEqual([
+    const entries = sent(events).flatMap(
+      ([, input]) =>
+        (input as { Entries: { Source: string; DetailType: string; EventBusName: string; Detail: string }[] }).Entries,
+    );
+    expect(new Set(entries.map((e) => `${e.EventBusName} ${e.Source} ${e.DetailType}`))).toEqual(
+      new Set(['default slipway Run Step Changed']),
+    );
+    expect(
+      entries.map((e) => JSON.parse(e.Detail) as { step: string; status: string }).map((d) => `${d.step} ${d.status}`),
+    ).toEqual([
       'prepare RUNNING',
       'prepare SUCCEEDED',
       'build RUNNING',
@@ -233,8 +350,11 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     ]);
   });
 
-  it('fails a failed build in the buildspec\'s words, with its last log lines, and deploys nothing', async () => {
-    codebuild.on(BatchGetBuildsCommand).resolvesOnce({ builds: [aws.build({})] }).resolves({ builds: [aws.buildFailedIn('BUILD')] });
+  it("fails a failed build in the buildspec's words, with its last log lines, and deploys nothing", async () => {
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .resolvesOnce({ builds: [aws.build({})] })
+      .resolves({ builds: [aws.buildFailedIn('BUILD')] });
     logs.on(GetLogEventsCommand).resolves({
       events: aws.logEvents([
         '#9 [build 2/3] RUN npm ci',
@@ -259,7 +379,9 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     expect(view.error?.message).toContain('failed in BUILD: ImageBuildFailed: docker build failed for hello');
     expect(view.error?.message).toContain('#9 ERROR: process "/bin/sh -c npm ci" did not complete successfully');
     expect(view.serving).toEqual({ image: aws.OLD_IMAGE, revision: 3 });
-    expect(sent(logs)).toEqual([['GetLogEvents', { logGroupName: aws.LOG_GROUP, logStreamName: aws.LOG_STREAM, startFromHead: false, limit: 50 }]]);
+    expect(sent(logs)).toEqual([
+      ['GetLogEvents', { logGroupName: aws.LOG_GROUP, logStreamName: aws.LOG_STREAM, startFromHead: false, limit: 50 }],
+    ]);
     expect(sent(ecs).map(([name]) => name)).toEqual(['DescribeServices', 'DescribeTaskDefinition']);
   });
 
@@ -282,7 +404,8 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
   });
 
   it('fails a rollout ECS marks FAILED with its reason, and names what still serves', async () => {
-    ecs.on(DescribeServicesCommand)
+    ecs
+      .on(DescribeServicesCommand)
       .resolvesOnce(aws.SERVING_3)
       .resolvesOnce(aws.DEPLOYING_4('IN_PROGRESS'))
       .resolvesOnce(aws.DEPLOYING_4('FAILED', 'ECS deployment circuit breaker: tasks failed to start.'))
@@ -308,12 +431,18 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
   });
 
   it('fails a rollout the circuit breaker rolled back, saying so', async () => {
-    ecs.on(DescribeServicesCommand).resolvesOnce(aws.SERVING_3).resolvesOnce(aws.DEPLOYING_4('IN_PROGRESS')).resolves(aws.ROLLED_BACK);
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce(aws.SERVING_3)
+      .resolvesOnce(aws.DEPLOYING_4('IN_PROGRESS'))
+      .resolves(aws.ROLLED_BACK);
 
     const view = await run();
 
     expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
-    expect(view.error?.message).toContain(`deployment ${aws.NEW_DEPLOYMENT} failed (ECS deployment circuit breaker: tasks failed to start.)`);
+    expect(view.error?.message).toContain(
+      `deployment ${aws.NEW_DEPLOYMENT} failed (ECS deployment circuit breaker: tasks failed to start.)`,
+    );
     expect(view.error?.message).toContain(`rolled back to the previous task definition ${aws.TASK_DEFINITION(3)}`);
     expect(view.deployment).toMatchObject({ state: 'IN_PROGRESS' });
   });
@@ -322,8 +451,16 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     // Only Date is faked: the run's clock jumps past the deadline once CheckRollout first reads the rollout.
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     const MOVED_BACK = aws.service([
-      aws.deployment(aws.ROLLBACK_DEPLOYMENT, { rolloutState: 'IN_PROGRESS', createdAt: new Date('2024-11-20T11:05:00.000Z') }),
-      aws.deployment(aws.NEW_DEPLOYMENT, { status: 'ACTIVE', taskDefinition: aws.TASK_DEFINITION(4), rolloutState: 'IN_PROGRESS', runningCount: 0 }),
+      aws.deployment(aws.ROLLBACK_DEPLOYMENT, {
+        rolloutState: 'IN_PROGRESS',
+        createdAt: new Date('2024-11-20T11:05:00.000Z'),
+      }),
+      aws.deployment(aws.NEW_DEPLOYMENT, {
+        status: 'ACTIVE',
+        taskDefinition: aws.TASK_DEFINITION(4),
+        rolloutState: 'IN_PROGRESS',
+        runningCount: 0,
+      }),
       aws.deployment(aws.OLD_DEPLOYMENT, { status: 'ACTIVE' }),
     ]);
     let reads = 0;
@@ -333,14 +470,22 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
       if (reads === 2) vi.setSystemTime(Date.now() + 3 * 3600_000);
       return reads <= 3 ? aws.DEPLOYING_4('IN_PROGRESS') : MOVED_BACK;
     });
-    ecs.on(UpdateServiceCommand, { taskDefinition: aws.TASK_DEFINITION(3) }).resolves({ service: MOVED_BACK.services[0] });
+    ecs
+      .on(UpdateServiceCommand, { taskDefinition: aws.TASK_DEFINITION(3) })
+      .resolves({ service: MOVED_BACK.services[0] });
 
     const view = await run().finally(() => vi.useRealTimers());
 
     expect(view.status).toBe('FAILED');
     expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
-    expect(view.error?.message).toContain(`Slipway stopped deployment ${aws.NEW_DEPLOYMENT} and moved the service back to the task definition that served before, ${aws.TASK_DEFINITION(3)}`);
-    expect(sent(ecs).filter(([name]) => name === 'UpdateService').map(([, input]) => input)).toEqual([
+    expect(view.error?.message).toContain(
+      `Slipway stopped deployment ${aws.NEW_DEPLOYMENT} and moved the service back to the task definition that served before, ${aws.TASK_DEFINITION(3)}`,
+    );
+    expect(
+      sent(ecs)
+        .filter(([name]) => name === 'UpdateService')
+        .map(([, input]) => input),
+    ).toEqual([
       { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(4) },
       { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(3) },
     ]);
@@ -358,15 +503,34 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
 
     expect(view.status).toBe('SUCCEEDED');
     expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
-    const starts = sent(codebuild).filter(([name]) => name === 'StartBuild').map(([, input]) => input);
+    const starts = sent(codebuild)
+      .filter(([name]) => name === 'StartBuild')
+      .map(([, input]) => input);
     expect(starts).toHaveLength(2);
     expect(starts[1]).toEqual(starts[0]);
     expect(view.build).toMatchObject({ id: aws.BUILD_ID });
   });
 
-  it('follows the build the first StartBuild started when the retry\'s token was used with other parameters', async () => {
-    const started = aws.build({ currentPhase: 'QUEUED', phases: [], environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL', environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: aws.RUN_ID, type: 'PLAINTEXT' }] } });
-    const other = aws.build({ id: `${aws.PROJECT}:0000aaaa-other-run`, environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL', environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: '01JDQ8ZV7N2W4Y6A8C0E2OTHER', type: 'PLAINTEXT' }] } });
+  it("follows the build the first StartBuild started when the retry's token was used with other parameters", async () => {
+    const started = aws.build({
+      currentPhase: 'QUEUED',
+      phases: [],
+      environment: {
+        type: 'LINUX_CONTAINER',
+        image: 'aws/codebuild/standard:7.0',
+        computeType: 'BUILD_GENERAL1_SMALL',
+        environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: aws.RUN_ID, type: 'PLAINTEXT' }],
+      },
+    });
+    const other = aws.build({
+      id: `${aws.PROJECT}:0000aaaa-other-run`,
+      environment: {
+        type: 'LINUX_CONTAINER',
+        image: 'aws/codebuild/standard:7.0',
+        computeType: 'BUILD_GENERAL1_SMALL',
+        environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: '01JDQ8ZV7N2W4Y6A8C0E2OTHER', type: 'PLAINTEXT' }],
+      },
+    });
     codebuild
       .on(StartBuildCommand)
       .rejectsOnce(Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET' }))
@@ -383,7 +547,14 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
 
     expect(view.status).toBe('SUCCEEDED');
     expect(view.build).toMatchObject({ id: aws.BUILD_ID, status: 'SUCCEEDED' });
-    expect(sent(codebuild).map(([name]) => name)).toEqual(['StartBuild', 'StartBuild', 'ListBuildsForProject', 'BatchGetBuilds', 'BatchGetBuilds', 'BatchGetBuilds']);
+    expect(sent(codebuild).map(([name]) => name)).toEqual([
+      'StartBuild',
+      'StartBuild',
+      'ListBuildsForProject',
+      'BatchGetBuilds',
+      'BatchGetBuilds',
+      'BatchGetBuilds',
+    ]);
     expect(sent(codebuild)[2]).toEqual(['ListBuildsForProject', { projectName: aws.PROJECT, sortOrder: 'DESCENDING' }]);
   });
 
@@ -391,7 +562,11 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     // Step Functions names the Task's error after Lambda's; here the function's own call fails with that name instead.
     codebuild
       .on(StartBuildCommand)
-      .rejectsOnce(Object.assign(new Error('Client execution did not complete before the specified timeout configuration'), { name: 'Lambda.ClientExecutionTimeoutException' }))
+      .rejectsOnce(
+        Object.assign(new Error('Client execution did not complete before the specified timeout configuration'), {
+          name: 'Lambda.ClientExecutionTimeoutException',
+        }),
+      )
       .resolves({ build: aws.build({ currentPhase: 'QUEUED', phases: [] }) });
 
     const view = await run();
@@ -400,7 +575,7 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
   });
 
-  it('retries a throttled call through the state machine\'s Retry and goes on', async () => {
+  it("retries a throttled call through the state machine's Retry and goes on", async () => {
     codebuild
       .on(BatchGetBuildsCommand)
       .resolvesOnce({ builds: [aws.build({})] })
@@ -411,6 +586,11 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
 
     expect(view.status).toBe('SUCCEEDED');
     expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
-    expect(sent(codebuild).map(([name]) => name)).toEqual(['StartBuild', 'BatchGetBuilds', 'BatchGetBuilds', 'BatchGetBuilds']);
+    expect(sent(codebuild).map(([name]) => name)).toEqual([
+      'StartBuild',
+      'BatchGetBuilds',
+      'BatchGetBuilds',
+      'BatchGetBuilds',
+    ]);
   });
 });

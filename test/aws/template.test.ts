@@ -15,7 +15,8 @@ import { commandsOfHandler, iamActions } from './support/sdk-calls.ts';
 
 /** serverless.yml's functions, read when the tests are collected: key → handler file. */
 const FUNCTIONS = Object.entries(
-  (parse(await readFile(join(ROOT, 'serverless.yml'), 'utf8')) as { functions: Record<string, { handler: string }> }).functions,
+  (parse(await readFile(join(ROOT, 'serverless.yml'), 'utf8')) as { functions: Record<string, { handler: string }> })
+    .functions,
 ).map(([name, fn]) => ({ name, file: `${fn.handler.replace(/\.\w+$/, '')}.ts` }));
 
 /** Actions with no resource-level permissions, where `"Resource": "*"` is the only choice AWS offers. */
@@ -48,7 +49,9 @@ const apps = (() => {
 })();
 
 function lambda(name: string) {
-  const entry = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName === `slipway-dev-${name}`);
+  const entry = Object.entries(template.Resources).find(
+    ([, r]) => r.Type === 'AWS::Lambda::Function' && r.Properties?.FunctionName === `slipway-dev-${name}`,
+  );
   if (!entry) throw new Error(`The packaged template has no function ${name}`);
   return { id: entry[0], properties: entry[1].Properties as Record<string, unknown> };
 }
@@ -57,14 +60,18 @@ function roleOf(name: string): string {
   const role = lambda(name).properties.Role as { 'Fn::GetAtt'?: [string, string] };
   const id = role['Fn::GetAtt']?.[0];
   if (!id || template.Resources[id]?.Type !== 'AWS::IAM::Role') {
-    throw new Error(`Function ${name} has no role of its own from this stack: give it \`role: <Name>Role\` in serverless.yml and its statements in serverless/permissions.ts.`);
+    throw new Error(
+      `Function ${name} has no role of its own from this stack: give it \`role: <Name>Role\` in serverless.yml and its statements in serverless/permissions.ts.`,
+    );
   }
   return id;
 }
 
 /** A role ECS tasks assume (a created service's execution or task role), not one of Slipway's own. */
 function isTaskRole(id: string): boolean {
-  return JSON.stringify(template.Resources[id]?.Properties?.AssumeRolePolicyDocument).includes('ecs-tasks.amazonaws.com');
+  return JSON.stringify(template.Resources[id]?.Properties?.AssumeRolePolicyDocument).includes(
+    'ecs-tasks.amazonaws.com',
+  );
 }
 
 function allStatements() {
@@ -111,72 +118,126 @@ describe('packaged stack (npm run package)', () => {
       // The created services' task definitions: their execution and task roles.
       ...Object.values(template.Resources)
         .filter((r) => r.Type === 'AWS::ECS::TaskDefinition')
-        .flatMap((r) => [r.Properties?.ExecutionRoleArn, r.Properties?.TaskRoleArn].map((role) => (role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0])),
+        .flatMap((r) =>
+          [r.Properties?.ExecutionRoleArn, r.Properties?.TaskRoleArn].map(
+            (role) => (role as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0],
+          ),
+        ),
     ]);
-    const roles = Object.entries(template.Resources).filter(([, r]) => r.Type === 'AWS::IAM::Role').map(([id]) => id);
+    const roles = Object.entries(template.Resources)
+      .filter(([, r]) => r.Type === 'AWS::IAM::Role')
+      .map(([id]) => id);
     expect(roles.filter((id) => !used.has(id))).toEqual([]);
   });
 
   it('never grants every action of a service', () => {
-    const wild = allStatements().filter(({ statement }) => (list(statement.Action) as string[]).some((a) => a.includes('*')) || statement.NotAction);
+    const wild = allStatements().filter(
+      ({ statement }) => (list(statement.Action) as string[]).some((a) => a.includes('*')) || statement.NotAction,
+    );
     expect(wild).toEqual([]);
   });
 
   it('names "Resource": "*" only for actions that have no resource-level permissions', () => {
     const unscoped = allStatements()
       .filter(({ statement }) => list(statement.Resource).includes('*') || statement.NotResource)
-      .flatMap(({ role, statement }) => (list(statement.Action) as string[]).filter((a) => !(a in UNSCOPABLE)).map((a) => `${role}: ${a}`));
+      .flatMap(({ role, statement }) =>
+        (list(statement.Action) as string[]).filter((a) => !(a in UNSCOPABLE)).map((a) => `${role}: ${a}`),
+      );
     expect(unscoped).toEqual([]);
   });
 
   it('scopes ECR permissions to the repositories slipway.config.json names (and, for the build, their cache repositories)', () => {
-    const repository = (name: string) => JSON.stringify({ 'Fn::Sub': `${ACCOUNT.replace('%s', 'ecr')}repository/${name}` });
+    const repository = (name: string) =>
+      JSON.stringify({ 'Fn::Sub': `${ACCOUNT.replace('%s', 'ecr')}repository/${name}` });
     const names = [...new Set(apps.map((a) => a.repository))];
     const expected = names.map(repository).sort();
     const withCaches = [...names, ...names.map((name) => `${name}-cache`)].map(repository).sort();
     // A created service's execution role pulls from its own repository only (test/aws/created-services.test.ts).
-    const scoped = allStatements().filter(({ role, statement }) => !isTaskRole(role) && (list(statement.Action) as string[]).some((a) => a.startsWith('ecr:') && a !== 'ecr:GetAuthorizationToken'));
+    const scoped = allStatements().filter(
+      ({ role, statement }) =>
+        !isTaskRole(role) &&
+        (list(statement.Action) as string[]).some((a) => a.startsWith('ecr:') && a !== 'ecr:GetAuthorizationToken'),
+    );
     expect(scoped.length).toBeGreaterThan(0);
     for (const { role, statement } of scoped) {
-      expect(list(statement.Resource).map((r) => JSON.stringify(r)).sort(), role).toEqual(role === 'BuildRole' ? withCaches : expected);
+      expect(
+        list(statement.Resource)
+          .map((r) => JSON.stringify(r))
+          .sort(),
+        role,
+      ).toEqual(role === 'BuildRole' ? withCaches : expected);
     }
   });
 
-  it('creates each app repository\'s cache repository, apart from the repository its lifecycle rules tidy', () => {
-    const caches = Object.values(template.Resources).filter((r) => r.Type === 'AWS::ECR::Repository' && String(r.Properties?.RepositoryName).endsWith('-cache'));
+  it("creates each app repository's cache repository, apart from the repository its lifecycle rules tidy", () => {
+    const caches = Object.values(template.Resources).filter(
+      (r) => r.Type === 'AWS::ECR::Repository' && String(r.Properties?.RepositoryName).endsWith('-cache'),
+    );
 
-    expect(caches.map((r) => r.Properties?.RepositoryName).sort()).toEqual([...new Set(apps.map((a) => `${a.repository}-cache`))].sort());
+    expect(caches.map((r) => r.Properties?.RepositoryName).sort()).toEqual(
+      [...new Set(apps.map((a) => `${a.repository}-cache`))].sort(),
+    );
   });
 
   it('scopes ECS service permissions to the services slipway.config.json names', () => {
     // A created service runs in the stage's cluster; an existing one where slipway.config.json says.
-    const expected = apps.map((a) => JSON.stringify({ 'Fn::Sub': `${ACCOUNT.replace('%s', 'ecs')}service/${a.service.created ? 'slipway-dev' : a.service.cluster}/${a.service.name}` })).sort();
-    const scoped = allStatements().filter(({ statement }) => (list(statement.Action) as string[]).some((a) => a === 'ecs:DescribeServices' || a === 'ecs:UpdateService'));
+    const expected = apps
+      .map((a) =>
+        JSON.stringify({
+          'Fn::Sub': `${ACCOUNT.replace('%s', 'ecs')}service/${a.service.created ? 'slipway-dev' : a.service.cluster}/${a.service.name}`,
+        }),
+      )
+      .sort();
+    const scoped = allStatements().filter(({ statement }) =>
+      (list(statement.Action) as string[]).some((a) => a === 'ecs:DescribeServices' || a === 'ecs:UpdateService'),
+    );
     expect(scoped.length).toBeGreaterThan(0);
-    for (const { statement } of scoped) expect(list(statement.Resource).map((r) => JSON.stringify(r)).sort()).toEqual(expected);
+    for (const { statement } of scoped)
+      expect(
+        list(statement.Resource)
+          .map((r) => JSON.stringify(r))
+          .sort(),
+      ).toEqual(expected);
   });
 
-  it('scopes S3, Step Functions, CodeBuild and log permissions to the stack\'s own resources', () => {
-    const own = /ContextsBucket|stateMachine:slipway-dev|execution:slipway-dev:|BuildProject|BuildLogGroup|LogGroup|LambdaFunction|event-bus\/default|task-definition\/\*|"\w+(ExecutionRole|TaskRole)"/;
+  it("scopes S3, Step Functions, CodeBuild and log permissions to the stack's own resources", () => {
+    const own =
+      /ContextsBucket|stateMachine:slipway-dev|execution:slipway-dev:|BuildProject|BuildLogGroup|LogGroup|LambdaFunction|event-bus\/default|task-definition\/\*|"\w+(ExecutionRole|TaskRole)"/;
     const foreign = allStatements()
-      .filter(({ statement }) => (list(statement.Action) as string[]).some((a) => /^(s3|states|codebuild|logs|lambda|events|iam):/.test(a)))
-      .flatMap(({ role, statement }) => list(statement.Resource).filter((r) => r !== '*' && !own.test(JSON.stringify(r))).map((r) => `${role}: ${JSON.stringify(r)}`));
+      .filter(({ statement }) =>
+        (list(statement.Action) as string[]).some((a) => /^(s3|states|codebuild|logs|lambda|events|iam):/.test(a)),
+      )
+      .flatMap(({ role, statement }) =>
+        list(statement.Resource)
+          .filter((r) => r !== '*' && !own.test(JSON.stringify(r)))
+          .map((r) => `${role}: ${JSON.stringify(r)}`),
+      );
     expect(foreign).toEqual([]);
   });
 
   it('fills each ${<State>FunctionArn} of the ASL with the function TASK_FUNCTIONS names', async () => {
-    const machine = template.Resources.PipelineStateMachine?.Properties as { Definition: object; DefinitionSubstitutions: Record<string, { 'Fn::GetAtt': [string, string] }> };
+    const machine = template.Resources.PipelineStateMachine?.Properties as {
+      Definition: object;
+      DefinitionSubstitutions: Record<string, { 'Fn::GetAtt': [string, string] }>;
+    };
     expect(machine.Definition).toEqual(JSON.parse(await readFile(DEFINITION_PATH, 'utf8')));
-    const placeholders = [...new Set([...JSON.stringify(machine.Definition).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
+    const placeholders = [
+      ...new Set([...JSON.stringify(machine.Definition).matchAll(/\$\{(\w+)\}/g)].map((m) => m[1])),
+    ].sort();
     expect(Object.keys(machine.DefinitionSubstitutions).sort()).toEqual(placeholders);
     for (const [state, fn] of Object.entries(TASK_FUNCTIONS)) {
       expect(machine.DefinitionSubstitutions[`${state}FunctionArn`]).toEqual({ 'Fn::GetAtt': [lambda(fn).id, 'Arn'] });
     }
   });
 
-  it('has a state machine definition asl-validator accepts once the functions\' ARNs are filled in', () => {
-    const machine = template.Resources.PipelineStateMachine?.Properties as { Definition: object; DefinitionSubstitutions: Record<string, { 'Fn::GetAtt': [string, string] }> };
-    const names = Object.fromEntries(Object.entries(template.Resources).map(([id, r]) => [id, r.Properties?.FunctionName]));
+  it("has a state machine definition asl-validator accepts once the functions' ARNs are filled in", () => {
+    const machine = template.Resources.PipelineStateMachine?.Properties as {
+      Definition: object;
+      DefinitionSubstitutions: Record<string, { 'Fn::GetAtt': [string, string] }>;
+    };
+    const names = Object.fromEntries(
+      Object.entries(template.Resources).map(([id, r]) => [id, r.Properties?.FunctionName]),
+    );
     const text = JSON.stringify(machine.Definition).replace(/\$\{(\w+)\}/g, (_, key: string) => {
       const target = machine.DefinitionSubstitutions[key]?.['Fn::GetAtt'][0] ?? '';
       return `arn:aws:lambda:eu-west-1:123456789012:function:${String(names[target])}`;
@@ -193,7 +254,9 @@ describe('packaged stack (npm run package)', () => {
     for (const { name } of FUNCTIONS) {
       const variables = (lambda(name).properties.Environment as { Variables: Record<string, unknown> }).Variables;
       expect(Object.keys(variables)).toEqual(expect.arrayContaining(required));
-      expect(variables.SLIPWAY_STATE_MACHINE_ARN).toEqual({ 'Fn::Sub': `${ACCOUNT.replace('%s', 'states')}stateMachine:slipway-dev` });
+      expect(variables.SLIPWAY_STATE_MACHINE_ARN).toEqual({
+        'Fn::Sub': `${ACCOUNT.replace('%s', 'states')}stateMachine:slipway-dev`,
+      });
     }
     expect(template.Resources.PipelineStateMachine?.Properties?.StateMachineName).toBe('slipway-dev');
   });
@@ -204,7 +267,9 @@ describe('packaged stack (npm run package)', () => {
       const module = file.replace(/\.ts$/, '.mjs');
       expect([...entries.keys()].sort()).toEqual([module, `${module}.map`, 'slipway.config.json'].sort());
       expect(entries.get(module)?.toString()).toContain(`//# sourceMappingURL=`);
-      expect(entries.get('slipway.config.json')?.toString()).toBe(await readFile(join(ROOT, 'slipway.config.json'), 'utf8'));
+      expect(entries.get('slipway.config.json')?.toString()).toBe(
+        await readFile(join(ROOT, 'slipway.config.json'), 'utf8'),
+      );
     }
   });
 
@@ -213,10 +278,20 @@ describe('packaged stack (npm run package)', () => {
   // alone are ~100 KiB beside a second client) and check-rollout (ECS, ECR and EventBridge clients); each
   // also carries Powertools' Logger and Metrics (~30 KiB). Their budgets are today's sizes, so they cannot grow.
   // deploy and check-rollout read and conditionally write the app's deploy marker in S3 (newest wins): the S3 client.
-  const BUDGET_KIB: Record<string, number> = { githubWebhook: 540, prepare: 480, 'start-build': 470, startRun: 435, createUpload: 380, 'check-rollout': 520, deploy: 480 };
+  const BUDGET_KIB: Record<string, number> = {
+    githubWebhook: 540,
+    prepare: 480,
+    'start-build': 470,
+    startRun: 435,
+    createUpload: 380,
+    'check-rollout': 520,
+    deploy: 480,
+  };
   it.each(FUNCTIONS.map((f) => f.name))('keeps the %s bundle within its size budget', async (name) => {
     const entries = unzip(await readFile(join(dir, `${name}.zip`)));
-    const bytes = [...entries].filter(([entry]) => entry.endsWith('.mjs')).reduce((sum, [, data]) => sum + data.length, 0);
+    const bytes = [...entries]
+      .filter(([entry]) => entry.endsWith('.mjs'))
+      .reduce((sum, [, data]) => sum + data.length, 0);
     expect(bytes / 1024).toBeLessThanOrEqual(BUDGET_KIB[name] ?? 300);
   });
 
@@ -236,7 +311,10 @@ describe('packaged stack (npm run package)', () => {
       SLIPWAY_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:slipway-dev',
       SLIPWAY_CONFIG_PATH: 'slipway.config.json',
     };
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { cwd: work, env });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: work,
+      env,
+    });
     const response = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { statusCode: number; body: string };
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body)).toMatchObject({ error: { name: 'InvalidInputError' } });
@@ -244,11 +322,26 @@ describe('packaged stack (npm run package)', () => {
 
   it('keeps the contexts private, encrypted, announced to EventBridge and expiring', () => {
     expect(template.Resources.ContextsBucket?.Properties).toMatchObject({
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
       NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
       LifecycleConfiguration: {
-        Rules: [{ Id: 'expire-contexts', Status: 'Enabled', Prefix: 'contexts/', ExpirationInDays: 30, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }],
+        Rules: [
+          {
+            Id: 'expire-contexts',
+            Status: 'Enabled',
+            Prefix: 'contexts/',
+            ExpirationInDays: 30,
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          },
+        ],
       },
     });
   });
@@ -257,8 +350,12 @@ describe('packaged stack (npm run package)', () => {
     const routes = Object.values(template.Resources)
       .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
       .map((r) => `${String(r.Properties?.RouteKey)} ${String(r.Properties?.AuthorizationType ?? 'NONE')}`);
-    expect(routes).toEqual(expect.arrayContaining(['POST /uploads AWS_IAM', 'GET /runs AWS_IAM', 'GET /runs/{id} AWS_IAM']));
-    expect(routes.filter((r) => !r.endsWith(' AWS_IAM'))).toEqual(routes.includes('POST /webhooks/github NONE') ? ['POST /webhooks/github NONE'] : []);
+    expect(routes).toEqual(
+      expect.arrayContaining(['POST /uploads AWS_IAM', 'GET /runs AWS_IAM', 'GET /runs/{id} AWS_IAM']),
+    );
+    expect(routes.filter((r) => !r.endsWith(' AWS_IAM'))).toEqual(
+      routes.includes('POST /webhooks/github NONE') ? ['POST /webhooks/github NONE'] : [],
+    );
   });
 
   it('starts a run when a context lands under contexts/ of the bucket', () => {
@@ -278,7 +375,10 @@ describe('packaged stack (npm run package)', () => {
   it('logs and traces the state machine', () => {
     expect(template.Resources.PipelineStateMachine?.Properties).toMatchObject({
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ERROR', Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['StateMachineLogGroup', 'Arn'] } } }] },
+      LoggingConfiguration: {
+        Level: 'ERROR',
+        Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['StateMachineLogGroup', 'Arn'] } } }],
+      },
     });
     expect(template.Resources.StateMachineLogGroup?.Properties?.RetentionInDays).toBe(30);
   });

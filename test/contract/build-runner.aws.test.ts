@@ -14,8 +14,17 @@ const codebuild = mockClient(CodeBuildClient);
 describe('BuildRunner error contract: CodeBuildBuildRunner', () => {
   beforeEach(() => {
     codebuild.reset();
-    codebuild.on(BatchGetBuildsCommand).callsFake((input: { ids: string[] }) => ({ builds: [], buildsNotFound: input.ids }));
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .callsFake((input: { ids: string[] }) => ({ builds: [], buildsNotFound: input.ids }));
   });
 
-  buildRunnerErrorContract(() => new CodeBuildBuildRunner({ projectName: 'slipway-dev-build', registryLogin: 'ecr', client: new CodeBuildClient({ region: 'eu-west-1' }) }));
+  buildRunnerErrorContract(
+    () =>
+      new CodeBuildBuildRunner({
+        projectName: 'slipway-dev-build',
+        registryLogin: 'ecr',
+        client: new CodeBuildClient({ region: 'eu-west-1' }),
+      }),
+  );
 });

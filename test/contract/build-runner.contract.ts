@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
-import { BuildNotFoundError, type BuildRequest, type BuildRunner, type BuildState, type ContextLocation } from '../../src/ports/build-runner.ts';
+import {
+  BuildNotFoundError,
+  type BuildRequest,
+  type BuildRunner,
+  type BuildState,
+  type ContextLocation,
+} from '../../src/ports/build-runner.ts';
 
 /** What a BuildRunner adapter's test provides so the shared behaviours can run against it. */
 export interface BuildRunnerHarness {
@@ -26,7 +32,10 @@ CMD ["cat", "/greeting.txt"]
 const suffix = (): string => randomBytes(4).toString('hex');
 
 /** `request(h, { context })` → a complete request for a fresh repository and tag. */
-export function buildRequest(h: BuildRunnerHarness, overrides: Partial<BuildRequest> & { context: ContextLocation }): BuildRequest {
+export function buildRequest(
+  h: BuildRunnerHarness,
+  overrides: Partial<BuildRequest> & { context: ContextLocation },
+): BuildRequest {
   const app = `contract-${suffix()}`;
   return {
     runId: `01JTEST${suffix().toUpperCase()}`,
@@ -46,7 +55,10 @@ export async function waitForBuild(runner: BuildRunner, buildId: string, timeout
   for (;;) {
     const state = await runner.get(buildId);
     if (state.status !== 'IN_PROGRESS') return state;
-    if (Date.now() > deadline) throw new Error(`build ${buildId} still ${state.phase} after ${timeoutMs} ms; log tail:\n${state.logTail?.join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `build ${buildId} still ${state.phase} after ${timeoutMs} ms; log tail:\n${state.logTail?.join('\n')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -63,7 +75,8 @@ export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
 
     expect(state, state.logTail?.join('\n')).toMatchObject({ status: 'SUCCEEDED', phase: 'COMPLETED' });
     expect(state.imageDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    for (const tag of request.imageTags) expect(await h.registryDigest(request.imageRepository, tag)).toBe(state.imageDigest);
+    for (const tag of request.imageTags)
+      expect(await h.registryDigest(request.imageRepository, tag)).toBe(state.imageDigest);
   });
 
   it('fails in PRE_BUILD with DockerfileNotFound when the context has no Dockerfile', async () => {
@@ -79,7 +92,9 @@ export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
 
   it('fails in PRE_BUILD with ContextDownloadFailed when no context is at the location', async () => {
     const h = harness();
-    const request = buildRequest(h, { context: { ...(await h.serveContext({ Dockerfile: MULTI_STAGE })), key: `contexts/missing-${suffix()}.tar.gz` } });
+    const request = buildRequest(h, {
+      context: { ...(await h.serveContext({ Dockerfile: MULTI_STAGE })), key: `contexts/missing-${suffix()}.tar.gz` },
+    });
 
     const state = await waitForBuild(h.runner, (await h.runner.start(request)).buildId);
 
@@ -135,7 +150,7 @@ export function buildRunnerContract(harness: () => BuildRunnerHarness): void {
     const context = await h.serveContext({
       'services/api/docker/Dockerfile.prod': 'FROM busybox:latest\nCOPY app.txt /app.txt\n',
       'services/api/app.txt': 'api\n',
-      'Dockerfile': 'FROM busybox:latest\nRUN exit 1\n',
+      Dockerfile: 'FROM busybox:latest\nRUN exit 1\n',
     });
     const request = buildRequest(h, { context, contextPath: 'services/api', dockerfile: 'docker/Dockerfile.prod' });
 
@@ -154,7 +169,9 @@ export function buildRunnerErrorContract(runner: () => BuildRunner): void {
   it('throws BuildNotFoundError (kind not-found) for a build it never started', async () => {
     const buildId = `slipway-contract:${suffix()}`;
 
-    const error = await runner().get(buildId).catch((caught: unknown) => caught);
+    const error = await runner()
+      .get(buildId)
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(BuildNotFoundError);
     expect(error).toMatchObject({ name: 'BuildNotFoundError', kind: 'not-found', buildId });

@@ -10,10 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILDSPEC_PATH } from '../../buildspec/index.ts';
 import { LocalBuildRunner } from '../../src/adapters/local/build-runner/index.ts';
 import type { ObjectStore } from '../../src/ports/object-store.ts';
-import { buildRequest, buildRunnerContract, buildRunnerErrorContract, waitForBuild, type BuildRunnerHarness } from './build-runner.contract.ts';
+import {
+  buildRequest,
+  buildRunnerContract,
+  buildRunnerErrorContract,
+  waitForBuild,
+  type BuildRunnerHarness,
+} from './build-runner.contract.ts';
 import { DOCKER, missingPrerequisite, REGISTRY } from '../support/prerequisites.ts';
 
-const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
+const MANIFEST_TYPES =
+  'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
 const run = promisify(execFile);
 
 const missing = await missingPrerequisite({ registry: true });
@@ -41,9 +48,13 @@ async function startRegistry(root: string): Promise<{ port: number; child: Child
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/v2/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { port, child, output: () => output };
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the registry did not start on ${port}:\n${output}`);
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`the registry did not start on ${port}:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -85,10 +96,20 @@ describe.skipIf(skip)('LocalBuildRunner against the Docker engine', () => {
     // The object store's part the runner uses: a presigned GET of a key, here served by the test's own server.
     contextStore = {
       async createDownload({ key, expiresInSeconds }) {
-        return { method: 'GET', url: `http://127.0.0.1:${contextPort}/${key}`, headers: {}, expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString() };
+        return {
+          method: 'GET',
+          url: `http://127.0.0.1:${contextPort}/${key}`,
+          headers: {},
+          expiresAt: new Date(Date.now() + expiresInSeconds * 1000).toISOString(),
+        };
       },
     };
-    const localRunner = new LocalBuildRunner({ buildspecPath: BUILDSPEC_PATH, workDir: join(root, 'builds'), contexts: contextStore, docker: DOCKER });
+    const localRunner = new LocalBuildRunner({
+      buildspecPath: BUILDSPEC_PATH,
+      workDir: join(root, 'builds'),
+      contexts: contextStore,
+      docker: DOCKER,
+    });
     runner = localRunner;
     const registryPort = registry.port;
     harness = {
@@ -108,7 +129,10 @@ describe.skipIf(skip)('LocalBuildRunner against the Docker engine', () => {
       repository: (name) => `127.0.0.1:${registryPort}/${name}`,
       async registryDigest(repository, tag) {
         const name = repository.slice(repository.indexOf('/') + 1);
-        const response = await fetch(`http://127.0.0.1:${registryPort}/v2/${name}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MANIFEST_TYPES } });
+        const response = await fetch(`http://127.0.0.1:${registryPort}/v2/${name}/manifests/${tag}`, {
+          method: 'HEAD',
+          headers: { accept: MANIFEST_TYPES },
+        });
         return response.ok ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
       },
       async log(buildId) {
@@ -150,8 +174,15 @@ describe.skipIf(skip)('LocalBuildRunner against the Docker engine', () => {
         '',
       ].join('\n'),
     );
-    const phasesRunner = new LocalBuildRunner({ buildspecPath: buildspec, workDir: join(root, 'builds'), contexts: contextStore });
-    const request = buildRequest(harness, { context: { bucket: 'slipway-contract', key: 'contexts/unused.tar.gz' }, app: 'phases' });
+    const phasesRunner = new LocalBuildRunner({
+      buildspecPath: buildspec,
+      workDir: join(root, 'builds'),
+      contexts: contextStore,
+    });
+    const request = buildRequest(harness, {
+      context: { bucket: 'slipway-contract', key: 'contexts/unused.tar.gz' },
+      app: 'phases',
+    });
 
     const { buildId } = await phasesRunner.start(request);
     const state = await waitForBuild(phasesRunner, buildId);

@@ -4,13 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerContainerService } from '../../src/adapters/local/container-service/index.ts';
-import { buildImage, deployAndWait, docker, get, listContainers, pollUntil, probeEngine, removeStack, serviceRef, taskSettings, whoImage } from './container-service.fixtures.ts';
+import {
+  buildImage,
+  deployAndWait,
+  docker,
+  get,
+  listContainers,
+  pollUntil,
+  probeEngine,
+  removeStack,
+  serviceRef,
+  taskSettings,
+  whoImage,
+} from './container-service.fixtures.ts';
 
 // Desired state on the local stack: a stopped task is replaced, and a restarted stack serves again what served.
 const tag = randomBytes(4).toString('hex');
 const engine = await probeEngine();
 const inCi = process.env.CI === 'true';
-if (!engine.ok && !inCi) console.warn(`Skipping the local container-service healing contract: ${engine.why}. Run: npm run prereqs`);
+if (!engine.ok && !inCi)
+  console.warn(`Skipping the local container-service healing contract: ${engine.why}. Run: npm run prereqs`);
 
 const image = whoImage(`slipway-cs-heal-${tag}:v1`, 'v1');
 
@@ -23,7 +36,10 @@ const stacks: Stack[] = [];
 
 describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () => {
   beforeAll(async () => {
-    if (!engine.ok) throw new Error(`The local container-service contract needs the Docker engine and busybox:latest (${engine.why}). Run: npm run prereqs`);
+    if (!engine.ok)
+      throw new Error(
+        `The local container-service contract needs the Docker engine and busybox:latest (${engine.why}). Run: npm run prereqs`,
+      );
     await buildImage(image);
   }, 120_000);
 
@@ -39,10 +55,18 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
 
     await docker('kill', victim!.id);
 
-    const healed = await pollUntil(() => listContainers(stack, 'phoenix'), (list) => list.filter((c) => c.running).length === 2 && !list.some((c) => c.id === victim!.id), 'a replacement');
+    const healed = await pollUntil(
+      () => listContainers(stack, 'phoenix'),
+      (list) => list.filter((c) => c.running).length === 2 && !list.some((c) => c.id === victim!.id),
+      'a replacement',
+    );
     expect(healed.map((c) => c.revision)).toEqual(['1', '1']);
     expect(healed.map((c) => c.id)).toContain(survivor!.id);
-    const hosts = await pollUntil(() => hostsBehind(status.url!), (seen) => seen.size === 2, 'both containers to serve');
+    const hosts = await pollUntil(
+      () => hostsBehind(status.url!),
+      (seen) => seen.size === 2,
+      'both containers to serve',
+    );
     expect([...hosts].every((h) => h.startsWith('v1 '))).toBe(true);
   });
 
@@ -53,11 +77,21 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
 
     await docker('kill', victim!.id);
 
-    const serving = await pollUntil(() => service.serving({ app: 'witness', service: serviceRef('witness') }), (s) => s?.replacements?.[0]?.started !== undefined, 'the replacement to be recorded');
+    const serving = await pollUntil(
+      () => service.serving({ app: 'witness', service: serviceRef('witness') }),
+      (s) => s?.replacements?.[0]?.started !== undefined,
+      'the replacement to be recorded',
+    );
     const [replacement] = await listContainers(stack, 'witness');
     expect(serving).toMatchObject({ revision: 1, runningCount: 1, desiredCount: 1 });
     expect(serving!.replacements).toEqual([
-      { at: expect.any(String), revision: 1, stopped: victim!.id.slice(0, 12), reason: 'the container exited with code 137', started: replacement!.id.slice(0, 12) },
+      {
+        at: expect.any(String),
+        revision: 1,
+        stopped: victim!.id.slice(0, 12),
+        reason: 'the container exited with code 137',
+        started: replacement!.id.slice(0, 12),
+      },
     ]);
   });
 
@@ -68,8 +102,15 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
 
     await docker('exec', sick!.id, 'rm', '/www/healthz');
 
-    const serving = await pollUntil(() => service.serving({ app: 'ailing', service: serviceRef('ailing') }), (s) => s?.replacements?.[0]?.started !== undefined, 'the replacement to be recorded');
-    expect(serving?.replacements?.[0]).toMatchObject({ stopped: sick!.id.slice(0, 12), reason: 'the container failed 3 health checks in a row (GET /healthz: HTTP 404)' });
+    const serving = await pollUntil(
+      () => service.serving({ app: 'ailing', service: serviceRef('ailing') }),
+      (s) => s?.replacements?.[0]?.started !== undefined,
+      'the replacement to be recorded',
+    );
+    expect(serving?.replacements?.[0]).toMatchObject({
+      stopped: sick!.id.slice(0, 12),
+      reason: 'the container failed 3 health checks in a row (GET /healthz: HTTP 404)',
+    });
     expect((await listContainers(stack, 'ailing')).map((c) => c.id)).not.toContain(sick!.id);
   });
 
@@ -80,7 +121,11 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
 
     await docker('rm', '-f', victim!.id);
 
-    await pollUntil(() => get(status.url!), (answer) => answer.status === 200, 'the URL to serve again');
+    await pollUntil(
+      () => get(status.url!),
+      (answer) => answer.status === 200,
+      'the URL to serve again',
+    );
     const serving = await service.serving({ app: 'removed', service: serviceRef('removed') });
     expect(serving?.replacements?.[0]).toMatchObject({ reason: 'the container was removed' });
   });
@@ -93,9 +138,22 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
 
     const again = await restarted(first);
 
-    await pollUntil(() => hostsBehind(one.url!), (hosts) => hosts.size === 2, 'app one to serve from two containers');
-    await pollUntil(() => get(two.url!), (answer) => answer.status === 200, 'app two to serve');
-    expect(await again.service.serving({ app: 'one', service: serviceRef('one') })).toMatchObject({ revision: 1, url: one.url, runningCount: 2, desiredCount: 2 });
+    await pollUntil(
+      () => hostsBehind(one.url!),
+      (hosts) => hosts.size === 2,
+      'app one to serve from two containers',
+    );
+    await pollUntil(
+      () => get(two.url!),
+      (answer) => answer.status === 200,
+      'app two to serve',
+    );
+    expect(await again.service.serving({ app: 'one', service: serviceRef('one') })).toMatchObject({
+      revision: 1,
+      url: one.url,
+      runningCount: 2,
+      desiredCount: 2,
+    });
   });
 
   it('brings an app back when its containers vanished while the stack was stopped, as after an engine restart', async () => {
@@ -107,9 +165,20 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
 
     const again = await restarted(first);
 
-    await pollUntil(() => get(status.url!), (answer) => answer.status === 200, 'the URL to serve again');
-    const serving = await pollUntil(() => again.service.serving({ app: 'reborn', service: serviceRef('reborn') }), (s) => s?.replacements?.[0]?.started !== undefined, 'the restore to be recorded');
-    expect(serving?.replacements?.[0]).toMatchObject({ stopped: gone[0]!.id.slice(0, 12), reason: 'it was not running when the local stack started' });
+    await pollUntil(
+      () => get(status.url!),
+      (answer) => answer.status === 200,
+      'the URL to serve again',
+    );
+    const serving = await pollUntil(
+      () => again.service.serving({ app: 'reborn', service: serviceRef('reborn') }),
+      (s) => s?.replacements?.[0]?.started !== undefined,
+      'the restore to be recorded',
+    );
+    expect(serving?.replacements?.[0]).toMatchObject({
+      stopped: gone[0]!.id.slice(0, 12),
+      reason: 'it was not running when the local stack started',
+    });
   });
 
   it('keeps the running containers and starts none when started after a stop that kept them', async () => {
@@ -120,7 +189,9 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
 
     const again = await restarted(first);
 
-    expect(await again.service.serving({ app: 'kept', service: serviceRef('kept') })).toMatchObject({ runningCount: 2 });
+    expect(await again.service.serving({ app: 'kept', service: serviceRef('kept') })).toMatchObject({
+      runningCount: 2,
+    });
     expect((await listContainers(first.stack, 'kept')).map((c) => c.id).sort()).toEqual(before);
   });
 });
@@ -128,7 +199,11 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService desired state', () 
 async function newStack(): Promise<Stack> {
   const stateDir = await mkdtemp(join(tmpdir(), 'slipway-cs-heal-'));
   const stack = `cs-heal-${tag}-${stacks.length}`;
-  const created = { service: new DockerContainerService({ stateDir, stack, pollMs: 100, watchMs: 200 }), stack, stateDir };
+  const created = {
+    service: new DockerContainerService({ stateDir, stack, pollMs: 100, watchMs: 200 }),
+    stack,
+    stateDir,
+  };
   stacks.push(created);
   await created.service.start();
   return created;
@@ -136,7 +211,12 @@ async function newStack(): Promise<Stack> {
 
 /** A new service over the same state and label, as `local up` after `local down`. */
 async function restarted(stack: Stack): Promise<Stack> {
-  stack.service = new DockerContainerService({ stateDir: stack.stateDir, stack: stack.stack, pollMs: 100, watchMs: 200 });
+  stack.service = new DockerContainerService({
+    stateDir: stack.stateDir,
+    stack: stack.stack,
+    pollMs: 100,
+    watchMs: 200,
+  });
   await stack.service.start();
   return stack;
 }

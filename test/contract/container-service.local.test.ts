@@ -6,16 +6,32 @@ import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerContainerService } from '../../src/adapters/local/container-service/index.ts';
 import type { RolloutStatus } from '../../src/ports/container-service.ts';
-import { buildImage, containers, docker, get, HTTPD, probeEngine, removeStack, serviceRef, deployAndWait as deployWith, waitForRollout } from './container-service.fixtures.ts';
+import {
+  buildImage,
+  containers,
+  docker,
+  get,
+  HTTPD,
+  probeEngine,
+  removeStack,
+  serviceRef,
+  deployAndWait as deployWith,
+  waitForRollout,
+} from './container-service.fixtures.ts';
 const tag = randomBytes(4).toString('hex');
 const engine = await probeEngine();
 const inCi = process.env.CI === 'true';
-if (!engine.ok && !inCi) console.warn(`Skipping the local container-service contract: ${engine.why}. Run: npm run prereqs`);
+if (!engine.ok && !inCi)
+  console.warn(`Skipping the local container-service contract: ${engine.why}. Run: npm run prereqs`);
 
 const images = {
   v1: { name: `slipway-cs-test-${tag}:v1`, cmd: HTTPD, content: 'hello from v1\n' },
   v2: { name: `slipway-cs-test-${tag}:v2`, cmd: HTTPD, content: 'hello from v2\n' },
-  crash: { name: `slipway-cs-test-${tag}:crash`, cmd: 'CMD ["sh", "-c", "echo starting up; echo boom: DATABASE_URL is not set >&2; exit 1"]', content: '' },
+  crash: {
+    name: `slipway-cs-test-${tag}:crash`,
+    cmd: 'CMD ["sh", "-c", "echo starting up; echo boom: DATABASE_URL is not set >&2; exit 1"]',
+    content: '',
+  },
   silent: { name: `slipway-cs-test-${tag}:silent`, cmd: 'CMD ["sleep", "3600"]', content: '' },
 };
 
@@ -30,7 +46,10 @@ let main: Stack;
 
 describe.skipIf(!engine.ok && !inCi)('DockerContainerService', () => {
   beforeAll(async () => {
-    if (!engine.ok) throw new Error(`The local container-service contract needs the Docker engine and busybox:latest (${engine.why}). Run: npm run prereqs`);
+    if (!engine.ok)
+      throw new Error(
+        `The local container-service contract needs the Docker engine and busybox:latest (${engine.why}). Run: npm run prereqs`,
+      );
     await Promise.all(Object.values(images).map(buildImage));
     main = await newStack();
   }, 120_000);
@@ -121,9 +140,18 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService', () => {
   });
 
   it('answers 503 at the URL until a first deploy is healthy', async () => {
-    const deployment = await main.service.deploy({ runId: ulid(), app: 'pending', service: serviceRef('pending', 3), image: images.silent.name });
+    const deployment = await main.service.deploy({
+      runId: ulid(),
+      app: 'pending',
+      service: serviceRef('pending', 3),
+      image: images.silent.name,
+    });
 
-    const { url } = await main.service.rollout({ app: 'pending', service: serviceRef('pending'), deploymentId: deployment.deploymentId });
+    const { url } = await main.service.rollout({
+      app: 'pending',
+      service: serviceRef('pending'),
+      deploymentId: deployment.deploymentId,
+    });
 
     expect((await get(url!)).status).toBe(503);
   });
@@ -155,7 +183,12 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService', () => {
   it('removes every container of the stack on stop({ removeContainers: true })', async () => {
     const stack = await newStack();
     await deployAndWait(stack.service, 'doomed', images.v1.name);
-    await stack.service.deploy({ runId: ulid(), app: 'doomed', service: serviceRef('doomed', 30), image: images.silent.name });
+    await stack.service.deploy({
+      runId: ulid(),
+      app: 'doomed',
+      service: serviceRef('doomed', 30),
+      image: images.silent.name,
+    });
 
     await stack.service.stop({ removeContainers: true });
 
@@ -164,11 +197,20 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService', () => {
 
   it('fails a rollout still in progress when the stack stops with removeContainers', async () => {
     const stack = await newStack();
-    const deployment = await stack.service.deploy({ runId: ulid(), app: 'cut', service: serviceRef('cut', 30), image: images.silent.name });
+    const deployment = await stack.service.deploy({
+      runId: ulid(),
+      app: 'cut',
+      service: serviceRef('cut', 30),
+      image: images.silent.name,
+    });
 
     await stack.service.stop({ removeContainers: true });
 
-    const status = await stack.service.rollout({ app: 'cut', service: serviceRef('cut'), deploymentId: deployment.deploymentId });
+    const status = await stack.service.rollout({
+      app: 'cut',
+      service: serviceRef('cut'),
+      deploymentId: deployment.deploymentId,
+    });
     expect(status).toMatchObject({ state: 'FAILED', runningCount: 0 });
     expect(status.reason).toContain('the local stack was stopped');
   });
@@ -176,7 +218,9 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService', () => {
   it('leaves containers of other stacks alone on stop({ removeContainers: true })', async () => {
     const stack = await newStack();
     await deployAndWait(stack.service, 'neighbour', images.v1.name);
-    const decoy = (await docker('run', '-d', '--label', `slipway.stack=other-${tag}`, 'busybox:latest', 'sleep', '3600')).trim();
+    const decoy = (
+      await docker('run', '-d', '--label', `slipway.stack=other-${tag}`, 'busybox:latest', 'sleep', '3600')
+    ).trim();
     decoys.push(decoy);
 
     await stack.service.stop({ removeContainers: true });
@@ -194,6 +238,11 @@ async function newStack(): Promise<Stack> {
   return created;
 }
 
-function deployAndWait(service: DockerContainerService, app: string, image: string, timeoutSeconds = 30): Promise<RolloutStatus> {
+function deployAndWait(
+  service: DockerContainerService,
+  app: string,
+  image: string,
+  timeoutSeconds = 30,
+): Promise<RolloutStatus> {
   return deployWith(service, app, image, { timeoutSeconds });
 }

@@ -54,9 +54,17 @@ describe('AppProxy', () => {
       }),
     );
 
-    await send(proxy, { method: 'DELETE', path: '/items/7?force=1', headers: { 'x-request-id': 'r1', connection: 'keep-alive, x-secret', 'x-secret': 's' } });
+    await send(proxy, {
+      method: 'DELETE',
+      path: '/items/7?force=1',
+      headers: { 'x-request-id': 'r1', connection: 'keep-alive, x-secret', 'x-secret': 's' },
+    });
 
-    expect(seen).toMatchObject({ method: 'DELETE', url: '/items/7?force=1', headers: { 'x-request-id': 'r1', 'x-forwarded-proto': 'http' } });
+    expect(seen).toMatchObject({
+      method: 'DELETE',
+      url: '/items/7?force=1',
+      headers: { 'x-request-id': 'r1', 'x-forwarded-proto': 'http' },
+    });
     expect(seen.headers).not.toHaveProperty('x-secret');
   });
 
@@ -176,14 +184,34 @@ interface Sent {
   body: string;
 }
 
-function send(proxy: AppProxy, options: { method?: string; path: string; headers?: Record<string, string>; body?: string }): Promise<Sent> {
+function send(
+  proxy: AppProxy,
+  options: { method?: string; path: string; headers?: Record<string, string>; body?: string },
+): Promise<Sent> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: proxy.port, method: options.method ?? 'GET', path: options.path, headers: options.headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: proxy.port,
+        method: options.method ?? 'GET',
+        path: options.path,
+        headers: options.headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            statusMessage: res.statusMessage ?? '',
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });

@@ -14,8 +14,21 @@ const MISSING = `sha256:${'0'.repeat(64)}`;
 describe('EcrImageRegistry', () => {
   beforeEach(() => {
     ecr.reset();
-    ecr.on(BatchGetImageCommand).resolves({ images: [], failures: [{ imageId: { imageDigest: MISSING }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] });
+    ecr.on(BatchGetImageCommand).resolves({
+      images: [],
+      failures: [
+        {
+          imageId: { imageDigest: MISSING },
+          failureCode: 'ImageNotFound',
+          failureReason: 'Requested image not found',
+        },
+      ],
+    });
   });
 
-  imageRegistryErrorContract('EcrImageRegistry', () => ({ registry: new EcrImageRegistry({ client: new ECRClient({ region: 'eu-west-1' }) }), repository: 'hello', missingDigest: MISSING }));
+  imageRegistryErrorContract('EcrImageRegistry', () => ({
+    registry: new EcrImageRegistry({ client: new ECRClient({ region: 'eu-west-1' }) }),
+    repository: 'hello',
+    missingDigest: MISSING,
+  }));
 });

@@ -11,7 +11,15 @@ export interface ImageRegistryFixture {
 }
 
 /** Expires every image but the newest: enough to see that a preview deletes nothing. */
-const KEEP_ONE: EcrLifecyclePolicy = { rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }] };
+const KEEP_ONE: EcrLifecyclePolicy = {
+  rules: [
+    {
+      rulePriority: 1,
+      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 },
+      action: { type: 'expire' },
+    },
+  ],
+};
 
 /** The ImageRegistry contract for what keepReleases and the lifecycle preview rely on; every adapter must pass it. */
 export function imageRegistryContract(name: string, setup: () => Promise<ImageRegistryFixture>): void {
@@ -19,7 +27,8 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
     let fixture: ImageRegistryFixture;
     let repo = 0;
     const repository = () => `contract-${process.pid}-${++repo}`;
-    const tagsOf = async (repo: string, digest: string) => (await fixture.registry.listImages(repo)).find((i) => i.digest === digest)?.tags;
+    const tagsOf = async (repo: string, digest: string) =>
+      (await fixture.registry.listImages(repo)).find((i) => i.digest === digest)?.tags;
 
     beforeAll(async () => {
       fixture = await setup();
@@ -32,7 +41,9 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
       const repo = repository();
       const digest = await fixture.push(repo, 'v1');
 
-      expect(await fixture.registry.listImages(repo)).toEqual([{ digest, tags: ['v1'], pushedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }]);
+      expect(await fixture.registry.listImages(repo)).toEqual([
+        { digest, tags: ['v1'], pushedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) },
+      ]);
     });
 
     it('adds a tag to an image, which keeps its other tags and its push time', async () => {
@@ -42,7 +53,9 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
 
       await fixture.registry.tagImage(repo, digest, 'slipway-release-1');
 
-      expect(await fixture.registry.listImages(repo)).toEqual([{ digest, tags: ['slipway-release-1', 'v1'], pushedAt: before?.pushedAt }]);
+      expect(await fixture.registry.listImages(repo)).toEqual([
+        { digest, tags: ['slipway-release-1', 'v1'], pushedAt: before?.pushedAt },
+      ]);
     });
 
     it('moves a tag off the image that had it', async () => {
@@ -71,7 +84,9 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
       const repo = repository();
       await fixture.push(repo, 'v1');
 
-      await expect(fixture.registry.tagImage(repo, `sha256:${'0'.repeat(64)}`, 'slipway-release-1')).rejects.toBeInstanceOf(ImageNotFoundError);
+      await expect(
+        fixture.registry.tagImage(repo, `sha256:${'0'.repeat(64)}`, 'slipway-release-1'),
+      ).rejects.toBeInstanceOf(ImageNotFoundError);
     });
 
     it('previews what a policy would expire and deletes nothing', async () => {
@@ -84,7 +99,11 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
 
       const preview = await fixture.registry.previewLifecyclePolicy(repo, KEEP_ONE);
 
-      expect(preview).toEqual({ expired: [{ digest: older, tags: ['v1'], rulePriority: 1 }], transitioned: [], kept: [{ digest: newer, tags: ['v2'] }] });
+      expect(preview).toEqual({
+        expired: [{ digest: older, tags: ['v1'], rulePriority: 1 }],
+        transitioned: [],
+        kept: [{ digest: newer, tags: ['v2'] }],
+      });
       expect((await fixture.registry.listImages(repo)).map((i) => i.digest)).toEqual([newer, older]);
     });
   });
@@ -94,12 +113,17 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
  * The errors every ImageRegistry throws, runnable against an adapter whose registry is scripted
  * (ECR through aws-sdk-client-mock): `missingDigest` names an image the registry does not hold.
  */
-export function imageRegistryErrorContract(name: string, setup: () => { registry: ImageRegistry; repository: string; missingDigest: string }): void {
+export function imageRegistryErrorContract(
+  name: string,
+  setup: () => { registry: ImageRegistry; repository: string; missingDigest: string },
+): void {
   describe(`ImageRegistry error contract: ${name}`, () => {
     it('throws ImageNotFoundError (kind not-found) when tagging a digest the repository does not hold', async () => {
       const { registry, repository, missingDigest } = setup();
 
-      const error = await registry.tagImage(repository, missingDigest, 'slipway-release-1').catch((caught: unknown) => caught);
+      const error = await registry
+        .tagImage(repository, missingDigest, 'slipway-release-1')
+        .catch((caught: unknown) => caught);
 
       expect(error).toBeInstanceOf(ImageNotFoundError);
       expect(error).toMatchObject({ name: 'ImageNotFoundError', kind: 'not-found', repository, digest: missingDigest });

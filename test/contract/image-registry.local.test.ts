@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { DistributionImageRegistry, type RegistryNotification } from '../../src/adapters/local/distribution-registry.ts';
+import {
+  DistributionImageRegistry,
+  type RegistryNotification,
+} from '../../src/adapters/local/distribution-registry.ts';
 import { freePort } from '../../src/local-stack/tcp-ports.ts';
 import { startRegistry, type RegistryProcess } from '../../src/stand-ins/registry-process.ts';
 import { imageRegistryContract, type ImageRegistryFixture } from './image-registry.contract.ts';
@@ -28,14 +31,19 @@ async function startLocalRegistry(): Promise<ImageRegistryFixture> {
   const root = await mkdtemp(join(tmpdir(), 'slipway-image-registry-'));
   const notified = new Set<string>();
   const port = await freePort();
-  const registry = new DistributionImageRegistry({ url: `http://127.0.0.1:${port}`, host: `127.0.0.1:${port}`, indexPath: join(root, 'push-index.json') });
+  const registry = new DistributionImageRegistry({
+    url: `http://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    indexPath: join(root, 'push-index.json'),
+  });
   const notify: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const notification = JSON.parse(Buffer.concat(chunks).toString('utf8')) as RegistryNotification;
       void registry.recordNotification(notification).then(() => {
-        for (const event of notification.events ?? []) if (event.action === 'push' && event.target?.digest) notified.add(event.target.digest);
+        for (const event of notification.events ?? [])
+          if (event.action === 'push' && event.target?.digest) notified.add(event.target.digest);
         response.writeHead(200).end();
       });
     });
@@ -60,7 +68,10 @@ async function startLocalRegistry(): Promise<ImageRegistryFixture> {
     registry,
     async push(repository, tag) {
       const context = await mkdtemp(join(root, 'context-'));
-      await writeFile(join(context, 'Dockerfile'), `FROM busybox\nLABEL slipway.contract="${process.pid}-${++images}"\n`);
+      await writeFile(
+        join(context, 'Dockerfile'),
+        `FROM busybox\nLABEL slipway.contract="${process.pid}-${++images}"\n`,
+      );
       const reference = `${host}/${repository}:${tag}`;
       await run(DOCKER, ['build', '-q', '-t', reference, context], { env: { ...process.env, DOCKER_BUILDKIT: '1' } });
       pushed.push(reference);
@@ -95,11 +106,22 @@ describe.skipIf(skip)('DistributionImageRegistry against the distribution regist
       const newer = await fixture.push('apply', 'v2');
 
       const outcome = await fixture.registry.applyLifecyclePolicy('apply', {
-        rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } }],
+        rules: [
+          {
+            rulePriority: 1,
+            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 },
+            action: { type: 'expire' },
+          },
+        ],
       });
 
-      expect(outcome).toEqual({ policyChanged: true, expired: [{ digest: older, tags: ['also-v1', 'v1'], rulePriority: 1 }] });
-      expect(await fixture.registry.listImages('apply')).toEqual([{ digest: newer, tags: ['v2'], pushedAt: expect.any(String) }]);
+      expect(outcome).toEqual({
+        policyChanged: true,
+        expired: [{ digest: older, tags: ['also-v1', 'v1'], rulePriority: 1 }],
+      });
+      expect(await fixture.registry.listImages('apply')).toEqual([
+        { digest: newer, tags: ['v2'], pushedAt: expect.any(String) },
+      ]);
     } finally {
       await fixture.teardown();
     }

@@ -17,7 +17,11 @@ async function send(request: PresignedRequest, headers: Record<string, string> =
 }
 
 /** Sends a presigned POST the way a browser form (or the CLI) does: the fields in order, then the file, last. */
-async function post(upload: PresignedPost, file: Uint8Array, fields: Record<string, string> = upload.fields): Promise<Response> {
+async function post(
+  upload: PresignedPost,
+  file: Uint8Array,
+  fields: Record<string, string> = upload.fields,
+): Promise<Response> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([file], { type: 'application/gzip' }), 'context.tar.gz');
@@ -25,7 +29,10 @@ async function post(upload: PresignedPost, file: Uint8Array, fields: Record<stri
 }
 
 /** The policy decoded, changed by `change`, encoded again: the signature no longer covers it. */
-function withPolicy(fields: Record<string, string>, change: (policy: { expiration: string; conditions: unknown[] }) => void): Record<string, string> {
+function withPolicy(
+  fields: Record<string, string>,
+  change: (policy: { expiration: string; conditions: unknown[] }) => void,
+): Record<string, string> {
   const policy = JSON.parse(Buffer.from(fields.Policy ?? '', 'base64').toString('utf8'));
   change(policy);
   return { ...fields, Policy: Buffer.from(JSON.stringify(policy), 'utf8').toString('base64') };
@@ -41,7 +48,12 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
     let fixture: ObjectStoreFixture;
     const key = (label: string) => `contexts/contract/${randomUUID()}/${label}.tar.gz`;
     const createUpload = (request: Partial<UploadRequest> & { key: string }) =>
-      fixture.store.createUpload({ contentType: 'application/gzip', expiresInSeconds: 300, maxBytes: 1024 * 1024, ...request });
+      fixture.store.createUpload({
+        contentType: 'application/gzip',
+        expiresInSeconds: 300,
+        maxBytes: 1024 * 1024,
+        ...request,
+      });
 
     beforeAll(async () => {
       fixture = await setup();
@@ -57,15 +69,30 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       const response = await post(upload, bytes('context bytes'));
 
       expect(response.status).toBe(204);
-      expect(await fixture.store.head(target)).toEqual({ key: target, size: 13, metadata: { app: 'hello', 'run-id': '01J0000000' } });
+      expect(await fixture.store.head(target)).toEqual({
+        key: target,
+        size: 13,
+        metadata: { app: 'hello', 'run-id': '01J0000000' },
+      });
     });
 
     it('describes the presigned POST the client must send', async () => {
       const target = key('describe');
-      const upload = await createUpload({ key: target, expiresInSeconds: 900, maxBytes: 2048, metadata: { app: 'hello' } });
+      const upload = await createUpload({
+        key: target,
+        expiresInSeconds: 900,
+        maxBytes: 2048,
+        metadata: { app: 'hello' },
+      });
 
-      expect(upload).toMatchObject({ method: 'POST', maxBytes: 2048, fields: { key: target, 'Content-Type': 'application/gzip', 'x-amz-meta-app': 'hello' } });
-      expect(Object.keys(upload.fields)).toEqual(expect.arrayContaining(['Policy', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Algorithm']));
+      expect(upload).toMatchObject({
+        method: 'POST',
+        maxBytes: 2048,
+        fields: { key: target, 'Content-Type': 'application/gzip', 'x-amz-meta-app': 'hello' },
+      });
+      expect(Object.keys(upload.fields)).toEqual(
+        expect.arrayContaining(['Policy', 'X-Amz-Signature', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Algorithm']),
+      );
       expect(Date.parse(upload.expiresAt) - Date.now()).toBeGreaterThan(800_000);
     });
 
@@ -91,8 +118,14 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
     it('creates with If-None-Match only when there is no object, and reads back its ETag', async () => {
       const target = `guards/contract/${randomUUID()}.json`;
       const body = new TextEncoder().encode('{"runId":"a"}');
-      const first = await fixture.store.putIf({ key: target, body, contentType: 'application/json' }, { ifNoneMatch: '*' });
-      const second = await fixture.store.putIf({ key: target, body: new TextEncoder().encode('{}'), contentType: 'application/json' }, { ifNoneMatch: '*' });
+      const first = await fixture.store.putIf(
+        { key: target, body, contentType: 'application/json' },
+        { ifNoneMatch: '*' },
+      );
+      const second = await fixture.store.putIf(
+        { key: target, body: new TextEncoder().encode('{}'), contentType: 'application/json' },
+        { ifNoneMatch: '*' },
+      );
       expect(first).toEqual({ written: true, etag: expect.any(String) });
       expect(second).toEqual({ written: false });
       expect(await fixture.store.getVersion(target)).toEqual({ body, etag: first.written ? first.etag : '' });
@@ -100,10 +133,19 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
 
     it('replaces with If-Match only the version that was read', async () => {
       const target = `guards/contract/${randomUUID()}.json`;
-      const created = await fixture.store.putIf({ key: target, body: new TextEncoder().encode('1'), contentType: 'application/json' }, { ifNoneMatch: '*' });
+      const created = await fixture.store.putIf(
+        { key: target, body: new TextEncoder().encode('1'), contentType: 'application/json' },
+        { ifNoneMatch: '*' },
+      );
       const etag = created.written ? created.etag : '';
-      const replaced = await fixture.store.putIf({ key: target, body: new TextEncoder().encode('2'), contentType: 'application/json' }, { ifMatch: etag });
-      const stale = await fixture.store.putIf({ key: target, body: new TextEncoder().encode('3'), contentType: 'application/json' }, { ifMatch: etag });
+      const replaced = await fixture.store.putIf(
+        { key: target, body: new TextEncoder().encode('2'), contentType: 'application/json' },
+        { ifMatch: etag },
+      );
+      const stale = await fixture.store.putIf(
+        { key: target, body: new TextEncoder().encode('3'), contentType: 'application/json' },
+        { ifMatch: etag },
+      );
       expect(replaced.written).toBe(true);
       expect(stale).toEqual({ written: false });
       expect(new TextDecoder().decode((await fixture.store.getVersion(target))!.body)).toBe('2');
@@ -112,14 +154,24 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
     it('lets one of many concurrent If-None-Match writes of a key succeed', async () => {
       const target = `guards/contract/${randomUUID()}.json`;
       const writes = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => fixture.store.putIf({ key: target, body: new TextEncoder().encode(String(i)), contentType: 'application/json' }, { ifNoneMatch: '*' })),
+        Array.from({ length: 10 }, (_, i) =>
+          fixture.store.putIf(
+            { key: target, body: new TextEncoder().encode(String(i)), contentType: 'application/json' },
+            { ifNoneMatch: '*' },
+          ),
+        ),
       );
       expect(writes.filter((w) => w.written)).toHaveLength(1);
     });
 
     it('answers If-Match on a missing key as not written, and getVersion of it as undefined', async () => {
       const target = `guards/contract/${randomUUID()}.json`;
-      expect(await fixture.store.putIf({ key: target, body: new Uint8Array(1), contentType: 'application/json' }, { ifMatch: '"abc"' })).toEqual({ written: false });
+      expect(
+        await fixture.store.putIf(
+          { key: target, body: new Uint8Array(1), contentType: 'application/json' },
+          { ifMatch: '"abc"' },
+        ),
+      ).toEqual({ written: false });
       expect(await fixture.store.getVersion(target)).toBeUndefined();
     });
 
@@ -127,7 +179,12 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       const target = key('round-trip');
       const body = Uint8Array.from({ length: 256 }, (_, i) => i);
 
-      await fixture.store.put({ key: target, body, contentType: 'application/octet-stream', metadata: { source: 'webhook' } });
+      await fixture.store.put({
+        key: target,
+        body,
+        contentType: 'application/octet-stream',
+        metadata: { source: 'webhook' },
+      });
 
       expect(await fixture.store.get(target)).toEqual(body);
       expect(await fixture.store.head(target)).toEqual({ key: target, size: 256, metadata: { source: 'webhook' } });
@@ -215,7 +272,10 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       const target = key('tampered-signature');
       const upload = await createUpload({ key: target });
 
-      const response = await post(upload, bytes('evil'), { ...upload.fields, 'X-Amz-Signature': tamperSignature(upload.fields['X-Amz-Signature'] ?? '') });
+      const response = await post(upload, bytes('evil'), {
+        ...upload.fields,
+        'X-Amz-Signature': tamperSignature(upload.fields['X-Amz-Signature'] ?? ''),
+      });
 
       expect(response.status).toBe(403);
       expect(await response.text()).toContain('SignatureDoesNotMatch');
@@ -226,7 +286,11 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       const target = key('tampered-policy');
       const upload = await createUpload({ key: target, maxBytes: 1024 });
       const fields = withPolicy(upload.fields, (policy) => {
-        policy.conditions = policy.conditions.map((condition) => (Array.isArray(condition) && condition[0] === 'content-length-range' ? ['content-length-range', 1, 1024 * 1024 * 1024] : condition));
+        policy.conditions = policy.conditions.map((condition) =>
+          Array.isArray(condition) && condition[0] === 'content-length-range'
+            ? ['content-length-range', 1, 1024 * 1024 * 1024]
+            : condition,
+        );
       });
 
       const response = await post(upload, new Uint8Array(2048), fields);

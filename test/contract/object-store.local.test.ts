@@ -52,18 +52,26 @@ async function post(url: string, fields: Record<string, string>, file: string): 
 }
 
 /** POSTs a form announcing a `size`-byte file and sends zeros until the server answers; how much went out by then. */
-async function postEndlessly(url: string, fields: Record<string, string>, size: number): Promise<{ status: number; sentBeforeAnswer: number }> {
+async function postEndlessly(
+  url: string,
+  fields: Record<string, string>,
+  size: number,
+): Promise<{ status: number; sentBeforeAnswer: number }> {
   const form = multipartBody(fields, size);
   const chunk = Buffer.alloc(1024 * 1024);
   return await new Promise((resolve, reject) => {
     let sent = 0;
     let answered = false;
-    const req = httpRequest(url, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.contentLength) } }, (res) => {
-      answered = true;
-      resolve({ status: res.statusCode ?? 0, sentBeforeAnswer: sent });
-      res.resume();
-      req.destroy();
-    });
+    const req = httpRequest(
+      url,
+      { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.contentLength) } },
+      (res) => {
+        answered = true;
+        resolve({ status: res.statusCode ?? 0, sentBeforeAnswer: sent });
+        res.resume();
+        req.destroy();
+      },
+    );
     req.on('error', (error) => {
       if (!answered) reject(error);
     });
@@ -97,23 +105,43 @@ describe('startLocalS3', () => {
   });
 
   it('reports a presigned POST once as an object created', async () => {
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000001.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+    const upload = await local.store.createUpload({
+      key: 'contexts/hello/01J0000001.tar.gz',
+      contentType: 'application/gzip',
+      expiresInSeconds: 60,
+      maxBytes: 1024,
+    });
 
     await post(upload.url, upload.fields, 'twelve bytes');
 
     expect(events).toEqual([
-      { bucket, key: 'contexts/hello/01J0000001.tar.gz', size: 12, etag: createHash('md5').update('twelve bytes').digest('hex'), time: expect.any(String) },
+      {
+        bucket,
+        key: 'contexts/hello/01J0000001.tar.gz',
+        size: 12,
+        etag: createHash('md5').update('twelve bytes').digest('hex'),
+        time: expect.any(String),
+      },
     ]);
   });
 
   it('reports an object put through the SDK', async () => {
-    await local.store.put({ key: 'sources/with space+plus.tar.gz', body: new Uint8Array(3), contentType: 'application/gzip' });
+    await local.store.put({
+      key: 'sources/with space+plus.tar.gz',
+      body: new Uint8Array(3),
+      contentType: 'application/gzip',
+    });
 
     expect(events.map((event) => event.key)).toEqual(['sources/with space+plus.tar.gz']);
   });
 
   it('reports nothing for an upload to another key', async () => {
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000002.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+    const upload = await local.store.createUpload({
+      key: 'contexts/hello/01J0000002.tar.gz',
+      contentType: 'application/gzip',
+      expiresInSeconds: 60,
+      maxBytes: 1024,
+    });
 
     const response = await post(upload.url, { ...upload.fields, key: 'contexts/evil/01J0000002.tar.gz' }, 'x');
 
@@ -122,7 +150,12 @@ describe('startLocalS3', () => {
   });
 
   it('reports nothing for an over-size upload', async () => {
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000004.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 4 });
+    const upload = await local.store.createUpload({
+      key: 'contexts/hello/01J0000004.tar.gz',
+      contentType: 'application/gzip',
+      expiresInSeconds: 60,
+      maxBytes: 4,
+    });
 
     const response = await post(upload.url, upload.fields, 'five!');
 
@@ -131,7 +164,12 @@ describe('startLocalS3', () => {
   });
 
   it('stops reading an over-size upload once it passes the limit', async () => {
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000005.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+    const upload = await local.store.createUpload({
+      key: 'contexts/hello/01J0000005.tar.gz',
+      contentType: 'application/gzip',
+      expiresInSeconds: 60,
+      maxBytes: 1024,
+    });
 
     // Announces a 1 GiB file and keeps sending until the front answers.
     const { status, sentBeforeAnswer } = await postEndlessly(upload.url, upload.fields, 1024 ** 3);
@@ -142,7 +180,12 @@ describe('startLocalS3', () => {
   });
 
   it('answers a refused form while the client is still sending the rest of it', async () => {
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000008.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+    const upload = await local.store.createUpload({
+      key: 'contexts/hello/01J0000008.tar.gz',
+      contentType: 'application/gzip',
+      expiresInSeconds: 60,
+      maxBytes: 1024,
+    });
     const form = multipartBody({ ...upload.fields, 'X-Amz-Signature': '0'.repeat(64) }, 3);
     // The fields and the file's headers first; the file itself only after the front has had time to refuse.
     const body = new ReadableStream<Uint8Array>({
@@ -155,7 +198,12 @@ describe('startLocalS3', () => {
       },
     });
 
-    const response = await fetch(upload.url, { method: 'POST', headers: { 'content-type': form.contentType, 'content-length': String(form.contentLength) }, body, duplex: 'half' } as RequestInit);
+    const response = await fetch(upload.url, {
+      method: 'POST',
+      headers: { 'content-type': form.contentType, 'content-length': String(form.contentLength) },
+      body,
+      duplex: 'half',
+    } as RequestInit);
 
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('SignatureDoesNotMatch');
@@ -164,12 +212,21 @@ describe('startLocalS3', () => {
   it('answers 201 with a PostResponse when the policy asks for success_action_status 201', async () => {
     const client = createS3Client({ endpoint: local.endpoint, region, credentials, forcePathStyle: true });
     const key = 'contexts/hello/01J0000006.tar.gz';
-    const { url, fields } = await createPresignedPost(client, { Bucket: bucket, Key: key, Fields: { success_action_status: '201' }, Expires: 60 });
+    const { url, fields } = await createPresignedPost(client, {
+      Bucket: bucket,
+      Key: key,
+      Fields: { success_action_status: '201' },
+      Expires: 60,
+    });
 
     const response = await post(url, fields, 'x');
 
     expect(response.status).toBe(201);
-    expect(await response.text()).toMatch(new RegExp(`<PostResponse><Location>${local.endpoint}/${bucket}/contexts/hello/01J0000006.tar.gz</Location><Bucket>${bucket}</Bucket><Key>${key}</Key><ETag>"[0-9a-f]{32}"</ETag></PostResponse>`));
+    expect(await response.text()).toMatch(
+      new RegExp(
+        `<PostResponse><Location>${local.endpoint}/${bucket}/contexts/hello/01J0000006.tar.gz</Location><Bucket>${bucket}</Bucket><Key>${key}</Key><ETag>"[0-9a-f]{32}"</ETag></PostResponse>`,
+      ),
+    );
     expect(events.map((event) => event.key)).toEqual([key]);
     client.destroy();
   });
@@ -183,7 +240,12 @@ describe('startLocalS3', () => {
   });
 
   it('refuses a form without a file', async () => {
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000007.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+    const upload = await local.store.createUpload({
+      key: 'contexts/hello/01J0000007.tar.gz',
+      contentType: 'application/gzip',
+      expiresInSeconds: 60,
+      maxBytes: 1024,
+    });
     const form = new FormData();
     for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
 
@@ -209,25 +271,41 @@ describe('startLocalS3', () => {
   });
 
   it('refuses SDK calls signed with the wrong secret', async () => {
-    const client = createS3Client({ endpoint: local.endpoint, region, credentials: { ...credentials, secretAccessKey: 'wrong' }, forcePathStyle: true });
+    const client = createS3Client({
+      endpoint: local.endpoint,
+      region,
+      credentials: { ...credentials, secretAccessKey: 'wrong' },
+      forcePathStyle: true,
+    });
     const store = new S3ObjectStore({ bucket, client });
 
-    await expect(store.put({ key: 'contexts/wrong-secret.tar.gz', body: new Uint8Array(1), contentType: 'application/gzip' })).rejects.toThrow(/SignatureDoesNotMatch|signature/i);
+    await expect(
+      store.put({ key: 'contexts/wrong-secret.tar.gz', body: new Uint8Array(1), contentType: 'application/gzip' }),
+    ).rejects.toThrow(/SignatureDoesNotMatch|signature/i);
     expect(events).toEqual([]);
     client.destroy();
   });
 
   it('refuses SDK calls with an unknown access key', async () => {
-    const client = createS3Client({ endpoint: local.endpoint, region, credentials: { accessKeyId: 'SOMEONEELSE', secretAccessKey: 'x' }, forcePathStyle: true });
+    const client = createS3Client({
+      endpoint: local.endpoint,
+      region,
+      credentials: { accessKeyId: 'SOMEONEELSE', secretAccessKey: 'x' },
+      forcePathStyle: true,
+    });
 
-    await expect(new S3ObjectStore({ bucket, client }).get('contexts/hello/01J0000001.tar.gz')).rejects.toThrow(/Access Key Id/);
+    await expect(new S3ObjectStore({ bucket, client }).get('contexts/hello/01J0000001.tar.gz')).rejects.toThrow(
+      /Access Key Id/,
+    );
     client.destroy();
   });
 
   it('refuses SDK calls signed for another region', async () => {
     const client = createS3Client({ endpoint: local.endpoint, region: 'eu-west-1', credentials, forcePathStyle: true });
 
-    await expect(new S3ObjectStore({ bucket, client }).get('contexts/hello/01J0000001.tar.gz')).rejects.toThrow(/region 'eu-west-1' is wrong/);
+    await expect(new S3ObjectStore({ bucket, client }).get('contexts/hello/01J0000001.tar.gz')).rejects.toThrow(
+      /region 'eu-west-1' is wrong/,
+    );
     client.destroy();
   });
 
@@ -236,7 +314,12 @@ describe('startLocalS3', () => {
       throw new Error('listener bug');
     });
     const stopRejecting = local.s3.onObjectCreated(() => Promise.reject(new Error('async listener bug')));
-    const upload = await local.store.createUpload({ key: 'contexts/hello/01J0000003.tar.gz', contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: 1024 });
+    const upload = await local.store.createUpload({
+      key: 'contexts/hello/01J0000003.tar.gz',
+      contentType: 'application/gzip',
+      expiresInSeconds: 60,
+      maxBytes: 1024,
+    });
 
     const response = await post(upload.url, upload.fields, 'x');
     stopThrowing();
@@ -244,14 +327,23 @@ describe('startLocalS3', () => {
 
     expect(response.status).toBe(204);
     expect(events.map((event) => event.key)).toEqual(['contexts/hello/01J0000003.tar.gz']);
-    expect(logged.map((entry) => entry.message)).toEqual(['object-created listener failed', 'object-created listener failed']);
+    expect(logged.map((entry) => entry.message)).toEqual([
+      'object-created listener failed',
+      'object-created listener failed',
+    ]);
   });
 
   it('refuses SDK calls dated more than 15 minutes away from its clock', async () => {
     const skewed = await startLocalStore();
     skewed.advanceTime?.(20 * 60);
     // One attempt: on a retry the SDK would correct its clock from the ServerTime in the refusal, as with S3.
-    const client = new S3Client({ endpoint: skewed.endpoint, region, credentials, forcePathStyle: true, maxAttempts: 1 });
+    const client = new S3Client({
+      endpoint: skewed.endpoint,
+      region,
+      credentials,
+      forcePathStyle: true,
+      maxAttempts: 1,
+    });
 
     await expect(new S3ObjectStore({ bucket, client }).get('contexts/any.tar.gz')).rejects.toThrow(/time is too large/);
     client.destroy();

@@ -66,19 +66,27 @@ async function versionContext(version: string): Promise<string> {
     '',
   ].join('\n');
   await writeFile(join(dir, 'start.sh'), start);
-  await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY start.sh /start.sh\nEXPOSE 8080\nCMD ["sh", "/start.sh"]\n');
+  await writeFile(
+    join(dir, 'Dockerfile'),
+    'FROM busybox\nCOPY start.sh /start.sh\nEXPOSE 8080\nCMD ["sh", "/start.sh"]\n',
+  );
   return dir;
 }
 
 /** A build context whose container prints its secret (as a careless app might) and exits at start. */
 async function crashingContext(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-pair-'));
-  await writeFile(join(dir, 'Dockerfile'), 'FROM busybox\nCMD ["sh", "-c", "echo \\"token is $API_TOKEN\\" >&2; echo exiting on purpose >&2; exit 3"]\n');
+  await writeFile(
+    join(dir, 'Dockerfile'),
+    'FROM busybox\nCMD ["sh", "-c", "echo \\"token is $API_TOKEN\\" >&2; echo exiting on purpose >&2; exit 3"]\n',
+  );
   return dir;
 }
 
 function parseAnswer(body: string): Answer {
-  const match = /^version=(\S+) host=(\S+) greeting=(.*) secret-sha256=([0-9a-f]{64}) db-sha256=([0-9a-f]{64})\n$/.exec(body);
+  const match = /^version=(\S+) host=(\S+) greeting=(.*) secret-sha256=([0-9a-f]{64}) db-sha256=([0-9a-f]{64})\n$/.exec(
+    body,
+  );
   if (!match) throw new Error(`unexpected page: ${JSON.stringify(body)}`);
   return { version: match[1]!, host: match[2]!, greeting: match[3]!, secretSha256: match[4]!, dbSha256: match[5]! };
 }
@@ -102,7 +110,8 @@ async function servedBy(url: string, version: string, hosts: number, timeoutMs =
   while (Date.now() < deadline) {
     try {
       const answers = await sample(url, 8);
-      if (answers.every((a) => a.version === version) && new Set(answers.map((a) => a.host)).size === hosts) return answers;
+      if (answers.every((a) => a.version === version) && new Set(answers.map((a) => a.host)).size === hosts)
+        return answers;
       last = JSON.stringify(answers.map((a) => `${a.version}@${a.host}`));
     } catch (error) {
       last = String(error);
@@ -166,7 +175,14 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
   /** The app's running containers, by short id (a container's hostname). */
   const containers = async () => {
     const { stack } = await stackInfo(STATE_DIR);
-    const { stdout } = await exec(DOCKER, ['ps', '-q', '--filter', `label=slipway.stack=${stack}`, '--filter', `label=slipway.app=${APP}`]);
+    const { stdout } = await exec(DOCKER, [
+      'ps',
+      '-q',
+      '--filter',
+      `label=slipway.stack=${stack}`,
+      '--filter',
+      `label=slipway.app=${APP}`,
+    ]);
     return new Set(stdout.trim().split('\n').filter(Boolean));
   };
   /** Poll until the app's running containers are exactly `hosts` (a rollout retires the old ones after it reports COMPLETED, once drained). */
@@ -181,13 +197,20 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
   };
 
   beforeAll(async () => {
-    if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`);
+    if (!dockerUp)
+      throw new Error(
+        `CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`,
+      );
     await rm(STATE_DIR, { recursive: true, force: true });
     project = await projectWith(CONFIG);
     // The local stack reads `<state folder>/secrets.json` ({ "<ARN or variable>": "<value>" }) at each container start.
     await mkdir(STATE_DIR, { recursive: true });
     await writeFile(join(STATE_DIR, 'secrets.json'), JSON.stringify({ [SECRET_ARN]: SECRET }), { mode: 0o600 });
-    const up = await slipway(['local', 'up'], { stateDir: STATE_DIR, cwd: project, env: { SLIPWAY_SECRET_DB_PASSWORD: DB_PASSWORD } });
+    const up = await slipway(['local', 'up'], {
+      stateDir: STATE_DIR,
+      cwd: project,
+      env: { SLIPWAY_SECRET_DB_PASSWORD: DB_PASSWORD },
+    });
     outputs.push(up);
     expect(up.code, up.stderr).toBe(0);
   });
@@ -195,11 +218,22 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
   afterAll(async () => {
     const info = await stackInfo(STATE_DIR).catch(() => undefined);
     // The build runner leaves each run's image in the engine (`<registry>/<app>:<runId>`); this file removes its own.
-    const runs = info ? await cli(['runs', '--app', APP, '--json']).then((r) => JSON.parse(r.stdout) as { runId: string }[]).catch(() => []) : [];
+    const runs = info
+      ? await cli(['runs', '--app', APP, '--json'])
+          .then((r) => JSON.parse(r.stdout) as { runId: string }[])
+          .catch(() => [])
+      : [];
     const down = await slipway(['local', 'down'], { stateDir: STATE_DIR, cwd: project });
-    const left = info ? (await exec(DOCKER, ['ps', '-aq', '--filter', `label=slipway.stack=${info.stack}`])).stdout.trim() : '';
-    if (info && runs.length > 0) await exec(DOCKER, ['rmi', ...runs.map(({ runId }) => `${new URL(info.registry).host}/${APP}:${runId}`)]).catch(() => undefined);
-    await Promise.all([STATE_DIR, project, ...contexts].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })));
+    const left = info
+      ? (await exec(DOCKER, ['ps', '-aq', '--filter', `label=slipway.stack=${info.stack}`])).stdout.trim()
+      : '';
+    if (info && runs.length > 0)
+      await exec(DOCKER, ['rmi', ...runs.map(({ runId }) => `${new URL(info.registry).host}/${APP}:${runId}`)]).catch(
+        () => undefined,
+      );
+    await Promise.all(
+      [STATE_DIR, project, ...contexts].filter(Boolean).map((dir) => rm(dir, { recursive: true, force: true })),
+    );
     expect(down.code, down.stderr).toBe(0);
     expect(left, 'containers left behind').toBe('');
   });
@@ -253,7 +287,12 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
   });
 
   it("runs each container with the config's cpu and memory as its limits", async () => {
-    const { stdout } = await exec(DOCKER, ['inspect', '--format', '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}', ...secondHosts]);
+    const { stdout } = await exec(DOCKER, [
+      'inspect',
+      '--format',
+      '{{.HostConfig.NanoCpus}} {{.HostConfig.Memory}}',
+      ...secondHosts,
+    ]);
 
     // cpu 256 units = 0.25 CPU; memory 512 MiB.
     expect(stdout.trim().split('\n')).toEqual([...secondHosts].map(() => `${0.25e9} ${512 * 1024 * 1024}`));
@@ -263,7 +302,9 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
     const result = await cli(['apps', '--json']);
 
     expect(result.code, result.stderr).toBe(0);
-    const { apps } = JSON.parse(result.stdout) as { apps: { app: string; url?: string; serving?: { runningCount?: number; desiredCount?: number } }[] };
+    const { apps } = JSON.parse(result.stdout) as {
+      apps: { app: string; url?: string; serving?: { runningCount?: number; desiredCount?: number } }[];
+    };
     expect(apps.find((a) => a.app === APP)).toMatchObject({ url, serving: { runningCount: 2, desiredCount: 2 } });
   });
 
@@ -281,7 +322,11 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
     duringFailure = await requests.stop();
 
     expect(failed.code, failed.stdout + failed.stderr).toBe(1);
-    expect(failed.stdout.split('\n').find((line) => line.startsWith('still serving: revision '))).toMatch(new RegExp(`^still serving: revision \\d+ \\(127\\.0\\.0\\.1:\\d+/${APP}@sha256:[0-9a-f]{64}\\) at ${url.replaceAll('.', '\\.')}$`));
+    expect(failed.stdout.split('\n').find((line) => line.startsWith('still serving: revision '))).toMatch(
+      new RegExp(
+        `^still serving: revision \\d+ \\(127\\.0\\.0\\.1:\\d+/${APP}@sha256:[0-9a-f]{64}\\) at ${url.replaceAll('.', '\\.')}$`,
+      ),
+    );
     expect(new Set((await servedBy(url, 'v2', 2)).map((a) => a.host))).toEqual(secondHosts);
     await expectContainers(secondHosts);
   });
@@ -294,7 +339,10 @@ describe.skipIf(!dockerUp && !CI)('a created service with two tasks, an environm
     const runs = JSON.parse((await cli(['runs', '--app', APP, '--json'])).stdout) as { runId: string }[];
     const result = await cli(['status', runs[0]!.runId, '--json']);
 
-    const view = JSON.parse(result.stdout) as { status: string; error?: { step: string; name: string; message: string } };
+    const view = JSON.parse(result.stdout) as {
+      status: string;
+      error?: { step: string; name: string; message: string };
+    };
     expect(view).toMatchObject({ status: 'FAILED', error: { step: 'rollout', name: 'RolloutFailedError' } });
     expect(view.error!.message).toContain('exiting on purpose');
     expect(failed.stdout).toContain('in rollout: RolloutFailedError');

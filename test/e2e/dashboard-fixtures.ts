@@ -15,7 +15,14 @@ export const FAILED = '01JDQ8ZV7N2W4Y6A8C0E2G4J6F';
 export const RUNNING = '01JDQ8ZV7N2W4Y6A8C0E2G4J6R';
 export const INJECTION = '<img src=x onerror="window.__injected=1">';
 
-const step = (name: StepView['name'], status: StepView['status'], start?: number, from?: number, to?: number, retries = 0): StepView => ({
+const step = (
+  name: StepView['name'],
+  status: StepView['status'],
+  start?: number,
+  from?: number,
+  to?: number,
+  retries = 0,
+): StepView => ({
   name,
   status,
   ...(start !== undefined && from !== undefined && { startedAt: at(start, from) }),
@@ -28,7 +35,13 @@ const failedStart = NOW - 30 * 60_000;
 const runningStart = NOW - 40_000;
 
 /** Step timings of the succeeded run, in seconds from its start: prepare 10 s, build 60 s (one retry), rollout 20 s. */
-export const SUCCEEDED_STEPS = { prepare: [0, 10], build: [12, 72], lifecycle: [72, 77], deploy: [77, 80], rollout: [80, 100] } as const;
+export const SUCCEEDED_STEPS = {
+  prepare: [0, 10],
+  build: [12, 72],
+  lifecycle: [72, 77],
+  deploy: [77, 80],
+  rollout: [80, 100],
+} as const;
 
 function succeededRun(): RunView {
   const s = SUCCEEDED_STEPS;
@@ -48,7 +61,15 @@ function succeededRun(): RunView {
     ],
     build: { id: 'slipway-build:1', status: 'SUCCEEDED', phase: 'COMPLETED' },
     image: { repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web', digest: DIGEST, tags: ['latest'] },
-    deployment: { id: 'ecs-svc/1', taskDefinition: 'web:12', revision: 12, state: 'COMPLETED', runningCount: 2, desiredCount: 2, deadline: at(succeededStart, 700) },
+    deployment: {
+      id: 'ecs-svc/1',
+      taskDefinition: 'web:12',
+      revision: 12,
+      state: 'COMPLETED',
+      runningCount: 2,
+      desiredCount: 2,
+      deadline: at(succeededStart, 700),
+    },
     url: 'http://web.example.test',
   };
 }
@@ -61,7 +82,13 @@ function failedRun(): RunView {
     startedAt: at(failedStart, 0),
     endedAt: at(failedStart, 36),
     trigger: { kind: 'webhook', source: 'grace' },
-    steps: [step('prepare', 'SUCCEEDED', failedStart, 0, 5), step('build', 'FAILED', failedStart, 5, 35), step('lifecycle', 'SKIPPED'), step('deploy', 'SKIPPED'), step('rollout', 'SKIPPED')],
+    steps: [
+      step('prepare', 'SUCCEEDED', failedStart, 0, 5),
+      step('build', 'FAILED', failedStart, 5, 35),
+      step('lifecycle', 'SKIPPED'),
+      step('deploy', 'SKIPPED'),
+      step('rollout', 'SKIPPED'),
+    ],
     build: { id: 'slipway-build:2', status: 'FAILED', phase: 'BUILD' },
     error: { step: 'build', name: 'BuildFailedError', message: `The build failed in phase BUILD: ${INJECTION}` },
     serving: { image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker@${OLD_DIGEST}`, revision: 3 },
@@ -70,8 +97,20 @@ function failedRun(): RunView {
 
 function runningRun(done: boolean): RunView {
   const steps = done
-    ? [step('prepare', 'SUCCEEDED', runningStart, 0, 8), step('build', 'SUCCEEDED', runningStart, 9, 45), step('lifecycle', 'SUCCEEDED', runningStart, 45, 46), step('deploy', 'SUCCEEDED', runningStart, 46, 48), step('rollout', 'SUCCEEDED', runningStart, 48, 60)]
-    : [step('prepare', 'SUCCEEDED', runningStart, 0, 8), step('build', 'RUNNING', runningStart, 9, 20), step('lifecycle', 'PENDING'), step('deploy', 'PENDING'), step('rollout', 'PENDING')];
+    ? [
+        step('prepare', 'SUCCEEDED', runningStart, 0, 8),
+        step('build', 'SUCCEEDED', runningStart, 9, 45),
+        step('lifecycle', 'SUCCEEDED', runningStart, 45, 46),
+        step('deploy', 'SUCCEEDED', runningStart, 46, 48),
+        step('rollout', 'SUCCEEDED', runningStart, 48, 60),
+      ]
+    : [
+        step('prepare', 'SUCCEEDED', runningStart, 0, 8),
+        step('build', 'RUNNING', runningStart, 9, 20),
+        step('lifecycle', 'PENDING'),
+        step('deploy', 'PENDING'),
+        step('rollout', 'PENDING'),
+      ];
   return {
     id: RUNNING,
     app: 'web',
@@ -107,7 +146,13 @@ const BUILD_LOG = [
   echo('Phase complete: POST_BUILD State: SUCCEEDED'),
 ];
 
-const summary = (run: RunView): ExecutionSummary => ({ runId: run.id, app: run.app, status: run.status as ExecutionSummary['status'], startedAt: run.startedAt, ...(run.endedAt && { stoppedAt: run.endedAt }) });
+const summary = (run: RunView): ExecutionSummary => ({
+  runId: run.id,
+  app: run.app,
+  status: run.status as ExecutionSummary['status'],
+  startedAt: run.startedAt,
+  ...(run.endedAt && { stoppedAt: run.endedAt }),
+});
 const appRun = ({ app: _app, ...run }: ExecutionSummary): AppRun => ({
   ...run,
   seconds: ((run.stoppedAt ? Date.parse(run.stoppedAt) : NOW) - Date.parse(run.startedAt)) / 1000,
@@ -121,7 +166,13 @@ const OLDER: ExecutionSummary[] = [
   [88, 'SUCCEEDED'],
 ].map(([seconds, status], i) => {
   const start = NOW - (60 + i * 30) * 60_000;
-  return { runId: `01JDQ8ZV7N2W4Y6A8C0E2G4J5${i}`, app: 'web', status: status as ExecutionSummary['status'], startedAt: at(start, 0), stoppedAt: at(start, seconds as number) };
+  return {
+    runId: `01JDQ8ZV7N2W4Y6A8C0E2G4J5${i}`,
+    app: 'web',
+    status: status as ExecutionSummary['status'],
+    startedAt: at(start, 0),
+    stoppedAt: at(start, seconds as number),
+  };
 });
 
 export interface FixtureApi {
@@ -141,8 +192,22 @@ export async function startFixtureApi(): Promise<FixtureApi> {
   const times: number[] = [];
   const runs = () => [runningRun(runningDone), succeededRun(), failedRun()];
   const logOf = (id: string): { lines: string[]; done: boolean } => {
-    if (id === RUNNING) return runningDone ? { lines: [...BUILD_LOG.slice(0, 8), '#6 exporting to image', echo('Phase complete: BUILD State: SUCCEEDED')], done: true } : { lines: BUILD_LOG.slice(0, 8), done: false };
-    if (id === FAILED) return { lines: [...BUILD_LOG.slice(0, 8), 'error: cannot find module left-pad', echo('Phase complete: BUILD State: FAILED')], done: true };
+    if (id === RUNNING)
+      return runningDone
+        ? {
+            lines: [...BUILD_LOG.slice(0, 8), '#6 exporting to image', echo('Phase complete: BUILD State: SUCCEEDED')],
+            done: true,
+          }
+        : { lines: BUILD_LOG.slice(0, 8), done: false };
+    if (id === FAILED)
+      return {
+        lines: [
+          ...BUILD_LOG.slice(0, 8),
+          'error: cannot find module left-pad',
+          echo('Phase complete: BUILD State: FAILED'),
+        ],
+        done: true,
+      };
     return { lines: BUILD_LOG, done: true };
   };
   const apps = (): AppSummary[] => {
@@ -152,14 +217,26 @@ export async function startFixtureApi(): Promise<FixtureApi> {
       {
         app: 'web',
         url: 'http://web.example.test',
-        serving: { image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@${DIGEST}`, digest: DIGEST, taskDefinition: 'web:12', revision: 12, runningCount: 2, desiredCount: 2 },
+        serving: {
+          image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@${DIGEST}`,
+          digest: DIGEST,
+          taskDefinition: 'web:12',
+          revision: 12,
+          runningCount: 2,
+          desiredCount: 2,
+        },
         lastRun: recent('web')[0]!,
         recentRuns: recent('web'),
       },
       {
         app: 'worker',
         url: 'http://worker.example.test',
-        serving: { image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker@${OLD_DIGEST}`, digest: OLD_DIGEST, taskDefinition: 'worker:3', revision: 3 },
+        serving: {
+          image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker@${OLD_DIGEST}`,
+          digest: OLD_DIGEST,
+          taskDefinition: 'worker:3',
+          revision: 3,
+        },
         lastRun: recent('worker')[0]!,
         recentRuns: recent('worker'),
       },
@@ -192,7 +269,12 @@ export async function startFixtureApi(): Promise<FixtureApi> {
     const { lines, done } = logOf(run.id);
     const from = Number(url.searchParams.get('cursor') ?? 0);
     const page = lines.slice(from, from + 3);
-    return json(200, { runId: run.id, lines: page, cursor: String(from + page.length), done: done && from + page.length >= lines.length });
+    return json(200, {
+      runId: run.id,
+      lines: page,
+      cursor: String(from + page.length),
+      done: done && from + page.length >= lines.length,
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -200,9 +282,10 @@ export async function startFixtureApi(): Promise<FixtureApi> {
     requests,
     times,
     finishRunning: () => void (runningDone = true),
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -4,14 +4,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { FAILED, INJECTION, RUNNING, startFixtureApi, SUCCEEDED, SUCCEEDED_STEPS, type FixtureApi } from './dashboard-fixtures.ts';
+import {
+  FAILED,
+  INJECTION,
+  RUNNING,
+  startFixtureApi,
+  SUCCEEDED,
+  SUCCEEDED_STEPS,
+  type FixtureApi,
+} from './dashboard-fixtures.ts';
 
 const CHROMIUM = process.env.SLIPWAY_CHROMIUM ?? '/usr/bin/chromium';
 const CI = process.env.CI === 'true';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Polls `check` until it holds or the deadline passes; no fixed sleeps. */
-async function eventually<T>(check: () => Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -34,7 +55,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
   let shots: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`CI=true and Chromium is not at ${CHROMIUM}: .ci/run installs it (apt-get install chromium).`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`CI=true and Chromium is not at ${CHROMIUM}: .ci/run installs it (apt-get install chromium).`);
     const { chromium } = await import('playwright-core');
     api = await startFixtureApi();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
@@ -68,7 +90,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
     await page.goto(`${api.url}/#/apps`);
     await page.locator('tr[data-app="worker"]').waitFor();
 
-    expect(await page.locator('tr[data-app]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-app')))).toEqual(['web', 'worker']);
+    expect(
+      await page.locator('tr[data-app]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-app'))),
+    ).toEqual(['web', 'worker']);
     expect(await page.locator('tr[data-app="web"] a.url').getAttribute('href')).toBe('http://web.example.test/');
     expect(await page.locator('tr[data-app="worker"] a.url').getAttribute('href')).toBe('http://worker.example.test/');
     expect(await page.locator('tr[data-app="web"] .digest').innerText()).toBe('3f5a9c0e7b21');
@@ -83,7 +107,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
     await page.goto(`${api.url}/#/apps`);
     await page.locator('tr[data-app="web"] svg.spark rect').first().waitFor();
 
-    const heights = await page.locator('tr[data-app="web"] svg.spark rect').evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect().height));
+    const heights = await page
+      .locator('tr[data-app="web"] svg.spark rect')
+      .evaluateAll((rects) => rects.map((r) => r.getBoundingClientRect().height));
     // Oldest first: 88 s, 70 s, 140 s (the longest, full height), 95 s, then the succeeded 100 s and the running one.
     expect(heights[2]).toBeCloseTo(27, 0);
     expect(heights[0]! / heights[2]!).toBeCloseTo(88 / 140, 1);
@@ -94,7 +120,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
     await page.locator('#run-id').filter({ hasText: SUCCEEDED }).waitFor();
 
     const track = await box(page, 'li[data-step="build"] .track');
-    const bars = Object.fromEntries(await Promise.all(Object.keys(SUCCEEDED_STEPS).map(async (name) => [name, await box(page, `li[data-step="${name}"] .bar`)] as const)));
+    const bars = Object.fromEntries(
+      await Promise.all(
+        Object.keys(SUCCEEDED_STEPS).map(
+          async (name) => [name, await box(page, `li[data-step="${name}"] .bar`)] as const,
+        ),
+      ),
+    );
     // build took 60 s, prepare 10 s, rollout 20 s of a 100 s run.
     expect(bars.build!.width / bars.prepare!.width).toBeGreaterThan(5.8);
     expect(bars.build!.width / bars.prepare!.width).toBeLessThan(6.2);
@@ -111,13 +143,17 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
     await page.locator('#log pre.output').first().waitFor();
 
     expect(await page.locator('#log').innerText()).toContain('#1 [internal] load build definition from Dockerfile');
-    expect(await page.locator('#log pre.output', { hasText: 'latest: digest: sha256:3f5a9c0e7b21' }).isVisible()).toBe(true);
+    expect(await page.locator('#log pre.output', { hasText: 'latest: digest: sha256:3f5a9c0e7b21' }).isVisible()).toBe(
+      true,
+    );
     const folds = page.locator('#log details.echo');
     // Before the build's output, around docker push, and after: three runs of echo lines.
     expect(await folds.count()).toBe(3);
     expect(await folds.evaluateAll((all) => all.every((d) => !d.hasAttribute('open')))).toBe(true);
     expect(await page.locator('#log details.echo pre', { hasText: 'Waiting for agent ping' }).isVisible()).toBe(false);
-    expect(await folds.first().locator('summary').innerText()).toBe('BUILD: docker build --tag "$REPOSITORY_URI:latest" --file Dockerfile . · 6 CodeBuild lines');
+    expect(await folds.first().locator('summary').innerText()).toBe(
+      'BUILD: docker build --tag "$REPOSITORY_URI:latest" --file Dockerfile . · 6 CodeBuild lines',
+    );
 
     // Folded lines stay in the page's text: what test/e2e/watching.test.ts waits for on the real stack.
     await page.locator('#log').filter({ hasText: 'Entering phase BUILD' }).waitFor({ timeout: 2000 });
@@ -146,7 +182,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
     await page.selectOption('#filter-status', 'SUCCEEDED');
     await eventually(async () => (await page.locator('a[data-run]').count()) === 4, 'the succeeded runs only');
     expect(new URL(page.url()).hash).toBe('#/runs?status=SUCCEEDED');
-    expect(await page.locator('a[data-run]').evaluateAll((links) => links.every((a) => a.getAttribute('data-status') === 'SUCCEEDED'))).toBe(true);
+    expect(
+      await page
+        .locator('a[data-run]')
+        .evaluateAll((links) => links.every((a) => a.getAttribute('data-status') === 'SUCCEEDED')),
+    ).toBe(true);
 
     await page.selectOption('#filter-app', 'worker');
     await page.locator('p.count').filter({ hasText: '0 runs match' }).waitFor();
@@ -178,7 +218,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
     api.finishRunning();
     await page.locator('li[data-step="rollout"] .status').filter({ hasText: 'SUCCEEDED' }).waitFor({ timeout: 15_000 });
     await page.locator('#log details.echo').last().waitFor();
-    await eventually(async () => !((await page.locator('body').getAttribute('data-polling')) ?? '').split(' ').includes('run'), 'the run poller to stop');
+    await eventually(
+      async () => !((await page.locator('body').getAttribute('data-polling')) ?? '').split(' ').includes('run'),
+      'the run poller to stop',
+    );
 
     const asked = () => api.requests.filter((r) => r.startsWith(`/runs/${RUNNING}`)).length;
     const before = asked();

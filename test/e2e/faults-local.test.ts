@@ -40,7 +40,15 @@ interface Health {
   pid?: number;
   restarts?: number;
 }
-async function status(): Promise<{ running: boolean; api: string; s3: string; registry: string; pid: number; stack: string; health?: Record<string, Health> }> {
+async function status(): Promise<{
+  running: boolean;
+  api: string;
+  s3: string;
+  registry: string;
+  pid: number;
+  stack: string;
+  health?: Record<string, Health>;
+}> {
   const result = await cli(['local', 'status', '--json']);
   return JSON.parse(result.stdout);
 }
@@ -59,7 +67,10 @@ async function processesNamingState(): Promise<string[]> {
 async function runningBuilds(): Promise<number[]> {
   const pids: number[] = [];
   for (const name of await readdir(paths.builds).catch(() => [] as string[])) {
-    const state = JSON.parse(await readFile(join(paths.builds, name, 'state.json'), 'utf8').catch(() => '{}')) as { status?: string; pid?: number };
+    const state = JSON.parse(await readFile(join(paths.builds, name, 'state.json'), 'utf8').catch(() => '{}')) as {
+      status?: string;
+      pid?: number;
+    };
     if (state.status === 'IN_PROGRESS' && state.pid && isAlive(state.pid)) pids.push(state.pid);
   }
   return pids;
@@ -86,7 +97,10 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
   let stack = '';
 
   beforeAll(async () => {
-    if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`);
+    if (!dockerUp)
+      throw new Error(
+        `CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`,
+      );
     await rm(STATE, { recursive: true, force: true });
     const up = await cli(['local', 'up']);
     expect(up.code, up.stderr).toBe(0);
@@ -118,7 +132,11 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
       form.append('key', 'contexts/hello/01J00000000000000000000000.tar.gz');
       form.append('file', new Blob(['FROM busybox\n']), 'context.tar.gz');
       // A server that closes the connection on such a request (an app's httpd may) refuses it too.
-      const posted = await fetch(`${base}/slipway-contexts`, { method: 'POST', body: form, headers: { origin: 'https://attacker.example' } }).then(
+      const posted = await fetch(`${base}/slipway-contexts`, {
+        method: 'POST',
+        body: form,
+        headers: { origin: 'https://attacker.example' },
+      }).then(
         async (response) => (await response.text(), response.status),
         () => 0,
       );
@@ -128,7 +146,10 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
     expect(front.status).toBe(403);
     // The registry and the API refuse what a web page could send: another origin, or a DNS-rebinding host name.
     for (const url of [info.registry, info.api]) {
-      expect((await fetch(`${url}/v2/_catalog`, { method: 'POST', headers: { origin: 'https://attacker.example' } })).status, url).toBe(403);
+      expect(
+        (await fetch(`${url}/v2/_catalog`, { method: 'POST', headers: { origin: 'https://attacker.example' } })).status,
+        url,
+      ).toBe(403);
       expect(await statusWithHost(`${url}/v2/_catalog`, 'attacker.example'), url).toBe(403);
     }
     expect((await cli(['runs', '--app', 'hello', '--json'])).stdout).toBe(runsBefore);
@@ -136,9 +157,15 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
 
   it('answers 413 naming the limit to a webhook body over the API limit', async () => {
     const { api } = await stackInfo(STATE);
-    const response = await fetch(`${api}/webhooks/github`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-github-event': 'push' }, body: 'x'.repeat(7 * 1024 * 1024) });
+    const response = await fetch(`${api}/webhooks/github`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
+      body: 'x'.repeat(7 * 1024 * 1024),
+    });
     expect(response.status).toBe(413);
-    expect(((await response.json()) as { error: { message: string } }).error.message).toContain('limit of 6291456 bytes');
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain(
+      'limit of 6291456 bytes',
+    );
   });
 
   it('exits 2 for a deploy of a missing folder', async () => {
@@ -157,7 +184,9 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
     });
     expect(after.restarts).toBeGreaterThanOrEqual(1);
     const text = await cli(['local', 'status']);
-    expect(text.stdout).toMatch(/health: +api ok · s3 ok · registry ok \(restarted \d+×; last exit signal SIGKILL\) · containers ok/);
+    expect(text.stdout).toMatch(
+      /health: +api ok · s3 ok · registry ok \(restarted \d+×; last exit signal SIGKILL\) · containers ok/,
+    );
     await deployHello();
   });
 
@@ -208,7 +237,9 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
       const up = await cli(['local', 'up']);
       expect(up.code, up.stderr).toBe(0);
       expect(up.stdout).toContain(`port ${kept.api} (api) is held by another program: the api now listens on`);
-      expect(up.stdout).toContain(`port ${kept.registry} (registry) is held by another program: the registry now listens on`);
+      expect(up.stdout).toContain(
+        `port ${kept.registry} (registry) is held by another program: the registry now listens on`,
+      );
       expect(up.stdout + up.stderr).not.toContain('EADDRINUSE');
       const running = await status();
       expect(running.running).toBe(true);

@@ -16,7 +16,8 @@ if (!dockerUp && !CI) console.warn('e2e skipped: the Docker engine is not answer
 
 const STATE_DIR = stateDirFor('lifecycle');
 const cli = (args: string[]) => slipway(args, { stateDir: STATE_DIR });
-const MANIFEST_TYPES = 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
+const MANIFEST_TYPES =
+  'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json';
 
 interface Deployed {
   runId: string;
@@ -29,7 +30,10 @@ async function registryTags(registry: string, repository: string): Promise<Map<s
   const listed = (await (await fetch(`${registry}/v2/${repository}/tags/list`)).json()) as { tags?: string[] | null };
   const byDigest = new Map<string, string[]>();
   for (const tag of listed.tags ?? []) {
-    const head = await fetch(`${registry}/v2/${repository}/manifests/${tag}`, { method: 'HEAD', headers: { accept: MANIFEST_TYPES } });
+    const head = await fetch(`${registry}/v2/${repository}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_TYPES },
+    });
     const digest = head.headers.get('docker-content-digest');
     if (head.ok && digest) byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag].sort());
   }
@@ -43,7 +47,10 @@ describe.skipIf(!dockerUp && !CI)('lifecycle policies on the local stack', () =>
   const page = (n: number) => `<h1>tidy ${n}</h1>\n`;
 
   beforeAll(async () => {
-    if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`);
+    if (!dockerUp)
+      throw new Error(
+        `CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`,
+      );
     await rm(STATE_DIR, { recursive: true, force: true });
     const up = await cli(['local', 'up']);
     expect(up.code, up.stderr).toBe(0);
@@ -60,8 +67,17 @@ describe.skipIf(!dockerUp && !CI)('lifecycle policies on the local stack', () =>
     const render = await cli(['lifecycle', 'render', '--app', 'tidy']);
 
     expect(render.code, render.stderr).toBe(0);
-    const policy = JSON.parse(render.stdout) as { rules: { rulePriority: number; selection: Record<string, unknown> }[] };
-    expect(policy.rules.map((r) => [r.rulePriority, r.selection.tagStatus, r.selection.tagPrefixList ?? r.selection.tagPatternList ?? null, r.selection.countNumber])).toEqual([
+    const policy = JSON.parse(render.stdout) as {
+      rules: { rulePriority: number; selection: Record<string, unknown> }[];
+    };
+    expect(
+      policy.rules.map((r) => [
+        r.rulePriority,
+        r.selection.tagStatus,
+        r.selection.tagPrefixList ?? r.selection.tagPatternList ?? null,
+        r.selection.countNumber,
+      ]),
+    ).toEqual([
       [1, 'tagged', ['slipway-release-'], 1],
       [2, 'untagged', null, 7],
       [3, 'tagged', ['*'], 1],
@@ -93,7 +109,10 @@ describe.skipIf(!dockerUp && !CI)('lifecycle policies on the local stack', () =>
       [second!.digest]: [second!.runId],
       [third!.digest]: [third!.runId, 'slipway-release-1'],
     });
-    const gone = await fetch(`${registry}/v2/tidy/manifests/${first!.digest}`, { method: 'HEAD', headers: { accept: MANIFEST_TYPES } });
+    const gone = await fetch(`${registry}/v2/tidy/manifests/${first!.digest}`, {
+      method: 'HEAD',
+      headers: { accept: MANIFEST_TYPES },
+    });
     expect(gone.status).toBe(404);
   });
 
@@ -105,8 +124,14 @@ describe.skipIf(!dockerUp && !CI)('lifecycle policies on the local stack', () =>
       views.push(JSON.parse(status.stdout) as { lifecycle: { expired: unknown[] }; release: unknown });
     }
 
-    expect(views.map((v) => v.lifecycle.expired)).toEqual([[], [], [{ digest: deploys[0]!.digest, tags: [deploys[0]!.runId], rulePriority: 3 }]]);
-    expect(views.map((v) => v.release)).toEqual(deploys.map((d) => ({ tag: 'slipway-release-1', digest: d.digest, keep: 1 })));
+    expect(views.map((v) => v.lifecycle.expired)).toEqual([
+      [],
+      [],
+      [{ digest: deploys[0]!.digest, tags: [deploys[0]!.runId], rulePriority: 3 }],
+    ]);
+    expect(views.map((v) => v.release)).toEqual(
+      deploys.map((d) => ({ tag: 'slipway-release-1', digest: d.digest, keep: 1 })),
+    );
     expect(deploys[2]!.stdout).toMatch(/^lifecycle: expired 1 image\(s\)/m);
     expect(deploys[1]!.stdout).not.toMatch(/^lifecycle: expired/m);
   });

@@ -14,7 +14,9 @@ const exec = promisify(execFile);
 /** The presigned POST's fields with its policy pinned to another key (the signature left as it was). */
 function withPolicyKey(fields: Record<string, string>, key: string): Record<string, string> {
   const policy = JSON.parse(Buffer.from(fields.Policy!, 'base64').toString('utf8')) as { conditions: unknown[] };
-  policy.conditions = policy.conditions.map((condition) => (typeof condition === 'object' && condition !== null && 'key' in condition ? { key } : condition));
+  policy.conditions = policy.conditions.map((condition) =>
+    typeof condition === 'object' && condition !== null && 'key' in condition ? { key } : condition,
+  );
   return { ...fields, Policy: Buffer.from(JSON.stringify(policy)).toString('base64') };
 }
 const dockerUp = await dockerAnswers();
@@ -27,7 +29,10 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
   const page = (text: string) => `<h1>${text}</h1>\n`;
 
   beforeAll(async () => {
-    if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`);
+    if (!dockerUp)
+      throw new Error(
+        `CI=true and the Docker engine is not answering (${DOCKER} info failed): the e2e suite needs it. Run scripts/prereqs.sh.`,
+      );
     await rm(STATE_DIR, { recursive: true, force: true });
     const up = await slipway(['local', 'up']);
     expect(up.code, up.stderr).toBe(0);
@@ -42,7 +47,12 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
   it('prints its endpoints as JSON', async () => {
     const status = await slipway(['local', 'status', '--json']);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ running: true, api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), s3: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), registry: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      running: true,
+      api: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      s3: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      registry: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+    });
   });
 
   it('is idempotent: a second up finds the running stack', async () => {
@@ -57,7 +67,8 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
     const deploy = await slipway(['deploy', app, '--app', 'hello']);
     expect(deploy.code, deploy.stdout + deploy.stderr).toBe(0);
     expect(lastLine(deploy.stdout)).toMatch(/^url: http:\/\/127\.0\.0\.1:\d+$/);
-    for (const step of ['prepare', 'build', 'lifecycle', 'deploy', 'rollout']) expect(deploy.stdout).toContain(`✓ ${step}`);
+    for (const step of ['prepare', 'build', 'lifecycle', 'deploy', 'rollout'])
+      expect(deploy.stdout).toContain(`✓ ${step}`);
     url = lastLine(deploy.stdout).slice('url: '.length);
     await expectServes(url, await readFile(join(ROOT, 'examples/hello/content/index.html'), 'utf8'));
   });
@@ -79,9 +90,21 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
     for (const run of list.slice(0, 2)) {
       const status = await slipway(['status', run.runId, '--json']);
       const view = JSON.parse(status.stdout);
-      expect(view).toMatchObject({ id: run.runId, app: 'hello', status: 'SUCCEEDED', image: { digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), tags: [run.runId] } });
-      expect(view.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(['prepare:SUCCEEDED', 'build:SUCCEEDED', 'lifecycle:SUCCEEDED', 'deploy:SUCCEEDED', 'rollout:SUCCEEDED']);
-      for (const step of view.steps) expect(Date.parse(step.endedAt)).toBeGreaterThanOrEqual(Date.parse(step.startedAt));
+      expect(view).toMatchObject({
+        id: run.runId,
+        app: 'hello',
+        status: 'SUCCEEDED',
+        image: { digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), tags: [run.runId] },
+      });
+      expect(view.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
+        'prepare:SUCCEEDED',
+        'build:SUCCEEDED',
+        'lifecycle:SUCCEEDED',
+        'deploy:SUCCEEDED',
+        'rollout:SUCCEEDED',
+      ]);
+      for (const step of view.steps)
+        expect(Date.parse(step.endedAt)).toBeGreaterThanOrEqual(Date.parse(step.startedAt));
     }
   });
 
@@ -91,14 +114,19 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
     const deploy = await slipway(['deploy', broken, '--app', 'hello']);
     expect(deploy.code).toBe(1);
     expect(deploy.stdout).toContain('✗ build failed');
-    expect(deploy.stdout).toContain('in build: DockerfileNotFoundError: No Dockerfile at the root of the context for app "hello" (looked for "Dockerfile")');
+    expect(deploy.stdout).toContain(
+      'in build: DockerfileNotFoundError: No Dockerfile at the root of the context for app "hello" (looked for "Dockerfile")',
+    );
     expect(deploy.stdout).toContain(`still serving: revision`);
     await expectServes(url, page('second version'));
   });
 
   it('keeps the previous version serving when the new container crashes', async () => {
     const crashing = await helloCopy();
-    await writeFile(join(crashing, 'Dockerfile'), 'FROM busybox\nCMD ["sh", "-c", "echo starting; echo cannot read config >&2; exit 3"]\n');
+    await writeFile(
+      join(crashing, 'Dockerfile'),
+      'FROM busybox\nCMD ["sh", "-c", "echo starting; echo cannot read config >&2; exit 3"]\n',
+    );
     const deploy = await slipway(['deploy', crashing, '--app', 'hello']);
     expect(deploy.code).toBe(1);
     expect(deploy.stdout).toContain('in rollout: RolloutFailedError');
@@ -110,9 +138,15 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
   it('answers an unknown app with 404 naming the known apps, and starts nothing', async () => {
     const { api } = await stackInfo();
     const before = JSON.parse((await slipway(['runs', '--json'])).stdout).length;
-    const response = await fetch(`${api}/uploads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app: 'nope' }) });
+    const response = await fetch(`${api}/uploads`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ app: 'nope' }),
+    });
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { name: 'UnknownAppError', knownApps: ['hello', 'tidy', 'capped'] } });
+    expect(await response.json()).toMatchObject({
+      error: { name: 'UnknownAppError', knownApps: ['hello', 'tidy', 'capped'] },
+    });
     const deploy = await slipway(['deploy', app, '--app', 'nope']);
     expect(deploy.code).toBe(2);
     expect(deploy.stderr).toContain('Unknown app "nope". Known apps: "hello", "tidy", "capped"');
@@ -122,10 +156,16 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
   it('refuses a presigned POST with a tampered signature or policy, and starts no run', async () => {
     const { api } = await stackInfo();
     const before = JSON.parse((await slipway(['runs', '--json'])).stdout).length;
-    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as UploadTicket;
+    const ticket = (await (
+      await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })
+    ).json()) as UploadTicket;
     const { url, fields } = ticket.upload;
     const signature = fields['X-Amz-Signature']!;
-    const badSignature = await postForm(url, { ...fields, 'X-Amz-Signature': `${signature.startsWith('0') ? '1' : '0'}${signature.slice(1)}` }, 'not a context');
+    const badSignature = await postForm(
+      url,
+      { ...fields, 'X-Amz-Signature': `${signature.startsWith('0') ? '1' : '0'}${signature.slice(1)}` },
+      'not a context',
+    );
     expect(badSignature.status).toBe(403);
     expect(await badSignature.text()).toContain('SignatureDoesNotMatch');
     // The policy rewritten to allow another key, sent with the original signature.
@@ -142,12 +182,24 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
 
   it('refuses an expired presigned POST and starts no run', async () => {
     const { api, s3, bucket } = await stackInfo();
-    const ticket = (await (await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })).json()) as UploadTicket;
+    const ticket = (await (
+      await fetch(`${api}/uploads`, { method: 'POST', body: JSON.stringify({ app: 'hello' }) })
+    ).json()) as UploadTicket;
     // A correctly signed POST for the same key, signed an hour ago with a one-minute lifetime.
     const credentials = JSON.parse(await readFile(join(STATE_DIR, 'credentials.json'), 'utf8'));
     const anHourAgo = new Date(Date.now() - 3600_000);
-    const store = new S3ObjectStore({ bucket, client: createS3Client({ endpoint: s3, region: 'us-east-1', credentials, forcePathStyle: true }), clock: { now: () => anHourAgo } });
-    const expired = await store.createUpload({ key: ticket.key, contentType: 'application/gzip', expiresInSeconds: 60, maxBytes: ticket.maxBytes, metadata: { app: 'hello', 'run-id': ticket.runId } });
+    const store = new S3ObjectStore({
+      bucket,
+      client: createS3Client({ endpoint: s3, region: 'us-east-1', credentials, forcePathStyle: true }),
+      clock: { now: () => anHourAgo },
+    });
+    const expired = await store.createUpload({
+      key: ticket.key,
+      contentType: 'application/gzip',
+      expiresInSeconds: 60,
+      maxBytes: ticket.maxBytes,
+      metadata: { app: 'hello', 'run-id': ticket.runId },
+    });
     const response = await postForm(expired.url, expired.fields, 'late');
     expect(response.status).toBe(403);
     expect(await response.text()).toContain('Invalid according to Policy: Policy expired.');

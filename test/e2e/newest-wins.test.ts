@@ -41,15 +41,33 @@ describe.skipIf(!dockerUp && !CI)('newest wins', () => {
     folders.push(dir);
     await mkdir(join(dir, 'content'));
     await writeFile(join(dir, 'content', 'index.html'), page);
-    await writeFile(join(dir, 'Dockerfile'), `FROM busybox\nRUN sleep ${seconds}\nCOPY content/index.html /www/index.html\nEXPOSE 8080\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`);
+    await writeFile(
+      join(dir, 'Dockerfile'),
+      `FROM busybox\nRUN sleep ${seconds}\nCOPY content/index.html /www/index.html\nEXPOSE 8080\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n`,
+    );
     return dir;
   };
 
   beforeAll(async () => {
-    if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed). Run scripts/prereqs.sh.`);
-    github = await startGithubStandIn({ [`slipway-examples/hello@${'d'.repeat(40)}`]: await githubTarball('slipway-examples/hello', 'd'.repeat(40), { Dockerfile: 'FROM busybox\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n', 'index.html': 'pushed\n' }) });
+    if (!dockerUp)
+      throw new Error(
+        `CI=true and the Docker engine is not answering (${DOCKER} info failed). Run scripts/prereqs.sh.`,
+      );
+    github = await startGithubStandIn({
+      [`slipway-examples/hello@${'d'.repeat(40)}`]: await githubTarball('slipway-examples/hello', 'd'.repeat(40), {
+        Dockerfile: 'FROM busybox\nCOPY index.html /www/index.html\nCMD ["httpd", "-f", "-p", "8080", "-h", "/www"]\n',
+        'index.html': 'pushed\n',
+      }),
+    });
     await rm(STATE, { recursive: true, force: true });
-    const up = await slipway(['local', 'up'], { stateDir: STATE, env: { SLIPWAY_GITHUB_WEBHOOK_SECRET: SECRET, SLIPWAY_GITHUB_TOKEN: 'ghp_e2e', SLIPWAY_GITHUB_API_URL: github.url } });
+    const up = await slipway(['local', 'up'], {
+      stateDir: STATE,
+      env: {
+        SLIPWAY_GITHUB_WEBHOOK_SECRET: SECRET,
+        SLIPWAY_GITHUB_TOKEN: 'ghp_e2e',
+        SLIPWAY_GITHUB_API_URL: github.url,
+      },
+    });
     expect(up.code, up.stderr).toBe(0);
     api = (await stackInfo(STATE)).api;
   }, 120_000);
@@ -82,7 +100,10 @@ describe.skipIf(!dockerUp && !CI)('newest wins', () => {
         expect(['SUPERSEDED', 'SUCCEEDED'], `${runId}: ${JSON.stringify(run)}`).toContain(run.status);
         if (run.status === 'SUPERSEDED') expect(run.superseded!.by > runId).toBe(true);
         // A SUCCEEDED older run claimed the service before the newest one did (claims go in run-id order).
-        if (run.status === 'SUCCEEDED') expect(Date.parse(run.steps.find((s) => s.name === 'deploy')!.startedAt!)).toBeLessThanOrEqual(Date.parse(newestDeploy.endedAt!));
+        if (run.status === 'SUCCEEDED')
+          expect(Date.parse(run.steps.find((s) => s.name === 'deploy')!.startedAt!)).toBeLessThanOrEqual(
+            Date.parse(newestDeploy.endedAt!),
+          );
       }
       // And it keeps serving: no older run moves the service afterwards.
       await sleep(300);
@@ -96,48 +117,81 @@ describe.skipIf(!dockerUp && !CI)('newest wins', () => {
       const body = JSON.stringify(payload);
       const response = await fetch(`${api}/webhooks/github`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': delivery, 'x-hub-signature-256': await sign(SECRET, body) },
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'push',
+          'x-github-delivery': delivery,
+          'x-hub-signature-256': await sign(SECRET, body),
+        },
         body,
       });
       return { status: response.status, body: (await response.json()) as { duplicate?: boolean; runId?: string } };
     };
-    const runCount = async () => (JSON.parse((await cli(['runs', '--app', 'hello', '--json', '--limit', '100'])).stdout) as unknown[]).length;
+    const runCount = async () =>
+      (JSON.parse((await cli(['runs', '--app', 'hello', '--json', '--limit', '100'])).stdout) as unknown[]).length;
     const tarballFetches = () => github.requests.filter((r) => r.path.includes('/tarball/')).length;
     const waitForEnd = async (runId: string) => {
       const deadline = Date.now() + 90_000;
       while (Date.now() < deadline) {
         const status = await cli(['status', runId, '--json']);
-        if (status.code !== 2 && (JSON.parse(status.stdout) as RunView).status !== 'RUNNING') return JSON.parse(status.stdout) as RunView;
+        if (status.code !== 2 && (JSON.parse(status.stdout) as RunView).status !== 'RUNNING')
+          return JSON.parse(status.stdout) as RunView;
         await sleep(200);
       }
       throw new Error(`run ${runId} did not end within 90s`);
     };
 
     it.each([
-      ['with a time in the body', { repository: { full_name: 'slipway-examples/hello', pushed_at: Math.floor(Date.now() / 1000) }, head_commit: { id: 'd'.repeat(40), timestamp: new Date().toISOString() } }],
-      ['without a time in the body', { repository: { full_name: 'slipway-examples/hello' }, head_commit: null, marker: 'untimed' }],
-    ])('makes one run of 20 concurrent deliveries of one signed push %s, answering 19 as duplicates', async (_name, extra) => {
-      const payload = { ref: 'refs/heads/main', before: '0'.repeat(40), after: commit, deleted: false, pusher: { name: 'octocat' }, ...extra };
-      const runsBefore = await runCount();
-      const fetchesBefore = tarballFetches();
+      [
+        'with a time in the body',
+        {
+          repository: { full_name: 'slipway-examples/hello', pushed_at: Math.floor(Date.now() / 1000) },
+          head_commit: { id: 'd'.repeat(40), timestamp: new Date().toISOString() },
+        },
+      ],
+      [
+        'without a time in the body',
+        { repository: { full_name: 'slipway-examples/hello' }, head_commit: null, marker: 'untimed' },
+      ],
+    ])(
+      'makes one run of 20 concurrent deliveries of one signed push %s, answering 19 as duplicates',
+      async (_name, extra) => {
+        const payload = {
+          ref: 'refs/heads/main',
+          before: '0'.repeat(40),
+          after: commit,
+          deleted: false,
+          pusher: { name: 'octocat' },
+          ...extra,
+        };
+        const runsBefore = await runCount();
+        const fetchesBefore = tarballFetches();
 
-      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => deliver(payload, `delivery-${i}`)));
+        const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => deliver(payload, `delivery-${i}`)));
 
-      const first = answers.filter((a) => a.status === 202 && a.body.duplicate === false);
-      const duplicates = answers.filter((a) => a.status === 200 && a.body.duplicate === true);
-      expect(first, answers.map((a) => `${a.status} duplicate=${a.body.duplicate} ${a.body.runId}`).join(", ")).toHaveLength(1);
-      expect(duplicates).toHaveLength(19);
-      expect(new Set(answers.map((a) => a.body.runId))).toEqual(new Set([first[0]!.body.runId]));
-      expect(tarballFetches() - fetchesBefore).toBe(1);
-      const run = await waitForEnd(first[0]!.body.runId!);
-      expect(['SUCCEEDED', 'SUPERSEDED']).toContain(run.status);
-      expect(run.steps.find((s) => s.name === 'build')?.status).toBe('SUCCEEDED');
-      expect((await runCount()) - runsBefore).toBe(1);
+        const first = answers.filter((a) => a.status === 202 && a.body.duplicate === false);
+        const duplicates = answers.filter((a) => a.status === 200 && a.body.duplicate === true);
+        expect(
+          first,
+          answers.map((a) => `${a.status} duplicate=${a.body.duplicate} ${a.body.runId}`).join(', '),
+        ).toHaveLength(1);
+        expect(duplicates).toHaveLength(19);
+        expect(new Set(answers.map((a) => a.body.runId))).toEqual(new Set([first[0]!.body.runId]));
+        expect(tarballFetches() - fetchesBefore).toBe(1);
+        const run = await waitForEnd(first[0]!.body.runId!);
+        expect(['SUCCEEDED', 'SUPERSEDED']).toContain(run.status);
+        expect(run.steps.find((s) => s.name === 'build')?.status).toBe('SUCCEEDED');
+        expect((await runCount()) - runsBefore).toBe(1);
 
-      // Delivered again later: still a duplicate of the same run.
-      const again = await deliver(payload, 'delivery-late');
-      expect(again).toEqual({ status: 200, body: expect.objectContaining({ duplicate: true, runId: first[0]!.body.runId }) });
-      expect(tarballFetches() - fetchesBefore).toBe(1);
-    }, 180_000);
+        // Delivered again later: still a duplicate of the same run.
+        const again = await deliver(payload, 'delivery-late');
+        expect(again).toEqual({
+          status: 200,
+          body: expect.objectContaining({ duplicate: true, runId: first[0]!.body.runId }),
+        });
+        expect(tarballFetches() - fetchesBefore).toBe(1);
+      },
+      180_000,
+    );
   });
 });

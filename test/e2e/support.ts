@@ -27,7 +27,10 @@ export function stateDirFor(name: string): string {
  * Run the real CLI as a user would, from the repository root (or `cwd`, a project with its own slipway.config.json),
  * against the stack in `stateDir` (default STATE_DIR).
  */
-export async function slipway(args: string[], options: { timeoutMs?: number; stateDir?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> {
+export async function slipway(
+  args: string[],
+  options: { timeoutMs?: number; stateDir?: string; env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
   try {
     const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? ROOT,
@@ -38,7 +41,11 @@ export async function slipway(args: string[], options: { timeoutMs?: number; sta
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(error) };
+    return {
+      code: typeof e.code === 'number' ? e.code : -1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? String(error),
+    };
   }
 }
 
@@ -63,12 +70,24 @@ export function lastLine(text: string): string {
   return text.trimEnd().split('\n').at(-1) ?? '';
 }
 
-export async function stackInfo(stateDir = STATE_DIR): Promise<{ pid: number; api: string; s3: string; bucket: string; registry: string; registryPid: number; stack: string }> {
+export async function stackInfo(stateDir = STATE_DIR): Promise<{
+  pid: number;
+  api: string;
+  s3: string;
+  bucket: string;
+  registry: string;
+  registryPid: number;
+  stack: string;
+}> {
   return JSON.parse(await readFile(join(stateDir, 'stack.json'), 'utf8'));
 }
 
 /** POST a browser-style form to a presigned POST: its fields in order, then `file` as the last part. */
-export async function postForm(url: string, fields: Record<string, string>, file: string | Uint8Array): Promise<Response> {
+export async function postForm(
+  url: string,
+  fields: Record<string, string>,
+  file: string | Uint8Array,
+): Promise<Response> {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append('file', new Blob([file], { type: 'application/gzip' }), 'context.tar.gz');

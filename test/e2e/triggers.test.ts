@@ -15,7 +15,14 @@ const COMMIT = 'c0ffee0c0ffee0c0ffee0c0ffee0c0ffee0c0ffe';
 const PAGE = '<h1>pushed to main</h1>\n';
 
 type RunSummary = { runId: string; status: string };
-type RunView = { id: string; status: string; trigger: { kind: string; commit?: string; ref?: string; source?: string }; image?: { tags: string[] }; url?: string; steps: { name: string; status: string }[] };
+type RunView = {
+  id: string;
+  status: string;
+  trigger: { kind: string; commit?: string; ref?: string; source?: string };
+  image?: { tags: string[] };
+  url?: string;
+  steps: { name: string; status: string }[];
+};
 
 describe.skipIf(!dockerUp && !CI)('triggers', () => {
   let github: Awaited<ReturnType<typeof startGithubStandIn>>;
@@ -49,20 +56,37 @@ describe.skipIf(!dockerUp && !CI)('triggers', () => {
     const body = JSON.stringify(payload);
     return fetch(`${api}/webhooks/github`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': options.delivery, 'x-hub-signature-256': await sign(options.secret ?? SECRET, body) },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'push',
+        'x-github-delivery': options.delivery,
+        'x-hub-signature-256': await sign(options.secret ?? SECRET, body),
+      },
       body,
     });
   };
 
   beforeAll(async () => {
-    if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed). Run scripts/prereqs.sh.`);
+    if (!dockerUp)
+      throw new Error(
+        `CI=true and the Docker engine is not answering (${DOCKER} info failed). Run scripts/prereqs.sh.`,
+      );
     const files = {
       Dockerfile: await readFile(join(ROOT, 'examples/hello/Dockerfile'), 'utf8'),
       'content/index.html': PAGE,
     };
-    github = await startGithubStandIn({ [`slipway-examples/hello@${COMMIT}`]: await githubTarball('slipway-examples/hello', COMMIT, files) });
+    github = await startGithubStandIn({
+      [`slipway-examples/hello@${COMMIT}`]: await githubTarball('slipway-examples/hello', COMMIT, files),
+    });
     await rm(STATE, { recursive: true, force: true });
-    const up = await slipway(['local', 'up'], { stateDir: STATE, env: { SLIPWAY_GITHUB_WEBHOOK_SECRET: SECRET, SLIPWAY_GITHUB_TOKEN: 'ghp_e2e', SLIPWAY_GITHUB_API_URL: github.url } });
+    const up = await slipway(['local', 'up'], {
+      stateDir: STATE,
+      env: {
+        SLIPWAY_GITHUB_WEBHOOK_SECRET: SECRET,
+        SLIPWAY_GITHUB_TOKEN: 'ghp_e2e',
+        SLIPWAY_GITHUB_API_URL: github.url,
+      },
+    });
     expect(up.code, up.stderr).toBe(0);
     api = (await stackInfo(STATE)).api;
   });
@@ -78,12 +102,22 @@ describe.skipIf(!dockerUp && !CI)('triggers', () => {
     const response = await push({ delivery: 'delivery-1' });
     expect(response.status).toBe(202);
     const body = (await response.json()) as { runs: { app: string; runId: string; duplicate: boolean }[] };
-    expect(body).toMatchObject({ duplicate: false, runs: [{ app: 'hello', runId: expect.any(String), duplicate: false }] });
+    expect(body).toMatchObject({
+      duplicate: false,
+      runs: [{ app: 'hello', runId: expect.any(String), duplicate: false }],
+    });
     pushedRun = body.runs[0]!.runId;
     const run = await waitForRun(pushedRun);
-    expect(run).toMatchObject({ status: 'SUCCEEDED', trigger: { kind: 'webhook', commit: COMMIT, ref: 'refs/heads/main', source: 'octocat' } });
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: { kind: 'webhook', commit: COMMIT, ref: 'refs/heads/main', source: 'octocat' },
+    });
     expect(run.image?.tags).toContain(`git-${COMMIT.slice(0, 7)}`);
-    expect(github.requests.some((r) => r.path === `/repos/slipway-examples/hello/tarball/${COMMIT}` && r.authorization === 'Bearer ghp_e2e')).toBe(true);
+    expect(
+      github.requests.some(
+        (r) => r.path === `/repos/slipway-examples/hello/tarball/${COMMIT}` && r.authorization === 'Bearer ghp_e2e',
+      ),
+    ).toBe(true);
     await expectServes(run.url!, PAGE);
   });
 
@@ -91,7 +125,11 @@ describe.skipIf(!dockerUp && !CI)('triggers', () => {
     const before = (await runs()).length;
     const response = await push({ delivery: 'delivery-1' });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ duplicate: true, runId: pushedRun, runs: [{ app: 'hello', runId: pushedRun, duplicate: true }] });
+    expect(await response.json()).toEqual({
+      duplicate: true,
+      runId: pushedRun,
+      runs: [{ app: 'hello', runId: pushedRun, duplicate: true }],
+    });
     await sleep(500);
     expect((await runs()).length).toBe(before);
   });
@@ -107,9 +145,14 @@ describe.skipIf(!dockerUp && !CI)('triggers', () => {
   });
 
   it('ignores a push to a branch no app follows, saying why', async () => {
-    const response = await push({ delivery: 'delivery-3', body: { ref: 'refs/heads/feature', after: COMMIT, repository: { full_name: 'slipway-examples/hello' } } });
+    const response = await push({
+      delivery: 'delivery-3',
+      body: { ref: 'refs/heads/feature', after: COMMIT, repository: { full_name: 'slipway-examples/hello' } },
+    });
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ ignored: 'No app follows slipway-examples/hello@feature. Apps following slipway-examples/hello: hello (main).' });
+    expect(await response.json()).toEqual({
+      ignored: 'No app follows slipway-examples/hello@feature. Apps following slipway-examples/hello: hello (main).',
+    });
   });
 
   it('rebuilds on a Build Requested event, from the newest context', async () => {
@@ -124,9 +167,16 @@ describe.skipIf(!dockerUp && !CI)('triggers', () => {
   it('starts one run when the same S3 event is delivered twice', async () => {
     const { bucket } = await stackInfo(STATE);
     const before = (await runs()).length;
-    const objectCreated = { Source: 'aws.s3', DetailType: 'Object Created', Detail: JSON.stringify({ bucket: { name: bucket }, object: { key: `contexts/hello/${pushedRun}.tar.gz` } }) };
+    const objectCreated = {
+      Source: 'aws.s3',
+      DetailType: 'Object Created',
+      Detail: JSON.stringify({ bucket: { name: bucket }, object: { key: `contexts/hello/${pushedRun}.tar.gz` } }),
+    };
     for (let i = 0; i < 2; i += 1) {
-      const put = await fetch(`${api}/_local/events`, { method: 'POST', body: JSON.stringify({ Entries: [objectCreated] }) });
+      const put = await fetch(`${api}/_local/events`, {
+        method: 'POST',
+        body: JSON.stringify({ Entries: [objectCreated] }),
+      });
       expect(put.status).toBe(200);
     }
     await sleep(500);

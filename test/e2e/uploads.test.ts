@@ -21,7 +21,11 @@ const cli = (args: string[]) => slipway(args, { stateDir: STATE_DIR });
 
 async function ticketFor(app: string): Promise<UploadTicket> {
   const { api } = await stackInfo(STATE_DIR);
-  const response = await fetch(`${api}/uploads`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ app }) });
+  const response = await fetch(`${api}/uploads`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ app }),
+  });
   expect(response.status).toBe(201);
   return (await response.json()) as UploadTicket;
 }
@@ -36,12 +40,18 @@ async function runCount(app: string): Promise<number> {
 async function contextStore(): Promise<S3ObjectStore> {
   const { s3, bucket } = await stackInfo(STATE_DIR);
   const credentials = JSON.parse(await readFile(join(STATE_DIR, 'credentials.json'), 'utf8'));
-  return new S3ObjectStore({ bucket, client: createS3Client({ endpoint: s3, region: 'us-east-1', credentials, forcePathStyle: true }) });
+  return new S3ObjectStore({
+    bucket,
+    client: createS3Client({ endpoint: s3, region: 'us-east-1', credentials, forcePathStyle: true }),
+  });
 }
 
 describe.skipIf(!dockerUp && !CI)('upload limits on the local stack', () => {
   beforeAll(async () => {
-    if (!dockerUp) throw new Error(`CI=true and the Docker engine is not answering (${DOCKER} info failed). Run scripts/prereqs.sh.`);
+    if (!dockerUp)
+      throw new Error(
+        `CI=true and the Docker engine is not answering (${DOCKER} info failed). Run scripts/prereqs.sh.`,
+      );
     await rm(STATE_DIR, { recursive: true, force: true });
     const up = await cli(['local', 'up']);
     expect(up.code, up.stderr).toBe(0);
@@ -55,9 +65,21 @@ describe.skipIf(!dockerUp && !CI)('upload limits on the local stack', () => {
     const capped = await ticketFor('capped');
     const hello = await ticketFor('hello');
 
-    expect(capped.upload).toMatchObject({ method: 'POST', maxBytes: 65536, fields: { key: capped.key, 'Content-Type': 'application/gzip' } });
-    const policy = JSON.parse(Buffer.from(capped.upload.fields.Policy!, 'base64').toString('utf8')) as { conditions: unknown[] };
-    expect(policy.conditions).toEqual(expect.arrayContaining([['content-length-range', 1, 65536], { key: capped.key }, { 'Content-Type': 'application/gzip' }]));
+    expect(capped.upload).toMatchObject({
+      method: 'POST',
+      maxBytes: 65536,
+      fields: { key: capped.key, 'Content-Type': 'application/gzip' },
+    });
+    const policy = JSON.parse(Buffer.from(capped.upload.fields.Policy!, 'base64').toString('utf8')) as {
+      conditions: unknown[];
+    };
+    expect(policy.conditions).toEqual(
+      expect.arrayContaining([
+        ['content-length-range', 1, 65536],
+        { key: capped.key },
+        { 'Content-Type': 'application/gzip' },
+      ]),
+    );
     expect(hello.upload.maxBytes).toBe(500 * 1024 * 1024);
   });
 
@@ -84,7 +106,9 @@ describe.skipIf(!dockerUp && !CI)('upload limits on the local stack', () => {
     const deploy = await cli(['deploy', dir, '--app', 'capped']);
 
     expect(deploy.code, deploy.stdout + deploy.stderr).toBe(2);
-    expect(deploy.stderr).toMatch(/The build context for app "capped" is 100\.\d KiB \(\d+ bytes\); the limit is 64\.0 KiB \(65536 bytes\)/);
+    expect(deploy.stderr).toMatch(
+      /The build context for app "capped" is 100\.\d KiB \(\d+ bytes\); the limit is 64\.0 KiB \(65536 bytes\)/,
+    );
     expect(deploy.stderr).toContain('.dockerignore');
     expect(deploy.stdout).not.toContain('uploaded');
     expect(await runCount('capped')).toBe(before);

@@ -1,16 +1,35 @@
 import { parseConfig, type SlipwayConfig } from '../../src/domain/config.ts';
 import { ImageNotFoundError } from '../../src/ports/image-registry.ts';
 import type { LifecycleOutcome } from '../../src/domain/images.ts';
-import { evaluateLifecyclePolicy, type EcrLifecyclePolicy, type LifecyclePreview } from '../../src/domain/lifecycle/index.ts';
+import {
+  evaluateLifecyclePolicy,
+  type EcrLifecyclePolicy,
+  type LifecyclePreview,
+} from '../../src/domain/lifecycle/index.ts';
 import type { Dependencies } from '../../src/use-cases/dependencies.ts';
 import type { BuildLogPage, BuildLogRef, BuildLogs } from '../../src/ports/build-logs.ts';
 import type { BuildRequest, BuildRunner, BuildState } from '../../src/ports/build-runner.ts';
-import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServingVersion } from '../../src/ports/container-service.ts';
+import type {
+  ContainerService,
+  DeployRequest,
+  Deployment,
+  RolloutStatus,
+  ServingVersion,
+} from '../../src/ports/container-service.ts';
 import type { BusEvent, EventBus } from '../../src/ports/event-bus.ts';
 import type { ImageRegistry, RegistryImage } from '../../src/ports/image-registry.ts';
 import type { Metrics } from '../../src/ports/metrics.ts';
 import type { Logger } from '../../src/ports/logger.ts';
-import type { ConditionalWrite, ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest, VersionedObject, WriteCondition } from '../../src/ports/object-store.ts';
+import type {
+  ConditionalWrite,
+  ObjectStore,
+  PresignedPost,
+  PresignedRequest,
+  StoredObject,
+  UploadRequest,
+  VersionedObject,
+  WriteCondition,
+} from '../../src/ports/object-store.ts';
 import type { SecretName, SecretStore } from '../../src/ports/secret-store.ts';
 import type { SourceRepository } from '../../src/ports/source-repository.ts';
 import type { Workflow } from '../../src/ports/workflow.ts';
@@ -32,7 +51,12 @@ export class FakeObjects implements ObjectStore {
     };
   }
   async createDownload(request: { key: string }): Promise<PresignedRequest> {
-    return { method: 'GET', url: `https://s3.example/${request.key}?signed-get`, headers: {}, expiresAt: '2030-01-01T00:00:00Z' };
+    return {
+      method: 'GET',
+      url: `https://s3.example/${request.key}?signed-get`,
+      headers: {},
+      expiresAt: '2030-01-01T00:00:00Z',
+    };
   }
   async head(key: string) {
     return this.objects.get(key);
@@ -62,7 +86,12 @@ export class FakeObjects implements ObjectStore {
 /** A build that reports the scripted states one `get` at a time, then stays on the last. */
 export class FakeBuilds implements BuildRunner {
   readonly started: BuildRequest[] = [];
-  constructor(public script: Omit<BuildState, 'buildId'>[] = [{ status: 'IN_PROGRESS', phase: 'BUILD' }, { status: 'SUCCEEDED', phase: 'COMPLETED', imageDigest: DIGEST }]) {}
+  constructor(
+    public script: Omit<BuildState, 'buildId'>[] = [
+      { status: 'IN_PROGRESS', phase: 'BUILD' },
+      { status: 'SUCCEEDED', phase: 'COMPLETED', imageDigest: DIGEST },
+    ],
+  ) {}
   async start(request: BuildRequest) {
     this.started.push(request);
     return { buildId: `build-${this.started.length}` };
@@ -114,10 +143,19 @@ export class FakeRegistry implements ImageRegistry {
 export class FakeContainers implements ContainerService {
   readonly deployed: DeployRequest[] = [];
   serving_: ServingVersion | undefined;
-  constructor(public rollouts: RolloutStatus[] = [{ state: 'IN_PROGRESS', runningCount: 0, desiredCount: 1 }, { state: 'COMPLETED', runningCount: 1, desiredCount: 1, url: 'http://127.0.0.1:9999' }]) {}
+  constructor(
+    public rollouts: RolloutStatus[] = [
+      { state: 'IN_PROGRESS', runningCount: 0, desiredCount: 1 },
+      { state: 'COMPLETED', runningCount: 1, desiredCount: 1, url: 'http://127.0.0.1:9999' },
+    ],
+  ) {}
   async deploy(request: DeployRequest): Promise<Deployment> {
     this.deployed.push(request);
-    return { deploymentId: `dep-${this.deployed.length}`, taskDefinition: `${request.app}:${this.deployed.length + 1}`, revision: this.deployed.length + 1 };
+    return {
+      deploymentId: `dep-${this.deployed.length}`,
+      taskDefinition: `${request.app}:${this.deployed.length + 1}`,
+      revision: this.deployed.length + 1,
+    };
   }
   async rollout(): Promise<RolloutStatus> {
     return this.rollouts.length > 1 ? this.rollouts.shift()! : this.rollouts[0]!;
@@ -135,7 +173,12 @@ export class RecordingBus implements EventBus {
 }
 
 export class FakeSecrets implements SecretStore {
-  constructor(public values: Partial<Record<SecretName, string>> = { githubWebhookSecret: 'It\'s a Secret to Everybody', githubToken: 'ghp_test' }) {}
+  constructor(
+    public values: Partial<Record<SecretName, string>> = {
+      githubWebhookSecret: "It's a Secret to Everybody",
+      githubToken: 'ghp_test',
+    },
+  ) {}
   async get(name: SecretName) {
     return this.values[name];
   }
@@ -164,11 +207,15 @@ export const unusedWorkflow: Workflow = {
   list: async () => [],
 };
 
-export function testConfig(apps: Record<string, unknown> = { hello: { lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }] } }): SlipwayConfig {
+export function testConfig(
+  apps: Record<string, unknown> = { hello: { lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }] } },
+): SlipwayConfig {
   return parseConfig({ apps });
 }
 
-export function fakeDependencies(overrides: Partial<Dependencies> = {}): Dependencies & { objects: FakeObjects; builds: FakeBuilds; registry: FakeRegistry; containers: FakeContainers } {
+export function fakeDependencies(
+  overrides: Partial<Dependencies> = {},
+): Dependencies & { objects: FakeObjects; builds: FakeBuilds; registry: FakeRegistry; containers: FakeContainers } {
   return {
     config: testConfig(),
     objects: new FakeObjects(),

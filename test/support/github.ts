@@ -5,7 +5,11 @@ import { dirname, join } from 'node:path';
 import { create } from 'tar';
 
 /** `githubTarball('octo/hello', sha, files)` → a gzip tar laid out as GitHub's tarball endpoint serves it: one top-level `owner-repo-sha7/` folder. */
-export async function githubTarball(repository: string, commit: string, files: Record<string, string>): Promise<Buffer> {
+export async function githubTarball(
+  repository: string,
+  commit: string,
+  files: Record<string, string>,
+): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-gh-'));
   const top = `${repository.replace('/', '-')}-${commit.slice(0, 7)}`;
   try {
@@ -14,7 +18,8 @@ export async function githubTarball(repository: string, commit: string, files: R
       await writeFile(join(dir, top, path), content);
     }
     const chunks: Buffer[] = [];
-    for await (const chunk of create({ gzip: true, cwd: dir, portable: true }, [top]) as AsyncIterable<Buffer>) chunks.push(chunk);
+    for await (const chunk of create({ gzip: true, cwd: dir, portable: true }, [top]) as AsyncIterable<Buffer>)
+      chunks.push(chunk);
     return Buffer.concat(chunks);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -25,10 +30,15 @@ export async function githubTarball(repository: string, commit: string, files: R
  * A stand-in for the GitHub API's tarball endpoint on 127.0.0.1: `GET /repos/{owner}/{repo}/tarball/{sha}`
  * answers with a 302 to a codeload-like path, as GitHub does, which serves the tarball. Records requests.
  */
-export async function startGithubStandIn(tarballs: Record<string, Buffer>): Promise<{ url: string; requests: { path: string; authorization?: string }[]; close(): Promise<void> }> {
+export async function startGithubStandIn(
+  tarballs: Record<string, Buffer>,
+): Promise<{ url: string; requests: { path: string; authorization?: string }[]; close(): Promise<void> }> {
   const requests: { path: string; authorization?: string }[] = [];
   const server: Server = createServer((req, res) => {
-    requests.push({ path: req.url ?? '', ...(req.headers.authorization && { authorization: req.headers.authorization }) });
+    requests.push({
+      path: req.url ?? '',
+      ...(req.headers.authorization && { authorization: req.headers.authorization }),
+    });
     const api = /^\/repos\/([^/]+\/[^/]+)\/tarball\/([0-9a-f]{40})$/.exec(req.url ?? '');
     if (api) {
       res.writeHead(302, { location: `/codeload/${api[1]}/legacy.tar.gz/${api[2]}` });
@@ -45,5 +55,9 @@ export async function startGithubStandIn(tarballs: Record<string, Buffer>): Prom
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -22,14 +22,24 @@ export async function functionsWorkflow(): Promise<LocalStepFunctionsWorkflow> {
   const states = Object.keys(TASK_FUNCTIONS) as TaskState[];
   return workflowOver(
     Object.fromEntries(
-      states.map((s) => [s, async (input: unknown) => ((await import(`../../functions/${TASK_FUNCTIONS[s]}.ts`)) as { handler: (e: unknown) => Promise<unknown> }).handler(input)]),
+      states.map((s) => [
+        s,
+        async (input: unknown) =>
+          (
+            (await import(`../../functions/${TASK_FUNCTIONS[s]}.ts`)) as { handler: (e: unknown) => Promise<unknown> }
+          ).handler(input),
+      ]),
     ) as TaskHandlers,
   );
 }
 
 async function workflowOver(handlers: TaskHandlers): Promise<LocalStepFunctionsWorkflow> {
   const states = Object.keys(TASK_FUNCTIONS) as TaskState[];
-  const definition = loadDefinition(Object.fromEntries(states.map((s) => [substitutionKey(s), `arn:aws:lambda:us-east-1:000000000000:function:${TASK_FUNCTIONS[s]}`])));
+  const definition = loadDefinition(
+    Object.fromEntries(
+      states.map((s) => [substitutionKey(s), `arn:aws:lambda:us-east-1:000000000000:function:${TASK_FUNCTIONS[s]}`]),
+    ),
+  );
   return new LocalStepFunctionsWorkflow({
     definition,
     handlers,
@@ -41,10 +51,18 @@ async function workflowOver(handlers: TaskHandlers): Promise<LocalStepFunctionsW
 }
 
 export const RUN_ID = '01JDQ8ZV7N2W4Y6A8C0E2G4J6M';
-export const INPUT: RunInput = { runId: RUN_ID, app: 'hello', trigger: { kind: 'upload', source: 'dev@laptop' }, context: { key: `contexts/hello/${RUN_ID}.tar.gz`, bucket: 'ctx' } };
+export const INPUT: RunInput = {
+  runId: RUN_ID,
+  app: 'hello',
+  trigger: { kind: 'upload', source: 'dev@laptop' },
+  context: { key: `contexts/hello/${RUN_ID}.tar.gz`, bucket: 'ctx' },
+};
 
 /** Start the run and wait (with a deadline) for it to end. */
-export async function runToEnd(workflow: LocalStepFunctionsWorkflow, input: RunInput = INPUT): Promise<ExecutionHistory> {
+export async function runToEnd(
+  workflow: LocalStepFunctionsWorkflow,
+  input: RunInput = INPUT,
+): Promise<ExecutionHistory> {
   await workflow.start(input);
   await workflow.idle();
   const deadline = Date.now() + 10_000;

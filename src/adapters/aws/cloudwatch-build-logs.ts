@@ -25,10 +25,18 @@ export class CloudWatchBuildLogs implements BuildLogs {
   async read(build: BuildLogRef, cursor?: string): Promise<BuildLogPage> {
     const logGroupName = build.logs?.group ?? this.options.logGroupName;
     const uuid = build.buildId.slice(build.buildId.indexOf(':') + 1);
-    const logStreamName = build.logs?.stream ?? (this.options.streamPrefix ? `${this.options.streamPrefix}/${uuid}` : uuid);
+    const logStreamName =
+      build.logs?.stream ?? (this.options.streamPrefix ? `${this.options.streamPrefix}/${uuid}` : uuid);
     try {
       const page = await callAws(`CloudWatch Logs GetLogEvents of ${logGroupName}/${logStreamName}`, () =>
-        this.client.send(new GetLogEventsCommand({ logGroupName, logStreamName, startFromHead: true, ...(cursor && { nextToken: cursor }) })),
+        this.client.send(
+          new GetLogEventsCommand({
+            logGroupName,
+            logStreamName,
+            startFromHead: true,
+            ...(cursor && { nextToken: cursor }),
+          }),
+        ),
       );
       const lines = (page.events ?? []).flatMap((e) => (e.message ?? '').replace(/\r?\n$/, '').split(/\r?\n/));
       return { lines, cursor: page.nextForwardToken ?? cursor ?? '', done: false };

@@ -50,24 +50,31 @@ export class CodeBuildBuildRunner implements BuildRunner {
   }
 
   async start(request: BuildRequest): Promise<{ buildId: string }> {
-    const environmentVariablesOverride = Object.entries(buildVariables(request, this.registryLogin)).map(([name, value]) => ({
-      name,
-      value,
-      type: 'PLAINTEXT' as const,
-    }));
+    const environmentVariablesOverride = Object.entries(buildVariables(request, this.registryLogin)).map(
+      ([name, value]) => ({
+        name,
+        value,
+        type: 'PLAINTEXT' as const,
+      }),
+    );
     try {
-      const output = await callAws(`CodeBuild StartBuild of project "${this.projectName}" for run ${request.runId}`, () =>
-        this.client.send(
-          new StartBuildCommand({
-            projectName: this.projectName,
-            // A retried Lambda must not start a second build for the same run.
-            idempotencyToken: request.runId,
-            environmentVariablesOverride,
-          }),
-        ),
+      const output = await callAws(
+        `CodeBuild StartBuild of project "${this.projectName}" for run ${request.runId}`,
+        () =>
+          this.client.send(
+            new StartBuildCommand({
+              projectName: this.projectName,
+              // A retried Lambda must not start a second build for the same run.
+              idempotencyToken: request.runId,
+              environmentVariablesOverride,
+            }),
+          ),
       );
       const buildId = output.build?.id;
-      if (!buildId) throw new SlipwayError(`CodeBuild StartBuild of project "${this.projectName}" returned no build id for run ${request.runId}.`);
+      if (!buildId)
+        throw new SlipwayError(
+          `CodeBuild StartBuild of project "${this.projectName}" returned no build id for run ${request.runId}.`,
+        );
       return { buildId };
     } catch (error) {
       // The token was used within the last 5 minutes with other parameters (another deployment of
@@ -82,7 +89,9 @@ export class CodeBuildBuildRunner implements BuildRunner {
   }
 
   async get(buildId: string): Promise<BuildState> {
-    const output = await callAws(`CodeBuild BatchGetBuilds of "${buildId}"`, () => this.client.send(new BatchGetBuildsCommand({ ids: [buildId] })));
+    const output = await callAws(`CodeBuild BatchGetBuilds of "${buildId}"`, () =>
+      this.client.send(new BatchGetBuildsCommand({ ids: [buildId] })),
+    );
     const build = output.builds?.find((b) => b.id === buildId);
     if (!build) throw new BuildNotFoundError(buildId, `CodeBuild project "${this.projectName}"`);
     const state = buildState(buildId, build);
@@ -100,7 +109,9 @@ export class CodeBuildBuildRunner implements BuildRunner {
     const output = await callAws(`CodeBuild BatchGetBuilds of the latest builds of "${this.projectName}"`, () =>
       this.client.send(new BatchGetBuildsCommand({ ids })),
     );
-    const build = output.builds?.find((b) => b.environment?.environmentVariables?.some((v) => v.name === 'SLIPWAY_RUN_ID' && v.value === runId));
+    const build = output.builds?.find((b) =>
+      b.environment?.environmentVariables?.some((v) => v.name === 'SLIPWAY_RUN_ID' && v.value === runId),
+    );
     return build?.id;
   }
 }
@@ -150,7 +161,10 @@ function buildState(buildId: string, build: Build): BuildState {
     if (failed) {
       const phase = failed.phaseType ?? 'UNKNOWN';
       const messages = (failed.contexts ?? []).map((c) => c.message).filter((m): m is string => Boolean(m));
-      state.failure = { phase, message: messages.length ? messages.join('; ') : `phase ${phase} ended ${failed.phaseStatus}` };
+      state.failure = {
+        phase,
+        message: messages.length ? messages.join('; ') : `phase ${phase} ended ${failed.phaseStatus}`,
+      };
     }
   }
   const logs = build.logs;

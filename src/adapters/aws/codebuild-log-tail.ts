@@ -16,11 +16,19 @@ const PHASE_MARKER = /^\[Container\] \S+ \S+ Entering phase ([A-Z_]+)/;
  * the log cannot be read. A failed build is reported with or without its log: reading it is a bonus,
  * so no error here may hide the build's own failure.
  */
-export async function readLogTail(client: CloudWatchLogsClient, logs: { group?: string; stream?: string }): Promise<string[] | undefined> {
+export async function readLogTail(
+  client: CloudWatchLogsClient,
+  logs: { group?: string; stream?: string },
+): Promise<string[] | undefined> {
   if (!logs.group || !logs.stream) return undefined;
   try {
     const output = await client.send(
-      new GetLogEventsCommand({ logGroupName: logs.group, logStreamName: logs.stream, startFromHead: false, limit: TAIL_EVENTS }),
+      new GetLogEventsCommand({
+        logGroupName: logs.group,
+        logStreamName: logs.stream,
+        startFromHead: false,
+        limit: TAIL_EVENTS,
+      }),
     );
     return (output.events ?? []).flatMap((event) => (event.message ?? '').replace(/\r?\n$/, '').split(/\r?\n/));
   } catch {

@@ -55,7 +55,10 @@ export class EcrImageRegistry implements ImageRegistry {
       if (awsErrorName(error) !== 'RepositoryAlreadyExistsException') throw error;
     }
     const uri = await this.describeRepository(name);
-    if (!uri) throw new SlipwayError(`ECR repository "${name}" was created but cannot be described. Check the caller's ecr:DescribeRepositories permission.`);
+    if (!uri)
+      throw new SlipwayError(
+        `ECR repository "${name}" was created but cannot be described. Check the caller's ecr:DescribeRepositories permission.`,
+      );
     return { uri };
   }
 
@@ -66,7 +69,13 @@ export class EcrImageRegistry implements ImageRegistry {
       let page;
       try {
         page = await callAws(`ECR DescribeImages of "${repository}"`, () =>
-          this.client.send(new DescribeImagesCommand({ repositoryName: repository, maxResults: 1000, ...(nextToken && { nextToken }) })),
+          this.client.send(
+            new DescribeImagesCommand({
+              repositoryName: repository,
+              maxResults: 1000,
+              ...(nextToken && { nextToken }),
+            }),
+          ),
         );
       } catch (error) {
         // A repository that does not exist holds no images.
@@ -75,7 +84,11 @@ export class EcrImageRegistry implements ImageRegistry {
       }
       for (const detail of page.imageDetails ?? []) {
         if (!detail.imageDigest) continue;
-        images.push({ digest: detail.imageDigest, tags: detail.imageTags ?? [], pushedAt: (detail.imagePushedAt ?? new Date(0)).toISOString() });
+        images.push({
+          digest: detail.imageDigest,
+          tags: detail.imageTags ?? [],
+          pushedAt: (detail.imagePushedAt ?? new Date(0)).toISOString(),
+        });
       }
       nextToken = page.nextToken;
     } while (nextToken);
@@ -94,7 +107,13 @@ export class EcrImageRegistry implements ImageRegistry {
   }
 
   async previewLifecyclePolicy(repository: string, policy: EcrLifecyclePolicy): Promise<LifecyclePreview> {
-    return previewEcrLifecyclePolicy(this.client, repository, canonicalJson(policy), () => this.listImages(repository), this.preview);
+    return previewEcrLifecyclePolicy(
+      this.client,
+      repository,
+      canonicalJson(policy),
+      () => this.listImages(repository),
+      this.preview,
+    );
   }
 
   async tagImage(repository: string, digest: string, tag: string): Promise<void> {
@@ -106,7 +125,10 @@ export class EcrImageRegistry implements ImageRegistry {
       const output = await callAws(`ECR DescribeRepositories of "${name}"`, () =>
         this.client.send(new DescribeRepositoriesCommand({ repositoryNames: [name] })),
       );
-      return output.repositories?.find((r) => r.repositoryName === name)?.repositoryUri ?? output.repositories?.[0]?.repositoryUri;
+      return (
+        output.repositories?.find((r) => r.repositoryName === name)?.repositoryUri ??
+        output.repositories?.[0]?.repositoryUri
+      );
     } catch (error) {
       if (awsErrorName(error) === 'RepositoryNotFoundException') return undefined;
       throw error;
@@ -137,6 +159,8 @@ function parsePolicy(repository: string, policy: unknown): unknown {
   try {
     return JSON.parse(policy);
   } catch (error) {
-    throw new InvalidInputError(`The lifecycle policy for ECR repository "${repository}" is a string but not JSON (${String(error)}). Pass the policy object.`);
+    throw new InvalidInputError(
+      `The lifecycle policy for ECR repository "${repository}" is a string but not JSON (${String(error)}). Pass the policy object.`,
+    );
   }
 }

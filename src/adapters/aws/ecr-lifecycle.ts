@@ -17,7 +17,6 @@ import { ImmutableTagError, LifecyclePreviewError } from './errors.ts';
 import { awsErrorName, callAws } from './transient.ts';
 import { MANIFEST_MEDIA_TYPES } from '../../domain/images.ts';
 
-
 export interface PreviewTiming {
   pollMs: number;
   timeoutMs: number;
@@ -31,7 +30,13 @@ export async function tagEcrImage(client: ECRClient, repository: string, digest:
   let found;
   try {
     found = await callAws(`ECR BatchGetImage of ${digest} in "${repository}"`, () =>
-      client.send(new BatchGetImageCommand({ repositoryName: repository, imageIds: [{ imageDigest: digest }], acceptedMediaTypes: [...MANIFEST_MEDIA_TYPES] })),
+      client.send(
+        new BatchGetImageCommand({
+          repositoryName: repository,
+          imageIds: [{ imageDigest: digest }],
+          acceptedMediaTypes: [...MANIFEST_MEDIA_TYPES],
+        }),
+      ),
     );
   } catch (error) {
     if (awsErrorName(error) === 'RepositoryNotFoundException') throw new ImageNotFoundError(repository, digest);
@@ -41,7 +46,9 @@ export async function tagEcrImage(client: ECRClient, repository: string, digest:
   if (!image?.imageManifest) {
     const failure = found.failures?.[0];
     if (!failure || failure.failureCode === 'ImageNotFound') throw new ImageNotFoundError(repository, digest);
-    throw new SlipwayError(`ECR could not read image ${digest} of repository "${repository}" (${failure.failureCode}: ${failure.failureReason}).`);
+    throw new SlipwayError(
+      `ECR could not read image ${digest} of repository "${repository}" (${failure.failureCode}: ${failure.failureReason}).`,
+    );
   }
   try {
     await callAws(`ECR PutImage of ${repository}:${tag}`, () =>
@@ -84,15 +91,19 @@ export async function previewEcrLifecyclePolicy(
     // A preview is already running, perhaps ours from an earlier call: let it finish, then start ours.
     const running = await waitForPreview(client, repository, timing, deadline);
     if (!running) throw pending();
-    if (!samePolicy(running.lifecyclePolicyText, policyText) && !(await startPreview(client, repository, policyText))) throw pending();
+    if (!samePolicy(running.lifecyclePolicyText, policyText) && !(await startPreview(client, repository, policyText)))
+      throw pending();
   }
   const first = await waitForPreview(client, repository, timing, deadline);
   if (!first) throw pending();
   if (!samePolicy(first.lifecyclePolicyText, policyText)) {
-    throw new LifecyclePreviewError(`Another lifecycle policy preview of ECR repository "${repository}" started while ours ran. Preview again.`, repository);
+    throw new LifecyclePreviewError(
+      `Another lifecycle policy preview of ECR repository "${repository}" started while ours ran. Preview again.`,
+      repository,
+    );
   }
   const results = [...(first.previewResults ?? [])];
-  for (let nextToken = first.nextToken; nextToken; ) {
+  for (let nextToken = first.nextToken; nextToken;) {
     const page = await getPreview(client, repository, nextToken);
     results.push(...(page.previewResults ?? []));
     nextToken = page.nextToken;
@@ -104,7 +115,9 @@ export async function previewEcrLifecyclePolicy(
 async function startPreview(client: ECRClient, repository: string, policyText: string): Promise<boolean> {
   try {
     await callAws(`ECR StartLifecyclePolicyPreview of "${repository}"`, () =>
-      client.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: repository, lifecyclePolicyText: policyText })),
+      client.send(
+        new StartLifecyclePolicyPreviewCommand({ repositoryName: repository, lifecyclePolicyText: policyText }),
+      ),
     );
     return true;
   } catch (error) {
@@ -114,29 +127,54 @@ async function startPreview(client: ECRClient, repository: string, policyText: s
 }
 
 /** The first page of the preview once it is COMPLETE; undefined when the deadline comes first. */
-async function waitForPreview(client: ECRClient, repository: string, timing: PreviewTiming, deadline: number): Promise<GetLifecyclePolicyPreviewResponse | undefined> {
+async function waitForPreview(
+  client: ECRClient,
+  repository: string,
+  timing: PreviewTiming,
+  deadline: number,
+): Promise<GetLifecyclePolicyPreviewResponse | undefined> {
   for (;;) {
     const page = await getPreview(client, repository);
     if (page.status === 'COMPLETE') return page;
     if (page.status === 'FAILED' || page.status === 'EXPIRED') {
-      throw new LifecyclePreviewError(`ECR's lifecycle policy preview of repository "${repository}" ended ${page.status}. Preview again; if it fails again, check the policy with: slipway lifecycle render`, repository);
+      throw new LifecyclePreviewError(
+        `ECR's lifecycle policy preview of repository "${repository}" ended ${page.status}. Preview again; if it fails again, check the policy with: slipway lifecycle render`,
+        repository,
+      );
     }
     if (Date.now() + timing.pollMs > deadline) return undefined;
     await sleep(timing.pollMs);
   }
 }
 
-async function getPreview(client: ECRClient, repository: string, nextToken?: string): Promise<GetLifecyclePolicyPreviewResponse> {
+async function getPreview(
+  client: ECRClient,
+  repository: string,
+  nextToken?: string,
+): Promise<GetLifecyclePolicyPreviewResponse> {
   return callAws(`ECR GetLifecyclePolicyPreview of "${repository}"`, () =>
-    client.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: repository, maxResults: 100, ...(nextToken && { nextToken }) })),
+    client.send(
+      new GetLifecyclePolicyPreviewCommand({
+        repositoryName: repository,
+        maxResults: 100,
+        ...(nextToken && { nextToken }),
+      }),
+    ),
   );
 }
 
-function previewOf(results: readonly LifecyclePolicyPreviewResult[], images: readonly RegistryImage[]): LifecyclePreview {
+function previewOf(
+  results: readonly LifecyclePolicyPreviewResult[],
+  images: readonly RegistryImage[],
+): LifecyclePreview {
   const acted = new Map(results.filter((r) => r.imageDigest).map((r) => [r.imageDigest!, r]));
   const preview: LifecyclePreview = { expired: [], transitioned: [], kept: [] };
   const add = (result: LifecyclePolicyPreviewResult, tags: readonly string[]) => {
-    const entry: ActedOnImage = { digest: result.imageDigest!, tags: [...tags], rulePriority: result.appliedRulePriority ?? 0 };
+    const entry: ActedOnImage = {
+      digest: result.imageDigest!,
+      tags: [...tags],
+      rulePriority: result.appliedRulePriority ?? 0,
+    };
     (result.action?.type === 'TRANSITION' ? preview.transitioned : preview.expired).push(entry);
   };
   for (const image of images) {

@@ -58,12 +58,17 @@ export function parseStackServices(json: string): StackServices {
   try {
     value = JSON.parse(json);
   } catch (error) {
-    throw new InvalidConfigError(`SLIPWAY_APPS is not JSON (${(error as Error).message}). Deploy with serverless.yml, which sets it.`);
+    throw new InvalidConfigError(
+      `SLIPWAY_APPS is not JSON (${(error as Error).message}). Deploy with serverless.yml, which sets it.`,
+    );
   }
   const result = v.safeParse(StackServicesSchema, value);
   if (result.success) return result.output;
   const issues = describeIssues(result.issues);
-  throw new InvalidConfigError(`SLIPWAY_APPS is invalid: ${issues.join('; ')}. Deploy with serverless.yml, which sets it.`, issues);
+  throw new InvalidConfigError(
+    `SLIPWAY_APPS is invalid: ${issues.join('; ')}. Deploy with serverless.yml, which sets it.`,
+    issues,
+  );
 }
 
 export interface EcsContainerServiceOptions {
@@ -108,9 +113,14 @@ export class EcsContainerService implements ContainerService {
       this.client.send(new DescribeTaskDefinitionCommand({ taskDefinition: currentArn, include: ['TAGS'] })),
     );
     const current = described.taskDefinition;
-    if (!current) throw new SlipwayError(`ECS returned no task definition for "${currentArn}" (service "${ref.name}" in cluster "${ref.cluster}").`);
+    if (!current)
+      throw new SlipwayError(
+        `ECS returned no task definition for "${currentArn}" (service "${ref.name}" in cluster "${ref.cluster}").`,
+      );
 
-    const rendered = task ? await this.renderCreated(app, ref, current, image, task) : this.render(current, ref.container, image);
+    const rendered = task
+      ? await this.renderCreated(app, ref, current, image, task)
+      : this.render(current, ref.container, image);
     const desiredCount = task ? countFor(service, task) : undefined;
 
     // Already running this revision (a retried Deploy, or a rebuild that produced the same digest):
@@ -119,27 +129,49 @@ export class EcsContainerService implements ContainerService {
     const same = task ? sameRevision(current, rendered) : containerImage(current, ref.container) === image;
     if (running?.id && running.taskDefinition === currentArn && same && desiredCount === undefined) {
       // What served before it: the deployment it is replacing, while that one still runs.
-      const replacing = (service.deployments ?? []).find((d) => d.status === 'ACTIVE' && d.taskDefinition && d.taskDefinition !== currentArn)?.taskDefinition;
-      return { deploymentId: running.id, taskDefinition: currentArn, revision: current.revision ?? revisionOf(currentArn), ...(replacing && { previousTaskDefinition: replacing }) };
+      const replacing = (service.deployments ?? []).find(
+        (d) => d.status === 'ACTIVE' && d.taskDefinition && d.taskDefinition !== currentArn,
+      )?.taskDefinition;
+      return {
+        deploymentId: running.id,
+        taskDefinition: currentArn,
+        revision: current.revision ?? revisionOf(currentArn),
+        ...(replacing && { previousTaskDefinition: replacing }),
+      };
     }
 
     // Tags with the reserved `aws:` prefix (CloudFormation's, say) are rejected by RegisterTaskDefinition.
     const tags = (described.tags ?? []).filter((t) => t.key && !t.key.startsWith('aws:'));
     const registered = await callAws(`ECS RegisterTaskDefinition of family "${rendered.family}"`, () =>
-      this.client.send(new RegisterTaskDefinitionCommand({ ...(rendered as RegisterTaskDefinitionCommandInput), ...(tags.length > 0 && { tags }) })),
+      this.client.send(
+        new RegisterTaskDefinitionCommand({
+          ...(rendered as RegisterTaskDefinitionCommandInput),
+          ...(tags.length > 0 && { tags }),
+        }),
+      ),
     ).catch((error: unknown) => {
       if (awsErrorName(error) === 'AccessDeniedException' && /iam:PassRole/.test((error as Error).message)) {
-        const roles = [rendered.taskRoleArn, rendered.executionRoleArn].filter((r): r is string => typeof r === 'string');
+        const roles = [rendered.taskRoleArn, rendered.executionRoleArn].filter(
+          (r): r is string => typeof r === 'string',
+        );
         throw new PassRoleDeniedError(app, rendered.family, roles, { cause: error });
       }
       throw error;
     });
     const newArn = registered.taskDefinition?.taskDefinitionArn;
-    if (!newArn) throw new SlipwayError(`ECS RegisterTaskDefinition of family "${rendered.family}" returned no task definition ARN.`);
+    if (!newArn)
+      throw new SlipwayError(
+        `ECS RegisterTaskDefinition of family "${rendered.family}" returned no task definition ARN.`,
+      );
 
     const updated = await callAws(`ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}"`, () =>
       this.client.send(
-        new UpdateServiceCommand({ cluster: ref.cluster, service: ref.name, taskDefinition: newArn, ...(desiredCount !== undefined && { desiredCount }) }),
+        new UpdateServiceCommand({
+          cluster: ref.cluster,
+          service: ref.name,
+          taskDefinition: newArn,
+          ...(desiredCount !== undefined && { desiredCount }),
+        }),
       ),
     );
     // The deployment UpdateService started is the primary one with the new revision; any other primary
@@ -152,7 +184,12 @@ export class EcsContainerService implements ContainerService {
           `${primary?.taskDefinition ? ` (the primary deployment runs ${primary.taskDefinition})` : ''}. Slipway needs the ECS (rolling update) deployment controller.`,
       );
     }
-    return { deploymentId, taskDefinition: newArn, revision: registered.taskDefinition?.revision ?? revisionOf(newArn), previousTaskDefinition: currentArn };
+    return {
+      deploymentId,
+      taskDefinition: newArn,
+      revision: registered.taskDefinition?.revision ?? revisionOf(newArn),
+      previousTaskDefinition: currentArn,
+    };
   }
 
   /**
@@ -165,12 +202,15 @@ export class EcsContainerService implements ContainerService {
     const ref = this.target(app, request.service);
     const service = await this.requireService(app, ref);
     if (primaryDeployment(service)?.id !== deploymentId) return undefined;
-    const updated = await callAws(`ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" back to ${taskDefinition}`, () =>
-      this.client.send(new UpdateServiceCommand({ cluster: ref.cluster, service: ref.name, taskDefinition })),
+    const updated = await callAws(
+      `ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" back to ${taskDefinition}`,
+      () => this.client.send(new UpdateServiceCommand({ cluster: ref.cluster, service: ref.name, taskDefinition })),
     );
     const primary = updated.service ? primaryDeployment(updated.service) : undefined;
     if (!primary?.id || primary.taskDefinition !== taskDefinition) {
-      throw new SlipwayError(`ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" back to ${taskDefinition} started no deployment of it; move the service back by hand (aws ecs update-service --task-definition ${taskDefinition}).`);
+      throw new SlipwayError(
+        `ECS UpdateService of "${ref.name}" in cluster "${ref.cluster}" back to ${taskDefinition} started no deployment of it; move the service back by hand (aws ecs update-service --task-definition ${taskDefinition}).`,
+      );
     }
     return { deploymentId: primary.id, taskDefinition, revision: revisionOf(taskDefinition) };
   }
@@ -185,16 +225,22 @@ export class EcsContainerService implements ContainerService {
 
     if (ours?.status === 'PRIMARY') {
       const counts = { runningCount: ours.runningCount ?? 0, desiredCount: ours.desiredCount ?? 0 };
-      const state = ours.rolloutState ?? (deployments.length === 1 && counts.runningCount === counts.desiredCount ? 'COMPLETED' : 'IN_PROGRESS');
+      const state =
+        ours.rolloutState ??
+        (deployments.length === 1 && counts.runningCount === counts.desiredCount ? 'COMPLETED' : 'IN_PROGRESS');
       if (state === 'FAILED') return { state, reason: failureReason(service, ours), ...counts };
       return { state, ...counts, ...(state === 'COMPLETED' && url !== undefined && { url }) };
     }
 
     // Ours is no longer the primary: the circuit breaker rolled back, or a newer deploy replaced it.
     const primary = primaryDeployment(service);
-    const counts = { runningCount: primary?.runningCount ?? service.runningCount ?? 0, desiredCount: primary?.desiredCount ?? service.desiredCount ?? 0 };
+    const counts = {
+      runningCount: primary?.runningCount ?? service.runningCount ?? 0,
+      desiredCount: primary?.desiredCount ?? service.desiredCount ?? 0,
+    };
     const previous = primary?.taskDefinition ?? service.taskDefinition ?? 'unknown';
-    const rolledBack = !ours || ours.rolloutState === 'FAILED' || /roll(ing|ed) back/i.test(primary?.rolloutStateReason ?? '');
+    const rolledBack =
+      !ours || ours.rolloutState === 'FAILED' || /roll(ing|ed) back/i.test(primary?.rolloutStateReason ?? '');
     const why = ours ? failureReason(service, ours) : 'ECS no longer lists the deployment';
     const reason = rolledBack
       ? `deployment ${deploymentId} failed (${why}); the service was rolled back to the previous task definition ${previous}`
@@ -215,7 +261,11 @@ export class EcsContainerService implements ContainerService {
     const definition = described.taskDefinition ?? {};
     const image = containerImage(definition, ref.container);
     if (image === undefined) {
-      throw new ContainerNotFoundError(ref.container, definition.family ?? arn, (definition.containerDefinitions ?? []).map((c) => c.name ?? '(unnamed)'));
+      throw new ContainerNotFoundError(
+        ref.container,
+        definition.family ?? arn,
+        (definition.containerDefinitions ?? []).map((c) => c.name ?? '(unnamed)'),
+      );
     }
     const url = this.url(app);
     return {
@@ -240,7 +290,13 @@ export class EcsContainerService implements ContainerService {
   }
 
   /** The whole revision of a created app: family from the current one, everything else from the config and the stack. */
-  private async renderCreated(app: string, ref: ServiceRef, current: TaskDefinition, image: string, task: TaskSettings): Promise<TaskDefinitionInput> {
+  private async renderCreated(
+    app: string,
+    ref: ServiceRef,
+    current: TaskDefinition,
+    image: string,
+    task: TaskSettings,
+  ): Promise<TaskDefinitionInput> {
     const created = this.created(app);
     if (!created) {
       throw new InvalidConfigError(
@@ -250,7 +306,13 @@ export class EcsContainerService implements ContainerService {
     }
     const region = this.region ?? (await this.client.config.region());
     const family = current.family ?? `slipway-${app}`;
-    return renderCreatedTaskDefinition(family, ref.container, image, { ...task, port: ref.port }, { ...created, region });
+    return renderCreatedTaskDefinition(
+      family,
+      ref.container,
+      image,
+      { ...task, port: ref.port },
+      { ...created, region },
+    );
   }
 
   private async requireService(app: string, ref: ServiceRef): Promise<Service> {
@@ -292,8 +354,19 @@ function sameRevision(current: TaskDefinition, rendered: TaskDefinitionInput): b
   const pick = (d: TaskDefinition) => {
     const c = d.containerDefinitions?.[0];
     return JSON.stringify([
-      d.cpu, d.memory, d.runtimePlatform?.cpuArchitecture, d.executionRoleArn, d.taskRoleArn, d.containerDefinitions?.length,
-      c?.name, c?.image, c?.portMappings?.map((p) => p.containerPort), c?.environment ?? [], c?.secrets ?? [], c?.logConfiguration?.options ?? {}, c?.stopTimeout,
+      d.cpu,
+      d.memory,
+      d.runtimePlatform?.cpuArchitecture,
+      d.executionRoleArn,
+      d.taskRoleArn,
+      d.containerDefinitions?.length,
+      c?.name,
+      c?.image,
+      c?.portMappings?.map((p) => p.containerPort),
+      c?.environment ?? [],
+      c?.secrets ?? [],
+      c?.logConfiguration?.options ?? {},
+      c?.stopTimeout,
     ]);
   };
   return pick(current) === pick(rendered);
@@ -318,7 +391,8 @@ function servingDeployment(service: Service): EcsDeployment | undefined {
  * since it started, a task's own ("failed container health checks") first: that is the why.
  */
 function failureReason(service: Service, deployment: EcsDeployment): string {
-  const reason = deployment.rolloutStateReason ?? `ECS marked deployment ${deployment.id} ${deployment.rolloutState ?? 'FAILED'}`;
+  const reason =
+    deployment.rolloutStateReason ?? `ECS marked deployment ${deployment.id} ${deployment.rolloutState ?? 'FAILED'}`;
   const since = deployment.createdAt?.getTime() ?? 0;
   // DescribeServices lists events newest first.
   const failures = (service.events ?? []).filter(
@@ -328,7 +402,10 @@ function failureReason(service: Service, deployment: EcsDeployment): string {
   return event?.message ? `${reason} Latest service event: ${event.message}` : reason;
 }
 
-function containerImage(definition: { containerDefinitions?: { name?: string; image?: string }[] }, container: string): string | undefined {
+function containerImage(
+  definition: { containerDefinitions?: { name?: string; image?: string }[] },
+  container: string,
+): string | undefined {
   return definition.containerDefinitions?.find((c) => c.name === container)?.image;
 }
 

@@ -1,4 +1,4 @@
-import {  SlipwayError , type ErrorKind } from '../../domain/errors.ts';
+import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
 
 /** IAM refused to let the deploy function hand a task definition's roles to ECS: the config does not name them. */
 export class PassRoleDeniedError extends SlipwayError {

@@ -37,16 +37,23 @@ export class EventBridgeEventBus implements EventBus {
       // Result entries are in the order of the request's.
       (output.Entries ?? []).forEach((result, index) => {
         if (!result.ErrorCode) return;
-        failures.push({ detailType: batch[index]?.detailType ?? 'unknown', errorCode: result.ErrorCode, errorMessage: result.ErrorMessage ?? '' });
+        failures.push({
+          detailType: batch[index]?.detailType ?? 'unknown',
+          errorCode: result.ErrorCode,
+          errorMessage: result.ErrorMessage ?? '',
+        });
       });
     }
     if (failures.length === 0) return;
     const error = new EventPublishError(this.eventBusName, failures);
     if (failures.every((f) => RETRYABLE_CODES.has(f.errorCode))) {
       const listed = failures.map((f) => `"${f.detailType}" (${f.errorCode})`).join(', ');
-      throw new TransientError(`EventBridge could not take ${failures.length} event(s) on bus "${this.eventBusName}" for now: ${listed}. It is safe to retry.`, {
-        cause: error,
-      });
+      throw new TransientError(
+        `EventBridge could not take ${failures.length} event(s) on bus "${this.eventBusName}" for now: ${listed}. It is safe to retry.`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }

@@ -1,10 +1,25 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { InvalidInputError, SlipwayError, TransientError } from '../../domain/errors.ts';
 import { systemClock, type Clock } from '../../ports/clock.ts';
 import { awsErrorName, isTransient } from './transient.ts';
-import type { ConditionalWrite, ObjectStore, PresignedPost, PresignedRequest, StoredObject, UploadRequest, VersionedObject, WriteCondition } from '../../ports/object-store.ts';
+import type {
+  ConditionalWrite,
+  ObjectStore,
+  PresignedPost,
+  PresignedRequest,
+  StoredObject,
+  UploadRequest,
+  VersionedObject,
+  WriteCondition,
+} from '../../ports/object-store.ts';
 
 export interface S3ClientOptions {
   endpoint?: string;
@@ -69,7 +84,13 @@ export class S3ObjectStore implements ObjectStore {
         Expires: request.expiresInSeconds,
       }),
     );
-    return { method: 'POST', url: post.url, fields: post.fields, expiresAt: expiresAt(signingDate, request.expiresInSeconds), maxBytes: request.maxBytes };
+    return {
+      method: 'POST',
+      url: post.url,
+      fields: post.fields,
+      expiresAt: expiresAt(signingDate, request.expiresInSeconds),
+      maxBytes: request.maxBytes,
+    };
   }
 
   async createDownload(request: { key: string; expiresInSeconds: number }): Promise<PresignedRequest> {
@@ -92,11 +113,22 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(object: { key: string; body: Uint8Array; contentType: string; metadata?: Record<string, string> }): Promise<void> {
+  async put(object: {
+    key: string;
+    body: Uint8Array;
+    contentType: string;
+    metadata?: Record<string, string>;
+  }): Promise<void> {
     const metadata = toS3Metadata(object.key, object.metadata);
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: object.key, Body: object.body, ContentType: object.contentType, Metadata: metadata }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: object.key,
+          Body: object.body,
+          ContentType: object.contentType,
+          Metadata: metadata,
+        }),
       );
     } catch (error) {
       throw this.toSlipwayError('PutObject', object.key, error);
@@ -125,7 +157,10 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async putIf(object: { key: string; body: Uint8Array; contentType: string }, condition: WriteCondition): Promise<ConditionalWrite> {
+  async putIf(
+    object: { key: string; body: Uint8Array; contentType: string },
+    condition: WriteCondition,
+  ): Promise<ConditionalWrite> {
     try {
       const output = await this.client.send(
         new PutObjectCommand({
@@ -141,7 +176,8 @@ export class S3ObjectStore implements ObjectStore {
       // 412: the condition failed; 409: a concurrent conditional write to the key won; 404: If-Match on a key with no object.
       const status = httpStatus(error);
       if (status === 412 || status === 409 || status === 404) return { written: false };
-      if (['PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey'].includes(awsErrorName(error) ?? '')) return { written: false };
+      if (['PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey'].includes(awsErrorName(error) ?? ''))
+        return { written: false };
       throw this.toSlipwayError('PutObject', object.key, error);
     }
   }
@@ -158,16 +194,24 @@ export class S3ObjectStore implements ObjectStore {
     const where = `s3://${this.bucket}/${key}`;
     const reason = error instanceof Error ? error.message || error.name : String(error);
     if (isTransient(error)) {
-      return new TransientError(`S3 ${operation} of ${where} failed for now (${reason}). It is safe to retry.`, { cause: error });
-    }
-    if (awsErrorName(error) === 'NoSuchBucket') {
-      return new SlipwayError(`S3 bucket "${this.bucket}" does not exist (${operation} of ${where}). Check the bucket name in the deployment's settings.`, {
+      return new TransientError(`S3 ${operation} of ${where} failed for now (${reason}). It is safe to retry.`, {
         cause: error,
       });
     }
-    return new SlipwayError(`S3 ${operation} of ${where} failed: ${reason}. Check the bucket name and the caller's S3 permissions.`, {
-      cause: error,
-    });
+    if (awsErrorName(error) === 'NoSuchBucket') {
+      return new SlipwayError(
+        `S3 bucket "${this.bucket}" does not exist (${operation} of ${where}). Check the bucket name in the deployment's settings.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return new SlipwayError(
+      `S3 ${operation} of ${where} failed: ${reason}. Check the bucket name and the caller's S3 permissions.`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
@@ -183,7 +227,9 @@ function toS3Metadata(key: string, metadata: Record<string, string> = {}): Recor
   const entries = Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value] as const);
   const issues = entries.flatMap(([name, value]) => [
     ...(HEADER_NAME.test(name) ? [] : [`metadata name "${name}" must be letters, digits or -_.`]),
-    ...(HEADER_VALUE.test(value) ? [] : [`metadata "${name}" must be printable ASCII (encode other text, e.g. with encodeURIComponent)`]),
+    ...(HEADER_VALUE.test(value)
+      ? []
+      : [`metadata "${name}" must be printable ASCII (encode other text, e.g. with encodeURIComponent)`]),
   ]);
   if (issues.length) throw new InvalidInputError(`Cannot store "${key}": ${issues.join('; ')}.`, issues);
   return Object.fromEntries(entries);
@@ -195,7 +241,9 @@ const MAX_POST_BYTES = 5 * 1024 * 1024 * 1024;
 
 function checkMaxBytes(key: string, maxBytes: number): void {
   if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > MAX_POST_BYTES) {
-    throw new InvalidInputError(`Cannot presign an upload of "${key}" capped at ${maxBytes} bytes: a POST upload to S3 holds from 1 byte to ${MAX_POST_BYTES} bytes (5 GiB).`);
+    throw new InvalidInputError(
+      `Cannot presign an upload of "${key}" capped at ${maxBytes} bytes: a POST upload to S3 holds from 1 byte to ${MAX_POST_BYTES} bytes (5 GiB).`,
+    );
   }
 }
 

@@ -11,7 +11,9 @@ export class SecretsManagerSecretStore implements SecretStore {
   private readonly client: SecretsManagerClient;
   private cached: { at: number; values: Record<string, unknown> } | undefined;
 
-  constructor(private readonly options: { secretId: string; client?: SecretsManagerClient; ttlMs?: number; now?: () => number }) {
+  constructor(
+    private readonly options: { secretId: string; client?: SecretsManagerClient; ttlMs?: number; now?: () => number },
+  ) {
     this.client = options.client ?? new SecretsManagerClient({});
   }
 
@@ -33,7 +35,9 @@ export class SecretsManagerSecretStore implements SecretStore {
       values = undefined;
     }
     if (typeof values !== 'object' || values === null) {
-      throw new InvalidConfigError(`The secret ${this.options.secretId} must be JSON like {"githubWebhookSecret":"…","githubToken":"…"}.`);
+      throw new InvalidConfigError(
+        `The secret ${this.options.secretId} must be JSON like {"githubWebhookSecret":"…","githubToken":"…"}.`,
+      );
     }
     this.cached = { at: now, values: values as Record<string, unknown> };
     return this.cached.values;

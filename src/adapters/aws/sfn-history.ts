@@ -53,16 +53,27 @@ export function translateHistory(events: readonly HistoryEvent[]): ExecutionEven
     } else if (type.endsWith('StateEntered')) {
       const name = event.stateEnteredEventDetails?.name ?? 'unknown';
       open.push({ name, isFailState: type === 'FailStateEntered', attempts: 0, failed: false });
-      out.push({ type: 'StateEntered', timestamp, state: name, input: parsePayload(event.stateEnteredEventDetails?.input) });
+      out.push({
+        type: 'StateEntered',
+        timestamp,
+        state: name,
+        input: parsePayload(event.stateEnteredEventDetails?.input),
+      });
     } else if (type.endsWith('StateExited')) {
       const name = event.stateExitedEventDetails?.name ?? top?.name ?? 'unknown';
       const index = open.map((s) => s.name).lastIndexOf(name);
       if (index >= 0) open.splice(index, 1);
-      out.push({ type: 'StateExited', timestamp, state: name, output: parsePayload(event.stateExitedEventDetails?.output) });
+      out.push({
+        type: 'StateExited',
+        timestamp,
+        state: name,
+        output: parsePayload(event.stateExitedEventDetails?.output),
+      });
     } else if (SCHEDULE_TYPES.has(type)) {
       if (!top) continue;
       top.attempts += 1;
-      if (top.attempts > 1 && top.failed) out.push({ type: 'StateRetried', timestamp, state: top.name, attempt: top.attempts });
+      if (top.attempts > 1 && top.failed)
+        out.push({ type: 'StateRetried', timestamp, state: top.name, attempt: top.attempts });
       top.failed = false;
     } else if (FAILURE_TYPES.has(type)) {
       const details = failureDetails(event, type);
@@ -70,7 +81,11 @@ export function translateHistory(events: readonly HistoryEvent[]): ExecutionEven
       if (top) top.failed = true;
       if (state) out.push({ type: 'StateFailed', timestamp, state, error: details.error, cause: details.cause });
     } else if (type === 'ExecutionSucceeded') {
-      out.push({ type: 'ExecutionSucceeded', timestamp, output: parsePayload(event.executionSucceededEventDetails?.output) });
+      out.push({
+        type: 'ExecutionSucceeded',
+        timestamp,
+        output: parsePayload(event.executionSucceededEventDetails?.output),
+      });
     } else if (type in EXECUTION_END_DEFAULTS) {
       const defaults = EXECUTION_END_DEFAULTS[type] as { error: string; cause: string };
       const details = failureDetails(event, type);
@@ -78,7 +93,8 @@ export function translateHistory(events: readonly HistoryEvent[]): ExecutionEven
       const cause = details.cause || defaults.cause;
       // Ended while a state was still running (a runtime error, the execution's timeout, a stop):
       // that state failed too. A Fail state is the planned end, not a failure of its own.
-      if (top && !top.failed && !top.isFailState) out.push({ type: 'StateFailed', timestamp, state: top.name, error, cause });
+      if (top && !top.failed && !top.isFailState)
+        out.push({ type: 'StateFailed', timestamp, state: top.name, error, cause });
       out.push({ type: 'ExecutionFailed', timestamp, error, cause });
     }
   }
@@ -88,8 +104,11 @@ export function translateHistory(events: readonly HistoryEvent[]): ExecutionEven
 /** Each event type keeps its error in `<eventType>EventDetails` (`lambdaFunctionFailedEventDetails`, `taskTimedOutEventDetails`…). */
 function failureDetails(event: HistoryEvent, type: string): { error: string; cause: string; state?: string } {
   const key = `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
-  const details = (event as unknown as Record<string, unknown>)[key] as { error?: string; cause?: string; state?: string } | undefined;
-  const error = details?.error ?? (type in EXECUTION_END_DEFAULTS ? '' : type.endsWith('TimedOut') ? 'States.Timeout' : 'States.TaskFailed');
+  const details = (event as unknown as Record<string, unknown>)[key] as
+    { error?: string; cause?: string; state?: string } | undefined;
+  const error =
+    details?.error ??
+    (type in EXECUTION_END_DEFAULTS ? '' : type.endsWith('TimedOut') ? 'States.Timeout' : 'States.TaskFailed');
   return { error, cause: details?.cause ?? '', ...(details?.state !== undefined && { state: details.state }) };
 }
 

@@ -52,7 +52,13 @@ export class StepFunctionsWorkflow implements Workflow {
       // Same name and input as a running execution: Step Functions answers with that execution
       // (idempotent); a finished one or other input: ExecutionAlreadyExists. Either way, one run.
       await callAws(`Step Functions StartExecution of run ${input.runId}`, () =>
-        this.client.send(new StartExecutionCommand({ stateMachineArn: this.stateMachineArn, name: input.runId, input: JSON.stringify(input) })),
+        this.client.send(
+          new StartExecutionCommand({
+            stateMachineArn: this.stateMachineArn,
+            name: input.runId,
+            input: JSON.stringify(input),
+          }),
+        ),
       );
       return { started: true };
     } catch (error) {
@@ -69,7 +75,14 @@ export class StepFunctionsWorkflow implements Workflow {
     let nextToken: string | undefined;
     do {
       const page = await callAws(`Step Functions GetExecutionHistory of run ${runId}`, () =>
-        this.client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true, ...(nextToken && { nextToken }) })),
+        this.client.send(
+          new GetExecutionHistoryCommand({
+            executionArn,
+            maxResults: 1000,
+            includeExecutionData: true,
+            ...(nextToken && { nextToken }),
+          }),
+        ),
       );
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;
@@ -84,16 +97,28 @@ export class StepFunctionsWorkflow implements Workflow {
     let nextToken: string | undefined;
     do {
       // Without an app filter every listed execution is a result: list no more than needed.
-      const pageSize = Math.min(filter.app === undefined ? filter.limit - found.length : 100, this.maxScanned - scanned, 1000);
+      const pageSize = Math.min(
+        filter.app === undefined ? filter.limit - found.length : 100,
+        this.maxScanned - scanned,
+        1000,
+      );
       if (pageSize <= 0) break;
       const page = await callAws('Step Functions ListExecutions', () =>
-        this.client.send(new ListExecutionsCommand({ stateMachineArn: this.stateMachineArn, maxResults: pageSize, ...(nextToken && { nextToken }) })),
+        this.client.send(
+          new ListExecutionsCommand({
+            stateMachineArn: this.stateMachineArn,
+            maxResults: pageSize,
+            ...(nextToken && { nextToken }),
+          }),
+        ),
       );
       const items = page.executions ?? [];
       for (let i = 0; i < items.length && found.length < filter.limit; i += DESCRIBE_CONCURRENCY) {
         const chunk = items.slice(i, i + DESCRIBE_CONCURRENCY);
         scanned += chunk.length;
-        const described = await Promise.all(chunk.map((item) => (item.executionArn ? this.describe(item.executionArn) : undefined)));
+        const described = await Promise.all(
+          chunk.map((item) => (item.executionArn ? this.describe(item.executionArn) : undefined)),
+        );
         for (const [index, execution] of described.entries()) {
           const name = chunk[index]?.name;
           if (!execution || !name) continue; // expired between the list and the describe
@@ -109,7 +134,9 @@ export class StepFunctionsWorkflow implements Workflow {
 
   private async describe(executionArn: string): Promise<DescribeExecutionOutput | undefined> {
     try {
-      return await callAws(`Step Functions DescribeExecution of "${executionArn}"`, () => this.client.send(new DescribeExecutionCommand({ executionArn })));
+      return await callAws(`Step Functions DescribeExecution of "${executionArn}"`, () =>
+        this.client.send(new DescribeExecutionCommand({ executionArn })),
+      );
     } catch (error) {
       // No such run; a run id that cannot form an ARN is no run either.
       if (awsErrorName(error) === 'ExecutionDoesNotExist' || awsErrorName(error) === 'InvalidArn') return undefined;
@@ -130,7 +157,10 @@ export function executionArnPrefix(stateMachineArn: string): string {
 }
 
 function summary(runId: string, execution: DescribeExecutionOutput, input: unknown): ExecutionSummary {
-  const app = typeof input === 'object' && input !== null && typeof (input as { app?: unknown }).app === 'string' ? (input as { app: string }).app : '';
+  const app =
+    typeof input === 'object' && input !== null && typeof (input as { app?: unknown }).app === 'string'
+      ? (input as { app: string }).app
+      : '';
   return {
     runId,
     app,

@@ -3,7 +3,11 @@ import { dirname } from 'node:path';
 import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
 import { ImageNotFoundError } from '../../ports/image-registry.ts';
 import { MANIFEST_MEDIA_TYPES, type LifecycleOutcome } from '../../domain/images.ts';
-import { evaluateLifecyclePolicy, type EcrLifecyclePolicy, type LifecyclePreview } from '../../domain/lifecycle/index.ts';
+import {
+  evaluateLifecyclePolicy,
+  type EcrLifecyclePolicy,
+  type LifecyclePreview,
+} from '../../domain/lifecycle/index.ts';
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
 
 export class RegistryRequestError extends SlipwayError {
@@ -20,7 +24,11 @@ interface PushIndex {
 
 /** A push notification as the distribution registry sends it (application/vnd.docker.distribution.events.v1+json). */
 export interface RegistryNotification {
-  events?: { action?: string; timestamp?: string; target?: { mediaType?: string; digest?: string; repository?: string } }[];
+  events?: {
+    action?: string;
+    timestamp?: string;
+    target?: { mediaType?: string; digest?: string; repository?: string };
+  }[];
 }
 
 /**
@@ -32,9 +40,7 @@ export class DistributionImageRegistry implements ImageRegistry {
   private index: PushIndex | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly options: { url: string; host: string; indexPath: string; now?: () => Date },
-  ) {}
+  constructor(private readonly options: { url: string; host: string; indexPath: string; now?: () => Date }) {}
 
   async ensureRepository(name: string): Promise<{ uri: string }> {
     // The registry creates a repository on its first push; there is nothing to create ahead of it.
@@ -46,7 +52,13 @@ export class DistributionImageRegistry implements ImageRegistry {
     const index = await this.load();
     for (const event of notification.events ?? []) {
       const { target } = event;
-      if (event.action !== 'push' || !target?.digest || !target.repository || !MANIFEST_MEDIA_TYPES.includes(target.mediaType ?? '')) continue;
+      if (
+        event.action !== 'push' ||
+        !target?.digest ||
+        !target.repository ||
+        !MANIFEST_MEDIA_TYPES.includes(target.mediaType ?? '')
+      )
+        continue;
       const repo = (index.pushes[target.repository] ??= {});
       repo[target.digest] ??= event.timestamp ? new Date(event.timestamp).toISOString() : this.now().toISOString();
     }
@@ -88,7 +100,10 @@ export class DistributionImageRegistry implements ImageRegistry {
       delete index.pushes[repository]?.[image.digest];
     }
     await this.save();
-    return { policyChanged, expired: preview.expired.map(({ digest, tags, rulePriority }) => ({ digest, tags, rulePriority })) };
+    return {
+      policyChanged,
+      expired: preview.expired.map(({ digest, tags, rulePriority }) => ({ digest, tags, rulePriority })),
+    };
   }
 
   async previewLifecyclePolicy(repository: string, policy: EcrLifecyclePolicy): Promise<LifecyclePreview> {
@@ -101,10 +116,15 @@ export class DistributionImageRegistry implements ImageRegistry {
     if (manifest.status === 404) throw new ImageNotFoundError(repository, digest);
     const mediaType = manifest.headers.get('content-type') ?? MANIFEST_MEDIA_TYPES[0]!;
     const body = Buffer.from(await manifest.arrayBuffer());
-    const put = await this.request('PUT', `/v2/${repository}/manifests/${tag}`, [201], { body, contentType: mediaType });
+    const put = await this.request('PUT', `/v2/${repository}/manifests/${tag}`, [201], {
+      body,
+      contentType: mediaType,
+    });
     const stored = put.headers.get('docker-content-digest');
     if (stored && stored !== digest)
-      throw new RegistryRequestError(`The local registry stored ${repository}:${tag} as ${stored}, not ${digest}: the manifest changed on the way. Tag it again.`);
+      throw new RegistryRequestError(
+        `The local registry stored ${repository}:${tag} as ${stored}, not ${digest}: the manifest changed on the way. Tag it again.`,
+      );
   }
 
   private async tags(repository: string): Promise<string[]> {
@@ -119,17 +139,30 @@ export class DistributionImageRegistry implements ImageRegistry {
     return response.status === 200 ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
   }
 
-  private async request(method: string, path: string, expected: number[], send?: { body: Buffer; contentType: string }): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    expected: number[],
+    send?: { body: Buffer; contentType: string },
+  ): Promise<Response> {
     let response: Response;
     try {
-      const headers: Record<string, string> = { accept: MANIFEST_MEDIA_TYPES.join(', '), ...(send && { 'content-type': send.contentType }) };
+      const headers: Record<string, string> = {
+        accept: MANIFEST_MEDIA_TYPES.join(', '),
+        ...(send && { 'content-type': send.contentType }),
+      };
       response = await fetch(`${this.options.url}${path}`, { method, headers, ...(send && { body: send.body }) });
     } catch (error) {
-      throw new RegistryRequestError(`The local registry at ${this.options.url} did not answer ${method} ${path}. Is the local stack up? (slipway local status)`, { cause: error });
+      throw new RegistryRequestError(
+        `The local registry at ${this.options.url} did not answer ${method} ${path}. Is the local stack up? (slipway local status)`,
+        { cause: error },
+      );
     }
     if (!expected.includes(response.status)) {
       const body = await response.text().catch(() => '');
-      throw new RegistryRequestError(`The local registry answered ${method} ${path} with ${response.status}: ${body.slice(0, 300)}`);
+      throw new RegistryRequestError(
+        `The local registry answered ${method} ${path} with ${response.status}: ${body.slice(0, 300)}`,
+      );
     }
     return response;
   }

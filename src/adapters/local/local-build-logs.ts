@@ -8,7 +8,8 @@ export class LocalBuildLogs implements BuildLogs {
 
   async read(build: BuildLogRef, cursor = '0'): Promise<BuildLogPage> {
     const from = Number(cursor);
-    if (!Number.isInteger(from) || from < 0) throw new InvalidInputError(`cursor must be a line number (got "${cursor}"); start without one.`);
+    if (!Number.isInteger(from) || from < 0)
+      throw new InvalidInputError(`cursor must be a line number (got "${cursor}"); start without one.`);
     const page = await this.runner.logLines(build.buildId, from);
     return { lines: page.lines, cursor: String(page.cursor), done: page.done };
   }

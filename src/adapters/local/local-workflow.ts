@@ -56,7 +56,14 @@ export class LocalStepFunctionsWorkflow implements Workflow {
   async start(input: RunInput): Promise<{ started: boolean }> {
     if (this.running.has(input.runId) || (await this.read(input.runId))) return { started: false };
     const startedAt = new Date().toISOString();
-    const history: ExecutionHistory = { runId: input.runId, app: input.app, status: 'RUNNING', startedAt, input, events: [] };
+    const history: ExecutionHistory = {
+      runId: input.runId,
+      app: input.app,
+      status: 'RUNNING',
+      startedAt,
+      input,
+      events: [],
+    };
     this.running.set(input.runId, history);
     await this.save(history);
 
@@ -88,7 +95,13 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       .filter((h) => !filter.app || h.app === filter.app)
       .sort((a, b) => (a.runId < b.runId ? 1 : -1)) // ULIDs sort by time
       .slice(0, filter.limit)
-      .map(({ runId, app, status, startedAt, stoppedAt }) => ({ runId, app, status, startedAt, ...(stoppedAt && { stoppedAt }) }));
+      .map(({ runId, app, status, startedAt, stoppedAt }) => ({
+        runId,
+        app,
+        status,
+        startedAt,
+        ...(stoppedAt && { stoppedAt }),
+      }));
   }
 
   /** Resolves once every execution in flight has ended (used when the stack stops and by tests). */
@@ -96,10 +109,19 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     await Promise.allSettled([...this.settled]);
   }
 
-  private async follow(history: ExecutionHistory, events: AsyncGenerator<EngineEvent>, result: Promise<unknown>): Promise<void> {
+  private async follow(
+    history: ExecutionHistory,
+    events: AsyncGenerator<EngineEvent>,
+    result: Promise<unknown>,
+  ): Promise<void> {
     const outcome = result.then(
       () => 'SUCCEEDED' as const,
-      (error: unknown) => ((error as Error)?.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : (error as Error)?.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED'),
+      (error: unknown) =>
+        (error as Error)?.name === 'ExecutionTimeoutError'
+          ? 'TIMED_OUT'
+          : (error as Error)?.name === 'ExecutionAbortedError'
+            ? 'ABORTED'
+            : 'FAILED',
     );
     try {
       for await (const event of events) {
@@ -164,9 +186,20 @@ export function translate(event: EngineEvent): ExecutionEvent | undefined {
     case 'StateExited':
       return { type: 'StateExited', timestamp, state: state!.name, output: state!.output };
     case 'StateFailed':
-      return { type: 'StateFailed', timestamp, state: state!.name, error: String(event.Error), cause: cause(event.Cause) };
+      return {
+        type: 'StateFailed',
+        timestamp,
+        state: state!.name,
+        error: String(event.Error),
+        cause: cause(event.Cause),
+      };
     case 'StateRetried':
-      return { type: 'StateRetried', timestamp, state: state!.name, attempt: (event.retry as { attempt: number }).attempt };
+      return {
+        type: 'StateRetried',
+        timestamp,
+        state: state!.name,
+        attempt: (event.retry as { attempt: number }).attempt,
+      };
     case 'ExecutionSucceeded':
       return { type: 'ExecutionSucceeded', timestamp, output: event.output };
     case 'ExecutionFailed':

@@ -12,8 +12,15 @@ export class DashboardProxyError extends SlipwayError {
 export function register(program: Command): void {
   program
     .command('dashboard')
-    .description('where to open the dashboard; for a deployed API, a local proxy that signs its requests (IAM authorization)')
-    .option('-p, --port <port>', "the proxy's port on 127.0.0.1 (deployed API only; 0 picks a free one)", parsePort, 7430)
+    .description(
+      'where to open the dashboard; for a deployed API, a local proxy that signs its requests (IAM authorization)',
+    )
+    .option(
+      '-p, --port <port>',
+      "the proxy's port on 127.0.0.1 (deployed API only; 0 picks a free one)",
+      parsePort,
+      7430,
+    )
     .action(async (flags: { port: number }) => {
       process.exitCode = await run({ port: flags.port }, { client: await apiClient(), out: createOutput(false) });
     });
@@ -22,7 +29,8 @@ export function register(program: Command): void {
 /** `parsePort('7430')` → 7430; anything but a whole number from 0 to 65535 is InvalidInputError naming --port. */
 export function parsePort(text: string): number {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidInputError(`--port must be a port number from 0 to 65535 (got "${text}").`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidInputError(`--port must be a port number from 0 to 65535 (got "${text}").`);
   return port;
 }
 
@@ -43,7 +51,10 @@ export async function run(
   }
   const sign = client.sign;
   // The proxy's server loads only when there is a deployed API to proxy.
-  const [{ createServer }, { foreignRequest }] = await Promise.all([import('node:http'), import('../../stand-ins/api-server.ts')]);
+  const [{ createServer }, { foreignRequest }] = await Promise.all([
+    import('node:http'),
+    import('../../stand-ins/api-server.ts'),
+  ]);
   const server: Server = createServer((request, response) => {
     // It signs with the user's AWS credentials: only the dashboard itself, at this address, may use it.
     const refusal = foreignRequest(request, (server.address() as { port: number }).port);
@@ -54,21 +65,39 @@ export async function run(
     const forward = async () => {
       if (request.method !== 'GET') {
         response.writeHead(405, { 'content-type': 'application/json' });
-        return void response.end(JSON.stringify({ error: { name: 'MethodNotAllowed', message: 'The dashboard proxy only reads: GET.' } }));
+        return void response.end(
+          JSON.stringify({ error: { name: 'MethodNotAllowed', message: 'The dashboard proxy only reads: GET.' } }),
+        );
       }
       const url = `${client.baseUrl}${request.url ?? '/'}`;
       const headers = await sign({ method: 'GET', url, headers: { accept: request.headers.accept ?? '*/*' } });
       const upstream = await fetch(url, { headers: { accept: request.headers.accept ?? '*/*', ...headers } });
-      response.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      response.writeHead(upstream.status, {
+        'content-type': upstream.headers.get('content-type') ?? 'application/octet-stream',
+        'cache-control': 'no-cache',
+      });
       response.end(Buffer.from(await upstream.arrayBuffer()));
     };
     forward().catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(502, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ error: { name: 'DashboardProxyError', message: `Could not reach ${client.baseUrl}: ${(error as Error).message}` } }));
+      response.end(
+        JSON.stringify({
+          error: {
+            name: 'DashboardProxyError',
+            message: `Could not reach ${client.baseUrl}: ${(error as Error).message}`,
+          },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) => reject(new DashboardProxyError(`Cannot listen on 127.0.0.1:${options.port} (${(error as Error).message}). Pick another with --port.`)));
+    server.once('error', (error) =>
+      reject(
+        new DashboardProxyError(
+          `Cannot listen on 127.0.0.1:${options.port} (${(error as Error).message}). Pick another with --port.`,
+        ),
+      ),
+    );
     server.listen(options.port, '127.0.0.1', () => resolve());
   });
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;

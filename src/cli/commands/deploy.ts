@@ -30,7 +30,10 @@ export function register(program: Command): void {
  * `slipway deploy <dir> --app <name>`: pack, ask for a presigned upload, upload, then follow the run. Returns the exit code.
  * A context over the app's limit is refused before a byte is uploaded (by the API, which is told the size, or here).
  */
-export async function run(options: DeployOptions, deps: { client: ApiClient | (() => Promise<ApiClient>); out: Output }): Promise<number> {
+export async function run(
+  options: DeployOptions,
+  deps: { client: ApiClient | (() => Promise<ApiClient>); out: Output },
+): Promise<number> {
   const { out } = deps;
   const startedAt = Date.now();
   // Loaded when a deploy runs: tar and the live view stay out of `slipway --help` and the other commands.
@@ -38,10 +41,26 @@ export async function run(options: DeployOptions, deps: { client: ApiClient | ((
   const packed = await packContext(options.dir);
   out.line(`packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}`);
   const client = typeof deps.client === 'function' ? await deps.client() : deps.client;
-  const ticket = await client.request<UploadTicket>('POST', '/uploads', { app: options.app, uploader: await uploader(), bytes: packed.bytes.length });
-  if (packed.bytes.length > ticket.upload.maxBytes) throw new ContextTooLargeError(ticket.app, packed.bytes.length, ticket.upload.maxBytes, `apps.${ticket.app}.maxUploadBytes`);
+  const ticket = await client.request<UploadTicket>('POST', '/uploads', {
+    app: options.app,
+    uploader: await uploader(),
+    bytes: packed.bytes.length,
+  });
+  if (packed.bytes.length > ticket.upload.maxBytes)
+    throw new ContextTooLargeError(
+      ticket.app,
+      packed.bytes.length,
+      ticket.upload.maxBytes,
+      `apps.${ticket.app}.maxUploadBytes`,
+    );
   await uploadShowingProgress(ticket, packed.bytes, out);
-  out.event({ type: 'upload', runId: ticket.runId, app: ticket.app, bytes: packed.bytes.length, files: packed.files.length });
+  out.event({
+    type: 'upload',
+    runId: ticket.runId,
+    app: ticket.app,
+    bytes: packed.bytes.length,
+    files: packed.files.length,
+  });
   out.line(`uploaded: run ${ticket.runId} (app ${ticket.app})`);
   if (!options.follow) {
     out.line(`follow it with: slipway status ${ticket.runId} --follow`);

@@ -13,24 +13,39 @@ import { createOutput, type Output } from '../output.ts';
 // The config reader, the lifecycle evaluator and the file readers (valibot) load when a subcommand runs, not for --help.
 
 export function register(program: Command): void {
-  const lifecycle = program.command('lifecycle').description('ECR lifecycle policies: the policy an app gets, and what it would expire');
+  const lifecycle = program
+    .command('lifecycle')
+    .description('ECR lifecycle policies: the policy an app gets, and what it would expire');
   lifecycle
     .command('render')
-    .description("print the ECR lifecycle policy JSON Slipway puts on the app's repository (the keepReleases rule first)")
+    .description(
+      "print the ECR lifecycle policy JSON Slipway puts on the app's repository (the keepReleases rule first)",
+    )
     .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
     .action(async (flags: { app: string }) => {
       process.exitCode = await run({ action: 'render', app: flags.app }, cliDependencies(false));
     });
   lifecycle
     .command('preview')
-    .description("show what a lifecycle policy would expire: in an app's live repository (--app), or offline (--policy, --images)")
+    .description(
+      "show what a lifecycle policy would expire: in an app's live repository (--app), or offline (--policy, --images)",
+    )
     .option('-a, --app <name>', 'the app in slipway.config.json: preview against its repository')
-    .option('--policy <file>', 'offline: awsx-style rules, a raw ECR policy, or the output of aws ecr get-lifecycle-policy, as JSON')
-    .option('--images <file>', 'offline: a JSON list of { digest, tags, pushedAt, … }, or the output of aws ecr describe-images')
+    .option(
+      '--policy <file>',
+      'offline: awsx-style rules, a raw ECR policy, or the output of aws ecr get-lifecycle-policy, as JSON',
+    )
+    .option(
+      '--images <file>',
+      'offline: a JSON list of { digest, tags, pushedAt, … }, or the output of aws ecr describe-images',
+    )
     .option('--now <iso>', 'offline: the time to evaluate at (default: now)')
     .option('--json', 'print { expired, transitioned, kept } as JSON')
     .action(async (flags: { app?: string; policy?: string; images?: string; now?: string; json?: boolean }) => {
-      process.exitCode = await run({ action: 'preview', ...flags, json: Boolean(flags.json) }, cliDependencies(Boolean(flags.json)));
+      process.exitCode = await run(
+        { action: 'preview', ...flags, json: Boolean(flags.json) },
+        cliDependencies(Boolean(flags.json)),
+      );
     });
 }
 
@@ -50,7 +65,8 @@ export interface LifecycleDeps {
 
 /** What the real CLI hands `run`: the project's config file, the API, the file system. */
 export function cliDependencies(json: boolean): LifecycleDeps {
-  const config = async () => (await import('../../config-file.ts')).readConfigFile(join(findProjectRoot(), 'slipway.config.json'));
+  const config = async () =>
+    (await import('../../config-file.ts')).readConfigFile(join(findProjectRoot(), 'slipway.config.json'));
   return { out: createOutput(json), config, client: () => apiClient() };
 }
 
@@ -71,20 +87,35 @@ export async function run(options: LifecycleOptions, deps: LifecycleDeps): Promi
   if (options.action === 'render') return render(options.app, deps);
   const offline = options.policy !== undefined || options.images !== undefined;
   if (options.app !== undefined && offline)
-    throw new InvalidInputError('Pass either --app <name> (preview against the live repository) or --policy <file> --images <file> (offline), not both.');
+    throw new InvalidInputError(
+      'Pass either --app <name> (preview against the live repository) or --policy <file> --images <file> (offline), not both.',
+    );
   if (offline) {
     if (options.policy === undefined || options.images === undefined)
-      throw new InvalidInputError(`An offline preview needs both --policy <file> and --images <file> (missing ${options.policy === undefined ? '--policy' : '--images'}).`);
-    return previewOffline({ policy: options.policy, images: options.images, now: options.now, json: options.json }, deps);
+      throw new InvalidInputError(
+        `An offline preview needs both --policy <file> and --images <file> (missing ${options.policy === undefined ? '--policy' : '--images'}).`,
+      );
+    return previewOffline(
+      { policy: options.policy, images: options.images, now: options.now, json: options.json },
+      deps,
+    );
   }
   if (options.app === undefined)
-    throw new InvalidInputError('Pass --app <name> to preview against the live repository, or --policy <file> --images <file> [--now <iso>] for an offline preview.');
-  if (options.now !== undefined) throw new InvalidInputError('--now goes with an offline preview (--policy and --images); a live preview uses the registry\'s time.');
+    throw new InvalidInputError(
+      'Pass --app <name> to preview against the live repository, or --policy <file> --images <file> [--now <iso>] for an offline preview.',
+    );
+  if (options.now !== undefined)
+    throw new InvalidInputError(
+      "--now goes with an offline preview (--policy and --images); a live preview uses the registry's time.",
+    );
   return previewLive(options.app, options.json, deps);
 }
 
 async function render(app: string, deps: LifecycleDeps): Promise<number> {
-  const [{ appConfig }, { appLifecyclePolicy }] = await Promise.all([import('../../domain/config.ts'), import('../../domain/lifecycle/index.ts')]);
+  const [{ appConfig }, { appLifecyclePolicy }] = await Promise.all([
+    import('../../domain/config.ts'),
+    import('../../domain/lifecycle/index.ts'),
+  ]);
   const config = appConfig(await deps.config(), app);
   const policy = appLifecyclePolicy(config);
   if (policy === undefined) throw new NoLifecycleRulesError(config.name);
@@ -92,7 +123,10 @@ async function render(app: string, deps: LifecycleDeps): Promise<number> {
   return 0;
 }
 
-async function previewOffline(options: { policy: string; images: string; now: string | undefined; json: boolean }, deps: LifecycleDeps): Promise<number> {
+async function previewOffline(
+  options: { policy: string; images: string; now: string | undefined; json: boolean },
+  deps: LifecycleDeps,
+): Promise<number> {
   const [{ parseNow, readImagesFile, readPolicyFile }, { evaluateLifecyclePolicy }] = await Promise.all([
     import('../lifecycle-input.ts'),
     import('../../domain/lifecycle/index.ts'),
@@ -103,7 +137,12 @@ async function previewOffline(options: { policy: string; images: string; now: st
   const { images, notes } = await readImagesFile(options.images, read);
   for (const note of notes) deps.out.error(`note: ${note}`);
   const preview = evaluateLifecyclePolicy(policy, images, now);
-  print(preview, `lifecycle preview of ${options.images} at ${now.toISOString()}, ${images.length} image(s):`, options.json, deps.out);
+  print(
+    preview,
+    `lifecycle preview of ${options.images} at ${now.toISOString()}, ${images.length} image(s):`,
+    options.json,
+    deps.out,
+  );
   return 0;
 }
 
@@ -116,11 +155,18 @@ async function previewLive(app: string, json: boolean, deps: LifecycleDeps): Pro
     if (ask < PREVIEW_ASKS) deps.out.line(`still previewing (${answer.message}); asking again…`);
   }
   if (answer?.status !== 'COMPLETE') {
-    throw new LifecyclePreviewUnfinishedError(`${answer?.message ?? 'The preview did not finish.'} Run: slipway lifecycle preview --app ${app}`);
+    throw new LifecyclePreviewUnfinishedError(
+      `${answer?.message ?? 'The preview did not finish.'} Run: slipway lifecycle preview --app ${app}`,
+    );
   }
   const { expired, transitioned, kept } = answer;
   const count = expired.length + transitioned.length + kept.length;
-  print({ expired, transitioned, kept }, `lifecycle preview of app ${answer.app} (repository ${answer.repository}), ${count} image(s):`, json, deps.out);
+  print(
+    { expired, transitioned, kept },
+    `lifecycle preview of app ${answer.app} (repository ${answer.repository}), ${count} image(s):`,
+    json,
+    deps.out,
+  );
   return 0;
 }
 
@@ -132,9 +178,12 @@ function print(preview: LifecyclePreview, heading: string, json: boolean, out: O
   out.line(heading);
   const tags = (t: readonly string[]) => (t.length ? t.join(', ') : '(untagged)');
   for (const i of preview.expired) out.line(`  expire   ${short(i.digest)}  rule ${i.rulePriority}  ${tags(i.tags)}`);
-  for (const i of preview.transitioned) out.line(`  archive  ${short(i.digest)}  rule ${i.rulePriority}  ${tags(i.tags)}`);
+  for (const i of preview.transitioned)
+    out.line(`  archive  ${short(i.digest)}  rule ${i.rulePriority}  ${tags(i.tags)}`);
   for (const i of preview.kept) out.line(`  keep     ${short(i.digest)}          ${tags(i.tags)}`);
-  out.line(`${preview.expired.length} to expire, ${preview.transitioned.length} to archive, ${preview.kept.length} to keep`);
+  out.line(
+    `${preview.expired.length} to expire, ${preview.transitioned.length} to archive, ${preview.kept.length} to keep`,
+  );
 }
 
 /** `sha256:0123456789ab`: enough of a digest to tell images apart in a table; --json has them whole. */

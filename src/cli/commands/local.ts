@@ -50,20 +50,33 @@ export async function up(options: { json: boolean }, deps: { out: Output }): Pro
     print(running, options.json, deps.out, 'already running');
     return 0;
   }
-  const [{ spawn }, { DOCKER, dockerAnswers }] = await Promise.all([import('node:child_process'), import('../../local-stack/engine.ts')]);
+  const [{ spawn }, { DOCKER, dockerAnswers }] = await Promise.all([
+    import('node:child_process'),
+    import('../../local-stack/engine.ts'),
+  ]);
   if (!(await dockerAnswers())) {
-    throw new LocalStackError(`The Docker engine is not answering (${DOCKER} info failed). Run: npm run prereqs (installs and starts it on Debian), or start Docker yourself.`);
+    throw new LocalStackError(
+      `The Docker engine is not answering (${DOCKER} info failed). Run: npm run prereqs (installs and starts it on Debian), or start Docker yourself.`,
+    );
   }
   await mkdir(dirname(paths.log), { recursive: true });
   const log = await open(paths.log, 'a');
-  const child = spawn(process.execPath, [binPath(), 'local', 'serve'], { cwd: root, detached: true, stdio: ['ignore', log.fd, log.fd], env: process.env });
+  const child = spawn(process.execPath, [binPath(), 'local', 'serve'], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', log.fd, log.fd],
+    env: process.env,
+  });
   child.unref();
   await log.close();
   let exitCode: number | null = null;
   child.once('exit', (code) => (exitCode = code ?? 1));
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (exitCode !== null) throw new LocalStackError(`The local stack exited while starting (code ${exitCode}). Last log lines:\n${await tail(paths.log, 15)}`);
+    if (exitCode !== null)
+      throw new LocalStackError(
+        `The local stack exited while starting (code ${exitCode}). Last log lines:\n${await tail(paths.log, 15)}`,
+      );
     const info = await readStackInfo(paths);
     if (info && info.pid === child.pid && (await healthy(info))) {
       print(info, options.json, deps.out, 'started');
@@ -85,7 +98,8 @@ export async function down(_options: unknown, deps: { out: Output }): Promise<nu
   const info = await readStackInfo(paths);
   // A stack.json left by a crash or a reboot may name pids that now belong to something else: signal
   // a process only when its command line shows it is this stack's.
-  if (info && isAlive(info.pid) && (await runsCommand(info.pid, ['local', 'serve']))) await stopProcess(info.pid, { graceMs: 30_000 });
+  if (info && isAlive(info.pid) && (await runsCommand(info.pid, ['local', 'serve'])))
+    await stopProcess(info.pid, { graceMs: 30_000 });
   // Whatever a stack that died without cleaning up left behind: its registry, builds, temp folder, socket and containers.
   const reaped = await reapOrphans(paths);
   const stack = info?.stack ?? stackId(paths);
@@ -93,7 +107,11 @@ export async function down(_options: unknown, deps: { out: Output }): Promise<nu
   await removeStackInfo(paths);
   await rm(paths.tmp, { recursive: true, force: true });
   for (const line of reaped) deps.out.line(line);
-  deps.out.line(info ? `local stack stopped${removed ? ` (removed ${removed} leftover container(s))` : ''}` : 'local stack was not running');
+  deps.out.line(
+    info
+      ? `local stack stopped${removed ? ` (removed ${removed} leftover container(s))` : ''}`
+      : 'local stack was not running',
+  );
   return 0;
 }
 
@@ -115,7 +133,9 @@ type PartHealth = { ok: boolean; reason?: string; restarts?: number; lastExit?: 
 /** How each part of the running stack is (API, S3, registry, containers), as its /_local/health says. */
 async function partsHealth(info: StackInfo): Promise<Record<string, PartHealth> | undefined> {
   try {
-    const body = (await (await fetch(`${info.api}/_local/health`, { signal: AbortSignal.timeout(10_000) })).json()) as { parts?: Record<string, PartHealth> };
+    const body = (await (await fetch(`${info.api}/_local/health`, { signal: AbortSignal.timeout(10_000) })).json()) as {
+      parts?: Record<string, PartHealth>;
+    };
     return body.parts;
   } catch {
     return undefined;
@@ -126,7 +146,11 @@ async function partsHealth(info: StackInfo): Promise<Record<string, PartHealth> 
 function healthLine(parts: Record<string, PartHealth>): string {
   return Object.entries(parts)
     .map(([part, health]) => {
-      const notes = [health.restarts ? `restarted ${health.restarts}×` : '', health.lastExit ? `last exit ${health.lastExit}` : '', health.reason ?? ''].filter(Boolean);
+      const notes = [
+        health.restarts ? `restarted ${health.restarts}×` : '',
+        health.lastExit ? `last exit ${health.lastExit}` : '',
+        health.reason ?? '',
+      ].filter(Boolean);
       return `${part} ${health.ok ? 'ok' : 'DOWN'}${notes.length ? ` (${notes.join('; ')})` : ''}`;
     })
     .join(' · ');

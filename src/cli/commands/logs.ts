@@ -17,10 +17,16 @@ export function register(program: Command): void {
 }
 
 /** `slipway logs <runId> [--follow]`: the run's build output; with --follow, until the build ends. */
-export async function run(options: { runId: string; follow: boolean; json: boolean }, deps: { client: ApiClient; out: Output }): Promise<number> {
+export async function run(
+  options: { runId: string; follow: boolean; json: boolean },
+  deps: { client: ApiClient; out: Output },
+): Promise<number> {
   let cursor: string | undefined;
   for (;;) {
-    const page = await deps.client.request<RunLogPage>('GET', `/runs/${encodeURIComponent(options.runId)}/logs${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const page = await deps.client.request<RunLogPage>(
+      'GET',
+      `/runs/${encodeURIComponent(options.runId)}/logs${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     for (const line of page.lines) {
       if (options.json) deps.out.event({ type: 'log', runId: options.runId, line });
       else process.stdout.write(`${line}\n`);

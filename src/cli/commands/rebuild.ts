@@ -25,7 +25,9 @@ export interface RebuildOptions {
 export function register(program: Command): void {
   program
     .command('rebuild')
-    .description("rebuild an app from its newest (or a given run's) context, without uploading: puts slipway / Build Requested on the bus")
+    .description(
+      "rebuild an app from its newest (or a given run's) context, without uploading: puts slipway / Build Requested on the bus",
+    )
     .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
     .option('--from <runId>', 'rebuild the context of this run')
     .option('-f, --follow', 'follow the run until it ends')
@@ -48,7 +50,10 @@ export function register(program: Command): void {
  * EventBridge for a deployed stack, the local stack's bus otherwise — and prints the run it starts.
  * The run id follows from the event's id and time, exactly as start-run derives it.
  */
-export async function run(options: RebuildOptions, deps: { client: ApiClient; out: Output; eventBridge?: EventBridgeClient }): Promise<number> {
+export async function run(
+  options: RebuildOptions,
+  deps: { client: ApiClient; out: Output; eventBridge?: EventBridgeClient },
+): Promise<number> {
   const { eventRunId, eventTime } = await import('../../use-cases/event-run-id.ts'); // ulid: loaded when a rebuild runs
   const time = new Date();
   const entry = {
@@ -60,12 +65,23 @@ export async function run(options: RebuildOptions, deps: { client: ApiClient; ou
   };
   const result: PutEventsResult = options.eventBridge
     ? await putOnEventBridge(entry, deps.eventBridge)
-    : await deps.client.request<PutEventsResult>('POST', '/_local/events', { Entries: [{ ...entry, Time: time.toISOString() }] });
+    : await deps.client.request<PutEventsResult>('POST', '/_local/events', {
+        Entries: [{ ...entry, Time: time.toISOString() }],
+      });
   const put = result.Entries?.[0];
-  if (!put?.EventId) throw new EventRefusedError(`The Build Requested event was refused: ${put?.ErrorCode ?? 'no event id'} ${put?.ErrorMessage ?? ''}`.trim());
+  if (!put?.EventId)
+    throw new EventRefusedError(
+      `The Build Requested event was refused: ${put?.ErrorCode ?? 'no event id'} ${put?.ErrorMessage ?? ''}`.trim(),
+    );
   // EventBridge keeps the Time we give it (to the second), so the run id can be derived here too.
   const runId = eventRunId(eventTime(time).getTime(), `slipway:${put.EventId}`);
-  deps.out.event({ type: 'rebuild', app: options.app, runId, eventId: put.EventId, ...(options.from && { from: options.from }) });
+  deps.out.event({
+    type: 'rebuild',
+    app: options.app,
+    runId,
+    eventId: put.EventId,
+    ...(options.from && { from: options.from }),
+  });
   deps.out.line(`rebuild requested for ${options.app}: run ${runId}`);
   if (!options.follow) {
     if (!deps.out.json) deps.out.line(`follow it with: slipway status ${runId} --follow`);
@@ -76,7 +92,10 @@ export async function run(options: RebuildOptions, deps: { client: ApiClient; ou
 }
 
 /** The AWS SDK loads only for a deployed stack's rebuild. */
-async function putOnEventBridge(entry: PutEventsRequestEntry, client: EventBridgeClient | undefined): Promise<PutEventsResult> {
+async function putOnEventBridge(
+  entry: PutEventsRequestEntry,
+  client: EventBridgeClient | undefined,
+): Promise<PutEventsResult> {
   const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
   return (client ?? new EventBridgeClient({})).send(new PutEventsCommand({ Entries: [entry] }));
 }

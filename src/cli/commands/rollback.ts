@@ -16,7 +16,10 @@ export function register(program: Command): void {
 }
 
 /** `slipway rollback --app <name> [--to <runId>]`: deploy an earlier successful run's image again, as a new run, without building. */
-export async function run(options: { app: string; to?: string }, deps: { client: ApiClient; out: Output }): Promise<number> {
+export async function run(
+  options: { app: string; to?: string },
+  deps: { client: ApiClient; out: Output },
+): Promise<number> {
   const { followAndReport } = await import('../report-run.ts'); // the live view, loaded only to follow a run
   const started = await deps.client.request<{ runId: string; rollbackTo: string; image: string }>(
     'POST',

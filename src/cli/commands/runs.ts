@@ -18,7 +18,11 @@ export function register(program: Command): void {
     .option('-n, --limit <n>', 'how many, from 1 to 100', parseLimit, 20)
     .option('--json', 'print JSON')
     .action(async (flags: { app?: string; limit: number; json?: boolean }) => {
-      const options: RunsOptions = { ...(flags.app && { app: flags.app }), limit: flags.limit, json: Boolean(flags.json) };
+      const options: RunsOptions = {
+        ...(flags.app && { app: flags.app }),
+        limit: flags.limit,
+        json: Boolean(flags.json),
+      };
       process.exitCode = await run(options, { client: await apiClient(), out: createOutput(options.json) });
     });
 }
@@ -26,7 +30,8 @@ export function register(program: Command): void {
 /** `parseLimit('20')` → 20; anything but a whole number from 1 to 100 is InvalidInputError naming --limit. */
 export function parseLimit(text: string): number {
   const limit = Number(text);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new InvalidInputError(`--limit must be a whole number from 1 to 100 (got "${text}").`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw new InvalidInputError(`--limit must be a whole number from 1 to 100 (got "${text}").`);
   return limit;
 }
 

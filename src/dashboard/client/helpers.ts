@@ -171,4 +171,16 @@ function safeHref(url) {
 `;
 
 /** The names HELPERS_JS defines, for the tests that evaluate it. */
-export const HELPER_NAMES = ['parseRoute', 'routeHash', 'filterRuns', 'foldLog', 'timeline', 'sparkline', 'nextDelay', 'duration', 'ago', 'shortDigest', 'safeHref'] as const;
+export const HELPER_NAMES = [
+  'parseRoute',
+  'routeHash',
+  'filterRuns',
+  'foldLog',
+  'timeline',
+  'sparkline',
+  'nextDelay',
+  'duration',
+  'ago',
+  'shortDigest',
+  'safeHref',
+] as const;

@@ -9,7 +9,9 @@ import type { EcrLifecyclePolicy } from './types.ts';
  * app has no lifecycle rules: Slipway then puts no policy and keeps every image. Invalid rules throw
  * InvalidConfigError naming `apps.<name>.lifecycle` or `apps.<name>.keepReleases`.
  */
-export function appLifecyclePolicy(app: Pick<AppConfig, 'name' | 'lifecycle' | 'keepReleases'>): EcrLifecyclePolicy | undefined {
+export function appLifecyclePolicy(
+  app: Pick<AppConfig, 'name' | 'lifecycle' | 'keepReleases'>,
+): EcrLifecyclePolicy | undefined {
   if (app.lifecycle === undefined) return undefined;
   const policy = lifecyclePolicyFromConfig(app.lifecycle, { path: `apps.${app.name}.lifecycle` });
   return withReleaseProtection(policy, app.keepReleases, `apps.${app.name}.keepReleases`);

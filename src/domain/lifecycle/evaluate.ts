@@ -1,6 +1,13 @@
 import { InvalidConfigError, InvalidInputError } from '../errors.ts';
 import { imageStorageClass, matchesTagRequirements, selectionStorageClass } from './tag-match.ts';
-import type { ActedOnImage, EcrLifecyclePolicy, EcrLifecycleRule, LifecycleImage, LifecyclePreview, StorageClass } from './types.ts';
+import type {
+  ActedOnImage,
+  EcrLifecyclePolicy,
+  EcrLifecycleRule,
+  LifecycleImage,
+  LifecyclePreview,
+  StorageClass,
+} from './types.ts';
 import { validateLifecyclePolicy } from './validate.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -13,7 +20,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * is never acted on by a lower one, though lower imageCountMoreThan rules still count it.
  * An invalid policy throws InvalidConfigError (ECR would refuse it); a bad image time throws InvalidInputError.
  */
-export function evaluateLifecyclePolicy(policy: EcrLifecyclePolicy, images: readonly LifecycleImage[], now: Date): LifecyclePreview {
+export function evaluateLifecyclePolicy(
+  policy: EcrLifecyclePolicy,
+  images: readonly LifecycleImage[],
+  now: Date,
+): LifecyclePreview {
   const issues = validateLifecyclePolicy(policy);
   if (issues.length > 0)
     throw new InvalidConfigError(
@@ -21,7 +32,8 @@ export function evaluateLifecyclePolicy(policy: EcrLifecyclePolicy, images: read
       issues,
     );
   const nowMs = now.getTime();
-  if (Number.isNaN(nowMs)) throw new InvalidInputError('evaluateLifecyclePolicy needs a valid "now"; pass new Date() or a fixed instant.');
+  if (Number.isNaN(nowMs))
+    throw new InvalidInputError('evaluateLifecyclePolicy needs a valid "now"; pass new Date() or a fixed instant.');
 
   const timed = images.map(timesOf);
   assertUniqueDigests(timed);
@@ -31,9 +43,12 @@ export function evaluateLifecyclePolicy(policy: EcrLifecyclePolicy, images: read
   const acted = new Map<string, { type: 'expire' | 'transition'; rulePriority: number }>();
   for (const rule of rules) {
     const storageClass = selectionStorageClass(rule.selection);
-    const selected = timed.filter((i) => i.storageClass === storageClass && matchesTagRequirements(rule.selection, i.image.tags));
+    const selected = timed.filter(
+      (i) => i.storageClass === storageClass && matchesTagRequirements(rule.selection, i.image.tags),
+    );
     for (const candidate of candidatesOf(rule, selected, nowMs)) {
-      if (!claimed.has(candidate.image.digest)) acted.set(candidate.image.digest, { type: rule.action.type, rulePriority: rule.rulePriority });
+      if (!claimed.has(candidate.image.digest))
+        acted.set(candidate.image.digest, { type: rule.action.type, rulePriority: rule.rulePriority });
     }
     for (const s of selected) claimed.add(s.image.digest);
   }
@@ -70,7 +85,10 @@ function candidatesOf(rule: EcrLifecycleRule, selected: readonly TimedImage[], n
     case 'imageCountMoreThan':
       // Newest first; equal times fall back to the digest so the outcome never depends on input order.
       return [...selected]
-        .sort((a, b) => b.orderMs - a.orderMs || (a.image.digest < b.image.digest ? -1 : a.image.digest > b.image.digest ? 1 : 0))
+        .sort(
+          (a, b) =>
+            b.orderMs - a.orderMs || (a.image.digest < b.image.digest ? -1 : a.image.digest > b.image.digest ? 1 : 0),
+        )
         .slice(countNumber);
     case 'sinceImagePushed':
       return selected.filter((i) => olderThan(i.pushedMs));
@@ -88,11 +106,24 @@ function timesOf(image: LifecycleImage): TimedImage {
   const activatedMs = image.lastActivatedAt === undefined ? undefined : timeOf(image, 'lastActivatedAt');
   const transitionedMs = image.transitionedAt === undefined ? undefined : timeOf(image, 'transitionedAt');
   // ECR: a restored image never pulled since its restore is measured from the restore, not an older pull.
-  const lastUseMs = activatedMs !== undefined && (pulledMs === undefined || pulledMs < activatedMs) ? activatedMs : (pulledMs ?? pushedMs);
-  return { image, storageClass: imageStorageClass(image), pushedMs, orderMs: activatedMs ?? pushedMs, lastUseMs, transitionedMs };
+  const lastUseMs =
+    activatedMs !== undefined && (pulledMs === undefined || pulledMs < activatedMs)
+      ? activatedMs
+      : (pulledMs ?? pushedMs);
+  return {
+    image,
+    storageClass: imageStorageClass(image),
+    pushedMs,
+    orderMs: activatedMs ?? pushedMs,
+    lastUseMs,
+    transitionedMs,
+  };
 }
 
-function timeOf(image: LifecycleImage, field: 'pushedAt' | 'lastPulledAt' | 'lastActivatedAt' | 'transitionedAt'): number {
+function timeOf(
+  image: LifecycleImage,
+  field: 'pushedAt' | 'lastPulledAt' | 'lastActivatedAt' | 'transitionedAt',
+): number {
   const value = image[field];
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms))

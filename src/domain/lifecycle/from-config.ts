@@ -41,19 +41,34 @@ export function lifecyclePolicyFromConfig(input: unknown, options: LifecycleConf
   const rawPolicy = raw[0] ?? false;
   const kind = (isRaw: boolean) => (isRaw ? 'a raw ECR rule' : 'an awsx-style rule');
   const mixed = raw.flatMap((isRaw, i) =>
-    isRaw === rawPolicy ? [] : [`${listPath}[${i}]: is written as ${kind(isRaw)} but ${listPath}[0] is ${kind(rawPolicy)}; write every rule the same way`],
+    isRaw === rawPolicy
+      ? []
+      : [
+          `${listPath}[${i}]: is written as ${kind(isRaw)} but ${listPath}[0] is ${kind(rawPolicy)}; write every rule the same way`,
+        ],
   );
   if (mixed.length > 0) throw invalid(path, [...issues, ...mixed]);
 
   if (rawPolicy) {
-    issues.push(...validateRules(rules, (i, p) => (p === undefined ? `${listPath}[${i}]` : `${listPath}[${i}] (rulePriority ${p})`), listPath));
+    issues.push(
+      ...validateRules(
+        rules,
+        (i, p) => (p === undefined ? `${listPath}[${i}]` : `${listPath}[${i}] (rulePriority ${p})`),
+        listPath,
+      ),
+    );
     if (issues.length > 0) throw invalid(path, issues);
     return { rules: rules.map((rule) => v.parse(RuleSchema, rule)) };
   }
   return fromShorthand(rules, listPath, path, issues);
 }
 
-function fromShorthand(rules: readonly unknown[], listPath: string, path: string, earlier: readonly string[]): EcrLifecyclePolicy {
+function fromShorthand(
+  rules: readonly unknown[],
+  listPath: string,
+  path: string,
+  earlier: readonly string[],
+): EcrLifecyclePolicy {
   const issues = [...earlier];
   const valid: { rule: LifecycleRuleShorthand; index: number }[] = [];
   let anyRule: number | undefined;
@@ -75,7 +90,9 @@ function fromShorthand(rules: readonly unknown[], listPath: string, path: string
     }
     if (rule.selection === 'any') {
       if (anyRule !== undefined) {
-        issues.push(`${at}: selection: at most one "any" rule is allowed and ${listPath}[${anyRule}] is one; merge them`);
+        issues.push(
+          `${at}: selection: at most one "any" rule is allowed and ${listPath}[${anyRule}] is one; merge them`,
+        );
         return;
       }
       anyRule = index;
@@ -101,7 +118,10 @@ function looksRaw(rule: unknown): boolean {
 }
 
 function invalid(path: string, issues: string[]): InvalidConfigError {
-  return new InvalidConfigError(`The lifecycle policy at ${path} is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`, issues);
+  return new InvalidConfigError(
+    `The lifecycle policy at ${path} is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+    issues,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -29,7 +29,12 @@ export function releaseProtectionRule(keepReleases: number): EcrLifecycleRule {
   return {
     rulePriority: 1,
     description: `slipway keepReleases: keep the images of the last ${keepReleases} deploy(s)`,
-    selection: { tagStatus: 'tagged', tagPrefixList: [RELEASE_TAG_PREFIX], countType: 'imageCountMoreThan', countNumber: keepReleases },
+    selection: {
+      tagStatus: 'tagged',
+      tagPrefixList: [RELEASE_TAG_PREFIX],
+      countType: 'imageCountMoreThan',
+      countNumber: keepReleases,
+    },
     action: { type: 'expire' },
   };
 }
@@ -40,14 +45,22 @@ export function releaseProtectionRule(keepReleases: number): EcrLifecycleRule {
  * gives the policy unchanged. Throws InvalidConfigError, naming keepReleases, when the result would
  * be refused (the 51st rule, or a rule of the app's own on the release prefix).
  */
-export function withReleaseProtection(policy: EcrLifecyclePolicy, keepReleases: number | undefined, path = 'keepReleases'): EcrLifecyclePolicy {
+export function withReleaseProtection(
+  policy: EcrLifecyclePolicy,
+  keepReleases: number | undefined,
+  path = 'keepReleases',
+): EcrLifecyclePolicy {
   if (keepReleases === undefined) return policy;
   if (!Number.isInteger(keepReleases) || keepReleases < 1 || keepReleases > MAX_KEEP_RELEASES)
-    throw new InvalidConfigError(`${path} must be a whole number from 1 to ${MAX_KEEP_RELEASES} (got ${keepReleases}).`, [
-      `${path}: must be a whole number from 1 to ${MAX_KEEP_RELEASES}`,
-    ]);
+    throw new InvalidConfigError(
+      `${path} must be a whole number from 1 to ${MAX_KEEP_RELEASES} (got ${keepReleases}).`,
+      [`${path}: must be a whole number from 1 to ${MAX_KEEP_RELEASES}`],
+    );
   const protectedPolicy = {
-    rules: [releaseProtectionRule(keepReleases), ...policy.rules.map((rule) => ({ ...rule, rulePriority: rule.rulePriority + 1 }))],
+    rules: [
+      releaseProtectionRule(keepReleases),
+      ...policy.rules.map((rule) => ({ ...rule, rulePriority: rule.rulePriority + 1 })),
+    ],
   };
   const issues = validateLifecyclePolicy(protectedPolicy);
   if (issues.length > 0)
@@ -75,7 +88,11 @@ export interface TagMove {
  * so planning again after an interrupted run still finds every earlier release; after a completed
  * run it plans nothing.
  */
-export function planReleaseTags(images: readonly { digest: string; tags: readonly string[] }[], keep: number, deployed?: string): TagMove[] {
+export function planReleaseTags(
+  images: readonly { digest: string; tags: readonly string[] }[],
+  keep: number,
+  deployed?: string,
+): TagMove[] {
   const holders = new Map<number, string>();
   for (const image of images) {
     for (const tag of image.tags) {

@@ -23,7 +23,10 @@ export function translateShorthand(rules: readonly LifecycleRuleShorthand[]): Ec
 /** Where each rule of `rules` lands in translateShorthand's output (the "any" rule moves last). */
 export function shorthandOrder(rules: readonly LifecycleRuleShorthand[]): number[] {
   const indexes = rules.map((_, i) => i);
-  return [...indexes.filter((i) => rules[i]?.selection !== 'any'), ...indexes.filter((i) => rules[i]?.selection === 'any')];
+  return [
+    ...indexes.filter((i) => rules[i]?.selection !== 'any'),
+    ...indexes.filter((i) => rules[i]?.selection === 'any'),
+  ];
 }
 
 function translateRule(rule: LifecycleRuleShorthand, rulePriority: number): EcrLifecycleRule {
@@ -35,14 +38,19 @@ function translateRule(rule: LifecycleRuleShorthand, rulePriority: number): EcrL
   };
 }
 
-function tagSelection(selection: LifecycleRuleShorthand['selection']): Pick<EcrLifecycleSelection, 'tagStatus' | 'tagPrefixList' | 'tagPatternList'> {
+function tagSelection(
+  selection: LifecycleRuleShorthand['selection'],
+): Pick<EcrLifecycleSelection, 'tagStatus' | 'tagPrefixList' | 'tagPatternList'> {
   if (selection === 'any' || selection === 'untagged') return { tagStatus: selection };
   if ('tagPrefixList' in selection) return { tagStatus: 'tagged', tagPrefixList: [...selection.tagPrefixList] };
   return { tagStatus: 'tagged', tagPatternList: [...selection.tagPatternList] };
 }
 
-function countSelection(rule: LifecycleRuleShorthand): Pick<EcrLifecycleSelection, 'countType' | 'countNumber' | 'countUnit'> {
+function countSelection(
+  rule: LifecycleRuleShorthand,
+): Pick<EcrLifecycleSelection, 'countType' | 'countNumber' | 'countUnit'> {
   // awsx checks maximumNumberOfImages first; validation makes the two exclusive, so order only matters for keys.
-  if (rule.maximumNumberOfImages !== undefined) return { countType: 'imageCountMoreThan', countNumber: rule.maximumNumberOfImages };
+  if (rule.maximumNumberOfImages !== undefined)
+    return { countType: 'imageCountMoreThan', countNumber: rule.maximumNumberOfImages };
   return { countType: 'sinceImagePushed', countNumber: rule.maximumAgeLimit ?? 0, countUnit: 'days' };
 }

@@ -13,7 +13,8 @@ export function matchesTagRequirements(selection: EcrLifecycleSelection, tags: r
       return tags.length === 0;
     case 'tagged': {
       if (tags.length === 0) return false;
-      if (selection.tagPatternList) return selection.tagPatternList.every((p) => tags.some((t) => matchesPattern(p, t)));
+      if (selection.tagPatternList)
+        return selection.tagPatternList.every((p) => tags.some((t) => matchesPattern(p, t)));
       if (selection.tagPrefixList) return selection.tagPrefixList.every((p) => tags.some((t) => t.startsWith(p)));
       // A tagged rule without a list is invalid; selecting nothing is the safe reading.
       return false;

@@ -32,11 +32,17 @@ export function validateLifecyclePolicy(policy: unknown): string[] {
  * The rules of a policy, with issues labelled by `label` and `listPath` so callers can name rules the
  * way their user wrote them. `count` is how many rules the user wrote, when only some are passed.
  */
-export function validateRules(rules: readonly unknown[], label: RuleLabel, listPath = 'rules', count = rules.length): string[] {
+export function validateRules(
+  rules: readonly unknown[],
+  label: RuleLabel,
+  listPath = 'rules',
+  count = rules.length,
+): string[] {
   const views = rules.map((rule, index) => viewOf(rule, index, label));
   const issues: string[] = [];
   if (count === 0) issues.push(`${listPath}: is empty; add at least one rule`);
-  if (count > MAX_RULES) issues.push(`${listPath}: has ${count} rules; ECR allows at most ${MAX_RULES} per policy, so merge or remove some`);
+  if (count > MAX_RULES)
+    issues.push(`${listPath}: has ${count} rules; ECR allows at most ${MAX_RULES} per policy, so merge or remove some`);
   rules.forEach((rule, index) => {
     const result = v.safeParse(RuleSchema, rule);
     if (!result.success) issues.push(...result.issues.map((i) => `${views[index]?.label}: ${describeIssue(i, 'ecr')}`));
@@ -68,7 +74,8 @@ function viewOf(rule: unknown, index: number, label: RuleLabel): RuleView {
   const s = isRecord(r.selection) ? r.selection : {};
   const a = isRecord(r.action) ? r.action : {};
   const priority = typeof r.rulePriority === 'number' && Number.isFinite(r.rulePriority) ? r.rulePriority : undefined;
-  const storageClass = s.storageClass === undefined ? 'standard' : oneOf(s.storageClass, ['standard', 'archive'] as const);
+  const storageClass =
+    s.storageClass === undefined ? 'standard' : oneOf(s.storageClass, ['standard', 'archive'] as const);
   return {
     index,
     label: label(index, priority),
@@ -76,7 +83,12 @@ function viewOf(rule: unknown, index: number, label: RuleLabel): RuleView {
     tagStatus: oneOf(s.tagStatus, ['tagged', 'untagged', 'any'] as const),
     prefixes: s.tagPrefixList,
     patterns: s.tagPatternList,
-    countType: oneOf(s.countType, ['imageCountMoreThan', 'sinceImagePushed', 'sinceImagePulled', 'sinceImageTransitioned'] as const),
+    countType: oneOf(s.countType, [
+      'imageCountMoreThan',
+      'sinceImagePushed',
+      'sinceImagePulled',
+      'sinceImageTransitioned',
+    ] as const),
     hasCountUnit: s.countUnit !== undefined,
     countNumber: typeof s.countNumber === 'number' ? s.countNumber : undefined,
     storageClass,
@@ -93,42 +105,69 @@ function ruleIssues(r: RuleView): string[] {
 
   if (hasPrefixes && hasPatterns) say('selection', 'use either tagPrefixList or tagPatternList, not both; remove one');
   if (r.tagStatus === 'tagged' && !hasPrefixes && !hasPatterns)
-    say('selection', 'a "tagged" rule needs tagPatternList or tagPrefixList (e.g. "tagPatternList": ["prod*"]); add one, or use tagStatus "any"');
+    say(
+      'selection',
+      'a "tagged" rule needs tagPatternList or tagPrefixList (e.g. "tagPatternList": ["prod*"]); add one, or use tagStatus "any"',
+    );
   if (r.tagStatus === 'untagged' || r.tagStatus === 'any') {
-    for (const [field, present] of [['tagPrefixList', hasPrefixes], ['tagPatternList', hasPatterns]] as const)
-      if (present) say(`selection.${field}`, `only "tagged" rules filter on tags; remove it, or set tagStatus to "tagged"`);
+    for (const [field, present] of [
+      ['tagPrefixList', hasPrefixes],
+      ['tagPatternList', hasPatterns],
+    ] as const)
+      if (present)
+        say(`selection.${field}`, `only "tagged" rules filter on tags; remove it, or set tagStatus to "tagged"`);
   }
-  for (const [field, list] of [['tagPrefixList', r.prefixes], ['tagPatternList', r.patterns]] as const) {
+  for (const [field, list] of [
+    ['tagPrefixList', r.prefixes],
+    ['tagPatternList', r.patterns],
+  ] as const) {
     if (!Array.isArray(list)) continue;
     if (list.length === 0) say(`selection.${field}`, 'is empty; list at least one tag or remove the field');
     list.forEach((entry, i) => {
       if (entry === '') say(`selection.${field}[${i}]`, 'is an empty string; give the tag text to match');
       const stars = typeof entry === 'string' ? [...entry].filter((c) => c === '*').length : 0;
       if (field === 'tagPatternList' && stars > MAX_WILDCARDS)
-        say(`selection.${field}[${i}]`, `"${entry}" has ${stars} "*" wildcards; ECR allows at most ${MAX_WILDCARDS} per pattern`);
+        say(
+          `selection.${field}[${i}]`,
+          `"${entry}" has ${stars} "*" wildcards; ECR allows at most ${MAX_WILDCARDS} per pattern`,
+        );
     });
   }
 
   const since = r.countType !== undefined && r.countType !== 'imageCountMoreThan';
-  if (since && !r.hasCountUnit) say('selection.countUnit', `required with countType "${r.countType}"; add "countUnit": "days"`);
+  if (since && !r.hasCountUnit)
+    say('selection.countUnit', `required with countType "${r.countType}"; add "countUnit": "days"`);
   if (r.countType === 'imageCountMoreThan' && r.hasCountUnit)
     say('selection.countUnit', 'only goes with the since* count types; remove it for "imageCountMoreThan"');
 
   if (r.countType === 'sinceImageTransitioned') {
     if (r.storageClass !== 'archive')
-      say('selection.storageClass', 'must be "archive" with countType "sinceImageTransitioned"; add "storageClass": "archive"');
-    if (r.actionType === 'transition') say('action.type', 'countType "sinceImageTransitioned" can only "expire" (images are already archived)');
+      say(
+        'selection.storageClass',
+        'must be "archive" with countType "sinceImageTransitioned"; add "storageClass": "archive"',
+      );
+    if (r.actionType === 'transition')
+      say('action.type', 'countType "sinceImageTransitioned" can only "expire" (images are already archived)');
     if (r.countNumber !== undefined && r.countNumber < MIN_ARCHIVE_DAYS)
-      say('selection.countNumber', `archived images must stay in archive at least ${MIN_ARCHIVE_DAYS} days; set it to ${MIN_ARCHIVE_DAYS} or more`);
+      say(
+        'selection.countNumber',
+        `archived images must stay in archive at least ${MIN_ARCHIVE_DAYS} days; set it to ${MIN_ARCHIVE_DAYS} or more`,
+      );
   } else if (r.countType !== undefined && r.storageClass === 'archive') {
-    say('selection.storageClass', `"archive" only goes with countType "sinceImageTransitioned"; remove it or set it to "standard"`);
+    say(
+      'selection.storageClass',
+      `"archive" only goes with countType "sinceImageTransitioned"; remove it or set it to "standard"`,
+    );
   }
   if (r.countType === 'sinceImagePulled' && r.actionType === 'expire')
-    say('action.type',
-      'countType "sinceImagePulled" can only "transition" to archive; to delete, archive first and expire with "sinceImageTransitioned"');
+    say(
+      'action.type',
+      'countType "sinceImagePulled" can only "transition" to archive; to delete, archive first and expire with "sinceImageTransitioned"',
+    );
   if (r.actionType === 'transition' && !r.hasTarget)
     say('action.targetStorageClass', 'required with action type "transition"; add "targetStorageClass": "archive"');
-  if (r.actionType === 'expire' && r.hasTarget) say('action.targetStorageClass', 'only goes with action type "transition"; remove it');
+  if (r.actionType === 'expire' && r.hasTarget)
+    say('action.targetStorageClass', 'only goes with action type "transition"; remove it');
   return issues;
 }
 
@@ -137,7 +176,8 @@ function crossRuleIssues(views: readonly RuleView[]): string[] {
   const say = (r: RuleView, field: string, text: string) => issues.push(`${r.label}: ${field}: ${text}`);
   views.forEach((r, i) => {
     const twin = views.slice(0, i).find((o) => o.priority !== undefined && o.priority === r.priority);
-    if (twin) say(r, 'rulePriority', `${r.priority} is also used by ${twin.label}; give every rule a unique rulePriority`);
+    if (twin)
+      say(r, 'rulePriority', `${r.priority} is also used by ${twin.label}; give every rule a unique rulePriority`);
   });
 
   // ECR checks "any last", "one untagged rule" and unique tag lists within each storage class.
@@ -146,15 +186,26 @@ function crossRuleIssues(views: readonly RuleView[]): string[] {
     const anyRules = inClass.filter((r) => r.tagStatus === 'any');
     const highest = Math.max(...inClass.map((r) => r.priority ?? -Infinity));
     for (const r of anyRules.filter((r) => r.priority !== undefined && r.priority < highest)) {
-      say(r, 'selection.tagStatus',
+      say(
+        r,
+        'selection.tagStatus',
         `an "any" rule must have the highest rulePriority of the rules selecting ${storageClass} images, ` +
-          `and ${highest} is higher; give it a rulePriority above ${highest}`);
+          `and ${highest} is higher; give it a rulePriority above ${highest}`,
+      );
     }
     for (const r of anyRules.slice(1))
-      say(r, 'selection.tagStatus', `only one "any" rule may select ${storageClass} images and ${anyRules[0]?.label} already does; merge them`);
+      say(
+        r,
+        'selection.tagStatus',
+        `only one "any" rule may select ${storageClass} images and ${anyRules[0]?.label} already does; merge them`,
+      );
     const untagged = inClass.filter((r) => r.tagStatus === 'untagged');
     for (const r of untagged.slice(1))
-      say(r, 'selection.tagStatus', `only one rule may select untagged ${storageClass} images and ${untagged[0]?.label} already does; merge them`);
+      say(
+        r,
+        'selection.tagStatus',
+        `only one rule may select untagged ${storageClass} images and ${untagged[0]?.label} already does; merge them`,
+      );
 
     const seen = new Map<string, RuleView>();
     for (const r of inClass.filter((r) => r.tagStatus === 'tagged')) {
@@ -164,8 +215,11 @@ function crossRuleIssues(views: readonly RuleView[]): string[] {
       const first = seen.get(key);
       if (!first) seen.set(key, r);
       else
-        say(r, `selection.${field}`,
-          `${first.label} already selects the same ${storageClass} tags; ECR needs each rule's tag list to be unique, so merge the two rules`);
+        say(
+          r,
+          `selection.${field}`,
+          `${first.label} already selects the same ${storageClass} tags; ECR needs each rule's tag list to be unique, so merge the two rules`,
+        );
     }
   }
   return issues;

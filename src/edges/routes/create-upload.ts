@@ -4,6 +4,9 @@ import type { Dependencies } from '../../use-cases/dependencies.ts';
 import { jsonBody } from '../http.ts';
 
 /** POST /uploads — a run id and a presigned upload for the app's build context. */
-export async function createUploadRoute(event: APIGatewayProxyEventV2, deps: Pick<Dependencies, 'config' | 'objects' | 'clock' | 'logger' | 'settings'>) {
+export async function createUploadRoute(
+  event: APIGatewayProxyEventV2,
+  deps: Pick<Dependencies, 'config' | 'objects' | 'clock' | 'logger' | 'settings'>,
+) {
   return { status: 201, body: await createUpload(jsonBody(event), deps) };
 }

@@ -7,6 +7,11 @@ export async function githubWebhookRoute(
   event: APIGatewayProxyEventV2,
   deps: Pick<Dependencies, 'config' | 'objects' | 'secrets' | 'source' | 'clock' | 'logger'>,
 ) {
-  const body = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const body =
+    event.body === undefined
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body;
   return handleGithubWebhook({ headers: event.headers, body }, deps);
 }

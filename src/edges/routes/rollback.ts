@@ -4,6 +4,9 @@ import { rollback } from '../../use-cases/rollback.ts';
 import { jsonBody } from '../http.ts';
 
 /** POST /apps/{app}/rollback — deploy an earlier successful run's image again, as a new run, without building. */
-export async function rollbackRoute(event: APIGatewayProxyEventV2, deps: Pick<Dependencies, 'config' | 'containers' | 'workflow' | 'clock' | 'logger'>) {
+export async function rollbackRoute(
+  event: APIGatewayProxyEventV2,
+  deps: Pick<Dependencies, 'config' | 'containers' | 'workflow' | 'clock' | 'logger'>,
+) {
   return { status: 202, body: await rollback(event.pathParameters?.app ?? '', jsonBody(event), deps) };
 }

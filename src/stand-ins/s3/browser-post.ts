@@ -37,10 +37,19 @@ class RefusedError extends Error {
  * EntityTooLarge the moment it passes the policy's content-length-range (the rest is never read);
  * only a file that passed everything reaches s3rver.
  */
-export async function handleBrowserPost(req: IncomingMessage, res: ServerResponse, bucket: string, options: BrowserPostOptions): Promise<void> {
+export async function handleBrowserPost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bucket: string,
+  options: BrowserPostOptions,
+): Promise<void> {
   let parser: busboy.Busboy;
   try {
-    parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fieldSize: MAX_FIELDS_BYTES, fields: 100, files: 1, parts: 101 } });
+    parser = busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      limits: { fieldSize: MAX_FIELDS_BYTES, fields: 100, files: 1, parts: 101 },
+    });
   } catch (error) {
     refuseAndStopReading(req, res, malformed(error));
     return;
@@ -73,10 +82,19 @@ export async function handleBrowserPost(req: IncomingMessage, res: ServerRespons
       if (settled || fileSeen) return;
       fieldBytes += Buffer.byteLength(name) + Buffer.byteLength(value);
       if (info.nameTruncated || info.valueTruncated || fieldBytes > MAX_FIELDS_BYTES) {
-        return fail(refuse(400, 'MaxPostPreDataLengthExceeded', `Your POST request fields preceding the upload file were too large (at most ${MAX_FIELDS_BYTES} bytes).`));
+        return fail(
+          refuse(
+            400,
+            'MaxPostPreDataLengthExceeded',
+            `Your POST request fields preceding the upload file were too large (at most ${MAX_FIELDS_BYTES} bytes).`,
+          ),
+        );
       }
       const lower = name.toLowerCase();
-      if (fields.has(lower)) return fail(refuse(400, 'InvalidArgument', `The form field "${name}" appears more than once.`, { ArgumentName: name }));
+      if (fields.has(lower))
+        return fail(
+          refuse(400, 'InvalidArgument', `The form field "${name}" appears more than once.`, { ArgumentName: name }),
+        );
       fields.set(lower, value);
     });
 
@@ -88,7 +106,11 @@ export async function handleBrowserPost(req: IncomingMessage, res: ServerRespons
       fileSeen = true;
       if (name.toLowerCase() !== 'file') {
         stream.resume();
-        return fail(refuse(400, 'InvalidArgument', `The upload must be the form field named "file", got "${name}".`, { ArgumentName: name }));
+        return fail(
+          refuse(400, 'InvalidArgument', `The upload must be the form field named "file", got "${name}".`, {
+            ArgumentName: name,
+          }),
+        );
       }
       const verdict = verifyPostPolicy({ bucket, fields }, options.policy);
       if (!verdict.ok) {
@@ -105,11 +127,24 @@ export async function handleBrowserPost(req: IncomingMessage, res: ServerRespons
     for (const limit of ['partsLimit', 'filesLimit', 'fieldsLimit'] as const) {
       // Once the file has started, S3 ignores whatever follows it: so does this.
       form.on(limit, () => {
-        if (!fileSeen) fail(refuse(400, 'InvalidArgument', 'POST requires exactly one file upload per request, after at most 100 fields.'));
+        if (!fileSeen)
+          fail(
+            refuse(
+              400,
+              'InvalidArgument',
+              'POST requires exactly one file upload per request, after at most 100 fields.',
+            ),
+          );
       });
     }
     form.on('close', () => {
-      if (!fileSeen) fail(refuse(400, 'InvalidArgument', 'POST requires exactly one file upload per request.', { ArgumentName: 'file', ArgumentValue: '0' }));
+      if (!fileSeen)
+        fail(
+          refuse(400, 'InvalidArgument', 'POST requires exactly one file upload per request.', {
+            ArgumentName: 'file',
+            ArgumentValue: '0',
+          }),
+        );
     });
     form.on('error', (error: unknown) => fail(malformed(error)));
     req.on('close', () => {
@@ -138,7 +173,8 @@ async function store(
       transform(chunk: Buffer, _encoding, callback) {
         size += chunk.length;
         // Refused at once: the rest of an over-size file is never read, let alone written.
-        if (accepted.size && size > accepted.size.max) callback(new RefusedError(checkPostSize(size, accepted.size) as Refusal));
+        if (accepted.size && size > accepted.size.max)
+          callback(new RefusedError(checkPostSize(size, accepted.size) as Refusal));
         else callback(null, chunk);
       },
     });
@@ -153,7 +189,14 @@ async function store(
 }
 
 /** PUTs the checked file to s3rver with the form's content type and metadata; resolves to its ETag. */
-async function putUpstream(path: string, size: number, bucket: string, key: string, fields: ReadonlyMap<string, string>, options: BrowserPostOptions): Promise<string> {
+async function putUpstream(
+  path: string,
+  size: number,
+  bucket: string,
+  key: string,
+  fields: ReadonlyMap<string, string>,
+  options: BrowserPostOptions,
+): Promise<string> {
   const headers: Record<string, string> = { 'content-length': String(size) };
   for (const [name, value] of fields) {
     if (OBJECT_HEADER_FIELDS.includes(name) || name.startsWith('x-amz-meta-')) headers[name] = value;
@@ -161,42 +204,85 @@ async function putUpstream(path: string, size: number, bucket: string, key: stri
   return await new Promise<string>((resolve, reject) => {
     let upstream: ReturnType<typeof httpRequest>;
     try {
-      upstream = httpRequest({ ...options.upstream, method: 'PUT', path: `/${encodeURIComponent(bucket)}/${encodeKey(key)}`, headers, agent: options.agent }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const status = response.statusCode ?? 502;
-          if (status >= 200 && status < 300) return resolve(String(response.headers.etag ?? ''));
-          const xml = Buffer.concat(chunks).toString('utf8');
-          const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
-          reject(new RefusedError(refuse(status, field('Code') ?? 'InternalError', field('Message') ?? `The local S3 store answered ${status}.`)));
-        });
-      });
+      upstream = httpRequest(
+        {
+          ...options.upstream,
+          method: 'PUT',
+          path: `/${encodeURIComponent(bucket)}/${encodeKey(key)}`,
+          headers,
+          agent: options.agent,
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const status = response.statusCode ?? 502;
+            if (status >= 200 && status < 300) return resolve(String(response.headers.etag ?? ''));
+            const xml = Buffer.concat(chunks).toString('utf8');
+            const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1];
+            reject(
+              new RefusedError(
+                refuse(
+                  status,
+                  field('Code') ?? 'InternalError',
+                  field('Message') ?? `The local S3 store answered ${status}.`,
+                ),
+              ),
+            );
+          });
+        },
+      );
     } catch (error) {
       // Node refuses header values it cannot send (line breaks, non-Latin-1 text).
-      reject(new RefusedError(refuse(400, 'InvalidArgument', `A form field cannot be stored as an object header: ${(error as Error).message}`)));
+      reject(
+        new RefusedError(
+          refuse(
+            400,
+            'InvalidArgument',
+            `A form field cannot be stored as an object header: ${(error as Error).message}`,
+          ),
+        ),
+      );
       return;
     }
-    upstream.on('error', (error) => reject(new RefusedError(refuse(502, 'ServiceUnavailable', `The local S3 store did not answer: ${error.message}`))));
+    upstream.on('error', (error) =>
+      reject(
+        new RefusedError(refuse(502, 'ServiceUnavailable', `The local S3 store did not answer: ${error.message}`)),
+      ),
+    );
     createReadStream(path).on('error', reject).pipe(upstream);
   });
 }
 
 /** S3's answer to a stored POST: 204 unless the form asks for success_action_redirect or success_action_status 200/201. */
-function answer(req: IncomingMessage, res: ServerResponse, bucket: string, key: string, etag: string, fields: ReadonlyMap<string, string>): void {
+function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  bucket: string,
+  key: string,
+  etag: string,
+  fields: ReadonlyMap<string, string>,
+): void {
   const location = `http://${req.headers.host ?? 'localhost'}/${encodeURIComponent(bucket)}/${encodeKey(key)}`;
   const headers = { etag, location, 'x-amz-request-id': requestId() };
   const redirect = fields.get('success_action_redirect') ?? fields.get('redirect');
   if (redirect && /^https?:\/\//.test(redirect)) {
     const target = new URL(redirect);
-    for (const [name, value] of [['bucket', bucket], ['key', key], ['etag', etag]] as const) target.searchParams.set(name, value);
+    for (const [name, value] of [
+      ['bucket', bucket],
+      ['key', key],
+      ['etag', etag],
+    ] as const)
+      target.searchParams.set(name, value);
     res.writeHead(303, { ...headers, location: target.toString(), 'content-length': 0 }).end();
     return;
   }
   const status = fields.get('success_action_status');
   if (status === '201') {
     const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<PostResponse><Location>${escapeXml(location)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><ETag>${escapeXml(etag)}</ETag></PostResponse>`;
-    res.writeHead(201, { ...headers, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) }).end(xml);
+    res
+      .writeHead(201, { ...headers, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml) })
+      .end(xml);
     return;
   }
   res.writeHead(status === '200' ? 200 : 204, { ...headers, 'content-length': 0 }).end();
@@ -238,7 +324,11 @@ function dropWhatFollows(req: IncomingMessage): void {
 }
 
 function malformed(error: unknown): Refusal {
-  return refuse(400, 'MalformedPOSTRequest', `The body of your POST request is not well-formed multipart/form-data (${error instanceof Error ? error.message : String(error)}).`);
+  return refuse(
+    400,
+    'MalformedPOSTRequest',
+    `The body of your POST request is not well-formed multipart/form-data (${error instanceof Error ? error.message : String(error)}).`,
+  );
 }
 
 function encodeKey(key: string): string {

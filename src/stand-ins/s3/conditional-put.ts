@@ -9,7 +9,11 @@ import type { Refusal } from './sigv4-verifier.ts';
 export type PutCondition = { ifNoneMatch: '*' } | { ifMatch: string };
 
 /** `putCondition('PUT', headers, '')` → the condition a plain object PUT carries, or undefined (any other request, or none). */
-export function putCondition(method: string | undefined, headers: IncomingHttpHeaders, rawQuery: string): PutCondition | undefined {
+export function putCondition(
+  method: string | undefined,
+  headers: IncomingHttpHeaders,
+  rawQuery: string,
+): PutCondition | undefined {
   if (method !== 'PUT' || !isPlainObjectPut(rawQuery) || headers['x-amz-copy-source'] !== undefined) return undefined;
   const ifNoneMatch = headers['if-none-match'];
   const ifMatch = headers['if-match'];
@@ -20,9 +24,15 @@ export function putCondition(method: string | undefined, headers: IncomingHttpHe
 
 /** `preconditionFailure({ ifNoneMatch: '*' }, '"abc"')` → S3's 412 refusal; undefined when the write may go ahead. */
 export function preconditionFailure(condition: PutCondition, currentEtag: string | undefined): Refusal | undefined {
-  const failed: Refusal = { ok: false, status: 412, code: 'PreconditionFailed', message: 'At least one of the pre-conditions you specified did not hold' };
+  const failed: Refusal = {
+    ok: false,
+    status: 412,
+    code: 'PreconditionFailed',
+    message: 'At least one of the pre-conditions you specified did not hold',
+  };
   if ('ifNoneMatch' in condition) return currentEtag === undefined ? undefined : failed;
-  if (currentEtag === undefined) return { ok: false, status: 404, code: 'NoSuchKey', message: 'The specified key does not exist.' };
+  if (currentEtag === undefined)
+    return { ok: false, status: 404, code: 'NoSuchKey', message: 'The specified key does not exist.' };
   return bare(condition.ifMatch) === '*' || bare(condition.ifMatch) === bare(currentEtag) ? undefined : failed;
 }
 

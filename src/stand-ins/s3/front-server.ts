@@ -1,4 +1,11 @@
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -31,8 +38,26 @@ export interface FrontServer {
 }
 
 // Query parameters that carry the signature: s3rver would try (and fail) to check them itself.
-const AUTH_QUERY_PARAMS = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']);
-const HOP_BY_HOP_HEADERS = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
+const AUTH_QUERY_PARAMS = new Set([
+  'X-Amz-Algorithm',
+  'X-Amz-Credential',
+  'X-Amz-Date',
+  'X-Amz-Expires',
+  'X-Amz-SignedHeaders',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+]);
+const HOP_BY_HOP_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+]);
 
 /**
  * The public face of the local S3: verifies each request's SigV4 signature, then streams it to s3rver
@@ -44,7 +69,13 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
   const conditionalWrites = new KeyedLock();
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) sendError(req, res, { ok: false, status: 500, code: 'InternalError', message: `The local S3 front failed: ${String(error)}` });
+      if (!res.headersSent)
+        sendError(req, res, {
+          ok: false,
+          status: 500,
+          code: 'InternalError',
+          message: `The local S3 front failed: ${String(error)}`,
+        });
       else res.destroy();
     });
   });
@@ -52,7 +83,12 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';
     if (!url.startsWith('/')) {
-      sendError(req, res, { ok: false, status: 400, code: 'InvalidURI', message: `Couldn't parse the specified URI: ${url}` });
+      sendError(req, res, {
+        ok: false,
+        status: 400,
+        code: 'InvalidURI',
+        message: `Couldn't parse the specified URI: ${url}`,
+      });
       return;
     }
     const queryStart = url.indexOf('?');
@@ -60,10 +96,20 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
     const rawQuery = queryStart === -1 ? '' : url.slice(queryStart + 1);
     const postBucket = browserPostBucket(req, rawPath, rawQuery);
     if (postBucket !== undefined) {
-      await handleBrowserPost(req, res, postBucket, { policy: options.postPolicy, upstream: options.upstream, agent, ...(options.spoolDir && { spoolDir: options.spoolDir }) });
+      await handleBrowserPost(req, res, postBucket, {
+        policy: options.postPolicy,
+        upstream: options.upstream,
+        agent,
+        ...(options.spoolDir && { spoolDir: options.spoolDir }),
+      });
       return;
     }
-    const verdict = await options.verify({ method: req.method ?? 'GET', rawPath, query: new URLSearchParams(rawQuery), headers: req.headers });
+    const verdict = await options.verify({
+      method: req.method ?? 'GET',
+      rawPath,
+      query: new URLSearchParams(rawQuery),
+      headers: req.headers,
+    });
     if (!verdict.ok) {
       sendError(req, res, verdict);
       return;
@@ -88,15 +134,33 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
   /** Sends a verified request on to s3rver; resolves once the answer has been sent. */
   async function store(req: IncomingMessage, res: ServerResponse, rawPath: string, rawQuery: string): Promise<void> {
     const declared = req.headers['x-amz-content-sha256'];
-    if (typeof declared === 'string' && /^[0-9a-f]{64}$/.test(declared) && (req.method === 'PUT' || req.method === 'POST')) {
+    if (
+      typeof declared === 'string' &&
+      /^[0-9a-f]{64}$/.test(declared) &&
+      (req.method === 'PUT' || req.method === 'POST')
+    ) {
       // The signature covers this hash, not the bytes: S3 checks the bytes against it before storing them.
       const spooled = await spoolAndHash(req, options.spoolDir ?? tmpdir());
       try {
         if (spooled.sha256 !== declared) {
-          sendError(req, res, { ok: false, status: 400, code: 'XAmzContentSHA256Mismatch', message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
+          sendError(req, res, {
+            ok: false,
+            status: 400,
+            code: 'XAmzContentSHA256Mismatch',
+            message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+          });
           return;
         }
-        await new Promise<void>((resolve) => forward(createReadStream(spooled.path), req, res, rawPath + withoutAuthParams(rawQuery), resolve, spooled.size));
+        await new Promise<void>((resolve) =>
+          forward(
+            createReadStream(spooled.path),
+            req,
+            res,
+            rawPath + withoutAuthParams(rawQuery),
+            resolve,
+            spooled.size,
+          ),
+        );
       } finally {
         await rm(spooled.dir, { recursive: true, force: true });
       }
@@ -108,28 +172,47 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
   /** The ETag of the object at `rawPath` (`/<bucket>/<key>`) as s3rver has it, or undefined when there is none. */
   function upstreamEtag(rawPath: string): Promise<string | undefined> {
     return new Promise((resolve, reject) => {
-      const head = httpRequest({ socketPath: options.upstream.socketPath, method: 'HEAD', path: rawPath, agent }, (answer) => {
-        answer.resume();
-        const etag = answer.headers.etag;
-        if (answer.statusCode === 404) resolve(undefined);
-        else if (answer.statusCode === 200 && typeof etag === 'string') resolve(etag);
-        else reject(new Error(`HEAD ${rawPath} answered ${answer.statusCode ?? 'nothing'}`));
-      });
+      const head = httpRequest(
+        { socketPath: options.upstream.socketPath, method: 'HEAD', path: rawPath, agent },
+        (answer) => {
+          answer.resume();
+          const etag = answer.headers.etag;
+          if (answer.statusCode === 404) resolve(undefined);
+          else if (answer.statusCode === 200 && typeof etag === 'string') resolve(etag);
+          else reject(new Error(`HEAD ${rawPath} answered ${answer.statusCode ?? 'nothing'}`));
+        },
+      );
       head.on('error', reject);
       head.end();
     });
   }
 
-  function forward(body: Readable, req: IncomingMessage, res: ServerResponse, path: string, done: () => void = () => undefined, length?: number): void {
+  function forward(
+    body: Readable,
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    done: () => void = () => undefined,
+    length?: number,
+  ): void {
     const headers = withoutHopByHop(req.headers);
     if (length !== undefined) headers['content-length'] = String(length);
     delete headers.authorization;
-    const upstreamRequest = httpRequest({ socketPath: options.upstream.socketPath, method: req.method, path, headers, agent }, (upstreamResponse) => {
-      res.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
-      pipeline(upstreamResponse, res, () => done());
-    });
+    const upstreamRequest = httpRequest(
+      { socketPath: options.upstream.socketPath, method: req.method, path, headers, agent },
+      (upstreamResponse) => {
+        res.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
+        pipeline(upstreamResponse, res, () => done());
+      },
+    );
     upstreamRequest.on('error', (error) => {
-      if (!res.headersSent) sendError(req, res, { ok: false, status: 502, code: 'ServiceUnavailable', message: `The local S3 store did not answer: ${error.message}` });
+      if (!res.headersSent)
+        sendError(req, res, {
+          ok: false,
+          status: 502,
+          code: 'ServiceUnavailable',
+          message: `The local S3 store did not answer: ${error.message}`,
+        });
       else res.destroy(error);
       done();
     });
@@ -186,7 +269,10 @@ function safeDecode(value: string): string {
 }
 
 /** The request body, written to a private temp folder while its SHA-256 is computed: checked before a byte reaches the store. */
-async function spoolAndHash(req: IncomingMessage, spoolDir: string): Promise<{ dir: string; path: string; size: number; sha256: string }> {
+async function spoolAndHash(
+  req: IncomingMessage,
+  spoolDir: string,
+): Promise<{ dir: string; path: string; size: number; sha256: string }> {
   const dir = await mkdtemp(join(spoolDir, 'slipway-s3-put-'));
   const path = join(dir, 'body');
   const hash = createHash('sha256');

@@ -1,1 +1,7 @@
-export { startLocalS3, type LocalS3, type LocalS3Options, type ObjectCreatedEvent, type ObjectCreatedListener } from './local-s3.ts';
+export {
+  startLocalS3,
+  type LocalS3,
+  type LocalS3Options,
+  type ObjectCreatedEvent,
+  type ObjectCreatedListener,
+} from './local-s3.ts';

@@ -91,7 +91,9 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   validate(options);
   const now = options.now ?? (() => new Date());
-  const logger = options.logger ?? { error: (message: string, fields?: Record<string, unknown>) => console.error(message, fields) };
+  const logger = options.logger ?? {
+    error: (message: string, fields?: Record<string, unknown>) => console.error(message, fields),
+  };
   const listeners = new Set<ObjectCreatedListener>();
 
   await mkdir(options.dataDir, { recursive: true });
@@ -99,7 +101,13 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
   const socketPath = options.socketPath ?? join(privateDir!, 's3.sock');
   // A socket file left by a stack that was killed would make listen() fail with EADDRINUSE.
   await rm(socketPath, { force: true });
-  const s3rver = new S3rver({ address: '127.0.0.1', port: socketPath, directory: options.dataDir, silent: true, configureBuckets: [{ name: options.bucket }] });
+  const s3rver = new S3rver({
+    address: '127.0.0.1',
+    port: socketPath,
+    directory: options.dataDir,
+    silent: true,
+    configureBuckets: [{ name: options.bucket }],
+  });
   // s3rver emits this synchronously once the object is stored, before it answers the request.
   s3rver.on('event', (event) => {
     for (const record of event.Records) {
@@ -111,7 +119,8 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
         etag: record.s3.object.eTag ?? '',
         time: now().toISOString(),
       };
-      const report = (error: unknown) => logger.error('object-created listener failed', { bucket: created.bucket, key: created.key, error });
+      const report = (error: unknown) =>
+        logger.error('object-created listener failed', { bucket: created.bucket, key: created.key, error });
       for (const listener of listeners) {
         try {
           // A throw here would turn s3rver's answer into a 500 although the object is stored.
@@ -183,12 +192,17 @@ async function closeS3rver(s3rver: S3rverInstance): Promise<void> {
 
 function validate(options: LocalS3Options): void {
   const issues: string[] = [];
-  if (options.host !== '127.0.0.1') issues.push(`host must be "127.0.0.1" (the local stack listens on loopback only), got "${String(options.host)}"`);
+  if (options.host !== '127.0.0.1')
+    issues.push(`host must be "127.0.0.1" (the local stack listens on loopback only), got "${String(options.host)}"`);
   if (options.port !== undefined && !(Number.isInteger(options.port) && options.port >= 0 && options.port <= 65535)) {
     issues.push(`port must be an integer from 0 to 65535, got ${String(options.port)}`);
   }
-  if (!BUCKET_NAME.test(options.bucket)) issues.push(`bucket "${options.bucket}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)`);
-  if (!options.credentials?.accessKeyId || !options.credentials.secretAccessKey) issues.push('credentials need an accessKeyId and a secretAccessKey');
+  if (!BUCKET_NAME.test(options.bucket))
+    issues.push(
+      `bucket "${options.bucket}" is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)`,
+    );
+  if (!options.credentials?.accessKeyId || !options.credentials.secretAccessKey)
+    issues.push('credentials need an accessKeyId and a secretAccessKey');
   if (!options.region) issues.push('region is required (for example "us-east-1")');
   if (!options.dataDir) issues.push('dataDir is required');
   if (issues.length) throw new InvalidInputError(`Cannot start the local S3: ${issues.join('; ')}.`, issues);

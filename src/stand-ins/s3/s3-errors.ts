@@ -8,7 +8,12 @@ export function requestId(): string {
 }
 
 /** Answers with S3's XML error document: `<Error><Code>…</Code><Message>…</Message>…<RequestId>…</RequestId></Error>`. */
-export function sendError(req: IncomingMessage, res: ServerResponse, refusal: Refusal, headers: Record<string, string> = {}): void {
+export function sendError(
+  req: IncomingMessage,
+  res: ServerResponse,
+  refusal: Refusal,
+  headers: Record<string, string> = {},
+): void {
   const id = requestId();
   const fields = { Code: refusal.code, Message: refusal.message, ...refusal.details, RequestId: id };
   const xml =
@@ -17,7 +22,12 @@ export function sendError(req: IncomingMessage, res: ServerResponse, refusal: Re
       .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
       .join('') +
     '</Error>';
-  res.writeHead(refusal.status, { ...headers, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(xml), 'x-amz-request-id': id });
+  res.writeHead(refusal.status, {
+    ...headers,
+    'content-type': 'application/xml',
+    'content-length': Buffer.byteLength(xml),
+    'x-amz-request-id': id,
+  });
   // Node drains an unread request body itself, so the connection stays usable.
   res.end(req.method === 'HEAD' ? undefined : xml);
 }

@@ -36,14 +36,17 @@ const ALGORITHM = 'AWS4-HMAC-SHA256';
 const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
-export const SIGNATURE_MESSAGE = 'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
+export const SIGNATURE_MESSAGE =
+  'The request signature we calculated does not match the signature you provided. Check your key and signing method.';
 
 /**
  * `verify(request)` → `{ ok: true }` or the refusal S3 would give. The signature is recomputed with the
  * same signer the SDK uses, at the request's own X-Amz-Date, over the same method, path, query and
  * signed headers, and compared in constant time.
  */
-export function createSigV4Verifier(options: SigV4VerifierOptions): (request: IncomingSignedRequest) => Promise<Verdict> {
+export function createSigV4Verifier(
+  options: SigV4VerifierOptions,
+): (request: IncomingSignedRequest) => Promise<Verdict> {
   const signer = new SignatureV4({
     credentials: options.credentials,
     region: options.region,
@@ -61,9 +64,13 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
     if (query.get('X-Amz-Algorithm') !== ALGORITHM) {
       return refuse(400, 'AuthorizationQueryParametersError', `X-Amz-Algorithm only supports "${ALGORITHM}".`);
     }
-    const [credential, amzDate, expires, signedHeaders, signature] = ['X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'].map(
-      (name) => query.get(name),
-    );
+    const [credential, amzDate, expires, signedHeaders, signature] = [
+      'X-Amz-Credential',
+      'X-Amz-Date',
+      'X-Amz-Expires',
+      'X-Amz-SignedHeaders',
+      'X-Amz-Signature',
+    ].map((name) => query.get(name));
     if (!credential || !amzDate || !expires || !signedHeaders || !signature) {
       return refuse(
         400,
@@ -74,10 +81,19 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
     const credentialRefusal = checkCredential(credential, 'AuthorizationQueryParametersError');
     if (credentialRefusal) return credentialRefusal;
     const signingDate = parseAmzDate(amzDate);
-    if (!signingDate) return refuse(400, 'AuthorizationQueryParametersError', `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'".`);
+    if (!signingDate)
+      return refuse(
+        400,
+        'AuthorizationQueryParametersError',
+        `X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'".`,
+      );
     const expiresIn = Number(expires);
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_EXPIRES_SECONDS) {
-      return refuse(400, 'AuthorizationQueryParametersError', `X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_EXPIRES_SECONDS}.`);
+      return refuse(
+        400,
+        'AuthorizationQueryParametersError',
+        `X-Amz-Expires must be a whole number of seconds from 1 to ${MAX_EXPIRES_SECONDS}.`,
+      );
     }
 
     const signed = signedHeaders.split(';');
@@ -93,12 +109,17 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
       unhoistableHeaders: new Set([...signed, PAYLOAD_HASH_HEADER]),
     });
     const expected = presigned.query?.['X-Amz-Signature'];
-    if (typeof expected !== 'string' || !sameSignature(expected, signature)) return refuse(403, 'SignatureDoesNotMatch', SIGNATURE_MESSAGE);
+    if (typeof expected !== 'string' || !sameSignature(expected, signature))
+      return refuse(403, 'SignatureDoesNotMatch', SIGNATURE_MESSAGE);
 
     const now = options.now();
     const expiresAt = new Date(signingDate.getTime() + expiresIn * 1000);
     if (now.getTime() > expiresAt.getTime()) {
-      return refuse(403, 'AccessDenied', 'Request has expired', { 'X-Amz-Expires': expires, Expires: isoSeconds(expiresAt), ServerTime: isoSeconds(now) });
+      return refuse(403, 'AccessDenied', 'Request has expired', {
+        'X-Amz-Expires': expires,
+        Expires: isoSeconds(expiresAt),
+        ServerTime: isoSeconds(now),
+      });
     }
     if (signingDate.getTime() - now.getTime() > MAX_SKEW_MS) {
       return refuse(403, 'AccessDenied', 'Request is not valid yet', { ServerTime: isoSeconds(now) });
@@ -121,7 +142,8 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
     const signingDate = amzDate === undefined ? undefined : parseAmzDate(amzDate);
     if (!signingDate) return refuse(403, 'AccessDenied', 'AWS authentication requires a valid x-amz-date header.');
     const payloadHash = headerValue(request.headers, PAYLOAD_HASH_HEADER);
-    if (payloadHash === undefined) return refuse(400, 'InvalidRequest', `Missing required header for this request: ${PAYLOAD_HASH_HEADER}`);
+    if (payloadHash === undefined)
+      return refuse(400, 'InvalidRequest', `Missing required header for this request: ${PAYLOAD_HASH_HEADER}`);
     if (payloadHash.startsWith('STREAMING-')) {
       return refuse(
         501,
@@ -139,14 +161,20 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
       signableHeaders: new Set(signed),
     });
     const expected = /Signature=([0-9a-f]+)/.exec(String(resigned.headers.authorization ?? ''))?.[1];
-    if (expected === undefined || !sameSignature(expected, parsed.signature)) return refuse(403, 'SignatureDoesNotMatch', SIGNATURE_MESSAGE);
+    if (expected === undefined || !sameSignature(expected, parsed.signature))
+      return refuse(403, 'SignatureDoesNotMatch', SIGNATURE_MESSAGE);
 
     const now = options.now();
     if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_SKEW_MS) {
-      return refuse(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.', {
-        RequestTime: amzDate ?? '',
-        ServerTime: isoSeconds(now),
-      });
+      return refuse(
+        403,
+        'RequestTimeTooSkewed',
+        'The difference between the request time and the current time is too large.',
+        {
+          RequestTime: amzDate ?? '',
+          ServerTime: isoSeconds(now),
+        },
+      );
     }
     return { ok: true };
   }
@@ -155,11 +183,19 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
     const authorization = headerValue(request.headers, 'authorization');
     const presigned = request.query.has('X-Amz-Algorithm');
     if (presigned && authorization !== undefined) {
-      return refuse(400, 'InvalidArgument', 'Only one auth mechanism allowed: the X-Amz-Algorithm query parameter or the Authorization header, not both.');
+      return refuse(
+        400,
+        'InvalidArgument',
+        'Only one auth mechanism allowed: the X-Amz-Algorithm query parameter or the Authorization header, not both.',
+      );
     }
     if (presigned) return verifyPresigned(request);
     if (authorization !== undefined) return verifyHeader(request, authorization);
-    return refuse(403, 'AccessDenied', 'Access Denied: anonymous requests are refused. Use a presigned URL or sign the request with SigV4.');
+    return refuse(
+      403,
+      'AccessDenied',
+      'Access Denied: anonymous requests are refused. Use a presigned URL or sign the request with SigV4.',
+    );
   };
 }
 
@@ -167,18 +203,38 @@ export function createSigV4Verifier(options: SigV4VerifierOptions): (request: In
  * `checkScope('AKID/20250115/us-east-1/s3/aws4_request', { credentials, region }, 'AuthorizationHeaderMalformed')`
  * → undefined when the credential scope names our access key, region and s3, else S3's refusal.
  */
-export function checkScope(credential: string, expected: { credentials: { accessKeyId: string }; region: string }, errorCode: string): Refusal | undefined {
+export function checkScope(
+  credential: string,
+  expected: { credentials: { accessKeyId: string }; region: string },
+  errorCode: string,
+): Refusal | undefined {
   const [accessKeyId, date, region, service, terminator, ...rest] = credential.split('/');
   if (terminator !== 'aws4_request' || rest.length > 0 || !/^\d{8}$/.test(date ?? '')) {
-    return refuse(400, errorCode, `Error parsing the credential "${credential}": expected <access key id>/<yyyymmdd>/<region>/s3/aws4_request.`);
+    return refuse(
+      400,
+      errorCode,
+      `Error parsing the credential "${credential}": expected <access key id>/<yyyymmdd>/<region>/s3/aws4_request.`,
+    );
   }
   if (accessKeyId !== expected.credentials.accessKeyId) {
-    return refuse(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', { AWSAccessKeyId: accessKeyId ?? '' });
+    return refuse(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', {
+      AWSAccessKeyId: accessKeyId ?? '',
+    });
   }
   if (region !== expected.region) {
-    return refuse(400, errorCode, `Error parsing the credential: the region '${region}' is wrong; expecting '${expected.region}'.`, { Region: expected.region });
+    return refuse(
+      400,
+      errorCode,
+      `Error parsing the credential: the region '${region}' is wrong; expecting '${expected.region}'.`,
+      { Region: expected.region },
+    );
   }
-  if (service !== 's3') return refuse(400, errorCode, `Error parsing the credential: incorrect service '${service}'. This endpoint belongs to 's3'.`);
+  if (service !== 's3')
+    return refuse(
+      400,
+      errorCode,
+      `Error parsing the credential: incorrect service '${service}'. This endpoint belongs to 's3'.`,
+    );
   return undefined;
 }
 
@@ -186,7 +242,11 @@ export function refuse(status: number, code: string, message: string, details?: 
   return details ? { ok: false, status, code, message, details } : { ok: false, status, code, message };
 }
 
-function toSignable(request: IncomingSignedRequest, headers: Record<string, string>, omitParam?: string): SignableRequest {
+function toSignable(
+  request: IncomingSignedRequest,
+  headers: Record<string, string>,
+  omitParam?: string,
+): SignableRequest {
   const query: Record<string, string | string[]> = {};
   for (const [name, value] of request.query) {
     if (name === omitParam) continue;
@@ -211,7 +271,9 @@ function headerValue(headers: IncomingHttpHeaders, name: string): string | undef
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-function parseAuthorization(authorization: string): { credential: string; signedHeaders: string; signature: string } | undefined {
+function parseAuthorization(
+  authorization: string,
+): { credential: string; signedHeaders: string; signature: string } | undefined {
   if (!authorization.startsWith(`${ALGORITHM} `)) return undefined;
   const fields = new Map(
     authorization
@@ -231,7 +293,15 @@ function parseAuthorization(authorization: string): { credential: string; signed
 export function parseAmzDate(value: string): Date | undefined {
   const match = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!match) return undefined;
-  const [, year, month, day, hour, minute, second] = match.map(Number) as [number, number, number, number, number, number, number];
+  const [, year, month, day, hour, minute, second] = match.map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   return Number.isNaN(date.getTime()) ? undefined : date;
 }

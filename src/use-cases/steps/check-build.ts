@@ -7,11 +7,20 @@ import type { Dependencies } from '../dependencies.ts';
 import { requirePart } from './require-part.ts';
 
 /** Read where the build is; a finished build yields the pushed image, a failed one a BuildFailedError with its phase and reason. */
-export async function checkBuild(state: RunState, deps: Pick<Dependencies, 'config' | 'builds' | 'logger'>): Promise<RunState> {
+export async function checkBuild(
+  state: RunState,
+  deps: Pick<Dependencies, 'config' | 'builds' | 'logger'>,
+): Promise<RunState> {
   const build = requirePart(state, 'build');
   const repository = requirePart(state, 'repository');
   const current = await deps.builds.get(build.id);
-  const progress = { ...build, id: build.id, status: current.status, phase: current.phase, ...(current.logs && { logs: current.logs }) };
+  const progress = {
+    ...build,
+    id: build.id,
+    status: current.status,
+    phase: current.phase,
+    ...(current.logs && { logs: current.logs }),
+  };
 
   if (current.status === 'IN_PROGRESS') return { ...state, build: progress };
   if (current.status !== 'SUCCEEDED') {

@@ -8,15 +8,20 @@ import { requirePart } from './require-part.ts';
 import { revertAtDeadline } from './revert-at-deadline.ts';
 
 /** Read the rollout; a newer run that claimed the service since supersedes this one (no failure, no release tag); a failed or rolled-back deployment, or one past its deadline, fails the run; a completed one is recorded as a release. */
-export async function checkRollout(state: RunState, deps: Pick<Dependencies, 'config' | 'containers' | 'registry' | 'objects' | 'clock' | 'logger'>): Promise<RunState> {
+export async function checkRollout(
+  state: RunState,
+  deps: Pick<Dependencies, 'config' | 'containers' | 'registry' | 'objects' | 'clock' | 'logger'>,
+): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   const deployment = requirePart(state, 'deployment');
   // The rollout first, then the marker: a newer run claims before it moves the service, so whatever it
   // did to this rollout (replaced it, or made it fail) shows as a newer marker here.
-  const read = await deps.containers.rollout({ app: state.app, service: app.service, deploymentId: deployment.id }).then(
-    (status) => ({ status }),
-    (error: unknown) => ({ error }),
-  );
+  const read = await deps.containers
+    .rollout({ app: state.app, service: app.service, deploymentId: deployment.id })
+    .then(
+      (status) => ({ status }),
+      (error: unknown) => ({ error }),
+    );
   const newer = await newerRun(state.app, state.runId, deps);
   if (newer) {
     deps.logger.info('run superseded: a newer run deploys', { runId: state.runId, app: state.app, by: newer });

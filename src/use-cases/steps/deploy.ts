@@ -10,7 +10,10 @@ import { requirePart } from './require-part.ts';
  * A service the stack created gets its whole revision from slipway.config.json (`task`); an existing
  * one keeps its current revision with only the image replaced.
  */
-export async function deploy(state: RunState, deps: Pick<Dependencies, 'config' | 'containers' | 'objects' | 'clock' | 'logger' | 'settings'>): Promise<RunState> {
+export async function deploy(
+  state: RunState,
+  deps: Pick<Dependencies, 'config' | 'containers' | 'objects' | 'clock' | 'logger' | 'settings'>,
+): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   const image = requirePart(state, 'image');
   const task = app.service.created ? taskSettings(app.service.created) : undefined;
@@ -22,7 +25,11 @@ export async function deploy(state: RunState, deps: Pick<Dependencies, 'config' 
     return { ...rest, superseded: { by: claim.by, at: deps.clock.now().toISOString(), step: 'deploy' } };
   }
   if (claim.action === 'wait') {
-    deps.logger.info('waiting for an older run to finish moving the service', { runId: state.runId, app: state.app, holder: claim.holder });
+    deps.logger.info('waiting for an older run to finish moving the service', {
+      runId: state.runId,
+      app: state.app,
+      holder: claim.holder,
+    });
     return { ...rest, deployTurn: { holder: claim.holder, until: claim.until } };
   }
   // Once the call has returned (or failed), this run no longer moves the service: end the lease so a newer run
@@ -31,14 +38,23 @@ export async function deploy(state: RunState, deps: Pick<Dependencies, 'config' 
     .deploy({ runId: state.runId, app: state.app, service: app.service, image: image.reference, ...(task && { task }) })
     .finally(() =>
       releaseDeploy(state.app, state.runId, claim.etag, deps).catch((error: unknown) =>
-        deps.logger.warn('could not end the deploy lease', { runId: state.runId, app: state.app, error: String(error) }),
+        deps.logger.warn('could not end the deploy lease', {
+          runId: state.runId,
+          app: state.app,
+          error: String(error),
+        }),
       ),
     );
   // Never shorter than the app's own health-check timeout (plus time to start): the run must not give
   // up on a rollout the service is still allowed to finish, or it would report the wrong version serving.
   const seconds = Math.max(deps.settings.rolloutTimeoutSeconds, app.service.healthCheck.timeoutSeconds + 60);
   const deadline = new Date(deps.clock.now().getTime() + seconds * 1000).toISOString();
-  deps.logger.info('deployment started', { runId: state.runId, app: state.app, deploymentId: deployment.deploymentId, revision: deployment.revision });
+  deps.logger.info('deployment started', {
+    runId: state.runId,
+    app: state.app,
+    deploymentId: deployment.deploymentId,
+    revision: deployment.revision,
+  });
   return {
     ...rest,
     deployment: {
@@ -49,7 +65,9 @@ export async function deploy(state: RunState, deps: Pick<Dependencies, 'config' 
       deadline,
       startedAt: deps.clock.now().toISOString(),
       // CheckRollout moves the service back to it if the rollout runs out of time.
-      ...(deployment.previousTaskDefinition !== undefined && { previousTaskDefinition: deployment.previousTaskDefinition }),
+      ...(deployment.previousTaskDefinition !== undefined && {
+        previousTaskDefinition: deployment.previousTaskDefinition,
+      }),
     },
   };
 }

@@ -5,7 +5,10 @@ import type { RunState } from '../../domain/run-state.ts';
 import type { Dependencies } from '../dependencies.ts';
 
 /** Check the app and its uploaded context, validate its lifecycle rules, and make sure the repository exists. */
-export async function prepare(state: RunState, deps: Pick<Dependencies, 'config' | 'objects' | 'registry' | 'logger'>): Promise<RunState> {
+export async function prepare(
+  state: RunState,
+  deps: Pick<Dependencies, 'config' | 'objects' | 'registry' | 'logger'>,
+): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   // Invalid lifecycle rules fail the run here, before minutes are spent building.
   appLifecyclePolicy(app);
@@ -13,6 +16,12 @@ export async function prepare(state: RunState, deps: Pick<Dependencies, 'config'
   const context = state.image ? undefined : await deps.objects.head(state.context.key);
   if (!state.image && !context) throw new ContextNotFoundError(state.app, state.context.key);
   const repository = await deps.registry.ensureRepository(app.repository);
-  deps.logger.info('run prepared', { runId: state.runId, app: state.app, bytes: context?.size, rollback: Boolean(state.image), repository: repository.uri });
+  deps.logger.info('run prepared', {
+    runId: state.runId,
+    app: state.app,
+    bytes: context?.size,
+    rollback: Boolean(state.image),
+    repository: repository.uri,
+  });
   return { ...state, repository: { name: app.repository, uri: repository.uri } };
 }

@@ -10,7 +10,11 @@ import { requirePart } from './require-part.ts';
  * `digest` and shifts the earlier releases down one; without a digest it only repairs the tags (a
  * smaller keepReleases leaves extra ones). Reads the tags first, so running it twice moves nothing.
  */
-export async function moveReleaseTags(app: AppConfig, deployed: string | undefined, deps: Pick<Dependencies, 'registry'>): Promise<TagMove[]> {
+export async function moveReleaseTags(
+  app: AppConfig,
+  deployed: string | undefined,
+  deps: Pick<Dependencies, 'registry'>,
+): Promise<TagMove[]> {
   if (app.keepReleases === undefined) return [];
   const moves = planReleaseTags(await deps.registry.listImages(app.repository), app.keepReleases, deployed);
   for (const move of moves) await deps.registry.tagImage(app.repository, move.digest, move.tag);
@@ -22,7 +26,11 @@ export async function moveReleaseTags(app: AppConfig, deployed: string | undefin
  * it is among the last keepReleases deploys. A failure here fails the run (the new version serves,
  * but is unprotected), except a transient one, which the state machine retries.
  */
-export async function recordRelease(state: RunState, app: AppConfig, deps: Pick<Dependencies, 'registry' | 'logger'>): Promise<RunState['release']> {
+export async function recordRelease(
+  state: RunState,
+  app: AppConfig,
+  deps: Pick<Dependencies, 'registry' | 'logger'>,
+): Promise<RunState['release']> {
   if (app.keepReleases === undefined) return undefined;
   const image = requirePart(state, 'image');
   let moves: TagMove[];
@@ -38,6 +46,11 @@ export async function recordRelease(state: RunState, app: AppConfig, deps: Pick<
       { cause: error },
     );
   }
-  deps.logger.info('release tagged', { runId: state.runId, app: app.name, digest: image.digest, moved: moves.map((m) => m.tag) });
+  deps.logger.info('release tagged', {
+    runId: state.runId,
+    app: app.name,
+    digest: image.digest,
+    moved: moves.map((m) => m.tag),
+  });
   return { tag: releaseTag(1), digest: image.digest, keep: app.keepReleases };
 }

@@ -5,7 +5,9 @@ import type { RunState } from '../../domain/run-state.ts';
 export function requirePart<K extends keyof RunState>(state: RunState, part: K): NonNullable<RunState[K]> {
   const value = state[part];
   if (value === undefined || value === null) {
-    throw new InvalidInputError(`Run ${state.runId}: the step needs "${String(part)}" from an earlier step, and the state has none.`);
+    throw new InvalidInputError(
+      `Run ${state.runId}: the step needs "${String(part)}" from an earlier step, and the state has none.`,
+    );
   }
   return value as NonNullable<RunState[K]>;
 }

@@ -15,11 +15,21 @@ export async function revertAtDeadline(
 ): Promise<string> {
   const previous = deployment.previousTaskDefinition;
   if (!deps.containers.revert || previous === undefined) return '';
-  const reverted = await deps.containers.revert({ app, service, deploymentId: deployment.id, taskDefinition: previous });
+  const reverted = await deps.containers.revert({
+    app,
+    service,
+    deploymentId: deployment.id,
+    taskDefinition: previous,
+  });
   if (!reverted) {
     deps.logger.info('rollout past its deadline already replaced', { app, deploymentId: deployment.id });
     return `; a newer deployment had already replaced deployment ${deployment.id}, so the service was left to it`;
   }
-  deps.logger.info('rollout past its deadline moved back', { app, deploymentId: deployment.id, taskDefinition: previous, revertDeploymentId: reverted.deploymentId });
+  deps.logger.info('rollout past its deadline moved back', {
+    app,
+    deploymentId: deployment.id,
+    taskDefinition: previous,
+    revertDeploymentId: reverted.deploymentId,
+  });
   return `; Slipway stopped deployment ${deployment.id} and moved the service back to the task definition that served before, ${previous} (deployment ${reverted.deploymentId})`;
 }

@@ -7,7 +7,10 @@ import { requirePart } from './require-part.ts';
 /** Start the build and return at once; the state machine waits and polls CheckBuild. */
 // The build fetches the context by location with its own access (no presigned URL: it would expire
 // while the build queues, and anyone who can read the build's environment could use it).
-export async function startBuild(state: RunState, deps: Pick<Dependencies, 'config' | 'builds' | 'clock' | 'logger' | 'settings'>): Promise<RunState> {
+export async function startBuild(
+  state: RunState,
+  deps: Pick<Dependencies, 'config' | 'builds' | 'clock' | 'logger' | 'settings'>,
+): Promise<RunState> {
   const app = appConfig(deps.config, state.app);
   const repository = requirePart(state, 'repository');
   const { buildId } = await deps.builds.start({
@@ -23,5 +26,8 @@ export async function startBuild(state: RunState, deps: Pick<Dependencies, 'conf
     ...(app.platform !== undefined && { platform: app.platform }),
   });
   deps.logger.info('build started', { runId: state.runId, app: state.app, buildId });
-  return { ...state, build: { id: buildId, status: 'IN_PROGRESS', phase: 'SUBMITTED', startedAt: deps.clock.now().toISOString() } };
+  return {
+    ...state,
+    build: { id: buildId, status: 'IN_PROGRESS', phase: 'SUBMITTED', startedAt: deps.clock.now().toISOString() },
+  };
 }

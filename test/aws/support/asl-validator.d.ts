@@ -5,5 +5,8 @@ declare module 'asl-validator' {
     errors: { message?: string; 'Error code'?: string; Message?: string }[];
     errorsText: (separator?: string) => string;
   }
-  export default function aslValidator(definition: object, options?: { checkPaths?: boolean; checkArn?: boolean }): ValidationResult;
+  export default function aslValidator(
+    definition: object,
+    options?: { checkPaths?: boolean; checkArn?: boolean },
+  ): ValidationResult;
 }

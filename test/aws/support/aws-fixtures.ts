@@ -14,7 +14,8 @@ export const REPOSITORY_URI = `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/hello`
 export const DIGEST = `sha256:${'c0'.repeat(32)}`;
 export const OLD_IMAGE = `${REPOSITORY_URI}@sha256:${'0d'.repeat(32)}`;
 export const SERVICE_ARN = `arn:aws:ecs:${REGION}:${ACCOUNT}:service/default/hello`;
-export const TASK_DEFINITION = (revision: number) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/hello:${revision}`;
+export const TASK_DEFINITION = (revision: number) =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/hello:${revision}`;
 export const OLD_DEPLOYMENT = 'ecs-svc/1111111111111111111';
 export const NEW_DEPLOYMENT = 'ecs-svc/2222222222222222222';
 export const ROLLBACK_DEPLOYMENT = 'ecs-svc/3333333333333333333';
@@ -34,8 +35,16 @@ export function build(overrides: Partial<Build>): Build {
     projectName: PROJECT,
     buildStatus: 'IN_PROGRESS',
     currentPhase: 'BUILD',
-    phases: [...PHASES_BEFORE_BUILD, { phaseType: 'PRE_BUILD', phaseStatus: 'SUCCEEDED', durationInSeconds: 6 }, { phaseType: 'BUILD' }],
-    logs: { groupName: LOG_GROUP, streamName: LOG_STREAM, deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=${REGION}#logEvent:group=${LOG_GROUP};stream=${LOG_STREAM}` },
+    phases: [
+      ...PHASES_BEFORE_BUILD,
+      { phaseType: 'PRE_BUILD', phaseStatus: 'SUCCEEDED', durationInSeconds: 6 },
+      { phaseType: 'BUILD' },
+    ],
+    logs: {
+      groupName: LOG_GROUP,
+      streamName: LOG_STREAM,
+      deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=${REGION}#logEvent:group=${LOG_GROUP};stream=${LOG_STREAM}`,
+    },
     buildComplete: false,
     ...overrides,
   };
@@ -50,15 +59,36 @@ export const BUILD_SUCCEEDED = build({
 
 /** A failed phase as CodeBuild reports it: the context says only that a command exited 1. */
 export function buildFailedIn(phase: 'PRE_BUILD' | 'BUILD'): Build {
-  const failed: BuildPhase = { phaseType: phase, phaseStatus: 'FAILED', contexts: [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: 'Error while executing command: set -eo pipefail. Reason: exit status 1' }] };
-  const phases = phase === 'PRE_BUILD' ? [...PHASES_BEFORE_BUILD, failed] : [...PHASES_BEFORE_BUILD, { phaseType: 'PRE_BUILD', phaseStatus: 'SUCCEEDED' } as BuildPhase, failed];
+  const failed: BuildPhase = {
+    phaseType: phase,
+    phaseStatus: 'FAILED',
+    contexts: [
+      {
+        statusCode: 'COMMAND_EXECUTION_ERROR',
+        message: 'Error while executing command: set -eo pipefail. Reason: exit status 1',
+      },
+    ],
+  };
+  const phases =
+    phase === 'PRE_BUILD'
+      ? [...PHASES_BEFORE_BUILD, failed]
+      : [...PHASES_BEFORE_BUILD, { phaseType: 'PRE_BUILD', phaseStatus: 'SUCCEEDED' } as BuildPhase, failed];
   const after: BuildPhase[] = [{ phaseType: 'POST_BUILD', phaseStatus: 'SUCCEEDED' }, { phaseType: 'COMPLETED' }];
-  return build({ buildStatus: 'FAILED', currentPhase: 'COMPLETED', buildComplete: true, phases: [...phases, ...after] });
+  return build({
+    buildStatus: 'FAILED',
+    currentPhase: 'COMPLETED',
+    buildComplete: true,
+    phases: [...phases, ...after],
+  });
 }
 
 /** CloudWatch Logs events of a build, one line each (CodeBuild writes them so). */
 export function logEvents(lines: string[]) {
-  return lines.map((line, index) => ({ timestamp: 1732096800000 + index, message: `${line}\n`, ingestionTime: 1732096801000 + index }));
+  return lines.map((line, index) => ({
+    timestamp: 1732096800000 + index,
+    message: `${line}\n`,
+    ingestionTime: 1732096801000 + index,
+  }));
 }
 
 export const TASK_DEFINITION_3: TaskDefinition = {
@@ -69,7 +99,9 @@ export const TASK_DEFINITION_3: TaskDefinition = {
   taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/hello-task`,
   executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/ecsTaskExecutionRole`,
   networkMode: 'awsvpc',
-  containerDefinitions: [{ name: 'hello', image: OLD_IMAGE, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] }],
+  containerDefinitions: [
+    { name: 'hello', image: OLD_IMAGE, essential: true, portMappings: [{ containerPort: 8080, protocol: 'tcp' }] },
+  ],
   requiresCompatibilities: ['FARGATE'],
   compatibilities: ['EC2', 'FARGATE'],
   requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.task-iam-role' }],
@@ -80,10 +112,23 @@ export const TASK_DEFINITION_3: TaskDefinition = {
 };
 
 export function deployment(id: string, overrides: Partial<Deployment>): Deployment {
-  return { id, status: 'PRIMARY', taskDefinition: TASK_DEFINITION(3), desiredCount: 1, runningCount: 1, pendingCount: 0, rolloutState: 'COMPLETED', createdAt: new Date('2024-11-01T09:05:00.000Z'), ...overrides };
+  return {
+    id,
+    status: 'PRIMARY',
+    taskDefinition: TASK_DEFINITION(3),
+    desiredCount: 1,
+    runningCount: 1,
+    pendingCount: 0,
+    rolloutState: 'COMPLETED',
+    createdAt: new Date('2024-11-01T09:05:00.000Z'),
+    ...overrides,
+  };
 }
 
-export function service(deployments: Deployment[], overrides: Partial<Service> = {}): { services: Service[]; failures: [] } {
+export function service(
+  deployments: Deployment[],
+  overrides: Partial<Service> = {},
+): { services: Service[]; failures: [] } {
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   return {
     services: [

@@ -26,7 +26,8 @@ export function requireCfnLint(): { available: boolean; reason: string } {
   const version = cfnLintVersion();
   if (version) return { available: true, reason: version };
   const reason = 'cfn-lint is not installed: run scripts/prereqs.sh (pip install cfn-lint)';
-  if (process.env.CI === 'true') throw new Error(`${reason}; CI=true, so the template checks fail instead of skipping.`);
+  if (process.env.CI === 'true')
+    throw new Error(`${reason}; CI=true, so the template checks fail instead of skipping.`);
   return { available: false, reason };
 }
 
@@ -34,7 +35,9 @@ export function requireCfnLint(): { available: boolean; reason: string } {
 export async function cfnLint(template: object, file: string): Promise<LintMatch[]> {
   await writeFile(file, JSON.stringify(template, null, 2));
   try {
-    const { stdout } = await promisify(execFile)('cfn-lint', ['--format', 'json', '--', file], { maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await promisify(execFile)('cfn-lint', ['--format', 'json', '--', file], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return JSON.parse(stdout || '[]') as LintMatch[];
   } catch (error) {
     // cfn-lint exits non-zero whenever it reports something (2 errors, 4 warnings, 8 informational).
@@ -46,5 +49,7 @@ export async function cfnLint(template: object, file: string): Promise<LintMatch
 
 /** One line per error: rule, message and where. */
 export function errorsOf(matches: LintMatch[]): string[] {
-  return matches.filter((m) => m.Level === 'Error').map((m) => `${m.Rule.Id} ${m.Message} (at ${m.Location.Path.join('/')})`);
+  return matches
+    .filter((m) => m.Level === 'Error')
+    .map((m) => `${m.Rule.Id} ${m.Message} (at ${m.Location.Path.join('/')})`);
 }

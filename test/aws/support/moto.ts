@@ -11,7 +11,8 @@ export function requireMoto(): { available: boolean; reason: string } {
     return { available: true, reason: 'moto_server' };
   } catch {
     const reason = 'moto_server is not installed: run scripts/prereqs.sh (pip install "moto[server]")';
-    if (process.env.CI === 'true') throw new Error(`${reason}; CI=true, so the emulated-AWS suite fails instead of skipping.`);
+    if (process.env.CI === 'true')
+      throw new Error(`${reason}; CI=true, so the emulated-AWS suite fails instead of skipping.`);
     return { available: false, reason };
   }
 }
@@ -22,7 +23,9 @@ async function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -39,7 +42,9 @@ export const MOTO_ACCOUNT = '123456789012';
 
 export async function startMoto(region = 'eu-west-1'): Promise<Moto> {
   const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -56,7 +61,8 @@ export async function startMoto(region = 'eu-west-1'): Promise<Moto> {
       body: new URLSearchParams(params).toString(),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`moto ${service} ${params.Action} answered ${response.status}: ${text.slice(0, 500)}`);
+    if (!response.ok)
+      throw new Error(`moto ${service} ${params.Action} answered ${response.status}: ${text.slice(0, 500)}`);
     return text;
   };
   const deadline = Date.now() + 30_000;
@@ -65,7 +71,8 @@ export async function startMoto(region = 'eu-west-1'): Promise<Moto> {
       await fetch(`${endpoint}/moto-api/`);
       break;
     } catch {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`moto_server did not start on ${endpoint}: ${stderr}`);
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`moto_server did not start on ${endpoint}: ${stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -20,9 +20,18 @@ export interface Template {
 export async function packageStack(): Promise<{ dir: string; template: Template }> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-package-'));
   const env = { ...process.env };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
-  await packagingLock(() => promisify(execFile)('npm', ['run', 'package', '--', '--package', dir], { cwd: ROOT, env, maxBuffer: 16 * 1024 * 1024 }));
-  const template = JSON.parse(await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+    delete env[name];
+  await packagingLock(() =>
+    promisify(execFile)('npm', ['run', 'package', '--', '--package', dir], {
+      cwd: ROOT,
+      env,
+      maxBuffer: 16 * 1024 * 1024,
+    }),
+  );
+  const template = JSON.parse(
+    await readFile(join(dir, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
   return { dir, template };
 }
 
@@ -41,7 +50,12 @@ async function packagingLock<T>(work: () => Promise<T>): Promise<T> {
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const age = Date.now() - (await stat(lock).then((s) => s.mtimeMs, () => Date.now()));
+      const age =
+        Date.now() -
+        (await stat(lock).then(
+          (s) => s.mtimeMs,
+          () => Date.now(),
+        ));
       if (age > 10 * 60_000) await rm(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`Another packaging of ${ROOT} held ${lock} for 5 minutes.`);
       else await new Promise((resolve) => setTimeout(resolve, 250));

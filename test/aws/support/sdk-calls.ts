@@ -41,7 +41,8 @@ function imports(file: string): Map<string, { module: string; name: string }> {
     const bindings = statement.importClause?.namedBindings;
     if (bindings && ts.isNamedImports(bindings)) {
       for (const element of bindings.elements) {
-        if (!element.isTypeOnly) found.set(element.name.text, { module, name: (element.propertyName ?? element.name).text });
+        if (!element.isTypeOnly)
+          found.set(element.name.text, { module, name: (element.propertyName ?? element.name).text });
       }
     }
   }
@@ -53,7 +54,12 @@ function functionNamed(file: string, name: string): ts.FunctionLikeDeclaration |
     if (ts.isFunctionDeclaration(statement) && statement.name?.text === name) return statement;
     if (ts.isVariableStatement(statement)) {
       for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.name.text === name && declaration.initializer && ts.isArrowFunction(declaration.initializer)) {
+        if (
+          ts.isIdentifier(declaration.name) &&
+          declaration.name.text === name &&
+          declaration.initializer &&
+          ts.isArrowFunction(declaration.initializer)
+        ) {
           return declaration.initializer;
         }
       }
@@ -67,7 +73,14 @@ function isPlainConstant(file: string, name: string): boolean {
   return source(file).statements.some(
     (s) =>
       ts.isVariableStatement(s) &&
-      s.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name && d.initializer !== undefined && !ts.isArrowFunction(d.initializer) && !ts.isFunctionExpression(d.initializer)),
+      s.declarationList.declarations.some(
+        (d) =>
+          ts.isIdentifier(d.name) &&
+          d.name.text === name &&
+          d.initializer !== undefined &&
+          !ts.isArrowFunction(d.initializer) &&
+          !ts.isFunctionExpression(d.initializer),
+      ),
   );
 }
 
@@ -90,7 +103,8 @@ function awsAdapters(): Map<string, { file: string; className: string }> {
     if (!from?.module.startsWith(join(SRC, 'adapters', 'aws'))) return;
     let holder: ts.Node = node.parent;
     while (!ts.isFunctionDeclaration(holder) && !ts.isSourceFile(holder)) holder = holder.parent;
-    if (ts.isFunctionDeclaration(holder) && holder.name) adapters.set(holder.name.text, { file: from.module, className: from.name });
+    if (ts.isFunctionDeclaration(holder) && holder.name)
+      adapters.set(holder.name.text, { file: from.module, className: from.name });
   });
   return adapters;
 }
@@ -116,7 +130,10 @@ export function commandsOfHandler(handlerFile: string): SdkCommand[] {
       const adapter = adapters.get(call.port);
       if (!adapter) continue; // config, clock, logger, settings: no AWS behind them
       for (const command of adapterCommands(adapter.file, adapter.className, call.method, new Set())) {
-        commands.set(`${command.client}:${command.command}`, { ...command, via: `${handlerFile} → ${name} → deps.${call.port}.${call.method} → ${command.via}` });
+        commands.set(`${command.client}:${command.command}`, {
+          ...command,
+          via: `${handlerFile} → ${name} → deps.${call.port}.${call.method} → ${command.via}`,
+        });
       }
     }
   }
@@ -124,7 +141,12 @@ export function commandsOfHandler(handlerFile: string): SdkCommand[] {
 }
 
 /** `deps.<port>.<method>(…)` calls in a use-case and in every function it hands `deps` to. */
-function portCalls(file: string, name: string, seen: Set<string>, adapters: Map<string, unknown>): { port: string; method: string }[] {
+function portCalls(
+  file: string,
+  name: string,
+  seen: Set<string>,
+  adapters: Map<string, unknown>,
+): { port: string; method: string }[] {
   const key = `${file}#${name}`;
   if (seen.has(key)) return [];
   seen.add(key);
@@ -140,7 +162,12 @@ function portCalls(file: string, name: string, seen: Set<string>, adapters: Map<
       else callbacks.add(node.name.text);
     }
     // Or a variable typed so: the handed-in dependencies an edge resolves (`const deps: … Dependencies … = provide()`).
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && /\bDependencies\b/.test(node.type?.getText() ?? '')) names.add(node.name.text);
+    if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      /\bDependencies\b/.test(node.type?.getText() ?? '')
+    )
+      names.add(node.name.text);
   });
   const calls: { port: string; method: string }[] = [];
   walk(fn.body, (node) => {
@@ -150,10 +177,16 @@ function portCalls(file: string, name: string, seen: Set<string>, adapters: Map<
     if (ts.isPropertyAccessExpression(parent) && parent.expression === node) {
       const port = parent.name.text;
       const outer = parent.parent;
-      if (ts.isPropertyAccessExpression(outer) && ts.isCallExpression(outer.parent) && outer.parent.expression === outer) {
+      if (
+        ts.isPropertyAccessExpression(outer) &&
+        ts.isCallExpression(outer.parent) &&
+        outer.parent.expression === outer
+      ) {
         calls.push({ port, method: outer.name.text });
       } else if (adapters.has(port) && ts.isCallExpression(outer) && outer.arguments.includes(parent)) {
-        throw new Error(`${file}: ${name} hands deps.${port} to another function; the analysis cannot follow it. Call the port's methods directly.`);
+        throw new Error(
+          `${file}: ${name} hands deps.${port} to another function; the analysis cannot follow it. Call the port's methods directly.`,
+        );
       }
       return;
     }
@@ -162,12 +195,17 @@ function portCalls(file: string, name: string, seen: Set<string>, adapters: Map<
       // A use-case handed in by the caller (`stepHandler('Prepare', prepare)`): the handler file's own analysis follows it.
       if (callbacks.has(callee)) return;
       const from = imports(file).get(callee);
-      const target = functionNamed(file, callee) ? { module: file, name: callee } : from?.module.endsWith('.ts') ? from : undefined;
+      const target = functionNamed(file, callee)
+        ? { module: file, name: callee }
+        : from?.module.endsWith('.ts')
+          ? from
+          : undefined;
       if (!target) throw new Error(`${file}: ${name} hands ${deps} to ${callee}, which the analysis cannot find.`);
       calls.push(...portCalls(target.module, target.name, seen, adapters));
       return;
     }
-    if (!ts.isParameter(parent) && !ts.isVariableDeclaration(parent)) throw new Error(`${file}: ${name} uses ${deps} in a way the analysis cannot follow: ${parent.getText()}`);
+    if (!ts.isParameter(parent) && !ts.isVariableDeclaration(parent))
+      throw new Error(`${file}: ${name} uses ${deps} in a way the analysis cannot follow: ${parent.getText()}`);
   });
   return calls;
 }
@@ -177,12 +215,22 @@ function adapterCommands(file: string, className: string, method: string, seen: 
   const key = `${file}#${className}.${method}`;
   if (seen.has(key)) return [];
   seen.add(key);
-  const cls = source(file).statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className);
-  const member = cls?.members.find((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText() === method);
+  const cls = source(file).statements.find(
+    (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === className,
+  );
+  const member = cls?.members.find(
+    (m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && m.name.getText() === method,
+  );
   // A function-valued field (an injected renderer, a URL lookup) is not an SDK call; clients are reached through `this.client.send`.
   if (!member && cls?.members.some((m) => ts.isPropertyDeclaration(m) && m.name.getText() === method)) return [];
   if (!member?.body) throw new Error(`Cannot find method ${className}.${method} in ${file}.`);
-  return commandsIn(file, member.body, `${className}.${method}`, (name) => adapterCommands(file, className, name, seen), seen);
+  return commandsIn(
+    file,
+    member.body,
+    `${className}.${method}`,
+    (name) => adapterCommands(file, className, name, seen),
+    seen,
+  );
 }
 
 function commandsIn(

@@ -14,7 +14,10 @@ async function captured(act: () => void): Promise<Record<string, unknown>[]> {
   } finally {
     for (const spy of spies) spy.mockRestore();
   }
-  return lines.flatMap((l) => l.split('\n')).filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return lines
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.trim().startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 describe('powertools adapters', () => {
@@ -34,10 +37,16 @@ describe('powertools adapters', () => {
     vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
     const metrics = new PowertoolsRunMetrics({ namespace: 'Slipway', service: 'slipway' });
 
-    const lines = await captured(() => metrics.publish([{ name: 'BuildSeconds', unit: 'Seconds', value: 42, dimensions: { app: 'hello' } }]));
+    const lines = await captured(() =>
+      metrics.publish([{ name: 'BuildSeconds', unit: 'Seconds', value: 42, dimensions: { app: 'hello' } }]),
+    );
 
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ app: 'hello', BuildSeconds: 42, _aws: { CloudWatchMetrics: [{ Namespace: 'Slipway', Metrics: [{ Name: 'BuildSeconds', Unit: 'Seconds' }] }] } });
+    expect(lines[0]).toMatchObject({
+      app: 'hello',
+      BuildSeconds: 42,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Slipway', Metrics: [{ Name: 'BuildSeconds', Unit: 'Seconds' }] }] },
+    });
   });
 
   it('logs the message with its fields beside it', async () => {
@@ -45,6 +54,14 @@ describe('powertools adapters', () => {
 
     const lines = await captured(() => logger.info('image pushed', { runId: 'r1', app: 'hello' }));
 
-    expect(lines).toContainEqual(expect.objectContaining({ level: 'INFO', message: 'image pushed', service: 'slipway', runId: 'r1', app: 'hello' }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'image pushed',
+        service: 'slipway',
+        runId: 'r1',
+        app: 'hello',
+      }),
+    );
   });
 });

@@ -20,7 +20,9 @@ describe('ApiClient', () => {
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));
       request.on('end', () => {
         received.push({ method: request.method, url: request.url, headers: request.headers, body });
-        response.writeHead(answer.status, { 'content-type': 'application/json' }).end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
+        response
+          .writeHead(answer.status, { 'content-type': 'application/json' })
+          .end(typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body));
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -32,13 +34,15 @@ describe('ApiClient', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it('sends the signer\'s headers with the request it signed', async () => {
+  it("sends the signer's headers with the request it signed", async () => {
     const client = new ApiClient(base, 1000, sigv4Signer({ region: 'eu-west-1', credentials: CREDENTIALS }));
 
     await client.request('POST', '/uploads', { app: 'hello' });
 
     expect(received).toHaveLength(1);
-    expect(received[0]?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=content-type;host;[a-z0-9;-]*x-amz-date, Signature=[0-9a-f]{64}$/);
+    expect(received[0]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/execute-api\/aws4_request, SignedHeaders=content-type;host;[a-z0-9;-]*x-amz-date, Signature=[0-9a-f]{64}$/,
+    );
     expect(received[0]?.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
     expect(received[0]?.body).toBe('{"app":"hello"}');
   });
@@ -50,7 +54,14 @@ describe('ApiClient', () => {
   });
 
   it('says to configure AWS credentials when there are none to sign with', async () => {
-    const client = new ApiClient(base, 1000, sigv4Signer({ region: 'eu-west-1', credentials: () => Promise.reject(new Error('Could not load credentials from any providers')) }));
+    const client = new ApiClient(
+      base,
+      1000,
+      sigv4Signer({
+        region: 'eu-west-1',
+        credentials: () => Promise.reject(new Error('Could not load credentials from any providers')),
+      }),
+    );
 
     const error = await client.request('GET', '/runs').catch((e: unknown) => e);
 
@@ -59,12 +70,19 @@ describe('ApiClient', () => {
     expect(received).toHaveLength(0);
   });
 
-  it('reports API Gateway\'s own refusal with its message', async () => {
-    answer = { status: 403, body: { message: 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: execute-api:Invoke' } };
+  it("reports API Gateway's own refusal with its message", async () => {
+    answer = {
+      status: 403,
+      body: { message: 'User: arn:aws:iam::123456789012:user/dev is not authorized to perform: execute-api:Invoke' },
+    };
 
     const error = await new ApiClient(base).request('GET', '/runs').catch((e: unknown) => e);
 
-    expect(error).toMatchObject({ status: 403, message: 'GET /runs answered 403: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: execute-api:Invoke' });
+    expect(error).toMatchObject({
+      status: 403,
+      message:
+        'GET /runs answered 403: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: execute-api:Invoke',
+    });
   });
 
   it.each<[string, { status: number; body: unknown }, { kind: string; errorName?: string; message: string }]>([
@@ -78,10 +96,26 @@ describe('ApiClient', () => {
       { status: 503, body: { error: { name: 'TransientError', kind: 'unavailable', message: 'Throttled.' } } },
       { kind: 'unavailable', message: 'Throttled.' },
     ],
-    ['invalid for a 4xx without a kind', { status: 400, body: { error: { name: 'InvalidInputError', message: 'Bad body.' } } }, { kind: 'invalid', message: 'Bad body.' }],
-    ['invalid for a kind it does not know', { status: 409, body: { error: { name: 'X', kind: 'strange', message: 'Odd.' } } }, { kind: 'invalid', message: 'Odd.' }],
-    ['unavailable for a 5xx without a kind', { status: 500, body: { message: 'Internal server error' } }, { kind: 'unavailable', message: 'GET /runs answered 500: Internal server error' }],
-    ['unavailable for a 502 whose body is not JSON', { status: 502, body: '<html>Bad Gateway</html>' }, { kind: 'unavailable', message: 'GET /runs answered 502' }],
+    [
+      'invalid for a 4xx without a kind',
+      { status: 400, body: { error: { name: 'InvalidInputError', message: 'Bad body.' } } },
+      { kind: 'invalid', message: 'Bad body.' },
+    ],
+    [
+      'invalid for a kind it does not know',
+      { status: 409, body: { error: { name: 'X', kind: 'strange', message: 'Odd.' } } },
+      { kind: 'invalid', message: 'Odd.' },
+    ],
+    [
+      'unavailable for a 5xx without a kind',
+      { status: 500, body: { message: 'Internal server error' } },
+      { kind: 'unavailable', message: 'GET /runs answered 500: Internal server error' },
+    ],
+    [
+      'unavailable for a 502 whose body is not JSON',
+      { status: 502, body: '<html>Bad Gateway</html>' },
+      { kind: 'unavailable', message: 'GET /runs answered 502' },
+    ],
   ])('carries %s', async (_name, given, expected) => {
     answer = given;
 

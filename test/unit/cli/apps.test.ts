@@ -11,19 +11,47 @@ const apps: AppSummary[] = [
   {
     app: 'web',
     url: 'http://127.0.0.1:8081',
-    serving: { image: `127.0.0.1:5000/web@${DIGEST}`, digest: DIGEST, taskDefinition: 'web:4', revision: 4, runningCount: 2, desiredCount: 2 },
-    lastRun: { runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J61', status: 'SUCCEEDED', startedAt: '2026-11-30T09:55:00Z', stoppedAt: '2026-11-30T09:56:00Z', seconds: 60 },
+    serving: {
+      image: `127.0.0.1:5000/web@${DIGEST}`,
+      digest: DIGEST,
+      taskDefinition: 'web:4',
+      revision: 4,
+      runningCount: 2,
+      desiredCount: 2,
+    },
+    lastRun: {
+      runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J61',
+      status: 'SUCCEEDED',
+      startedAt: '2026-11-30T09:55:00Z',
+      stoppedAt: '2026-11-30T09:56:00Z',
+      seconds: 60,
+    },
     recentRuns: [],
   },
-  { app: 'worker', recentRuns: [], problem: { name: 'TransientError', kind: 'unavailable', message: 'ECS DescribeServices was throttled; try again.' } },
+  {
+    app: 'worker',
+    recentRuns: [],
+    problem: { name: 'TransientError', kind: 'unavailable', message: 'ECS DescribeServices was throttled; try again.' },
+  },
 ];
 
-function recording(): { out: Output & { lines: string[]; errors: string[]; events: unknown[] }; client: ApiClient & { paths: string[] } } {
+function recording(): {
+  out: Output & { lines: string[]; errors: string[]; events: unknown[] };
+  client: ApiClient & { paths: string[] };
+} {
   const lines: string[] = [];
   const errors: string[] = [];
   const events: unknown[] = [];
   const paths: string[] = [];
-  const out = { json: false, lines, errors, events, line: (t: string) => void lines.push(t), event: (e: unknown) => void events.push(e), error: (t: string) => void errors.push(t) };
+  const out = {
+    json: false,
+    lines,
+    errors,
+    events,
+    line: (t: string) => void lines.push(t),
+    event: (e: unknown) => void events.push(e),
+    error: (t: string) => void errors.push(t),
+  };
   const client = {
     paths,
     request: async (_method: string, path: string) => {

@@ -24,7 +24,10 @@ function programWith(command: { register(program: Command): void }): { program: 
 async function parse(command: { register(program: Command): void }, args: string[]): Promise<unknown> {
   return programWith(command)
     .program.parseAsync(args, { from: 'user' })
-    .then(() => undefined, (error: unknown) => error);
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    );
 }
 
 describe('command registration', () => {

@@ -29,7 +29,9 @@ describe('dashboard', () => {
     await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
     closers.push(() => api.close());
     const base = `http://127.0.0.1:${(api.address() as { port: number }).port}`;
-    const client = new ApiClient(base, 1000, async ({ method, url }) => ({ authorization: `signed ${method} ${new URL(url).pathname}` }));
+    const client = new ApiClient(base, 1000, async ({ method, url }) => ({
+      authorization: `signed ${method} ${new URL(url).pathname}`,
+    }));
     let stop!: () => void;
     const until = new Promise<void>((resolve) => (stop = resolve));
     let opened!: (url: string) => void;
@@ -57,7 +59,10 @@ describe('foreign requests', () => {
     [{ host: '127.0.0.1:7420' }, undefined],
     [{ host: 'localhost:7420', origin: 'http://localhost:7420' }, undefined],
     [{ host: 'evil.example:7420' }, 'answers only at http://127.0.0.1:7420'],
-    [{ host: '127.0.0.1:7420', origin: 'https://evil.example' }, 'Requests from web pages on https://evil.example are refused.'],
+    [
+      { host: '127.0.0.1:7420', origin: 'https://evil.example' },
+      'Requests from web pages on https://evil.example are refused.',
+    ],
   ])('%j → %s', async (headers, expected) => {
     const { foreignRequest } = await import('../../../src/stand-ins/api-server.ts');
     const refusal = foreignRequest({ headers } as never, 7420);

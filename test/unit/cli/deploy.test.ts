@@ -17,14 +17,23 @@ async function contextOf(bytes: number): Promise<string> {
   return dir;
 }
 
-function recordingClient(maxBytes: number): { client: ApiClient; requests: { method: string; path: string; body?: unknown }[] } {
+function recordingClient(maxBytes: number): {
+  client: ApiClient;
+  requests: { method: string; path: string; body?: unknown }[];
+} {
   const requests: { method: string; path: string; body?: unknown }[] = [];
   const ticket: UploadTicket = {
     runId: '01J0000000',
     app: 'hello',
     key: 'contexts/hello/01J0000000.tar.gz',
     // Port 1 answers nothing: an attempt to upload would fail with a connection error, not a size refusal.
-    upload: { method: 'POST', url: 'http://127.0.0.1:1/bucket', fields: {}, expiresAt: '2030-01-01T00:00:00Z', maxBytes },
+    upload: {
+      method: 'POST',
+      url: 'http://127.0.0.1:1/bucket',
+      fields: {},
+      expiresAt: '2030-01-01T00:00:00Z',
+      maxBytes,
+    },
     maxBytes,
   };
   const client = {
@@ -46,7 +55,11 @@ describe('deploy', () => {
     const refused = run({ dir, app: 'hello', follow: false }, { client, out });
 
     await expect(refused).rejects.toBeInstanceOf(ContextTooLargeError);
-    await expect(refused).rejects.toThrow(/The build context for app "hello" is 8\.\d KiB \(\d+ bytes\); the limit is 4\.0 KiB \(4096 bytes\).*\.dockerignore/);
-    expect(requests).toEqual([{ method: 'POST', path: '/uploads', body: expect.objectContaining({ app: 'hello', bytes: expect.any(Number) }) }]);
+    await expect(refused).rejects.toThrow(
+      /The build context for app "hello" is 8\.\d KiB \(\d+ bytes\); the limit is 4\.0 KiB \(4096 bytes\).*\.dockerignore/,
+    );
+    expect(requests).toEqual([
+      { method: 'POST', path: '/uploads', body: expect.objectContaining({ app: 'hello', bytes: expect.any(Number) }) },
+    ]);
   });
 });

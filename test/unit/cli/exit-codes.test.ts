@@ -45,7 +45,11 @@ describe('exit codes', () => {
 
   it.each<[string, CommanderError, number]>([
     ['an unknown option', new CommanderError(1, 'commander.unknownOption', "error: unknown option '--nope'"), 2],
-    ['a missing argument', new CommanderError(1, 'commander.missingArgument', "error: missing required argument 'dir'"), 2],
+    [
+      'a missing argument',
+      new CommanderError(1, 'commander.missingArgument', "error: missing required argument 'dir'"),
+      2,
+    ],
     ['an option value commander refused', new InvalidArgumentError('not a number'), 2],
     ['--help', new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'), 0],
     ['--version', new CommanderError(0, 'commander.version', '0.1.0'), 0],

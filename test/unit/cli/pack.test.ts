@@ -27,12 +27,36 @@ async function entries(bytes: Buffer): Promise<string[]> {
 
 describe('pack', () => {
   it.each([
-    ['no .dockerignore', { Dockerfile: 'FROM busybox', 'a.txt': 'a', 'src/b.txt': 'b' }, ['Dockerfile', 'a.txt', 'src/b.txt']],
-    ['a plain pattern', { '.dockerignore': '*.log', Dockerfile: 'x', 'a.log': '', 'b.txt': '' }, ['.dockerignore', 'Dockerfile', 'b.txt']],
-    ['a folder', { '.dockerignore': 'node_modules', Dockerfile: 'x', 'node_modules/x/index.js': '', 'app.js': '' }, ['.dockerignore', 'Dockerfile', 'app.js']],
-    ['an exception', { '.dockerignore': '*.md\n!README.md', Dockerfile: 'x', 'README.md': '', 'NOTES.md': '' }, ['.dockerignore', 'Dockerfile', 'README.md']],
-    ['** patterns', { '.dockerignore': '**/*.tmp', Dockerfile: 'x', 'a/b/c.tmp': '', 'a/b/c.txt': '' }, ['.dockerignore', 'Dockerfile', 'a/b/c.txt']],
-    ['the Dockerfile itself', { '.dockerignore': 'Dockerfile\n.dockerignore', Dockerfile: 'x', 'a.txt': '' }, ['.dockerignore', 'Dockerfile', 'a.txt']],
+    [
+      'no .dockerignore',
+      { Dockerfile: 'FROM busybox', 'a.txt': 'a', 'src/b.txt': 'b' },
+      ['Dockerfile', 'a.txt', 'src/b.txt'],
+    ],
+    [
+      'a plain pattern',
+      { '.dockerignore': '*.log', Dockerfile: 'x', 'a.log': '', 'b.txt': '' },
+      ['.dockerignore', 'Dockerfile', 'b.txt'],
+    ],
+    [
+      'a folder',
+      { '.dockerignore': 'node_modules', Dockerfile: 'x', 'node_modules/x/index.js': '', 'app.js': '' },
+      ['.dockerignore', 'Dockerfile', 'app.js'],
+    ],
+    [
+      'an exception',
+      { '.dockerignore': '*.md\n!README.md', Dockerfile: 'x', 'README.md': '', 'NOTES.md': '' },
+      ['.dockerignore', 'Dockerfile', 'README.md'],
+    ],
+    [
+      '** patterns',
+      { '.dockerignore': '**/*.tmp', Dockerfile: 'x', 'a/b/c.tmp': '', 'a/b/c.txt': '' },
+      ['.dockerignore', 'Dockerfile', 'a/b/c.txt'],
+    ],
+    [
+      'the Dockerfile itself',
+      { '.dockerignore': 'Dockerfile\n.dockerignore', Dockerfile: 'x', 'a.txt': '' },
+      ['.dockerignore', 'Dockerfile', 'a.txt'],
+    ],
   ])('honours .dockerignore: %s', async (_name, files, expected) => {
     const packed = await packContext(await folder(files));
     expect(packed.files).toEqual(expected);
@@ -44,6 +68,8 @@ describe('pack', () => {
   });
 
   it('refuses a folder with nothing to send', async () => {
-    await expect(packContext(await folder({ '.dockerignore': '*\n!.dockerignore', 'a.txt': '' }))).rejects.toThrow('nothing to build');
+    await expect(packContext(await folder({ '.dockerignore': '*\n!.dockerignore', 'a.txt': '' }))).rejects.toThrow(
+      'nothing to build',
+    );
   });
 });

@@ -26,7 +26,13 @@ const superseded: RunView = {
 
 function recorder(): Output & { lines: string[] } {
   const lines: string[] = [];
-  return { json: false, lines, line: (text) => lines.push(text), event: () => undefined, error: (text) => lines.push(text) };
+  return {
+    json: false,
+    lines,
+    line: (text) => lines.push(text),
+    event: () => undefined,
+    error: (text) => lines.push(text),
+  };
 }
 
 const client = { pollMs: 1, request: async () => superseded } as unknown as ApiClient;
@@ -40,7 +46,9 @@ describe('a superseded run in the CLI', () => {
   });
 
   it('says a run superseded while rolling out stopped following its rollout', () => {
-    expect(describeOutcome({ ...superseded, superseded: { ...superseded.superseded!, step: 'rollout' } })[0]).toContain('stopped following its rollout');
+    expect(describeOutcome({ ...superseded, superseded: { ...superseded.superseded!, step: 'rollout' } })[0]).toContain(
+      'stopped following its rollout',
+    );
   });
 
   it('exits 0 from deploy, rollback and status --follow', async () => {

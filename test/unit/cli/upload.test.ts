@@ -14,7 +14,9 @@ interface Received {
 let server: Server | undefined;
 
 /** A server that parses what it gets with busboy and answers with `answer`. */
-async function listen(answer: (res: ServerResponse, received: Received) => void): Promise<{ url: string; received: Promise<Received> }> {
+async function listen(
+  answer: (res: ServerResponse, received: Received) => void,
+): Promise<{ url: string; received: Promise<Received> }> {
   let resolveReceived: (received: Received) => void = () => undefined;
   const received = new Promise<Received>((resolve) => (resolveReceived = resolve));
   server = createServer((req, res) => {
@@ -25,7 +27,13 @@ async function listen(answer: (res: ServerResponse, received: Received) => void)
     form.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => result.parts.push({ name, value: Buffer.concat(chunks).toString('utf8'), file: { filename: info.filename ?? '', mimeType: info.mimeType } }));
+      stream.on('end', () =>
+        result.parts.push({
+          name,
+          value: Buffer.concat(chunks).toString('utf8'),
+          file: { filename: info.filename ?? '', mimeType: info.mimeType },
+        }),
+      );
     });
     form.on('close', () => {
       resolveReceived(result);
@@ -37,7 +45,15 @@ async function listen(answer: (res: ServerResponse, received: Received) => void)
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket`, received };
 }
 
-function target(url: string, fields: Record<string, string> = { key: 'contexts/hello/01J.tar.gz', 'Content-Type': 'application/gzip', Policy: 'e30=', 'X-Amz-Signature': 'abc' }): PresignedPost {
+function target(
+  url: string,
+  fields: Record<string, string> = {
+    key: 'contexts/hello/01J.tar.gz',
+    'Content-Type': 'application/gzip',
+    Policy: 'e30=',
+    'X-Amz-Signature': 'abc',
+  },
+): PresignedPost {
   return { method: 'POST', url, fields, expiresAt: '2030-01-01T00:00:00Z', maxBytes: 1024 };
 }
 
@@ -69,7 +85,10 @@ describe('upload', () => {
 
     const got = await received;
     expect(got.parts.map((part) => part.name)).toEqual(['key', 'Content-Type', 'Policy', 'X-Amz-Signature', 'file']);
-    expect(got.parts.at(-1)).toMatchObject({ value: body.toString(), file: { filename: 'context.tar.gz', mimeType: 'application/gzip' } });
+    expect(got.parts.at(-1)).toMatchObject({
+      value: body.toString(),
+      file: { filename: 'context.tar.gz', mimeType: 'application/gzip' },
+    });
     expect(Number(got.headers['content-length'])).toBe(got.bytes);
     expect(got.headers['transfer-encoding']).toBeUndefined();
   });
@@ -85,26 +104,38 @@ describe('upload', () => {
   });
 
   it("reports the store's refusal with its code and message", async () => {
-    const xml = '<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message><MaxSizeAllowed>1024</MaxSizeAllowed></Error>';
+    const xml =
+      '<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message><MaxSizeAllowed>1024</MaxSizeAllowed></Error>';
     const { url } = await listen((res) => res.writeHead(400, { 'content-type': 'application/xml' }).end(xml));
 
     const failure = upload(target(url), Buffer.alloc(10));
 
     await expect(failure).rejects.toMatchObject({ name: 'UploadFailedError', status: 400, code: 'EntityTooLarge' });
-    await expect(failure).rejects.toThrow('HTTP 400 EntityTooLarge: Your proposed upload exceeds the maximum allowed size (at most 1024 bytes).');
+    await expect(failure).rejects.toThrow(
+      'HTTP 400 EntityTooLarge: Your proposed upload exceeds the maximum allowed size (at most 1024 bytes).',
+    );
   });
 
   it('takes an answer that comes before the whole file went out', async () => {
     server = createServer((req, res) => {
-      req.once('data', () => res.writeHead(403, { connection: 'close' }).end('<Error><Code>AccessDenied</Code><Message>no</Message></Error>'));
+      req.once('data', () =>
+        res
+          .writeHead(403, { connection: 'close' })
+          .end('<Error><Code>AccessDenied</Code><Message>no</Message></Error>'),
+      );
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/bucket`;
 
-    await expect(upload(target(url), Buffer.alloc(64 * 1024 * 1024))).rejects.toMatchObject({ status: 403, code: 'AccessDenied' });
+    await expect(upload(target(url), Buffer.alloc(64 * 1024 * 1024))).rejects.toMatchObject({
+      status: 403,
+      code: 'AccessDenied',
+    });
   });
 
   it('names the host when it cannot connect', async () => {
-    await expect(upload(target('http://127.0.0.1:1/bucket'), Buffer.alloc(1))).rejects.toThrow(/The upload to 127\.0\.0\.1:1 failed/);
+    await expect(upload(target('http://127.0.0.1:1/bucket'), Buffer.alloc(1))).rejects.toThrow(
+      /The upload to 127\.0\.0\.1:1 failed/,
+    );
   });
 });

@@ -4,7 +4,8 @@ import { HELPER_NAMES, HELPERS_JS } from '../../../src/dashboard/client/helpers.
 type Helpers = Record<(typeof HELPER_NAMES)[number], (...args: never[]) => unknown>;
 /** The helpers exactly as the page ships them, evaluated outside a browser. */
 const helpers = new Function(`${HELPERS_JS}\nreturn { ${HELPER_NAMES.join(', ')} };`)() as Helpers;
-const call = <T>(name: (typeof HELPER_NAMES)[number], ...args: unknown[]): T => (helpers[name] as (...a: unknown[]) => T)(...args);
+const call = <T>(name: (typeof HELPER_NAMES)[number], ...args: unknown[]): T =>
+  (helpers[name] as (...a: unknown[]) => T)(...args);
 
 const RUN = '01JDQ8ZV7N2W4Y6A8C0E2G4J61';
 
@@ -55,8 +56,14 @@ describe('foldLog', () => {
 
     const blocks = call<Block[]>('foldLog', lines);
 
-    expect(blocks.map((b) => [b.kind, b.start, b.lines.length])).toEqual([['echo', 0, 2], ['output', 2, 2], ['echo', 4, 2]]);
-    expect(blocks[0]!.summary).toBe('BUILD: docker build --tag 1234.dkr.ecr.eu-west-1.amazonaws.com/hello:latest . · 2 CodeBuild lines');
+    expect(blocks.map((b) => [b.kind, b.start, b.lines.length])).toEqual([
+      ['echo', 0, 2],
+      ['output', 2, 2],
+      ['echo', 4, 2],
+    ]);
+    expect(blocks[0]!.summary).toBe(
+      'BUILD: docker build --tag 1234.dkr.ecr.eu-west-1.amazonaws.com/hello:latest . · 2 CodeBuild lines',
+    );
     expect(blocks[2]!.summary).toBe('2 CodeBuild lines');
   });
 
@@ -64,7 +71,9 @@ describe('foldLog', () => {
     const lines = [
       echo('Command did not exit successfully docker build . exit status 1'),
       echo('Phase complete: BUILD State: FAILED'),
-      echo('Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: docker build .. Reason: exit status 1'),
+      echo(
+        'Phase context status code: COMMAND_EXECUTION_ERROR Message: Error while executing command: docker build .. Reason: exit status 1',
+      ),
     ];
 
     expect(call<Block[]>('foldLog', lines).map((b) => b.kind)).toEqual(['failure']);
@@ -77,7 +86,11 @@ describe('foldLog', () => {
 });
 
 const at = (seconds: number) => new Date(Date.parse('2026-11-30T10:00:00Z') + seconds * 1000).toISOString();
-type Timeline = { seconds: number; rows: { name: string; left?: number; width?: number; seconds?: number }[]; ticks: { at: number; label: string }[] };
+type Timeline = {
+  seconds: number;
+  rows: { name: string; left?: number; width?: number; seconds?: number }[];
+  ticks: { at: number; label: string }[];
+};
 
 describe('timeline', () => {
   const run = {
@@ -102,7 +115,10 @@ describe('timeline', () => {
   });
 
   it('stretches a running step and the run to now', () => {
-    const running = { startedAt: at(0), steps: [{ name: 'build', status: 'RUNNING', startedAt: at(10), endedAt: at(15), retries: 0 }] };
+    const running = {
+      startedAt: at(0),
+      steps: [{ name: 'build', status: 'RUNNING', startedAt: at(10), endedAt: at(15), retries: 0 }],
+    };
 
     const t = call<Timeline>('timeline', running, Date.parse(at(40)));
 
@@ -121,7 +137,11 @@ describe('sparkline', () => {
       { runId: 'old', status: 'SUCCEEDED', seconds: 40 },
     ];
 
-    const bars = call<{ runId: string; x: number; h: number; status: string }[]>('sparkline', runs, { width: 100, height: 21, slots: 10 });
+    const bars = call<{ runId: string; x: number; h: number; status: string }[]>('sparkline', runs, {
+      width: 100,
+      height: 21,
+      slots: 10,
+    });
 
     expect(bars.map((b) => [b.runId, b.status, b.x, b.h])).toEqual([
       ['old', 'SUCCEEDED', 81, 20],

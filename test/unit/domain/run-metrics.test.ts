@@ -3,19 +3,55 @@ import { runMetrics } from '../../../src/domain/run-metrics.ts';
 import type { RunState } from '../../../src/domain/run-state.ts';
 
 const NOW = new Date('2026-12-01T10:05:00Z');
-const base: RunState = { runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J6M', app: 'hello', trigger: { kind: 'upload' }, context: { key: 'contexts/hello/x.tar.gz' } };
-const build = (status: string, startedAt?: string): RunState => ({ ...base, build: { id: 'b', status, phase: 'COMPLETED', ...(startedAt && { startedAt }) } });
+const base: RunState = {
+  runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J6M',
+  app: 'hello',
+  trigger: { kind: 'upload' },
+  context: { key: 'contexts/hello/x.tar.gz' },
+};
+const build = (status: string, startedAt?: string): RunState => ({
+  ...base,
+  build: { id: 'b', status, phase: 'COMPLETED', ...(startedAt && { startedAt }) },
+});
 const deployment = (state: string, startedAt?: string): RunState => ({
   ...base,
-  deployment: { id: 'd', taskDefinition: 'td', revision: 2, state, deadline: '2026-12-01T11:00:00Z', ...(startedAt && { startedAt }) },
+  deployment: {
+    id: 'd',
+    taskDefinition: 'td',
+    revision: 2,
+    state,
+    deadline: '2026-12-01T11:00:00Z',
+    ...(startedAt && { startedAt }),
+  },
 });
 
 describe('runMetrics', () => {
   it.each([
-    ['a succeeded build', 'CheckBuild', build('SUCCEEDED', '2026-12-01T10:02:00Z'), [{ name: 'BuildSeconds', unit: 'Seconds', value: 180, dimensions: { app: 'hello' } }]],
+    [
+      'a succeeded build',
+      'CheckBuild',
+      build('SUCCEEDED', '2026-12-01T10:02:00Z'),
+      [{ name: 'BuildSeconds', unit: 'Seconds', value: 180, dimensions: { app: 'hello' } }],
+    ],
     ['a build still running', 'CheckBuild', build('IN_PROGRESS', '2026-12-01T10:02:00Z'), []],
-    ['a run superseded at Deploy', 'Deploy', { ...base, superseded: { by: '01JDQ9000000000000000000AB', at: '2026-12-01T10:04:00Z', step: 'deploy' as const } }, [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUPERSEDED' } }]],
-    ['a run superseded while rolling out', 'CheckRollout', { ...deployment('IN_PROGRESS'), superseded: { by: '01JDQ9000000000000000000AB', at: '2026-12-01T10:04:00Z', step: 'rollout' as const } }, [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUPERSEDED' } }]],
+    [
+      'a run superseded at Deploy',
+      'Deploy',
+      {
+        ...base,
+        superseded: { by: '01JDQ9000000000000000000AB', at: '2026-12-01T10:04:00Z', step: 'deploy' as const },
+      },
+      [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUPERSEDED' } }],
+    ],
+    [
+      'a run superseded while rolling out',
+      'CheckRollout',
+      {
+        ...deployment('IN_PROGRESS'),
+        superseded: { by: '01JDQ9000000000000000000AB', at: '2026-12-01T10:04:00Z', step: 'rollout' as const },
+      },
+      [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUPERSEDED' } }],
+    ],
     ['a build without its start time', 'CheckBuild', build('SUCCEEDED'), []],
     [
       'a completed rollout',
@@ -26,9 +62,19 @@ describe('runMetrics', () => {
         { name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUCCEEDED' } },
       ],
     ],
-    ['a completed rollout without its start time', 'CheckRollout', deployment('COMPLETED'), [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUCCEEDED' } }]],
+    [
+      'a completed rollout without its start time',
+      'CheckRollout',
+      deployment('COMPLETED'),
+      [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUCCEEDED' } }],
+    ],
     ['a rollout in progress', 'CheckRollout', deployment('IN_PROGRESS', '2026-12-01T10:04:30Z'), []],
-    ['a failed run', 'ReportFailure', base, [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'FAILED' } }]],
+    [
+      'a failed run',
+      'ReportFailure',
+      base,
+      [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'FAILED' } }],
+    ],
     ['a step that measures nothing', 'Prepare', base, []],
   ])('measures %s', (_label, task, state, expected) => {
     expect(runMetrics(task, state, NOW)).toEqual(expected);

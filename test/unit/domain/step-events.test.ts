@@ -2,10 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../../src/domain/run-state.ts';
 import { stepEvents, stepTransitions } from '../../../src/domain/step-events.ts';
 
-const state: RunState = { runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J6M', app: 'hello', trigger: { kind: 'upload' }, context: { key: 'k' } };
+const state: RunState = {
+  runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J6M',
+  app: 'hello',
+  trigger: { kind: 'upload' },
+  context: { key: 'k' },
+};
 const building = { ...state, build: { id: 'b', status: 'IN_PROGRESS', phase: 'BUILD' } };
 const built = { ...state, build: { id: 'b', status: 'SUCCEEDED', phase: 'COMPLETED' } };
-const rolling = { ...state, deployment: { id: 'd', taskDefinition: 't', revision: 2, state: 'IN_PROGRESS', deadline: '' } };
+const rolling = {
+  ...state,
+  deployment: { id: 'd', taskDefinition: 't', revision: 2, state: 'IN_PROGRESS', deadline: '' },
+};
 const rolled = { ...state, deployment: { ...rolling.deployment, state: 'COMPLETED', url: 'http://127.0.0.1:1' } };
 
 describe('step-events', () => {
@@ -18,13 +26,27 @@ describe('step-events', () => {
     ['CheckRollout', 'enter', rolling, []],
     ['CheckRollout', 'exit', rolling, []],
     ['CheckRollout', 'exit', rolled, ['rollout:SUCCEEDED']],
-    ['ReportFailure', 'exit', { ...state, failure: { step: 'rollout', name: 'RolloutFailedError', message: 'm' } }, ['rollout:FAILED']],
+    [
+      'ReportFailure',
+      'exit',
+      { ...state, failure: { step: 'rollout', name: 'RolloutFailedError', message: 'm' } },
+      ['rollout:FAILED'],
+    ],
     ['ReportFailure', 'exit', state, []],
   ])('%s on %s', (task, moment, runState, expected) => {
     expect(stepTransitions(task, moment, runState).map((t) => `${t.step}:${t.status}`)).toEqual(expected);
   });
 
   it('carries the URL when the rollout succeeds', () => {
-    expect(stepEvents('CheckRollout', 'exit', rolled)).toEqual([{ runId: state.runId, app: 'hello', step: 'rollout', status: 'SUCCEEDED', trigger: { kind: 'upload' }, url: 'http://127.0.0.1:1' }]);
+    expect(stepEvents('CheckRollout', 'exit', rolled)).toEqual([
+      {
+        runId: state.runId,
+        app: 'hello',
+        step: 'rollout',
+        status: 'SUCCEEDED',
+        trigger: { kind: 'upload' },
+        url: 'http://127.0.0.1:1',
+      },
+    ]);
   });
 });

@@ -3,7 +3,12 @@ import type { RunState } from '../../../src/domain/run-state.ts';
 import { failedStep, stepOfState } from '../../../src/domain/steps.ts';
 import { imageTags } from '../../../src/domain/image-tags.ts';
 
-const base: RunState = { runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J6M', app: 'hello', trigger: { kind: 'upload' }, context: { key: 'k' } };
+const base: RunState = {
+  runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J6M',
+  app: 'hello',
+  trigger: { kind: 'upload' },
+  context: { key: 'k' },
+};
 const repository = { name: 'hello', uri: 'r/hello' };
 const build = { id: 'b', status: 'IN_PROGRESS', phase: 'BUILD' };
 const image = { repository: 'r/hello', digest: 'sha256:x', tags: [], reference: 'r/hello@sha256:x' };
@@ -35,7 +40,10 @@ describe('steps', () => {
 
   it.each([
     [{ kind: 'upload' as const }, ['01JDQ8ZV7N2W4Y6A8C0E2G4J6M']],
-    [{ kind: 'webhook' as const, commit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' }, ['01JDQ8ZV7N2W4Y6A8C0E2G4J6M', 'git-a1b2c3d']],
+    [
+      { kind: 'webhook' as const, commit: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678' },
+      ['01JDQ8ZV7N2W4Y6A8C0E2G4J6M', 'git-a1b2c3d'],
+    ],
     [{ kind: 'webhook' as const, commit: 'not a sha' }, ['01JDQ8ZV7N2W4Y6A8C0E2G4J6M']],
   ])('tags an image built by %j', (trigger, expected) => {
     expect(imageTags(base.runId, trigger)).toEqual(expected);

@@ -26,7 +26,9 @@ function describedTaskDefinition() {
         image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/hello@sha256:' + '01'.repeat(32),
         cpu: 0,
         essential: true,
-        portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp', name: 'hello-8080-tcp', appProtocol: 'http' }],
+        portMappings: [
+          { containerPort: 8080, hostPort: 8080, protocol: 'tcp', name: 'hello-8080-tcp', appProtocol: 'http' },
+        ],
         environment: [{ name: 'NODE_ENV', value: 'production' }],
         secrets: [{ name: 'DB_PASSWORD', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/hello/db-password' }],
         logConfiguration: {
@@ -91,7 +93,9 @@ describe('renderTaskDefinition', () => {
 
     const rendered = renderTaskDefinition(current, container, NEW_IMAGE);
 
-    expect(rendered.containerDefinitions.find((c) => c.name === other)).toEqual(current.containerDefinitions?.find((c) => c.name === other));
+    expect(rendered.containerDefinitions.find((c) => c.name === other)).toEqual(
+      current.containerDefinitions?.find((c) => c.name === other),
+    );
   });
 
   it('keeps every setting of the replaced container but its image', () => {
@@ -103,7 +107,11 @@ describe('renderTaskDefinition', () => {
   });
 
   it.each(READ_ONLY_TASK_DEFINITION_FIELDS)('drops the read-only field %s', (field) => {
-    const current = { ...describedTaskDefinition(), deregisteredAt: '2025-02-01T00:00:00Z', deleteRequestedAt: '2025-02-02T00:00:00Z' };
+    const current = {
+      ...describedTaskDefinition(),
+      deregisteredAt: '2025-02-01T00:00:00Z',
+      deleteRequestedAt: '2025-02-02T00:00:00Z',
+    };
 
     const rendered = renderTaskDefinition(current, 'hello', NEW_IMAGE);
 
@@ -155,7 +163,12 @@ describe('renderTaskDefinition', () => {
     const error = catchError(() => renderTaskDefinition(current, 'web', NEW_IMAGE));
 
     expect(error).toBeInstanceOf(ContainerNotFoundError);
-    expect(error).toMatchObject({ name: 'ContainerNotFoundError', container: 'web', family: 'hello', containers: existing });
+    expect(error).toMatchObject({
+      name: 'ContainerNotFoundError',
+      container: 'web',
+      family: 'hello',
+      containers: existing,
+    });
   });
 
   it('names the missing container and the ones that exist in the message', () => {
@@ -195,7 +208,14 @@ describe('initialTaskDefinition', () => {
       family,
       requiresCompatibilities: ['FARGATE'],
       networkMode: 'awsvpc',
-      containerDefinitions: [{ name: container, image: NEW_IMAGE, essential: true, portMappings: [{ containerPort: port, protocol: 'tcp' }] }],
+      containerDefinitions: [
+        {
+          name: container,
+          image: NEW_IMAGE,
+          essential: true,
+          portMappings: [{ containerPort: port, protocol: 'tcp' }],
+        },
+      ],
     });
   });
 
@@ -255,10 +275,13 @@ describe('renderCreatedTaskDefinition', () => {
   it('lists the environment sorted, so the same config renders the same revision', () => {
     const rendered = renderCreatedTaskDefinition('slipway-prod-web', 'web', NEW_IMAGE, settings, resources);
 
-    expect(rendered.containerDefinitions[0]?.environment).toEqual([{ name: 'APP_MODE', value: 'prod' }, { name: 'ZONE', value: 'b' }]);
+    expect(rendered.containerDefinitions[0]?.environment).toEqual([
+      { name: 'APP_MODE', value: 'prod' },
+      { name: 'ZONE', value: 'b' },
+    ]);
   });
 
-  it('sizes, places and logs the task as configured, with the stack\'s roles', () => {
+  it("sizes, places and logs the task as configured, with the stack's roles", () => {
     const rendered = renderCreatedTaskDefinition('slipway-prod-web', 'web', NEW_IMAGE, settings, resources);
 
     expect(rendered).toMatchObject({
@@ -274,7 +297,10 @@ describe('renderCreatedTaskDefinition', () => {
           image: NEW_IMAGE,
           portMappings: [{ containerPort: 3000, hostPort: 3000, protocol: 'tcp' }],
           stopTimeout: 10,
-          logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/slipway/prod/web', 'awslogs-region': 'eu-west-1' } },
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': '/slipway/prod/web', 'awslogs-region': 'eu-west-1' },
+          },
         },
       ],
     });

@@ -4,12 +4,18 @@ import { stepHandler } from '../../../src/edges/step-handler.ts';
 import type { Logger } from '../../../src/ports/logger.ts';
 import type { MetricRecord } from '../../../src/ports/metrics.ts';
 
-const STATE: RunState = { runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J6M', app: 'hello', trigger: { kind: 'upload' }, context: { key: 'contexts/hello/x.tar.gz' } };
+const STATE: RunState = {
+  runId: '01JDQ8ZV7N2W4Y6A8C0E2G4J6M',
+  app: 'hello',
+  trigger: { kind: 'upload' },
+  context: { key: 'contexts/hello/x.tar.gz' },
+};
 
 function recorder() {
   const lines: { message: string; fields?: Record<string, unknown> }[] = [];
   const metrics: MetricRecord[] = [];
-  const log = (message: string, fields?: Record<string, unknown>) => void lines.push({ message, ...(fields && { fields }) });
+  const log = (message: string, fields?: Record<string, unknown>) =>
+    void lines.push({ message, ...(fields && { fields }) });
   const logger: Logger = { debug: log, info: log, warn: log, error: log };
   const deps = {
     logger,
@@ -23,26 +29,52 @@ function recorder() {
 describe('stepHandler', () => {
   it('puts the run id, app and step on every line the step logs', async () => {
     const { lines, deps } = recorder();
-    const handler = stepHandler('Prepare', async (state, d: { logger: Logger }) => (d.logger.info('prepared', { extra: 1 }), state), () => deps);
+    const handler = stepHandler(
+      'Prepare',
+      async (state, d: { logger: Logger }) => (d.logger.info('prepared', { extra: 1 }), state),
+      () => deps,
+    );
 
     await handler(STATE);
 
-    expect(lines).toContainEqual({ message: 'prepared', fields: { runId: STATE.runId, app: 'hello', step: 'Prepare', extra: 1 } });
+    expect(lines).toContainEqual({
+      message: 'prepared',
+      fields: { runId: STATE.runId, app: 'hello', step: 'Prepare', extra: 1 },
+    });
   });
 
   it('publishes a FAILED run when ReportFailure ends', async () => {
     const { metrics, deps } = recorder();
 
-    await stepHandler('ReportFailure', async (state) => state, () => deps)(STATE);
+    await stepHandler(
+      'ReportFailure',
+      async (state) => state,
+      () => deps,
+    )(STATE);
 
-    expect(metrics).toEqual([{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'FAILED' } }]);
+    expect(metrics).toEqual([
+      { name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'FAILED' } },
+    ]);
   });
 
   it('still returns the next state when metrics cannot be published', async () => {
     const { deps, lines } = recorder();
-    const broken = { ...deps, metrics: { publish: () => { throw new Error('stdout closed'); } } };
+    const broken = {
+      ...deps,
+      metrics: {
+        publish: () => {
+          throw new Error('stdout closed');
+        },
+      },
+    };
 
-    await expect(stepHandler('ReportFailure', async (state) => state, () => broken)(STATE)).resolves.toEqual(STATE);
+    await expect(
+      stepHandler(
+        'ReportFailure',
+        async (state) => state,
+        () => broken,
+      )(STATE),
+    ).resolves.toEqual(STATE);
     expect(lines.map((l) => l.message)).toContain('could not publish run metrics');
   });
 });

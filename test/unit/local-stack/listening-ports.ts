@@ -27,7 +27,10 @@ export async function listeningTcpPorts(pids: number[]): Promise<number[]> {
 
 /** `descendants(pid)` → the pids of every process below `pid` (from /proc/<pid>/task/<pid>/children). */
 export async function descendants(pid: number): Promise<number[]> {
-  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean).map(Number);
+  const children = (await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => ''))
+    .split(/\s+/)
+    .filter(Boolean)
+    .map(Number);
   const below = await Promise.all(children.map(descendants));
   return [...children, ...below.flat()];
 }

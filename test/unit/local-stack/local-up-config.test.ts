@@ -12,7 +12,11 @@ async function localUpIn(config: string): Promise<{ code: number; stderr: string
   const project = await mkdtemp(join(tmpdir(), 'slipway-bad-config-'));
   await writeFile(join(project, 'slipway.config.json'), config);
   try {
-    await exec(process.execPath, [BIN, 'local', 'up'], { cwd: project, env: { ...process.env, SLIPWAY_STATE_DIR: join(project, '.slipway') }, timeout: 60_000 });
+    await exec(process.execPath, [BIN, 'local', 'up'], {
+      cwd: project,
+      env: { ...process.env, SLIPWAY_STATE_DIR: join(project, '.slipway') },
+      timeout: 60_000,
+    });
     return { code: 0, stderr: '' };
   } catch (error) {
     const e = error as { code?: number; stderr?: string };

@@ -82,7 +82,10 @@ describe.skipIf(process.platform !== 'linux')('reapOrphans', () => {
     await mkdir(dir, { recursive: true });
     // bash starts a docker-like child in its group and exits, as it does when the stack's pipes close.
     const leader = detached('bash', ['-c', 'sleep 60 &', join(dir, 'build.sh')]);
-    await writeFile(join(dir, 'state.json'), JSON.stringify({ buildId: 'slipway-hello:9999', status: 'IN_PROGRESS', pid: leader }));
+    await writeFile(
+      join(dir, 'state.json'),
+      JSON.stringify({ buildId: 'slipway-hello:9999', status: 'IN_PROGRESS', pid: leader }),
+    );
     expect(await gone(leader)).toBe(true);
     expect(groupAlive(leader)).toBe(true);
 
@@ -98,7 +101,10 @@ describe.skipIf(process.platform !== 'linux')('reapOrphans', () => {
     const stranger = detached('sleep', ['60']);
     await writeFile(registryPidFile(paths.registry), `${stranger}\n`);
     await mkdir(join(paths.builds, 'slipway-hello_1'), { recursive: true });
-    await writeFile(join(paths.builds, 'slipway-hello_1', 'state.json'), JSON.stringify({ status: 'IN_PROGRESS', pid: stranger }));
+    await writeFile(
+      join(paths.builds, 'slipway-hello_1', 'state.json'),
+      JSON.stringify({ status: 'IN_PROGRESS', pid: stranger }),
+    );
 
     expect(await reapOrphans(paths)).toEqual([]);
     expect(isAlive(stranger)).toBe(true);

@@ -60,6 +60,8 @@ describe('stackPorts', () => {
 
 describe('portReplacedLine', () => {
   it('says which port was taken and which is used instead', () => {
-    expect(portReplacedLine({ part: 'api', from: 7420, to: 40001 })).toBe('port 7420 (api) is held by another program: the api now listens on 40001');
+    expect(portReplacedLine({ part: 'api', from: 7420, to: 40001 })).toBe(
+      'port 7420 (api) is held by another program: the api now listens on 40001',
+    );
   });
 });

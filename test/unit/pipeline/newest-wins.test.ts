@@ -8,7 +8,11 @@ import { INPUT, localWorkflow, runToEnd } from '../../support/run-machine.ts';
 
 const OLDER: RunInput = INPUT;
 const NEWER_ID = '01JDQ9000000000000000000AB';
-const NEWER: RunInput = { ...INPUT, runId: NEWER_ID, context: { key: `contexts/hello/${NEWER_ID}.tar.gz`, bucket: 'ctx' } };
+const NEWER: RunInput = {
+  ...INPUT,
+  runId: NEWER_ID,
+  context: { key: `contexts/hello/${NEWER_ID}.tar.gz`, bucket: 'ctx' },
+};
 
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -34,7 +38,8 @@ describe('state machine: newest wins', () => {
 
   beforeEach(async () => {
     deps = fakeDependencies();
-    for (const input of [OLDER, NEWER]) await (deps.objects as FakeObjects).put({ key: input.context.key, body: new Uint8Array(10), metadata: {} });
+    for (const input of [OLDER, NEWER])
+      await (deps.objects as FakeObjects).put({ key: input.context.key, body: new Uint8Array(10), metadata: {} });
   });
 
   it('ends an older run that reaches Deploy after a newer one SUPERSEDED, and the newer one serves', async () => {
@@ -87,7 +92,17 @@ describe('state machine: newest wins', () => {
     const workflow = await localWorkflow(deps);
     await runToEnd(workflow, OLDER);
     const rollbackId = '01JDQA000000000000000000AB';
-    const rollback: RunInput = { ...OLDER, runId: rollbackId, trigger: { kind: 'rollback' }, image: { repository: 'registry.example/hello', digest: `sha256:${'cd'.repeat(32)}`, tags: [], reference: `registry.example/hello@sha256:${'cd'.repeat(32)}` } };
+    const rollback: RunInput = {
+      ...OLDER,
+      runId: rollbackId,
+      trigger: { kind: 'rollback' },
+      image: {
+        repository: 'registry.example/hello',
+        digest: `sha256:${'cd'.repeat(32)}`,
+        tags: [],
+        reference: `registry.example/hello@sha256:${'cd'.repeat(32)}`,
+      },
+    };
     expect(runView(await runToEnd(workflow, rollback)).status).toBe('SUCCEEDED');
     expect(runView(await runToEnd(workflow, NEWER)).status).toBe('SUPERSEDED');
   });

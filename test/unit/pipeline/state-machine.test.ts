@@ -1,7 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TransientError } from '../../../src/domain/errors.ts';
 import { runView } from '../../../src/domain/run-view.ts';
-import { DIGEST, fakeDependencies, FakeBuilds, FakeContainers, type FakeObjects, type RecordingBus } from '../../support/fakes.ts';
+import {
+  DIGEST,
+  fakeDependencies,
+  FakeBuilds,
+  FakeContainers,
+  type FakeObjects,
+  type RecordingBus,
+} from '../../support/fakes.ts';
 import { INPUT, localWorkflow, runToEnd } from '../../support/run-machine.ts';
 
 describe('state machine', () => {
@@ -30,41 +37,81 @@ describe('state machine', () => {
 
   it('deploys the image pinned by digest', async () => {
     await runToEnd(await localWorkflow(deps));
-    expect(deps.containers.deployed).toEqual([expect.objectContaining({ app: 'hello', image: `registry.example/hello@${DIGEST}` })]);
+    expect(deps.containers.deployed).toEqual([
+      expect.objectContaining({ app: 'hello', image: `registry.example/hello@${DIGEST}` }),
+    ]);
   });
 
   it('applies the article lifecycle rule as an ECR policy', async () => {
     await runToEnd(await localWorkflow(deps));
     expect(deps.registry.policies).toEqual([
-      { rules: [expect.objectContaining({ rulePriority: 1, selection: expect.objectContaining({ tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 }), action: { type: 'expire' } })] },
+      {
+        rules: [
+          expect.objectContaining({
+            rulePriority: 1,
+            selection: expect.objectContaining({
+              tagStatus: 'untagged',
+              countType: 'sinceImagePushed',
+              countUnit: 'days',
+              countNumber: 7,
+            }),
+            action: { type: 'expire' },
+          }),
+        ],
+      },
     ]);
   });
 
   it('fails in build with the reason and what still serves, without deploying', async () => {
-    deps.builds = new FakeBuilds([{ status: 'FAILED', phase: 'BUILD', failure: { phase: 'BUILD', message: 'RUN exit 1' }, logTail: ['step 2/3', 'boom'] }]) as never;
-    deps.containers.serving_ = { image: 'registry.example/hello@sha256:old', taskDefinition: 'hello:1', revision: 1, url: 'http://127.0.0.1:9999' };
+    deps.builds = new FakeBuilds([
+      {
+        status: 'FAILED',
+        phase: 'BUILD',
+        failure: { phase: 'BUILD', message: 'RUN exit 1' },
+        logTail: ['step 2/3', 'boom'],
+      },
+    ]) as never;
+    deps.containers.serving_ = {
+      image: 'registry.example/hello@sha256:old',
+      taskDefinition: 'hello:1',
+      revision: 1,
+      url: 'http://127.0.0.1:9999',
+    };
     const view = runView(await runToEnd(await localWorkflow(deps)));
     expect(view.status).toBe('FAILED');
     expect(view.error).toMatchObject({ step: 'build', name: 'BuildFailedError' });
     expect(view.error?.message).toContain('failed in BUILD: RUN exit 1');
     expect(view.error?.message).toContain('boom');
-    expect(view.serving).toEqual({ image: 'registry.example/hello@sha256:old', revision: 1, url: 'http://127.0.0.1:9999' });
+    expect(view.serving).toEqual({
+      image: 'registry.example/hello@sha256:old',
+      revision: 1,
+      url: 'http://127.0.0.1:9999',
+    });
     expect(view.steps.find((s) => s.name === 'deploy')?.status).toBe('SKIPPED');
     expect(deps.containers.deployed).toEqual([]);
   });
 
   it('names the missing Dockerfile and the app', async () => {
-    deps.builds = new FakeBuilds([{ status: 'FAILED', phase: 'PRE_BUILD', failure: { phase: 'PRE_BUILD', message: 'DockerfileNotFound: Dockerfile' } }]) as never;
+    deps.builds = new FakeBuilds([
+      {
+        status: 'FAILED',
+        phase: 'PRE_BUILD',
+        failure: { phase: 'PRE_BUILD', message: 'DockerfileNotFound: Dockerfile' },
+      },
+    ]) as never;
     const view = runView(await runToEnd(await localWorkflow(deps)));
     expect(view.error).toEqual({
       step: 'build',
       name: 'DockerfileNotFoundError',
-      message: 'No Dockerfile at the root of the context for app "hello" (looked for "Dockerfile"). Add one or set apps.hello.dockerfile.',
+      message:
+        'No Dockerfile at the root of the context for app "hello" (looked for "Dockerfile"). Add one or set apps.hello.dockerfile.',
     });
   });
 
   it('fails in rollout with the reason when the new version never gets healthy', async () => {
-    deps.containers = new FakeContainers([{ state: 'FAILED', reason: 'container exited with code 1', runningCount: 0, desiredCount: 1 }]) as never;
+    deps.containers = new FakeContainers([
+      { state: 'FAILED', reason: 'container exited with code 1', runningCount: 0, desiredCount: 1 },
+    ]) as never;
     const view = runView(await runToEnd(await localWorkflow(deps)));
     expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
     expect(view.error?.message).toContain('container exited with code 1');
@@ -99,8 +146,19 @@ describe('state machine', () => {
   });
 
   it('deploys a rollback image without building or tidying', async () => {
-    const image = { repository: 'registry.example/hello', digest: DIGEST, tags: ['01JDQ8ZV7N2W4Y6A8C0E2G4J60'], reference: `registry.example/hello@${DIGEST}` };
-    const view = runView(await runToEnd(await localWorkflow(deps), { ...INPUT, trigger: { kind: 'rollback', source: '01JDQ8ZV7N2W4Y6A8C0E2G4J60' }, image }));
+    const image = {
+      repository: 'registry.example/hello',
+      digest: DIGEST,
+      tags: ['01JDQ8ZV7N2W4Y6A8C0E2G4J60'],
+      reference: `registry.example/hello@${DIGEST}`,
+    };
+    const view = runView(
+      await runToEnd(await localWorkflow(deps), {
+        ...INPUT,
+        trigger: { kind: 'rollback', source: '01JDQ8ZV7N2W4Y6A8C0E2G4J60' },
+        image,
+      }),
+    );
     expect(view.status).toBe('SUCCEEDED');
     expect(view.steps.map((s) => [s.name, s.status])).toEqual([
       ['prepare', 'SUCCEEDED'],
@@ -114,7 +172,12 @@ describe('state machine', () => {
   });
 
   it('names deploy as the failed step of a rollback that cannot deploy', async () => {
-    const image = { repository: 'registry.example/hello', digest: DIGEST, tags: [], reference: `registry.example/hello@${DIGEST}` };
+    const image = {
+      repository: 'registry.example/hello',
+      digest: DIGEST,
+      tags: [],
+      reference: `registry.example/hello@${DIGEST}`,
+    };
     deps.containers.deploy = async () => {
       throw new Error('service gone');
     };
@@ -124,7 +187,9 @@ describe('state machine', () => {
 
   it('announces each step change on the bus, in order', async () => {
     await runToEnd(await localWorkflow(deps));
-    const changes = (deps.events as RecordingBus).events.map((e) => `${e.detailType}:${e.detail.step}:${e.detail.status}`);
+    const changes = (deps.events as RecordingBus).events.map(
+      (e) => `${e.detailType}:${e.detail.step}:${e.detail.status}`,
+    );
     expect(changes).toEqual([
       'Run Step Changed:prepare:RUNNING',
       'Run Step Changed:prepare:SUCCEEDED',
@@ -137,17 +202,30 @@ describe('state machine', () => {
       'Run Step Changed:rollout:RUNNING',
       'Run Step Changed:rollout:SUCCEEDED',
     ]);
-    expect((deps.events as RecordingBus).events.at(-1)).toMatchObject({ source: 'slipway', detail: { runId: INPUT.runId, app: 'hello', url: 'http://127.0.0.1:9999' } });
+    expect((deps.events as RecordingBus).events.at(-1)).toMatchObject({
+      source: 'slipway',
+      detail: { runId: INPUT.runId, app: 'hello', url: 'http://127.0.0.1:9999' },
+    });
   });
 
   it('announces the failed step with its error', async () => {
-    deps.builds = new FakeBuilds([{ status: 'FAILED', phase: 'BUILD', failure: { phase: 'BUILD', message: 'RUN exit 1' } }]) as never;
+    deps.builds = new FakeBuilds([
+      { status: 'FAILED', phase: 'BUILD', failure: { phase: 'BUILD', message: 'RUN exit 1' } },
+    ]) as never;
     await runToEnd(await localWorkflow(deps));
-    expect((deps.events as RecordingBus).events.at(-1)?.detail).toMatchObject({ step: 'build', status: 'FAILED', error: { name: 'BuildFailedError' } });
+    expect((deps.events as RecordingBus).events.at(-1)?.detail).toMatchObject({
+      step: 'build',
+      status: 'FAILED',
+      error: { name: 'BuildFailedError' },
+    });
   });
 
   it('still deploys when the bus refuses the announcements', async () => {
-    deps.events = { publish: async () => { throw new Error('bus down'); } };
+    deps.events = {
+      publish: async () => {
+        throw new Error('bus down');
+      },
+    };
     expect(runView(await runToEnd(await localWorkflow(deps))).status).toBe('SUCCEEDED');
   });
 });

@@ -8,7 +8,14 @@ async function server(fn: HttpFunction) {
   const api = await startApiServer({
     port: 0,
     maxBodyBytes: LIMIT,
-    routes: [{ function: 'github-webhook', method: 'POST', path: '/webhooks/github', handler: 'functions/github-webhook.handler' }],
+    routes: [
+      {
+        function: 'github-webhook',
+        method: 'POST',
+        path: '/webhooks/github',
+        handler: 'functions/github-webhook.handler',
+      },
+    ],
     resolve: async () => fn,
     local: { 'POST /_local/events': async (_request, body) => ({ status: 200, body: { bytes: body.length } }) },
   });
@@ -27,7 +34,13 @@ describe('startApiServer', () => {
     const url = await server(async () => ((called = true), { statusCode: 200 }));
     const response = await fetch(`${url}/webhooks/github`, { method: 'POST', body: 'x'.repeat(LIMIT + 1) });
     expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ error: { name: 'PayloadTooLarge', kind: 'too-large', message: expect.stringContaining(`limit of ${LIMIT} bytes`) } });
+    expect(await response.json()).toMatchObject({
+      error: {
+        name: 'PayloadTooLarge',
+        kind: 'too-large',
+        message: expect.stringContaining(`limit of ${LIMIT} bytes`),
+      },
+    });
     expect(called).toBe(false);
   });
 

@@ -26,7 +26,13 @@ async function start(): Promise<{ registry: RegistryProcess; dataDir: string }> 
   await writeFile(binary, FAKE_REGISTRY);
   await chmod(binary, 0o755);
   const dataDir = join(dir, 'registry');
-  registry = await startRegistry({ dataDir, port: await freePort(), notifyUrl: 'http://127.0.0.1:1/', binary, backoff: { initialMs: 50, maxMs: 200 } });
+  registry = await startRegistry({
+    dataDir,
+    port: await freePort(),
+    notifyUrl: 'http://127.0.0.1:1/',
+    binary,
+    backoff: { initialMs: 50, maxMs: 200 },
+  });
   return { registry, dataDir };
 }
 

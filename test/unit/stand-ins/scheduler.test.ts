@@ -29,7 +29,11 @@ describe('scheduler', () => {
     vi.advanceTimersByTime(999);
     expect(fired).toEqual([]);
     vi.advanceTimersByTime(2_001);
-    expect(fired).toEqual(['hello@2026-11-30T03:59:00.000Z', 'hello@2026-11-30T04:59:00.000Z', 'hello@2026-11-30T05:59:00.000Z']);
+    expect(fired).toEqual([
+      'hello@2026-11-30T03:59:00.000Z',
+      'hello@2026-11-30T04:59:00.000Z',
+      'hello@2026-11-30T05:59:00.000Z',
+    ]);
     scheduler.stop();
     vi.advanceTimersByTime(10_000);
     expect(fired).toHaveLength(3);

@@ -7,13 +7,22 @@ import type { Workflow } from '../../../src/ports/workflow.ts';
 import { DIGEST, fakeDependencies, testConfig, unusedWorkflow } from '../../support/fakes.ts';
 
 const NOW = new Date('2026-11-30T10:00:00Z');
-const config = testConfig({ web: { service: { existing: { cluster: 'prod' } } }, worker: { service: { existing: { cluster: 'prod' } } } });
+const config = testConfig({
+  web: { service: { existing: { cluster: 'prod' } } },
+  worker: { service: { existing: { cluster: 'prod' } } },
+});
 
 /** `run('web', 3, 'SUCCEEDED', 42)`: the app's run started 3 minutes before NOW that took 42 s. */
 function run(app: string, minutesAgo: number, status: ExecutionSummary['status'], seconds?: number): ExecutionSummary {
   const started = NOW.getTime() - minutesAgo * 60_000;
   const id = `01JDQ8ZV7N2W4Y6A8C0E2G${String(1000 - minutesAgo).padStart(4, '0')}`;
-  return { runId: id, app, status, startedAt: new Date(started).toISOString(), ...(seconds !== undefined && { stoppedAt: new Date(started + seconds * 1000).toISOString() }) };
+  return {
+    runId: id,
+    app,
+    status,
+    startedAt: new Date(started).toISOString(),
+    ...(seconds !== undefined && { stoppedAt: new Date(started + seconds * 1000).toISOString() }),
+  };
 }
 
 /** A workflow whose listing is `runs` (newest first), recording each filter it is asked. */
@@ -45,11 +54,22 @@ function servingByApp(serving: Record<string, ServingVersion | Error>): Containe
   };
 }
 
-const webServing: ServingVersion = { image: `registry.example/web@${DIGEST}`, taskDefinition: 'web:7', revision: 7, url: 'http://web.example', runningCount: 2, desiredCount: 2 };
+const webServing: ServingVersion = {
+  image: `registry.example/web@${DIGEST}`,
+  taskDefinition: 'web:7',
+  revision: 7,
+  url: 'http://web.example',
+  runningCount: 2,
+  desiredCount: 2,
+};
 
 describe('listApps', () => {
   it('lists every configured app in the config file order, served or not', async () => {
-    const deps = fakeDependencies({ config, workflow: listingWorkflow([]), containers: servingByApp({ web: webServing }) });
+    const deps = fakeDependencies({
+      config,
+      workflow: listingWorkflow([]),
+      containers: servingByApp({ web: webServing }),
+    });
 
     const apps = await listApps(deps);
 
@@ -58,18 +78,33 @@ describe('listApps', () => {
   });
 
   it('tells what serves an app: URL, image, digest, revision, running and desired tasks', async () => {
-    const deps = fakeDependencies({ config, workflow: listingWorkflow([]), containers: servingByApp({ web: webServing }) });
+    const deps = fakeDependencies({
+      config,
+      workflow: listingWorkflow([]),
+      containers: servingByApp({ web: webServing }),
+    });
 
     const [web] = await listApps(deps);
 
     expect(web).toMatchObject({
       url: 'http://web.example',
-      serving: { image: `registry.example/web@${DIGEST}`, digest: DIGEST, taskDefinition: 'web:7', revision: 7, runningCount: 2, desiredCount: 2 },
+      serving: {
+        image: `registry.example/web@${DIGEST}`,
+        digest: DIGEST,
+        taskDefinition: 'web:7',
+        revision: 7,
+        runningCount: 2,
+        desiredCount: 2,
+      },
     });
   });
 
   it('leaves out the digest and the counts an adapter does not give', async () => {
-    const deps = fakeDependencies({ config, workflow: listingWorkflow([]), containers: servingByApp({ web: { image: 'nginx:1.27', taskDefinition: 'web:1', revision: 1 } }) });
+    const deps = fakeDependencies({
+      config,
+      workflow: listingWorkflow([]),
+      containers: servingByApp({ web: { image: 'nginx:1.27', taskDefinition: 'web:1', revision: 1 } }),
+    });
 
     const [web] = await listApps(deps);
 
@@ -77,15 +112,37 @@ describe('listApps', () => {
     expect(web?.url).toBeUndefined();
   });
 
-  it("gives each app its last run and its recent runs with their durations, newest first", async () => {
-    const runs = [run('web', 1, 'RUNNING'), run('worker', 5, 'FAILED', 12.3), run('web', 10, 'SUCCEEDED', 61), run('web', 20, 'FAILED', 9)];
+  it('gives each app its last run and its recent runs with their durations, newest first', async () => {
+    const runs = [
+      run('web', 1, 'RUNNING'),
+      run('worker', 5, 'FAILED', 12.3),
+      run('web', 10, 'SUCCEEDED', 61),
+      run('web', 20, 'FAILED', 9),
+    ];
     const deps = fakeDependencies({ config, workflow: listingWorkflow(runs), containers: servingByApp({}) });
 
     const [web, worker] = await listApps(deps);
 
-    expect(web?.lastRun).toEqual({ runId: runs[0]!.runId, status: 'RUNNING', startedAt: runs[0]!.startedAt, seconds: 60 });
-    expect(web?.recentRuns.map((r) => [r.status, r.seconds])).toEqual([['RUNNING', 60], ['SUCCEEDED', 61], ['FAILED', 9]]);
-    expect(worker?.recentRuns).toEqual([{ runId: runs[1]!.runId, status: 'FAILED', startedAt: runs[1]!.startedAt, stoppedAt: runs[1]!.stoppedAt, seconds: 12.3 }]);
+    expect(web?.lastRun).toEqual({
+      runId: runs[0]!.runId,
+      status: 'RUNNING',
+      startedAt: runs[0]!.startedAt,
+      seconds: 60,
+    });
+    expect(web?.recentRuns.map((r) => [r.status, r.seconds])).toEqual([
+      ['RUNNING', 60],
+      ['SUCCEEDED', 61],
+      ['FAILED', 9],
+    ]);
+    expect(worker?.recentRuns).toEqual([
+      {
+        runId: runs[1]!.runId,
+        status: 'FAILED',
+        startedAt: runs[1]!.startedAt,
+        stoppedAt: runs[1]!.stoppedAt,
+        seconds: 12.3,
+      },
+    ]);
   });
 
   it('keeps at most RECENT_RUNS runs per app', async () => {
@@ -108,7 +165,10 @@ describe('listApps', () => {
   });
 
   it("lists an app's own runs when the newest runs of all apps crowd it out", async () => {
-    const runs = [...Array.from({ length: 100 }, (_, i) => run('web', i + 1, 'SUCCEEDED', 5)), run('worker', 500, 'FAILED', 3)];
+    const runs = [
+      ...Array.from({ length: 100 }, (_, i) => run('web', i + 1, 'SUCCEEDED', 5)),
+      run('worker', 500, 'FAILED', 3),
+    ];
     const workflow = listingWorkflow(runs);
     const deps = fakeDependencies({ config, workflow, containers: servingByApp({}) });
 
@@ -118,17 +178,32 @@ describe('listApps', () => {
     expect(workflow.asked).toEqual([{ limit: 100 }, { app: 'worker', limit: RECENT_RUNS }]);
   });
 
-  it("reports an app whose service cannot be read, and still lists the others", async () => {
-    const deps = fakeDependencies({ config, workflow: listingWorkflow([]), containers: servingByApp({ web: new TransientError('ECS DescribeServices was throttled; try again.'), worker: webServing }) });
+  it('reports an app whose service cannot be read, and still lists the others', async () => {
+    const deps = fakeDependencies({
+      config,
+      workflow: listingWorkflow([]),
+      containers: servingByApp({
+        web: new TransientError('ECS DescribeServices was throttled; try again.'),
+        worker: webServing,
+      }),
+    });
 
     const [web, worker] = await listApps(deps);
 
-    expect(web?.problem).toEqual({ name: 'TransientError', kind: 'unavailable', message: 'ECS DescribeServices was throttled; try again.' });
+    expect(web?.problem).toEqual({
+      name: 'TransientError',
+      kind: 'unavailable',
+      message: 'ECS DescribeServices was throttled; try again.',
+    });
     expect(worker?.serving?.revision).toBe(7);
   });
 
   it('fails on a bug rather than reporting it as an app problem', async () => {
-    const deps = fakeDependencies({ config, workflow: listingWorkflow([]), containers: servingByApp({ web: new TypeError('undefined is not a function') }) });
+    const deps = fakeDependencies({
+      config,
+      workflow: listingWorkflow([]),
+      containers: servingByApp({ web: new TypeError('undefined is not a function') }),
+    });
 
     await expect(listApps(deps)).rejects.toThrow(TypeError);
   });

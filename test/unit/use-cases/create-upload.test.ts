@@ -13,7 +13,10 @@ describe('create-upload', () => {
     const ticket = await createUpload({ app: 'hello', uploader: 'dev@laptop' }, fakeDependencies());
     expect(isRunId(ticket.runId)).toBe(true);
     expect(parseContextKey(ticket.key)).toEqual({ app: 'hello', runId: ticket.runId });
-    expect(ticket.upload).toMatchObject({ method: 'POST', fields: { key: ticket.key, 'Content-Type': 'application/gzip' } });
+    expect(ticket.upload).toMatchObject({
+      method: 'POST',
+      fields: { key: ticket.key, 'Content-Type': 'application/gzip' },
+    });
   });
 
   it('caps the presigned POST at defaults.maxUploadBytes and pins its metadata', async () => {
@@ -22,7 +25,13 @@ describe('create-upload', () => {
     const ticket = await createUpload({ app: 'hello', uploader: 'dev@laptop' }, deps);
 
     expect(deps.objects.uploads).toEqual([
-      { key: ticket.key, contentType: 'application/gzip', expiresInSeconds: deps.settings.uploadUrlSeconds, maxBytes: 524288000, metadata: { app: 'hello', 'run-id': ticket.runId, uploader: 'dev@laptop' } },
+      {
+        key: ticket.key,
+        contentType: 'application/gzip',
+        expiresInSeconds: deps.settings.uploadUrlSeconds,
+        maxBytes: 524288000,
+        metadata: { app: 'hello', 'run-id': ticket.runId, uploader: 'dev@laptop' },
+      },
     ]);
     expect(ticket).toMatchObject({ maxBytes: 524288000, upload: { maxBytes: 524288000 } });
   });
@@ -38,8 +47,14 @@ describe('create-upload', () => {
 
   it('mints run ids from the clock, so runs sort by time', async () => {
     const deps = fakeDependencies();
-    const first = await createUpload({ app: 'hello' }, { ...deps, clock: { now: () => new Date('2026-01-01T00:00:00Z') } });
-    const second = await createUpload({ app: 'hello' }, { ...deps, clock: { now: () => new Date('2026-01-01T00:00:01Z') } });
+    const first = await createUpload(
+      { app: 'hello' },
+      { ...deps, clock: { now: () => new Date('2026-01-01T00:00:00Z') } },
+    );
+    const second = await createUpload(
+      { app: 'hello' },
+      { ...deps, clock: { now: () => new Date('2026-01-01T00:00:01Z') } },
+    );
     expect(first.runId < second.runId).toBe(true);
   });
 
@@ -72,7 +87,12 @@ describe('create-upload', () => {
   it("refuses a context over the app's own limit, naming the app's setting", async () => {
     const refused = createUpload({ app: 'small', bytes: 2049 }, withApps({ small: { maxUploadBytes: 2048 } }));
 
-    await expect(refused).rejects.toMatchObject({ name: 'ContextTooLargeError', app: 'small', bytes: 2049, maxBytes: 2048 });
+    await expect(refused).rejects.toMatchObject({
+      name: 'ContextTooLargeError',
+      app: 'small',
+      bytes: 2049,
+      maxBytes: 2048,
+    });
     await expect(refused).rejects.toThrow('set by apps.small.maxUploadBytes');
   });
 });

@@ -9,7 +9,12 @@ import { fakeDependencies, FakeSource, testConfig } from '../../support/fakes.ts
 import { githubTarball } from '../../support/github.ts';
 
 type Example = Record<string, unknown> & { ref: string; after: string; deleted: boolean };
-const examples = JSON.parse(readFileSync(new URL('../../../node_modules/@octokit/webhooks-examples/api.github.com/index.json', import.meta.url), 'utf8')) as { name: string; examples: Example[] }[];
+const examples = JSON.parse(
+  readFileSync(
+    new URL('../../../node_modules/@octokit/webhooks-examples/api.github.com/index.json', import.meta.url),
+    'utf8',
+  ),
+) as { name: string; examples: Example[] }[];
 const pushes = examples.find((e) => e.name === 'push')!.examples;
 const branchPush = pushes.find((p) => p.ref === 'refs/heads/master' && !p.deleted)!;
 const tagPush = pushes.find((p) => p.ref.startsWith('refs/tags/') && !p.deleted)!;
@@ -20,10 +25,22 @@ const issue = examples.find((e) => e.name === 'issues')!.examples[0]!;
 const SECRET = "It's a Secret to Everybody";
 const PUSHED_AT = (branchPush.repository as { pushed_at: number }).pushed_at;
 
-async function request(event: string, payload: unknown, options: { secret?: string; body?: string; delivery?: string; headers?: Record<string, string> } = {}) {
+async function request(
+  event: string,
+  payload: unknown,
+  options: { secret?: string; body?: string; delivery?: string; headers?: Record<string, string> } = {},
+) {
   const body = options.body ?? JSON.stringify(payload);
   const signature = await sign(options.secret ?? SECRET, JSON.stringify(payload));
-  return { headers: { 'x-github-event': event, 'x-github-delivery': options.delivery ?? '72d3162e-cc78-11e3-81ab-4c9367dc0958', 'x-hub-signature-256': signature, ...options.headers }, body };
+  return {
+    headers: {
+      'x-github-event': event,
+      'x-github-delivery': options.delivery ?? '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      'x-hub-signature-256': signature,
+      ...options.headers,
+    },
+    body,
+  };
 }
 
 describe('github-webhook', () => {
@@ -31,12 +48,22 @@ describe('github-webhook', () => {
   let tarball: Buffer;
 
   beforeAll(async () => {
-    tarball = await githubTarball('Codertocat/Hello-World', branchPush.after, { 'services/web/Dockerfile': 'FROM busybox\n', 'services/web/index.html': 'hi', 'README.md': 'root' });
+    tarball = await githubTarball('Codertocat/Hello-World', branchPush.after, {
+      'services/web/Dockerfile': 'FROM busybox\n',
+      'services/web/index.html': 'hi',
+      'README.md': 'root',
+    });
   });
 
   beforeEach(() => {
     deps = fakeDependencies({
-      config: testConfig({ web: { contextPath: 'services/web', triggers: { github: { repository: 'Codertocat/Hello-World', branch: 'master' } } }, other: {} }),
+      config: testConfig({
+        web: {
+          contextPath: 'services/web',
+          triggers: { github: { repository: 'Codertocat/Hello-World', branch: 'master' } },
+        },
+        other: {},
+      }),
       // GitHub's example push was pushed at 1557933657: deliver it five seconds later.
       clock: { now: () => new Date((PUSHED_AT + 5) * 1000) },
     });
@@ -51,7 +78,12 @@ describe('github-webhook', () => {
     const stored = [...deps.objects.objects.values()];
     expect(stored).toHaveLength(1);
     expect(parseContextKey(stored[0]!.key)).toEqual({ app: 'web', runId: run!.runId });
-    expect(stored[0]!.metadata).toMatchObject({ trigger: 'webhook', commit: branchPush.after, ref: 'refs/heads/master', source: 'Codertocat' });
+    expect(stored[0]!.metadata).toMatchObject({
+      trigger: 'webhook',
+      commit: branchPush.after,
+      ref: 'refs/heads/master',
+      source: 'Codertocat',
+    });
     expect((deps.source as FakeSource).requests).toEqual([`Codertocat/Hello-World@${branchPush.after}`]);
   });
 
@@ -60,7 +92,12 @@ describe('github-webhook', () => {
     deps.objects.put = async (object) => void (body = Buffer.from(object.body));
     await handleGithubWebhook(await request('push', branchPush), deps);
     const names: string[] = [];
-    await new Promise<void>((resolve, reject) => Readable.from(body!).pipe(list({ onReadEntry: (e) => names.push(e.path) })).on('end', resolve).on('error', reject));
+    await new Promise<void>((resolve, reject) =>
+      Readable.from(body!)
+        .pipe(list({ onReadEntry: (e) => names.push(e.path) }))
+        .on('end', resolve)
+        .on('error', reject),
+    );
     expect(names.filter((n) => !n.endsWith('/')).sort()).toEqual(['Dockerfile', 'index.html']);
   });
 
@@ -68,13 +105,18 @@ describe('github-webhook', () => {
     const first = await handleGithubWebhook(await request('push', branchPush), deps);
     const runId = (first.body.runs as { runId: string }[])[0]!.runId;
     const again = await handleGithubWebhook(await request('push', branchPush), deps);
-    expect(again).toEqual({ status: 200, body: { duplicate: true, runId, runs: [{ app: 'web', runId, duplicate: true }] } });
+    expect(again).toEqual({
+      status: 200,
+      body: { duplicate: true, runId, runs: [{ app: 'web', runId, duplicate: true }] },
+    });
     expect((deps.source as FakeSource).requests).toHaveLength(1);
     expect(deps.objects.objects.size).toBe(1);
   });
 
   it('makes one run of twenty concurrent deliveries and answers nineteen as duplicates', async () => {
-    const requests = await Promise.all(Array.from({ length: 20 }, (_, i) => request('push', branchPush, { delivery: `delivery-${i}` })));
+    const requests = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => request('push', branchPush, { delivery: `delivery-${i}` })),
+    );
     const responses = await Promise.all(requests.map((r) => handleGithubWebhook(r, deps)));
     expect(responses.filter((r) => r.body.duplicate === true)).toHaveLength(19);
     expect(new Set(responses.map((r) => r.body.runId)).size).toBe(1);
@@ -83,7 +125,12 @@ describe('github-webhook', () => {
   });
 
   it('gives a push without pushed_at or head_commit.timestamp one run id for every delivery, whenever it arrives', async () => {
-    const untimed = { ...branchPush, repository: { ...(branchPush.repository as object), pushed_at: undefined }, head_commit: null, commits: [] };
+    const untimed = {
+      ...branchPush,
+      repository: { ...(branchPush.repository as object), pushed_at: undefined },
+      head_commit: null,
+      commits: [],
+    };
     const first = await handleGithubWebhook(await request('push', untimed), deps);
     deps.clock = { now: () => new Date((PUSHED_AT + 3600) * 1000) };
     const later = await handleGithubWebhook(await request('push', untimed, { delivery: 'redelivered' }), deps);
@@ -143,7 +190,10 @@ describe('github-webhook', () => {
   });
 
   it('answers ping with 200', async () => {
-    expect(await handleGithubWebhook(await request('ping', ping), deps)).toMatchObject({ status: 200, body: { ok: true } });
+    expect(await handleGithubWebhook(await request('ping', ping), deps)).toMatchObject({
+      status: 200,
+      body: { ok: true },
+    });
   });
 
   it.each([
@@ -157,8 +207,16 @@ describe('github-webhook', () => {
   });
 
   it('names why a push to another branch is ignored', async () => {
-    const response = await handleGithubWebhook(await request('push', { ...branchPush, ref: 'refs/heads/feature' }), deps);
-    expect(response).toMatchObject({ status: 202, body: { ignored: 'No app follows Codertocat/Hello-World@feature. Apps following Codertocat/Hello-World: web (master).' } });
+    const response = await handleGithubWebhook(
+      await request('push', { ...branchPush, ref: 'refs/heads/feature' }),
+      deps,
+    );
+    expect(response).toMatchObject({
+      status: 202,
+      body: {
+        ignored: 'No app follows Codertocat/Hello-World@feature. Apps following Codertocat/Hello-World: web (master).',
+      },
+    });
   });
 
   it('refuses every request while no secret is configured', async () => {

@@ -5,7 +5,11 @@ import { fakeDependencies, FakeRegistry, testConfig } from '../../support/fakes.
 
 const NEW = `sha256:${'0a'.repeat(32)}`;
 const OLD = `sha256:${'0b'.repeat(32)}`;
-const TIDY = { repository: 'tidy-images', keepReleases: 1, lifecycle: [{ selection: { tagPatternList: ['*'] }, maximumNumberOfImages: 1 }] };
+const TIDY = {
+  repository: 'tidy-images',
+  keepReleases: 1,
+  lifecycle: [{ selection: { tagPatternList: ['*'] }, maximumNumberOfImages: 1 }],
+};
 
 describe('previewLifecycle', () => {
   it("previews the app's policy, release rule first, against its repository", async () => {
@@ -28,7 +32,9 @@ describe('previewLifecycle', () => {
         { digest: OLD, tags: ['01OLD', 'slipway-release-1'] },
       ],
     });
-    expect(answer.status === 'COMPLETE' && answer.policy.rules[0]?.selection.tagPrefixList).toEqual(['slipway-release-']);
+    expect(answer.status === 'COMPLETE' && answer.policy.rules[0]?.selection.tagPrefixList).toEqual([
+      'slipway-release-',
+    ]);
   });
 
   it('answers IN_PROGRESS with the reason while the registry is still previewing', async () => {

@@ -8,7 +8,13 @@ import { localWorkflow, runToEnd } from '../../support/run-machine.ts';
 
 const OLD = '01JDQ8ZV7N2W4Y6A8C0E2G4J60';
 const NEW = '01JDQ8ZV7N2W4Y6A8C0E2G4J61';
-const event = (detail: unknown, id = '6a7e8feb-b491-4cf7-a9f1-bf3703467718'): BuildRequestedEvent => ({ id, time: '2026-11-30T03:00:00Z', source: 'slipway', 'detail-type': 'Build Requested', detail });
+const event = (detail: unknown, id = '6a7e8feb-b491-4cf7-a9f1-bf3703467718'): BuildRequestedEvent => ({
+  id,
+  time: '2026-11-30T03:00:00Z',
+  source: 'slipway',
+  'detail-type': 'Build Requested',
+  detail,
+});
 
 describe('rebuild', () => {
   let deps: ReturnType<typeof fakeDependencies>;
@@ -20,7 +26,12 @@ describe('rebuild', () => {
     deps.workflow = workflow;
     for (const runId of [OLD, NEW]) {
       await (deps.objects as FakeObjects).put({ key: `contexts/hello/${runId}.tar.gz`, body: new Uint8Array(1) });
-      await runToEnd(workflow, { runId, app: 'hello', trigger: { kind: 'webhook', commit: 'a'.repeat(40), ref: 'refs/heads/main' }, context: { key: `contexts/hello/${runId}.tar.gz` } });
+      await runToEnd(workflow, {
+        runId,
+        app: 'hello',
+        trigger: { kind: 'webhook', commit: 'a'.repeat(40), ref: 'refs/heads/main' },
+        context: { key: `contexts/hello/${runId}.tar.gz` },
+      });
     }
   });
 
@@ -29,25 +40,36 @@ describe('rebuild', () => {
     expect(started).toMatchObject({ started: true, from: NEW });
     await workflow.idle();
     const view = runView((await workflow.history(started.runId))!);
-    expect(view).toMatchObject({ status: 'SUCCEEDED', trigger: { kind: 'event', commit: 'a'.repeat(40), ref: 'refs/heads/main' } });
-    expect((await workflow.history(started.runId))!.input).toMatchObject({ context: { key: `contexts/hello/${NEW}.tar.gz` } });
+    expect(view).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: { kind: 'event', commit: 'a'.repeat(40), ref: 'refs/heads/main' },
+    });
+    expect((await workflow.history(started.runId))!.input).toMatchObject({
+      context: { key: `contexts/hello/${NEW}.tar.gz` },
+    });
   });
 
   it('rebuilds the context of the run it is given', async () => {
     const started = await startRebuild(event({ app: 'hello', runFrom: OLD }), deps);
-    expect((await workflow.history(started.runId))!.input).toMatchObject({ context: { key: `contexts/hello/${OLD}.tar.gz` } });
+    expect((await workflow.history(started.runId))!.input).toMatchObject({
+      context: { key: `contexts/hello/${OLD}.tar.gz` },
+    });
   });
 
   it('marks a scheduled rebuild as such', async () => {
     const started = await startRebuild(event({ app: 'hello', schedule: true }), deps);
-    expect((await workflow.history(started.runId))!.input).toMatchObject({ trigger: { kind: 'schedule', source: 'schedule' } });
+    expect((await workflow.history(started.runId))!.input).toMatchObject({
+      trigger: { kind: 'schedule', source: 'schedule' },
+    });
   });
 
   it('starts one run when the same event is delivered twice', async () => {
     const first = await startRebuild(event({ app: 'hello' }), deps);
     const again = await startRebuild(event({ app: 'hello' }), deps);
     expect(again).toMatchObject({ runId: first.runId, started: false });
-    expect(first.runId).toBe(eventRunId(Date.parse('2026-11-30T03:00:00Z'), 'slipway:6a7e8feb-b491-4cf7-a9f1-bf3703467718'));
+    expect(first.runId).toBe(
+      eventRunId(Date.parse('2026-11-30T03:00:00Z'), 'slipway:6a7e8feb-b491-4cf7-a9f1-bf3703467718'),
+    );
   });
 
   it('says so when the contexts have expired from the bucket', async () => {
@@ -74,6 +96,8 @@ describe('event-run-id', () => {
   });
 
   it('sorts by the event time', () => {
-    expect(eventRunId(Date.parse('2026-11-30T03:00:00Z'), 'z') < eventRunId(Date.parse('2026-11-30T03:00:01Z'), 'a')).toBe(true);
+    expect(
+      eventRunId(Date.parse('2026-11-30T03:00:00Z'), 'z') < eventRunId(Date.parse('2026-11-30T03:00:01Z'), 'a'),
+    ).toBe(true);
   });
 });

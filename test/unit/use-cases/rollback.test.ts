@@ -7,7 +7,12 @@ import { DIGEST, fakeDependencies, FakeBuilds, type FakeObjects } from '../../su
 import { localWorkflow, runToEnd } from '../../support/run-machine.ts';
 
 const OLD_DIGEST = `sha256:${'cd'.repeat(32)}`;
-const input = (runId: string): RunInput => ({ runId, app: 'hello', trigger: { kind: 'upload' }, context: { key: `contexts/hello/${runId}.tar.gz` } });
+const input = (runId: string): RunInput => ({
+  runId,
+  app: 'hello',
+  trigger: { kind: 'upload' },
+  context: { key: `contexts/hello/${runId}.tar.gz` },
+});
 
 describe('rollback', () => {
   let deps: ReturnType<typeof fakeDependencies>;
@@ -17,7 +22,12 @@ describe('rollback', () => {
     deps = fakeDependencies();
     workflow = await localWorkflow(deps);
     deps.workflow = workflow;
-    for (const runId of ['01JDQ8ZV7N2W4Y6A8C0E2G4J60', '01JDQ8ZV7N2W4Y6A8C0E2G4J61']) await (deps.objects as FakeObjects).put({ key: `contexts/hello/${runId}.tar.gz`, body: new Uint8Array(1), contentType: 'application/gzip' });
+    for (const runId of ['01JDQ8ZV7N2W4Y6A8C0E2G4J60', '01JDQ8ZV7N2W4Y6A8C0E2G4J61'])
+      await (deps.objects as FakeObjects).put({
+        key: `contexts/hello/${runId}.tar.gz`,
+        body: new Uint8Array(1),
+        contentType: 'application/gzip',
+      });
     // Two successful runs: the older built OLD_DIGEST, the newer DIGEST (serving now).
     deps.builds = new FakeBuilds([{ status: 'SUCCEEDED', phase: 'COMPLETED', imageDigest: OLD_DIGEST }]) as never;
     await runToEnd(workflow, input('01JDQ8ZV7N2W4Y6A8C0E2G4J60'));
@@ -28,10 +38,16 @@ describe('rollback', () => {
 
   it('goes back to the newest successful run older than what serves', async () => {
     const started = await rollback('hello', {}, deps);
-    expect(started).toMatchObject({ rollbackTo: '01JDQ8ZV7N2W4Y6A8C0E2G4J60', image: `registry.example/hello@${OLD_DIGEST}` });
+    expect(started).toMatchObject({
+      rollbackTo: '01JDQ8ZV7N2W4Y6A8C0E2G4J60',
+      image: `registry.example/hello@${OLD_DIGEST}`,
+    });
     await workflow.idle();
     const view = runView((await workflow.history(started.runId))!);
-    expect(view).toMatchObject({ status: 'SUCCEEDED', trigger: { kind: 'rollback', source: '01JDQ8ZV7N2W4Y6A8C0E2G4J60' } });
+    expect(view).toMatchObject({
+      status: 'SUCCEEDED',
+      trigger: { kind: 'rollback', source: '01JDQ8ZV7N2W4Y6A8C0E2G4J60' },
+    });
     expect(deps.containers.deployed.at(-1)?.image).toBe(`registry.example/hello@${OLD_DIGEST}`);
   });
 
@@ -49,8 +65,17 @@ describe('rollback', () => {
   });
 
   it('says so when no earlier image exists', async () => {
-    deps.containers.serving_ = { image: `registry.example/hello@${OLD_DIGEST}`, taskDefinition: 'hello:1', revision: 1 };
-    deps.workflow = { ...workflow, list: async () => (await workflow.list({ app: 'hello', limit: 50 })).slice(1), history: (id: string) => workflow.history(id), start: (i: RunInput) => workflow.start(i) };
+    deps.containers.serving_ = {
+      image: `registry.example/hello@${OLD_DIGEST}`,
+      taskDefinition: 'hello:1',
+      revision: 1,
+    };
+    deps.workflow = {
+      ...workflow,
+      list: async () => (await workflow.list({ app: 'hello', limit: 50 })).slice(1),
+      history: (id: string) => workflow.history(id),
+      start: (i: RunInput) => workflow.start(i),
+    };
     await expect(rollback('hello', {}, deps)).rejects.toThrow(NothingToRollBackToError);
   });
 });

@@ -24,7 +24,12 @@ describe('run-logs', () => {
   it('is done at once for a run that never built', async () => {
     deps.objects.objects.clear();
     await runToEnd(deps.workflow as never);
-    expect(await runLogs(INPUT.runId, undefined, deps)).toEqual({ runId: INPUT.runId, lines: [], cursor: '', done: true });
+    expect(await runLogs(INPUT.runId, undefined, deps)).toEqual({
+      runId: INPUT.runId,
+      lines: [],
+      cursor: '',
+      done: true,
+    });
   });
 
   it('refuses what is not a run id', async () => {

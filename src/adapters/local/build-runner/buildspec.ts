@@ -25,7 +25,14 @@ export interface Buildspec {
 // Keys that only matter in AWS (artifacts upload, reports, caching, users, proxies): accepted and ignored locally.
 const IGNORED_TOP = ['run-as', 'proxy', 'batch', 'artifacts', 'secondary-artifacts', 'reports', 'cache'];
 const TOP_KEYS = ['version', 'env', 'phases', ...IGNORED_TOP];
-const ENV_KEYS = ['shell', 'variables', 'exported-variables', 'git-credential-helper', 'parameter-store', 'secrets-manager'];
+const ENV_KEYS = [
+  'shell',
+  'variables',
+  'exported-variables',
+  'git-credential-helper',
+  'parameter-store',
+  'secrets-manager',
+];
 const PHASE_KEYS = ['commands', 'finally', 'on-failure', 'run-as', 'runtime-versions'];
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -42,7 +49,8 @@ export function parseBuildspec(text: string, path = 'buildspec.yml'): Buildspec 
 
   unknownKeys(doc, TOP_KEYS, '', issues);
   const version = String(doc.version ?? '');
-  if (version !== '0.1' && version !== '0.2') issues.push(`version: must be 0.2 (or 0.1), not "${version || '(missing)'}"`);
+  if (version !== '0.1' && version !== '0.2')
+    issues.push(`version: must be 0.2 (or 0.1), not "${version || '(missing)'}"`);
 
   const env = doc.env === undefined ? {} : doc.env;
   const variables: Record<string, string> = {};
@@ -51,9 +59,11 @@ export function parseBuildspec(text: string, path = 'buildspec.yml'): Buildspec 
   else {
     unknownKeys(env, ENV_KEYS, 'env.', issues);
     // The runner always runs bash; "sh" commands are valid bash, other shells are not.
-    if (env.shell !== undefined && env.shell !== 'bash' && env.shell !== 'sh') issues.push(`env.shell: the local runner runs bash (or sh), not "${String(env.shell)}"`);
+    if (env.shell !== undefined && env.shell !== 'bash' && env.shell !== 'sh')
+      issues.push(`env.shell: the local runner runs bash (or sh), not "${String(env.shell)}"`);
     for (const key of ['parameter-store', 'secrets-manager']) {
-      if (env[key] !== undefined) issues.push(`env.${key}: not available locally; pass these values as environment variables instead`);
+      if (env[key] !== undefined)
+        issues.push(`env.${key}: not available locally; pass these values as environment variables instead`);
     }
     readVariables(env.variables, variables, issues);
     readExported(env['exported-variables'], exportedVariables, issues);
@@ -63,7 +73,10 @@ export function parseBuildspec(text: string, path = 'buildspec.yml'): Buildspec 
   if (!isMap(phasesDoc)) issues.push('phases: must be a mapping of install, pre_build, build, post_build');
   else unknownKeys(phasesDoc, BUILDSPEC_PHASES, 'phases.', issues);
   const phases = Object.fromEntries(
-    BUILDSPEC_PHASES.map((name) => [name, readPhase(isMap(phasesDoc) ? phasesDoc[name] : undefined, `phases.${name}`, issues)]),
+    BUILDSPEC_PHASES.map((name) => [
+      name,
+      readPhase(isMap(phasesDoc) ? phasesDoc[name] : undefined, `phases.${name}`, issues),
+    ]),
   ) as Record<BuildspecPhaseName, BuildspecPhase>;
 
   if (issues.length > 0) throw new InvalidBuildspecError(path, issues);
@@ -82,7 +95,8 @@ function readPhase(raw: unknown, at: string, issues: string[]): BuildspecPhase {
   phase.finally = readCommands(raw.finally, `${at}.finally`, issues);
   const onFailure = raw['on-failure'];
   if (onFailure === 'ABORT' || onFailure === 'CONTINUE') phase.onFailure = onFailure;
-  else if (onFailure !== undefined) issues.push(`${at}.on-failure: the local runner knows ABORT and CONTINUE, not "${String(onFailure)}"`);
+  else if (onFailure !== undefined)
+    issues.push(`${at}.on-failure: the local runner knows ABORT and CONTINUE, not "${String(onFailure)}"`);
   return phase;
 }
 
@@ -130,7 +144,8 @@ function readExported(raw: unknown, into: string[], issues: string[]): void {
 
 function unknownKeys(map: Record<string, unknown>, known: readonly string[], prefix: string, issues: string[]): void {
   for (const key of Object.keys(map)) {
-    if (!known.includes(key)) issues.push(`${prefix}${key}: unknown key; check its spelling (known: ${known.join(', ')})`);
+    if (!known.includes(key))
+      issues.push(`${prefix}${key}: unknown key; check its spelling (known: ${known.join(', ')})`);
   }
 }
 

@@ -7,28 +7,38 @@ const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** `validateBuildRequest(request)` throws InvalidInputError naming every field the buildspec could not take. */
 export function validateBuildRequest(request: BuildRequest): void {
   const issues: string[] = [];
-  if (!request.context?.bucket || !request.context.key) issues.push('context: needs the bucket and key of the context tar.gz');
-  if (/[\n\r]/.test(`${request.context?.bucket ?? ''}${request.context?.key ?? ''}`)) issues.push('context: the bucket and key cannot hold a line break');
+  if (!request.context?.bucket || !request.context.key)
+    issues.push('context: needs the bucket and key of the context tar.gz');
+  if (/[\n\r]/.test(`${request.context?.bucket ?? ''}${request.context?.key ?? ''}`))
+    issues.push('context: the bucket and key cannot hold a line break');
   // The app names the build id (slipway-<app>:<uuid>) and its folder under the work dir.
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(request.app)) issues.push(`app: "${request.app}" must be letters, digits, ".", "_" or "-"`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/.test(request.app))
+    issues.push(`app: "${request.app}" must be letters, digits, ".", "_" or "-"`);
   if (!request.runId) issues.push('runId: required');
   if (!request.imageRepository || /\s/.test(request.imageRepository) || request.imageRepository.includes('@')) {
     issues.push(`imageRepository: must be a repository URI without tag or digest, not "${request.imageRepository}"`);
   }
   if (request.imageTags.length === 0) issues.push('imageTags: at least one tag is needed');
   for (const tag of request.imageTags) {
-    if (!TAG.test(tag)) issues.push(`imageTags: "${tag}" is not a valid tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
+    if (!TAG.test(tag))
+      issues.push(`imageTags: "${tag}" is not a valid tag (1-128 of A-Z a-z 0-9 _ . -, not starting with . or -)`);
   }
   for (const [key, value] of Object.entries(request.buildArgs)) {
     if (!BUILD_ARG.test(key)) issues.push(`buildArgs.${key}: not a valid build arg name`);
     // The buildspec receives build args as KEY=VALUE lines.
     if (/[\n\r]/.test(value)) issues.push(`buildArgs.${key}: a value cannot hold a line break`);
   }
-  for (const [field, value] of [['contextPath', request.contextPath], ['dockerfile', request.dockerfile]] as const) {
+  for (const [field, value] of [
+    ['contextPath', request.contextPath],
+    ['dockerfile', request.dockerfile],
+  ] as const) {
     if (/[\n\r]/.test(value ?? '')) issues.push(`${field}: cannot hold a line break`);
   }
   if (issues.length > 0) {
-    throw new InvalidInputError(`The build request for app "${request.app}" is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`, issues);
+    throw new InvalidInputError(
+      `The build request for app "${request.app}" is invalid:\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+      issues,
+    );
   }
 }
 
@@ -36,7 +46,11 @@ export function validateBuildRequest(request: BuildRequest): void {
  * `buildspecEnvironment(request, 'none', '/…/context.tar.gz')` → the SLIPWAY_* variables buildspec/buildspec.yml reads.
  * Optional inputs are left out rather than set empty, so the buildspec's own defaults apply.
  */
-export function buildspecEnvironment(request: BuildRequest, registryLogin: 'ecr' | 'none', contextFile?: string): Record<string, string> {
+export function buildspecEnvironment(
+  request: BuildRequest,
+  registryLogin: 'ecr' | 'none',
+  contextFile?: string,
+): Record<string, string> {
   return {
     SLIPWAY_APP: request.app,
     SLIPWAY_RUN_ID: request.runId,
@@ -58,7 +72,12 @@ export function buildspecEnvironment(request: BuildRequest, registryLogin: 'ecr'
 }
 
 /** The variables CodeBuild sets in every build, with local values. */
-export function codebuildEnvironment(build: { buildId: string; buildNumber: number; srcDir: string; startTime: Date }): Record<string, string> {
+export function codebuildEnvironment(build: {
+  buildId: string;
+  buildNumber: number;
+  srcDir: string;
+  startTime: Date;
+}): Record<string, string> {
   const [project = '', uuid = ''] = build.buildId.split(':');
   return {
     CODEBUILD_BUILD_ID: build.buildId,

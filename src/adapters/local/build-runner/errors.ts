@@ -1,4 +1,4 @@
-import {  SlipwayError , type ErrorKind } from '../../../domain/errors.ts';
+import { SlipwayError, type ErrorKind } from '../../../domain/errors.ts';
 
 /** The buildspec file is not one the local runner can execute as CodeBuild would; `issues` name each key path. */
 export class InvalidBuildspecError extends SlipwayError {

@@ -16,7 +16,14 @@ import { buildspecEnvironment, codebuildEnvironment, validateBuildRequest } from
 import { BuildNotFoundError } from '../../../ports/build-runner.ts';
 import { BuildProgress } from './progress.ts';
 import { renderBuildScript } from './script.ts';
-import { buildDirName, readExportedVariables, readLogLines, readPersistedBuild, writePersistedBuild, type PersistedBuild } from './state-store.ts';
+import {
+  buildDirName,
+  readExportedVariables,
+  readLogLines,
+  readPersistedBuild,
+  writePersistedBuild,
+  type PersistedBuild,
+} from './state-store.ts';
 import { isDigest } from '../../../domain/images.ts';
 import { DEFAULT_DOCKER } from '../docker-binary.ts';
 
@@ -41,7 +48,15 @@ const OPTION_KEYS = ['buildspecPath', 'workDir', 'contexts', 'docker', 'env', 'n
 /** The runner's own presigned GET is used at once, so it may be short. */
 const CONTEXT_URL_SECONDS = 300;
 // The host environment a build may need; everything else (a test runner's SLIPWAY_*, CI flags) stays out, as in a fresh CodeBuild container.
-const PASSED_THROUGH = ['PATH', 'HOME', 'TMPDIR', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY'];
+const PASSED_THROUGH = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'DOCKER_HOST',
+  'DOCKER_CONFIG',
+  'DOCKER_CERT_PATH',
+  'DOCKER_TLS_VERIFY',
+];
 
 interface RunningBuild {
   state: PersistedBuild;
@@ -64,8 +79,13 @@ export class LocalBuildRunner implements BuildRunner {
 
   constructor(private readonly options: LocalBuildRunnerOptions) {
     const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.includes(key));
-    if (unknown.length > 0) throw new InvalidInputError(`LocalBuildRunner: unknown option(s) ${unknown.join(', ')}; known: ${OPTION_KEYS.join(', ')}`, unknown);
-    if (!options.buildspecPath || !options.workDir || !options.contexts) throw new InvalidInputError('LocalBuildRunner: buildspecPath, workDir and contexts are required');
+    if (unknown.length > 0)
+      throw new InvalidInputError(
+        `LocalBuildRunner: unknown option(s) ${unknown.join(', ')}; known: ${OPTION_KEYS.join(', ')}`,
+        unknown,
+      );
+    if (!options.buildspecPath || !options.workDir || !options.contexts)
+      throw new InvalidInputError('LocalBuildRunner: buildspecPath, workDir and contexts are required');
     this.workDir = resolve(options.workDir);
     this.docker = options.docker ?? DEFAULT_DOCKER;
     this.now = options.now ?? (() => new Date());
@@ -81,8 +101,14 @@ export class LocalBuildRunner implements BuildRunner {
     const progress = new BuildProgress(this.now);
     progress.enter('SUBMITTED');
     const state: PersistedBuild = {
-      buildId, app: request.app, runId: request.runId, buildNumber: await this.nextBuildNumber(request.app),
-      status: 'IN_PROGRESS', phase: 'SUBMITTED', startTime: startTime.toISOString(), phases: progress.phases,
+      buildId,
+      app: request.app,
+      runId: request.runId,
+      buildNumber: await this.nextBuildNumber(request.app),
+      status: 'IN_PROGRESS',
+      phase: 'SUBMITTED',
+      startTime: startTime.toISOString(),
+      phases: progress.phases,
       logs: { path: join(dir, 'build.log') },
     };
 
@@ -97,14 +123,32 @@ export class LocalBuildRunner implements BuildRunner {
     const contextFile = join(dir, 'context.tar.gz');
     const fetchError = await this.fetchContext(request, contextFile);
     // A context that could not be fetched leaves no file: the buildspec then fails with ContextDownloadFailed, as in CodeBuild.
-    const preamble = fetchError ? [`slipway: could not fetch the context ${request.context.bucket}/${request.context.key}: ${fetchError}`] : [];
+    const preamble = fetchError
+      ? [`slipway: could not fetch the context ${request.context.bucket}/${request.context.key}: ${fetchError}`]
+      : [];
 
-    const env = this.environment(request, { buildId, buildNumber: state.buildNumber, srcDir, startTime }, join(dir, 'bin'), contextFile);
+    const env = this.environment(
+      request,
+      { buildId, buildNumber: state.buildNumber, srcDir, startTime },
+      join(dir, 'bin'),
+      contextFile,
+    );
     const child = spawn('bash', [join(dir, 'build.sh'), join(dir, 'exported-variables')], {
-      cwd: srcDir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true, // its own process group, so stop() reaches docker too
+      cwd: srcDir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so stop() reaches docker too
     });
     state.pid = child.pid;
-    const build: RunningBuild = { state, progress, dir, child, stopped: false, done: Promise.resolve(), persisting: Promise.resolve() };
+    const build: RunningBuild = {
+      state,
+      progress,
+      dir,
+      child,
+      stopped: false,
+      done: Promise.resolve(),
+      persisting: Promise.resolve(),
+    };
     this.builds.set(buildId, build);
     build.done = this.follow(build, child, [srcDir, contextFile], preamble);
     this.persist(build);
@@ -152,9 +196,15 @@ export class LocalBuildRunner implements BuildRunner {
   /** Streams the context to `file`; resolves to why it could not, or undefined. */
   private async fetchContext(request: BuildRequest, file: string): Promise<string | undefined> {
     try {
-      const download = await this.options.contexts.createDownload({ key: request.context.key, expiresInSeconds: CONTEXT_URL_SECONDS });
+      const download = await this.options.contexts.createDownload({
+        key: request.context.key,
+        expiresInSeconds: CONTEXT_URL_SECONDS,
+      });
       // Bounded like the URL itself: a store that stops answering must not hold start() forever.
-      const response = await fetch(download.url, { headers: download.headers, signal: AbortSignal.timeout(CONTEXT_URL_SECONDS * 1000) });
+      const response = await fetch(download.url, {
+        headers: download.headers,
+        signal: AbortSignal.timeout(CONTEXT_URL_SECONDS * 1000),
+      });
       if (!response.ok || !response.body) {
         await response.body?.cancel();
         return `the object store answered ${response.status} ${response.statusText}`;
@@ -167,11 +217,20 @@ export class LocalBuildRunner implements BuildRunner {
     }
   }
 
-  private environment(request: BuildRequest, build: Parameters<typeof codebuildEnvironment>[0], shimDir: string, contextFile: string): Record<string, string> {
-    const host = Object.fromEntries(PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])));
+  private environment(
+    request: BuildRequest,
+    build: Parameters<typeof codebuildEnvironment>[0],
+    shimDir: string,
+    contextFile: string,
+  ): Record<string, string> {
+    const host = Object.fromEntries(
+      PASSED_THROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name] as string]] : [])),
+    );
     const path = this.options.env?.PATH ?? host.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
     return {
-      HOME: tmpdir(), LANG: 'C.UTF-8', TZ: 'UTC', // CodeBuild containers run in UTC; the [Container] lines are UTC too
+      HOME: tmpdir(),
+      LANG: 'C.UTF-8',
+      TZ: 'UTC', // CodeBuild containers run in UTC; the [Container] lines are UTC too
       ...host,
       ...this.options.env,
       ...codebuildEnvironment(build),
@@ -180,7 +239,12 @@ export class LocalBuildRunner implements BuildRunner {
     };
   }
 
-  private async follow(build: RunningBuild, child: ChildProcess, leftovers: string[], preamble: string[]): Promise<void> {
+  private async follow(
+    build: RunningBuild,
+    child: ChildProcess,
+    leftovers: string[],
+    preamble: string[],
+  ): Promise<void> {
     const log = createWriteStream(build.state.logs?.path as string, { flags: 'a' });
     // A log that cannot be written (disk full) must not take the process down; get() still has the tail.
     log.on('error', () => undefined);
@@ -195,7 +259,12 @@ export class LocalBuildRunner implements BuildRunner {
     };
     for (const line of preamble) onLine(line);
     const streams = [child.stdout, child.stderr].flatMap((stream) => (stream ? [stream] : []));
-    const drained = streams.map((input) => new Promise<void>((done) => createInterface({ input, crlfDelay: Infinity }).on('line', onLine).on('close', done)));
+    const drained = streams.map(
+      (input) =>
+        new Promise<void>((done) =>
+          createInterface({ input, crlfDelay: Infinity }).on('line', onLine).on('close', done),
+        ),
+    );
     const exit = await new Promise<{ code: number | null; signal: string | null }>((done) => {
       child.on('error', (error) => {
         onLine(`slipway: could not start bash: ${error.message}`);
@@ -213,13 +282,22 @@ export class LocalBuildRunner implements BuildRunner {
     // FINALIZING ends normally even for a failed build; any other open phase is where the shell died or was stopped.
     const open = progress.phases.at(-1);
     if (open?.phaseStatus === 'IN_PROGRESS') {
-      progress.complete(open.phaseType, open.phaseType === 'FINALIZING' || status === 'SUCCEEDED' ? 'SUCCEEDED' : status === 'STOPPED' ? 'STOPPED' : 'FAILED');
+      progress.complete(
+        open.phaseType,
+        open.phaseType === 'FINALIZING' || status === 'SUCCEEDED'
+          ? 'SUCCEEDED'
+          : status === 'STOPPED'
+            ? 'STOPPED'
+            : 'FAILED',
+      );
     }
     progress.enter('COMPLETED');
     progress.complete('COMPLETED', 'SUCCEEDED');
     const digest = exported.IMAGE_DIGEST;
     Object.assign(state, {
-      status, exitCode: exit.code, endTime: this.now().toISOString(),
+      status,
+      exitCode: exit.code,
+      endTime: this.now().toISOString(),
       ...(digest && isDigest(digest) && { imageDigest: digest }),
       ...(status === 'FAILED' && { failure: progress.failure(exit) }),
       ...(status === 'STOPPED' && { failure: { phase: lastPhase, message: 'The build was stopped.' } }),
@@ -231,7 +309,12 @@ export class LocalBuildRunner implements BuildRunner {
   }
 
   private snapshot(build: RunningBuild): PersistedBuild {
-    return { ...build.state, phase: build.progress.phase, logTail: build.progress.logTail(build.state.status), phases: build.progress.phases };
+    return {
+      ...build.state,
+      phase: build.progress.phase,
+      logTail: build.progress.logTail(build.state.status),
+      phases: build.progress.phases,
+    };
   }
 
   // Writes are chained so an older snapshot never lands after a newer one. A failed write loses only
@@ -250,7 +333,10 @@ export class LocalBuildRunner implements BuildRunner {
     return {
       ...state,
       status: 'FAILED',
-      failure: { phase: state.phase, message: `The build was interrupted: the local build runner that ran it (pid ${state.pid ?? '?'}) stopped before it finished. Start it again.` },
+      failure: {
+        phase: state.phase,
+        message: `The build was interrupted: the local build runner that ran it (pid ${state.pid ?? '?'}) stopped before it finished. Start it again.`,
+      },
     };
   }
 
@@ -266,5 +352,13 @@ export class LocalBuildRunner implements BuildRunner {
 
 function toBuildState(state: PersistedBuild): BuildState {
   const { buildId, status, phase, imageDigest, failure, logTail, logs } = state;
-  return { buildId, status, phase, ...(imageDigest && { imageDigest }), ...(failure && { failure }), logTail: logTail ?? [], logs: { ...logs } };
+  return {
+    buildId,
+    status,
+    phase,
+    ...(imageDigest && { imageDigest }),
+    ...(failure && { failure }),
+    logTail: logTail ?? [],
+    logs: { ...logs },
+  };
 }

@@ -66,7 +66,10 @@ export class BuildProgress {
     if ((match = /^Entering phase ([A-Z_]+)$/.exec(marker))) this.enter(match[1] as string);
     else if ((match = /^Phase complete: ([A-Z_]+) State: (SUCCEEDED|FAILED)$/.exec(marker))) {
       this.complete(match[1] as string, match[2] as 'SUCCEEDED' | 'FAILED');
-    } else if ((match = /^Command did not exit successfully (.*) exit status (\d+)$/.exec(marker)) && !this.firstFailure) {
+    } else if (
+      (match = /^Command did not exit successfully (.*) exit status (\d+)$/.exec(marker)) &&
+      !this.firstFailure
+    ) {
       this.firstFailure = {
         phase: this.phase,
         command: match[1] as string,

@@ -90,19 +90,41 @@ export class DesiredState {
     const record = current && (await this.store.readDeployment(app, current.deploymentId));
     const adopted: Task[] = [];
     for (const c of containers) {
-      if (!current || !record || c.deployment !== current.deploymentId || !c.running || adopted.length >= current.desiredCount) continue;
+      if (
+        !current ||
+        !record ||
+        c.deployment !== current.deploymentId ||
+        !c.running ||
+        adopted.length >= current.desiredCount
+      )
+        continue;
       const hostPort = await this.docker.hostPort(c.id, record.port).catch(() => undefined);
       if (hostPort !== undefined) adopted.push({ containerId: c.id, hostPort });
     }
-    const keep = new Set([...adopted.map((t) => t.containerId), ...containers.filter((c) => inProgress.has(c.deployment)).map((c) => c.id)]);
+    const keep = new Set([
+      ...adopted.map((t) => t.containerId),
+      ...containers.filter((c) => inProgress.has(c.deployment)).map((c) => c.id),
+    ]);
     await this.docker.remove(containers.filter((c) => !keep.has(c.id)).map((c) => c.id));
     proxy.setTargets(adopted.map((t) => t.hostPort));
     if (!current) return;
     const adoptedIds = new Set(adopted.map((t) => t.containerId));
     const lost = current.tasks.filter((t) => !adoptedIds.has(t.containerId));
-    const events = lost.map((t) => this.replacementEvent(current.revision, t.containerId, 'it was not running when the local stack started'));
-    if (lost.length > 0) this.logger.info('restoring app', { app, revision: current.revision, running: adopted.length, desiredCount: current.desiredCount });
-    await this.store.writeService({ ...service, current: { ...current, tasks: adopted }, replacements: [...(service.replacements ?? []), ...events].slice(-KEPT_REPLACEMENTS) });
+    const events = lost.map((t) =>
+      this.replacementEvent(current.revision, t.containerId, 'it was not running when the local stack started'),
+    );
+    if (lost.length > 0)
+      this.logger.info('restoring app', {
+        app,
+        revision: current.revision,
+        running: adopted.length,
+        desiredCount: current.desiredCount,
+      });
+    await this.store.writeService({
+      ...service,
+      current: { ...current, tasks: adopted },
+      replacements: [...(service.replacements ?? []), ...events].slice(-KEPT_REPLACEMENTS),
+    });
   }
 
   /** The desired-state loop: every watchMs, replace the serving containers that stopped or keep failing their health check. */
@@ -110,7 +132,11 @@ export class DesiredState {
     while (!signal.aborted) {
       const services = await this.store.listServices().catch(() => []);
       await Promise.all(
-        services.map(({ app }) => this.reconcile(app, signal).catch((error: unknown) => this.logger.warn('could not check the tasks of an app', { app, error: String(error) }))),
+        services.map(({ app }) =>
+          this.reconcile(app, signal).catch((error: unknown) =>
+            this.logger.warn('could not check the tasks of an app', { app, error: String(error) }),
+          ),
+        ),
       );
       await delay(this.watchMs, undefined, { signal }).catch(() => undefined);
     }
@@ -139,11 +165,20 @@ export class DesiredState {
               ? `the container exited with code ${state.exitCode}${state.oomKilled ? ' (killed: out of memory)' : ''}`
               : (unhealthy.get(task.containerId) ?? 'the container failed its health checks');
           events.push(this.replacementEvent(current.revision, task.containerId, reason));
-          this.logger.warn('task stopped, starting a replacement', { app, revision: current.revision, container: shortId(task.containerId), reason });
+          this.logger.warn('task stopped, starting a replacement', {
+            app,
+            revision: current.revision,
+            container: shortId(task.containerId),
+            reason,
+          });
         }
         await this.docker.remove(stopped.map((t) => t.containerId));
         const tasks = current.tasks.filter((t) => !stopped.includes(t));
-        await this.store.writeService({ ...service, current: { ...current, tasks }, replacements: [...(service.replacements ?? []), ...events].slice(-KEPT_REPLACEMENTS) });
+        await this.store.writeService({
+          ...service,
+          current: { ...current, tasks },
+          replacements: [...(service.replacements ?? []), ...events].slice(-KEPT_REPLACEMENTS),
+        });
         return current.desiredCount - tasks.length - (this.healing.get(app)?.size ?? 0);
       }
       return current.desiredCount - current.tasks.length - (this.healing.get(app)?.size ?? 0);
@@ -154,7 +189,9 @@ export class DesiredState {
     this.healing.set(app, healing);
     for (let i = 0; i < missing; i++) {
       const replacement: Promise<void> = this.replaceTask(app, signal)
-        .catch((error: unknown) => this.logger.error('task replacement failed unexpectedly', { app, error: String(error) }))
+        .catch((error: unknown) =>
+          this.logger.error('task replacement failed unexpectedly', { app, error: String(error) }),
+        )
         .finally(() => healing.delete(replacement));
       healing.add(replacement);
     }
@@ -173,11 +210,19 @@ export class DesiredState {
     this.failedChecks.set(app, counts);
     await Promise.all(
       current.tasks.map(async ({ containerId, hostPort }) => {
-        const probe = await probeHealth(`http://127.0.0.1:${hostPort}${record.healthCheck.path}`, PROBE_TIMEOUT_MS, signal);
+        const probe = await probeHealth(
+          `http://127.0.0.1:${hostPort}${record.healthCheck.path}`,
+          PROBE_TIMEOUT_MS,
+          signal,
+        );
         if (signal.aborted) return;
         const failed = probe.healthy ? 0 : (counts.get(containerId) ?? 0) + 1;
         counts.set(containerId, failed);
-        if (failed >= UNHEALTHY_THRESHOLD) unhealthy.set(containerId, `the container failed ${failed} health checks in a row (GET ${record.healthCheck.path}: ${probe.detail})`);
+        if (failed >= UNHEALTHY_THRESHOLD)
+          unhealthy.set(
+            containerId,
+            `the container failed ${failed} health checks in a row (GET ${record.healthCheck.path}: ${probe.detail})`,
+          );
       }),
     );
     // Forget the containers that serve no more (retired by a rollout, or replaced).
@@ -195,8 +240,18 @@ export class DesiredState {
     try {
       started = await this.launcher.start(record);
     } catch (error) {
-      if (!(error instanceof DockerCommandError || error instanceof SecretNotFoundError || error instanceof InvalidSecretsFileError || error instanceof InvalidInputError)) throw error;
-      return this.replacementFailed(app, record.revision, error instanceof DockerCommandError ? `the container did not start: ${error.stderr.trim()}` : error.message);
+      if (!(
+        error instanceof DockerCommandError ||
+        error instanceof SecretNotFoundError ||
+        error instanceof InvalidSecretsFileError ||
+        error instanceof InvalidInputError
+      ))
+        throw error;
+      return this.replacementFailed(
+        app,
+        record.revision,
+        error instanceof DockerCommandError ? `the container did not start: ${error.stderr.trim()}` : error.message,
+      );
     }
     const outcome = await this.launcher.waitHealthy(record, started.id, this.now().getTime(), signal, async () => {
       const now = (await this.store.readService(app))?.current;
@@ -207,7 +262,11 @@ export class DesiredState {
       await this.docker.remove([started.id]).catch(() => undefined);
       // A new revision took over while this one was starting: nothing failed, the rollout retires this revision.
       if (outcome.kind === 'superseded') return;
-      return this.replacementFailed(app, record.revision, redact(describeOutcome(outcome, record), started.secretValues));
+      return this.replacementFailed(
+        app,
+        record.revision,
+        redact(describeOutcome(outcome, record), started.secretValues),
+      );
     }
     this.backoff.delete(app);
     await this.exclusive(app, async () => {
@@ -221,7 +280,11 @@ export class DesiredState {
       const replacements = service.replacements ?? [];
       const event = replacements.find((e) => e.revision === record.revision && e.started === undefined);
       if (event) Object.assign(event, { started: shortId(started.id) });
-      await this.store.writeService({ ...service, current: { ...now, tasks: [...now.tasks, { containerId: started.id, hostPort: outcome.hostPort }] }, replacements });
+      await this.store.writeService({
+        ...service,
+        current: { ...now, tasks: [...now.tasks, { containerId: started.id, hostPort: outcome.hostPort }] },
+        replacements,
+      });
       this.logger.info('task replaced', { app, revision: record.revision, container: shortId(started.id) });
     });
   }
@@ -242,7 +305,6 @@ export class DesiredState {
   private replacementEvent(revision: number, containerId: string, reason: string): TaskReplacement {
     return { at: this.now().toISOString(), revision, stopped: shortId(containerId), reason };
   }
-
 }
 
 function shortId(containerId: string): string {
@@ -250,7 +312,10 @@ function shortId(containerId: string): string {
 }
 
 /** Why a replacement container did not become healthy, in a few words. */
-function describeOutcome(outcome: Exclude<WaitOutcome, { kind: 'healthy' } | { kind: 'aborted' }>, record: DeploymentRecord): string {
+function describeOutcome(
+  outcome: Exclude<WaitOutcome, { kind: 'healthy' } | { kind: 'aborted' }>,
+  record: DeploymentRecord,
+): string {
   switch (outcome.kind) {
     case 'exited':
       return `the replacement exited with code ${outcome.exitCode}${outcome.oomKilled ? ' (killed: out of memory)' : ''}`;
@@ -262,4 +327,3 @@ function describeOutcome(outcome: Exclude<WaitOutcome, { kind: 'healthy' } | { k
       return `revision ${outcome.revision} serves now`;
   }
 }
-

@@ -1,7 +1,14 @@
 import { dirname, join } from 'node:path';
 import { InvalidInputError } from '../../../domain/errors.ts';
 import { initialTaskDefinition, renderTaskDefinition } from '../../../domain/task-definition.ts';
-import type { ContainerService, DeployRequest, Deployment, RolloutStatus, ServiceRef, ServingVersion } from '../../../ports/container-service.ts';
+import type {
+  ContainerService,
+  DeployRequest,
+  Deployment,
+  RolloutStatus,
+  ServiceRef,
+  ServingVersion,
+} from '../../../ports/container-service.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { DesiredState } from './desired-state.ts';
 import { DockerCli, LABEL } from './docker.ts';
@@ -67,19 +74,35 @@ export class DockerContainerService implements ContainerService {
 
   constructor(options: DockerContainerServiceOptions) {
     const unknown = Object.keys(options).filter((key) => !OPTIONS.has(key));
-    if (unknown.length > 0) throw new InvalidInputError(`Unknown DockerContainerService option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${[...OPTIONS].join(', ')}.`);
-    if (!TOKEN.test(options.stack)) throw new InvalidInputError(`Invalid stack label "${options.stack}": use letters, digits, ".", "_" and "-" (up to 128).`);
+    if (unknown.length > 0)
+      throw new InvalidInputError(
+        `Unknown DockerContainerService option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')}; known: ${[...OPTIONS].join(', ')}.`,
+      );
+    if (!TOKEN.test(options.stack))
+      throw new InvalidInputError(
+        `Invalid stack label "${options.stack}": use letters, digits, ".", "_" and "-" (up to 128).`,
+      );
     for (const key of ['pollMs', 'watchMs'] as const) {
       const value = options[key];
-      if (value !== undefined && !(value > 0)) throw new InvalidInputError(`${key} must be a positive number of milliseconds, got ${value}.`);
+      if (value !== undefined && !(value > 0))
+        throw new InvalidInputError(`${key} must be a positive number of milliseconds, got ${value}.`);
     }
     this.docker = new DockerCli(options.docker ?? DEFAULT_DOCKER);
     this.store = new StateStore(options.stateDir);
     this.stack = options.stack;
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? silent;
-    const secrets = options.secrets ?? new LocalSecretSource({ file: join(dirname(options.stateDir), 'secrets.json'), env: process.env });
-    this.launcher = new TaskLauncher({ docker: this.docker, store: this.store, stack: this.stack, secrets, now: this.now, pollMs: options.pollMs ?? 500 });
+    const secrets =
+      options.secrets ??
+      new LocalSecretSource({ file: join(dirname(options.stateDir), 'secrets.json'), env: process.env });
+    this.launcher = new TaskLauncher({
+      docker: this.docker,
+      store: this.store,
+      stack: this.stack,
+      secrets,
+      now: this.now,
+      pollMs: options.pollMs ?? 500,
+    });
     this.desired = new DesiredState({
       docker: this.docker,
       store: this.store,
@@ -98,7 +121,10 @@ export class DockerContainerService implements ContainerService {
     checkApp(app);
     if (!TOKEN.test(runId)) throw new InvalidInputError(`Invalid runId "${runId}": expected a ULID.`);
     if (task) checkTaskSettings(app, task);
-    if (this.lifetime.signal.aborted) throw new InvalidInputError(`The local container service was stopped; start() it again before deploying app "${app}".`);
+    if (this.lifetime.signal.aborted)
+      throw new InvalidInputError(
+        `The local container service was stopped; start() it again before deploying app "${app}".`,
+      );
     return this.exclusive(app, async () => {
       const deploymentId = `dep-${runId}`;
       const existing = await this.store.readDeployment(app, deploymentId);
@@ -106,8 +132,13 @@ export class DockerContainerService implements ContainerService {
       // A secret without a value would fail every container: say so now, before anything is registered or started.
       if (task) await this.launcher.resolveSecrets(app, task.secrets);
       const latest = await this.store.latestTaskDefinition(app);
-      const rendered = latest ? renderTaskDefinition(latest, service.container, image) : initialTaskDefinition(app, service.container, image, service.port);
-      const { revision, arn } = await this.store.registerTaskDefinition(task ? withTaskSettings(rendered, service.container, task) : rendered, this.now());
+      const rendered = latest
+        ? renderTaskDefinition(latest, service.container, image)
+        : initialTaskDefinition(app, service.container, image, service.port);
+      const { revision, arn } = await this.store.registerTaskDefinition(
+        task ? withTaskSettings(rendered, service.container, task) : rendered,
+        this.now(),
+      );
       await this.proxyFor(app);
       const serving = (await this.store.readService(app))?.current;
       const record: DeploymentRecord = {
@@ -140,7 +171,13 @@ export class DockerContainerService implements ContainerService {
     if (!record) throw new DeploymentNotFoundError(app, deploymentId);
     const url = urlOf(await this.store.readService(app));
     const runningCount = (await this.launcher.running(record.deploymentId)).length;
-    return { state: record.state, ...(record.reason ? { reason: record.reason } : {}), runningCount, desiredCount: record.desiredCount ?? 1, ...(url ? { url } : {}) };
+    return {
+      state: record.state,
+      ...(record.reason ? { reason: record.reason } : {}),
+      runningCount,
+      desiredCount: record.desiredCount ?? 1,
+      ...(url ? { url } : {}),
+    };
   }
 
   async serving(request: { app: string; service: ServiceRef }): Promise<ServingVersion | undefined> {
@@ -173,7 +210,12 @@ export class DockerContainerService implements ContainerService {
     const signal = this.lifetime.signal;
     const inProgress = (await this.store.listDeployments()).filter((r) => r.state === 'IN_PROGRESS');
     for (const service of await this.store.listServices()) {
-      await this.exclusive(service.app, () => this.desired.restore(service.app, new Set(inProgress.filter((r) => r.app === service.app).map((r) => r.deploymentId))));
+      await this.exclusive(service.app, () =>
+        this.desired.restore(
+          service.app,
+          new Set(inProgress.filter((r) => r.app === service.app).map((r) => r.deploymentId)),
+        ),
+      );
     }
     for (const record of inProgress) this.follow(record);
     this.watching ??= this.desired.watch(signal).finally(() => (this.watching = undefined));
@@ -205,8 +247,16 @@ export class DockerContainerService implements ContainerService {
     const done = this.roll(record, signal)
       .catch(async (error: unknown) => {
         if (signal.aborted) return;
-        this.logger.error('rollout failed unexpectedly', { app: record.app, deploymentId: record.deploymentId, error: String(error) });
-        await this.finishFailed(record, { kind: 'error', error: error instanceof Error ? error.message : String(error) }, []).catch(() => undefined);
+        this.logger.error('rollout failed unexpectedly', {
+          app: record.app,
+          deploymentId: record.deploymentId,
+          error: String(error),
+        });
+        await this.finishFailed(
+          record,
+          { kind: 'error', error: error instanceof Error ? error.message : String(error) },
+          [],
+        ).catch(() => undefined);
       })
       .finally(() => this.rollouts.delete(key));
     this.rollouts.set(key, done);
@@ -234,7 +284,12 @@ export class DockerContainerService implements ContainerService {
           secretValues.push(...started.secretValues);
         } catch (error) {
           // A secret without a usable value: no container of this revision can start.
-          if (error instanceof SecretNotFoundError || error instanceof InvalidSecretsFileError || error instanceof InvalidInputError) return this.finishFailed(record, { kind: 'secret', error: error.message }, [], serving);
+          if (
+            error instanceof SecretNotFoundError ||
+            error instanceof InvalidSecretsFileError ||
+            error instanceof InvalidInputError
+          )
+            return this.finishFailed(record, { kind: 'secret', error: error.message }, [], serving);
           if (!(error instanceof DockerCommandError)) throw error;
           return this.finishFailed(record, { kind: 'not-started', error: error.stderr }, [], serving);
         }
@@ -251,8 +306,16 @@ export class DockerContainerService implements ContainerService {
       });
       if (outcome.kind === 'aborted') return;
       if (outcome.kind !== 'healthy') {
-        const logs = outcome.kind === 'exited' || outcome.kind === 'timeout' ? await this.docker.tailLogs(containerId, LOG_LINES).catch(() => []) : [];
-        return this.finishFailed(record, outcome, logs.map((line) => redact(line, secretValues)), serving);
+        const logs =
+          outcome.kind === 'exited' || outcome.kind === 'timeout'
+            ? await this.docker.tailLogs(containerId, LOG_LINES).catch(() => [])
+            : [];
+        return this.finishFailed(
+          record,
+          outcome,
+          logs.map((line) => redact(line, secretValues)),
+          serving,
+        );
       }
       const task = { containerId, hostPort: outcome.hostPort };
       serving.push(task);
@@ -296,30 +359,48 @@ export class DockerContainerService implements ContainerService {
       // (still inside this app's lock, so the next deploy never races the clean-up).
       Object.assign(record, { state: 'COMPLETED', finishedAt: this.now().toISOString() });
       await this.store.writeDeployment(record);
-      this.logger.info('deployment completed', { app: record.app, deploymentId: record.deploymentId, revision: record.revision, runningCount: tasks.length });
+      this.logger.info('deployment completed', {
+        app: record.app,
+        deploymentId: record.deploymentId,
+        revision: record.revision,
+        runningCount: tasks.length,
+      });
       // Requests the old version had already accepted finish first (a load balancer's deregistration delay).
       const retired = proxy.targets.filter((port) => !ports.has(port) && (surge.get(port) ?? 0) < record.revision);
       for (const port of retired) proxy.removeTarget(port);
       await Promise.all(retired.map((port) => proxy.drain(port, DRAIN_MS)));
       const ids = new Set(tasks.map((t) => t.containerId));
-      const older = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: record.app })).filter((c) => !ids.has(c.id) && c.revision < record.revision);
+      const older = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: record.app })).filter(
+        (c) => !ids.has(c.id) && c.revision < record.revision,
+      );
       await this.docker.remove(older.map((c) => c.id));
     });
   }
 
   /** Failed: take this rollout's containers out of the URL and remove them, keep the last log lines in the reason, leave whatever served serving. */
-  private async finishFailed(record: DeploymentRecord, failure: Failure, logs: string[], added: readonly Task[] = []): Promise<void> {
+  private async finishFailed(
+    record: DeploymentRecord,
+    failure: Failure,
+    logs: string[],
+    added: readonly Task[] = [],
+  ): Promise<void> {
     const proxy = await this.proxies.get(record.app)?.catch(() => undefined);
     for (const task of added) {
       proxy?.removeTarget(task.hostPort);
       this.surge.get(record.app)?.delete(task.hostPort);
     }
-    if (proxy && !this.lifetime.signal.aborted) await Promise.all(added.map((task) => proxy.drain(task.hostPort, DRAIN_MS)));
-    const own = await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.deployment]: record.deploymentId }).catch(() => []);
+    if (proxy && !this.lifetime.signal.aborted)
+      await Promise.all(added.map((task) => proxy.drain(task.hostPort, DRAIN_MS)));
+    const own = await this.docker
+      .list({ [LABEL.stack]: this.stack, [LABEL.deployment]: record.deploymentId })
+      .catch(() => []);
     await this.docker.remove(own.map((c) => c.id)).catch(() => undefined);
     const service = await this.store.readService(record.app);
     // Only a revision with a container that still runs may be named as serving.
-    const current = service?.current && (await this.launcher.running(service.current.deploymentId).catch(() => [])).length > 0 ? service.current : undefined;
+    const current =
+      service?.current && (await this.launcher.running(service.current.deploymentId).catch(() => [])).length > 0
+        ? service.current
+        : undefined;
     const reason = failureReason(record, failure, logs, current, urlOf(service));
     Object.assign(record, { state: 'FAILED', reason, finishedAt: this.now().toISOString() });
     await this.store.writeDeployment(record);
@@ -377,7 +458,10 @@ export class DockerContainerService implements ContainerService {
 }
 
 function checkApp(app: string): void {
-  if (!APP.test(app)) throw new InvalidInputError(`Invalid app name "${app}": use lower-case letters, digits and "-", starting with a letter.`);
+  if (!APP.test(app))
+    throw new InvalidInputError(
+      `Invalid app name "${app}": use lower-case letters, digits and "-", starting with a letter.`,
+    );
 }
 
 function toDeployment(record: DeploymentRecord): Deployment {

@@ -30,7 +30,6 @@ export interface RunSpec {
   command?: string[];
 }
 
-
 export interface ContainerState {
   running: boolean;
   exitCode: number;
@@ -72,7 +71,9 @@ export class DockerCli {
         for (const [key, value] of secrets.filter(([, v]) => /[\r\n]/.test(v))) {
           // These would change what the client itself does, not only what the container sees.
           if (key.startsWith('DOCKER_') || key === 'PATH' || key === 'HOME') {
-            throw new InvalidInputError(`Secret ${key} has a multi-line value, which the local stack passes through the docker client's environment, where ${key} is a setting of the client itself. Rename the variable.`);
+            throw new InvalidInputError(
+              `Secret ${key} has a multi-line value, which the local stack passes through the docker client's environment, where ${key} is a setting of the client itself. Rename the variable.`,
+            );
           }
           clientEnv[key] = value;
           args.push('-e', key);
@@ -104,7 +105,8 @@ export class DockerCli {
   async hostPort(id: string, port: number): Promise<number> {
     const out = await this.exec(['port', id, `${port}/tcp`]);
     const match = /127\.0\.0\.1:(\d+)/.exec(out);
-    if (!match?.[1]) throw new DockerCommandError(['port', id], undefined, `port ${port}/tcp is not published on 127.0.0.1: ${out}`);
+    if (!match?.[1])
+      throw new DockerCommandError(['port', id], undefined, `port ${port}/tcp is not published on 127.0.0.1: ${out}`);
     return Number(match[1]);
   }
 
@@ -134,7 +136,13 @@ export class DockerCli {
 
   /** `list({ 'slipway.stack': 's' })` → every container (running or not) carrying all these labels. */
   async list(labels: Record<string, string>): Promise<ListedContainer[]> {
-    const format = ['{{.ID}}', '{{.State}}', `{{.Label "${LABEL.app}"}}`, `{{.Label "${LABEL.revision}"}}`, `{{.Label "${LABEL.deployment}"}}`].join('\t');
+    const format = [
+      '{{.ID}}',
+      '{{.State}}',
+      `{{.Label "${LABEL.app}"}}`,
+      `{{.Label "${LABEL.revision}"}}`,
+      `{{.Label "${LABEL.deployment}"}}`,
+    ].join('\t');
     const args = ['ps', '-a', '--no-trunc', '--format', format];
     for (const [key, value] of Object.entries(labels)) args.push('--filter', `label=${key}=${value}`);
     const out = await this.exec(args);
@@ -151,15 +159,24 @@ export class DockerCli {
     return (await this.execBoth(args, timeoutMs, extraEnv)).stdout;
   }
 
-  private execBoth(args: string[], timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<{ stdout: string; stderr: string }> {
+  private execBoth(
+    args: string[],
+    timeoutMs = 60_000,
+    extraEnv: Record<string, string> = {},
+  ): Promise<{ stdout: string; stderr: string }> {
     const env = Object.keys(extraEnv).length > 0 ? { ...process.env, ...extraEnv } : undefined;
     return new Promise((resolve, reject) => {
-      execFile(this.binary, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, ...(env ? { env } : {}) }, (error, stdout, stderr) => {
-        if (!error) return resolve({ stdout, stderr });
-        const code = typeof error.code === 'number' ? error.code : undefined;
-        const detail = stderr || (error.code === 'ENOENT' ? `${this.binary} not found` : error.message);
-        reject(new DockerCommandError(args, code, detail, { cause: error }));
-      });
+      execFile(
+        this.binary,
+        args,
+        { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, ...(env ? { env } : {}) },
+        (error, stdout, stderr) => {
+          if (!error) return resolve({ stdout, stderr });
+          const code = typeof error.code === 'number' ? error.code : undefined;
+          const detail = stderr || (error.code === 'ENOENT' ? `${this.binary} not found` : error.message);
+          reject(new DockerCommandError(args, code, detail, { cause: error }));
+        },
+      );
     });
   }
 }

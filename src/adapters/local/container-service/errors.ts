@@ -1,4 +1,4 @@
-import {  SlipwayError , type ErrorKind } from '../../../domain/errors.ts';
+import { SlipwayError, type ErrorKind } from '../../../domain/errors.ts';
 
 /** A `docker` command failed: the engine is down, the image is missing, or the engine refused the request. */
 export class DockerCommandError extends SlipwayError {
@@ -40,6 +40,8 @@ export class InvalidSecretsFileError extends SlipwayError {
     readonly file: string,
     problem: string,
   ) {
-    super(`The local secrets file ${file} ${problem}. It must be a JSON object of strings: { "<secret ARN or variable name>": "<value>" }.`);
+    super(
+      `The local secrets file ${file} ${problem}. It must be a JSON object of strings: { "<secret ARN or variable name>": "<value>" }.`,
+    );
   }
 }

@@ -12,10 +12,18 @@ export type Failure =
  * The reason a rollout FAILED, for people: which app and image, what happened, the container's last words,
  * what still serves, and what to do next.
  */
-export function failureReason(record: DeploymentRecord, failure: Failure, logs: readonly string[], serving: CurrentVersion | undefined, url: string | undefined): string {
+export function failureReason(
+  record: DeploymentRecord,
+  failure: Failure,
+  logs: readonly string[],
+  serving: CurrentVersion | undefined,
+  url: string | undefined,
+): string {
   const { app, image, revision, port, healthCheck } = record;
   const check = `GET ${healthCheck.path} on port ${port}`;
-  const parts = [`Deployment of app "${app}" (image ${image}, task definition revision ${revision}) failed: ${what(failure, check, healthCheck.timeoutSeconds)}.`];
+  const parts = [
+    `Deployment of app "${app}" (image ${image}, task definition revision ${revision}) failed: ${what(failure, check, healthCheck.timeoutSeconds)}.`,
+  ];
   if (logs.length > 0) parts.push(`Last log lines:\n${logs.map((line) => `  ${line.slice(0, 300)}`).join('\n')}\n`);
   else if (failure.kind === 'exited' || failure.kind === 'timeout') parts.push('The container wrote no log lines.');
   if (failure.kind !== 'stopped') {

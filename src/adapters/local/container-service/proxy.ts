@@ -1,9 +1,27 @@
-import { Agent, createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 
 // Headers that describe one connection, not the message: a proxy must not pass them on (RFC 9110 §7.6.1).
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 
 /**
  * The app's load balancer: one long-lived HTTP server on 127.0.0.1 whose port never changes,
@@ -68,7 +86,8 @@ export class AppProxy {
    */
   async drain(port: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while ((this.inFlight.get(port) ?? 0) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((this.inFlight.get(port) ?? 0) > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   async close(): Promise<void> {
@@ -83,18 +102,33 @@ export class AppProxy {
     const port = this.targetPorts[this.next++ % Math.max(1, this.targetPorts.length)];
     if (this.next >= Number.MAX_SAFE_INTEGER) this.next = 0;
     if (port === undefined) {
-      answer(res, 503, `No version of app "${this.app}" is serving yet: its first deployment has not passed the health check, or its stopped containers are being replaced.\n`);
+      answer(
+        res,
+        503,
+        `No version of app "${this.app}" is serving yet: its first deployment has not passed the health check, or its stopped containers are being replaced.\n`,
+      );
       return;
     }
     const headers = withoutHopByHop(req.headers);
     headers['x-forwarded-for'] = req.socket.remoteAddress ?? '127.0.0.1';
     headers['x-forwarded-proto'] = 'http';
     if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
-    const upstream = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent: this.agent });
+    const upstream = request({
+      host: '127.0.0.1',
+      port,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent: this.agent,
+    });
     this.inFlight.set(port, (this.inFlight.get(port) ?? 0) + 1);
     res.once('close', () => this.inFlight.set(port, (this.inFlight.get(port) ?? 1) - 1));
     upstream.on('response', (answerFromApp) => {
-      res.writeHead(answerFromApp.statusCode ?? 502, answerFromApp.statusMessage, withoutHopByHop(answerFromApp.headers));
+      res.writeHead(
+        answerFromApp.statusCode ?? 502,
+        answerFromApp.statusMessage,
+        withoutHopByHop(answerFromApp.headers),
+      );
       pipeline(answerFromApp, res, () => undefined);
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {

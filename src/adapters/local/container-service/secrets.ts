@@ -53,10 +53,12 @@ export class LocalSecretSource implements SecretSource {
       // JSON.parse's message quotes the text it choked on: a secret value must not reach a log that way.
       throw new InvalidSecretsFileError(file, 'is not valid JSON');
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidSecretsFileError(file, 'is not a JSON object');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new InvalidSecretsFileError(file, 'is not a JSON object');
     const values: Record<string, string> = {};
     for (const [key, value] of Object.entries(parsed)) {
-      if (typeof value !== 'string') throw new InvalidSecretsFileError(file, `has a value that is not a string (key "${key}")`);
+      if (typeof value !== 'string')
+        throw new InvalidSecretsFileError(file, `has a value that is not a string (key "${key}")`);
       values[key] = value;
     }
     return values;

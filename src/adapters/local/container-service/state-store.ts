@@ -135,7 +135,9 @@ export class StateStore {
   async listDeployments(): Promise<DeploymentRecord[]> {
     const apps = await listDirs(join(this.dir, 'deployments'));
     const records = await Promise.all(
-      apps.map(async (app) => Promise.all((await listJson(join(this.dir, 'deployments', app))).map((id) => this.readDeployment(app, id)))),
+      apps.map(async (app) =>
+        Promise.all((await listJson(join(this.dir, 'deployments', app))).map((id) => this.readDeployment(app, id))),
+      ),
     );
     return records.flat().filter((r): r is DeploymentRecord => r !== undefined);
   }

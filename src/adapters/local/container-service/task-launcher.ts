@@ -26,11 +26,24 @@ export class TaskLauncher {
   private readonly pollMs: number;
 
   constructor(options: TaskLauncherOptions) {
-    ({ docker: this.docker, store: this.store, stack: this.stack, secrets: this.secrets, now: this.now, pollMs: this.pollMs } = options);
+    ({
+      docker: this.docker,
+      store: this.store,
+      stack: this.stack,
+      secrets: this.secrets,
+      now: this.now,
+      pollMs: this.pollMs,
+    } = options);
   }
 
   /** Polls the container until healthy, exited, superseded, aborted, or its health-check timeout from startedAt. */
-  waitHealthy(record: DeploymentRecord, containerId: string, startedAt: number, signal: AbortSignal, supersededBy: () => Promise<number | undefined>): Promise<WaitOutcome> {
+  waitHealthy(
+    record: DeploymentRecord,
+    containerId: string,
+    startedAt: number,
+    signal: AbortSignal,
+    supersededBy: () => Promise<number | undefined>,
+  ): Promise<WaitOutcome> {
     return waitUntilHealthy({
       docker: this.docker,
       containerId,
@@ -70,7 +83,8 @@ export class TaskLauncher {
       return { id, secretValues };
     } catch (error) {
       // The engine's message is kept, with any secret value it might echo masked; the original (and its copy of stderr) is dropped.
-      if (error instanceof DockerCommandError) throw new DockerCommandError(error.args, error.exitCode, redact(error.stderr, secretValues));
+      if (error instanceof DockerCommandError)
+        throw new DockerCommandError(error.args, error.exitCode, redact(error.stderr, secretValues));
       throw error;
     }
   }
@@ -81,7 +95,10 @@ export class TaskLauncher {
     for (const [variable, ref] of Object.entries(secrets)) {
       const value = await this.secrets.resolve(variable, ref);
       if (value === undefined) throw new SecretNotFoundError(app, variable, ref, this.secrets.where(variable, ref));
-      if (value.includes('\0')) throw new InvalidInputError(`Secret ${variable} of app "${app}" (${ref}) contains a NUL character, which no environment variable can hold.`);
+      if (value.includes('\0'))
+        throw new InvalidInputError(
+          `Secret ${variable} of app "${app}" (${ref}) contains a NUL character, which no environment variable can hold.`,
+        );
       values[variable] = value;
     }
     return values;
@@ -89,7 +106,8 @@ export class TaskLauncher {
 
   /** The running containers of one deployment: its tasks. */
   async running(deploymentId: string): Promise<{ id: string }[]> {
-    return (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.deployment]: deploymentId })).filter((c) => c.running);
+    return (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.deployment]: deploymentId })).filter(
+      (c) => c.running,
+    );
   }
-
 }

@@ -40,7 +40,8 @@ export async function waitUntilHealthy(request: WaitRequest): Promise<WaitOutcom
     if (newer !== undefined) return { kind: 'superseded', revision: newer };
     const state = await docker.state(containerId);
     if (!state) return (await supersession(request)) ?? { kind: 'gone' };
-    if (!state.running) return (await supersession(request)) ?? { kind: 'exited', exitCode: state.exitCode, oomKilled: state.oomKilled };
+    if (!state.running)
+      return (await supersession(request)) ?? { kind: 'exited', exitCode: state.exitCode, oomKilled: state.oomKilled };
     // A container that stops between the two calls has no published port any more: the next round reports how it ended.
     hostPort ??= await docker.hostPort(containerId, request.port).catch(async (error: unknown) => {
       if ((await docker.state(containerId))?.running) throw error;

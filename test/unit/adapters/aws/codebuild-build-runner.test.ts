@@ -1,4 +1,10 @@
-import { BatchGetBuildsCommand, CodeBuildClient, ListBuildsForProjectCommand, StartBuildCommand, type Build } from '@aws-sdk/client-codebuild';
+import {
+  BatchGetBuildsCommand,
+  CodeBuildClient,
+  ListBuildsForProjectCommand,
+  StartBuildCommand,
+  type Build,
+} from '@aws-sdk/client-codebuild';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -42,16 +48,37 @@ function build(overrides: Partial<Build> = {}): Build {
     phases: [
       { phaseType: 'SUBMITTED', phaseStatus: 'SUCCEEDED', durationInSeconds: 0 },
       { phaseType: 'QUEUED', phaseStatus: 'SUCCEEDED', durationInSeconds: 1 },
-      { phaseType: 'PROVISIONING', phaseStatus: 'SUCCEEDED', durationInSeconds: 12, contexts: [{ statusCode: '', message: '' }] },
-      { phaseType: 'DOWNLOAD_SOURCE', phaseStatus: 'SUCCEEDED', durationInSeconds: 1, contexts: [{ statusCode: '', message: '' }] },
-      { phaseType: 'INSTALL', phaseStatus: 'SUCCEEDED', durationInSeconds: 0, contexts: [{ statusCode: '', message: '' }] },
-      { phaseType: 'PRE_BUILD', phaseStatus: 'SUCCEEDED', durationInSeconds: 4, contexts: [{ statusCode: '', message: '' }] },
+      {
+        phaseType: 'PROVISIONING',
+        phaseStatus: 'SUCCEEDED',
+        durationInSeconds: 12,
+        contexts: [{ statusCode: '', message: '' }],
+      },
+      {
+        phaseType: 'DOWNLOAD_SOURCE',
+        phaseStatus: 'SUCCEEDED',
+        durationInSeconds: 1,
+        contexts: [{ statusCode: '', message: '' }],
+      },
+      {
+        phaseType: 'INSTALL',
+        phaseStatus: 'SUCCEEDED',
+        durationInSeconds: 0,
+        contexts: [{ statusCode: '', message: '' }],
+      },
+      {
+        phaseType: 'PRE_BUILD',
+        phaseStatus: 'SUCCEEDED',
+        durationInSeconds: 4,
+        contexts: [{ statusCode: '', message: '' }],
+      },
       { phaseType: 'BUILD' },
     ],
     logs: {
       groupName: '/aws/codebuild/slipway-build',
       streamName: '8bd3c1a2-2f5e-4b8e-9a8e-5d2f0b7c1e11',
-      deepLink: 'https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logEvent:group=/aws/codebuild/slipway-build;stream=8bd3c1a2-2f5e-4b8e-9a8e-5d2f0b7c1e11',
+      deepLink:
+        'https://console.aws.amazon.com/cloudwatch/home?region=eu-west-1#logEvent:group=/aws/codebuild/slipway-build;stream=8bd3c1a2-2f5e-4b8e-9a8e-5d2f0b7c1e11',
     },
     buildComplete: false,
     ...overrides,
@@ -70,9 +97,18 @@ function failedBuild(): Build {
         phaseType: 'BUILD',
         phaseStatus: 'FAILED',
         durationInSeconds: 31,
-        contexts: [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: 'Error while executing command: docker build -f "$SLIPWAY_DOCKERFILE" . Reason: exit status 1' }],
+        contexts: [
+          {
+            statusCode: 'COMMAND_EXECUTION_ERROR',
+            message: 'Error while executing command: docker build -f "$SLIPWAY_DOCKERFILE" . Reason: exit status 1',
+          },
+        ],
       },
-      { phaseType: 'POST_BUILD', phaseStatus: 'FAILED', contexts: [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: 'later failure' }] },
+      {
+        phaseType: 'POST_BUILD',
+        phaseStatus: 'FAILED',
+        contexts: [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: 'later failure' }],
+      },
       { phaseType: 'FINALIZING', phaseStatus: 'SUCCEEDED' },
       { phaseType: 'COMPLETED' },
     ],
@@ -92,7 +128,11 @@ const FAILED_BUILD_LOG = [
 ];
 
 function logEvents(lines: string[]) {
-  return lines.map((message, i) => ({ timestamp: 1732096800000 + i, message: `${message}\n`, ingestionTime: 1732096801000 + i }));
+  return lines.map((message, i) => ({
+    timestamp: 1732096800000 + i,
+    message: `${message}\n`,
+    ingestionTime: 1732096801000 + i,
+  }));
 }
 
 describe('CodeBuildBuildRunner', () => {
@@ -132,7 +172,7 @@ describe('CodeBuildBuildRunner', () => {
     });
   });
 
-  it('passes no URL and no credential in the build\'s environment', async () => {
+  it("passes no URL and no credential in the build's environment", async () => {
     codebuild.on(StartBuildCommand).resolves({ build: build() });
     const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
 
@@ -142,7 +182,7 @@ describe('CodeBuildBuildRunner', () => {
     expect(variables.filter((v) => /https?:|X-Amz-|Signature/i.test(v.value ?? ''))).toEqual([]);
   });
 
-  it('keeps the registry cache in a repository of its own, never the app\'s', async () => {
+  it("keeps the registry cache in a repository of its own, never the app's", async () => {
     codebuild.on(StartBuildCommand).resolves({ build: build() });
     const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
 
@@ -152,7 +192,7 @@ describe('CodeBuildBuildRunner', () => {
     expect(variables.find((v) => v.name === 'SLIPWAY_CACHE_REPOSITORY')?.value).toBe(`${REPOSITORY}-cache`);
   });
 
-  it('sends the same parameters on a retried start, so CodeBuild\'s idempotency token answers with the first build', async () => {
+  it("sends the same parameters on a retried start, so CodeBuild's idempotency token answers with the first build", async () => {
     codebuild.on(StartBuildCommand).resolves({ build: build() });
     const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
 
@@ -183,12 +223,29 @@ describe('CodeBuildBuildRunner', () => {
   });
 
   it('hands back the build a retried start already started when the idempotency token was used with other parameters', async () => {
-    codebuild.on(StartBuildCommand).rejects(awsError('InvalidInputException', 400, 'Idempotency token was used with different parameters'));
+    codebuild
+      .on(StartBuildCommand)
+      .rejects(awsError('InvalidInputException', 400, 'Idempotency token was used with different parameters'));
     codebuild.on(ListBuildsForProjectCommand).resolves({ ids: ['slipway-build:newer', BUILD_ID] });
     codebuild.on(BatchGetBuildsCommand).resolves({
       builds: [
-        build({ id: 'slipway-build:newer', environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL', environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: '01JOTHERRUN0000000000000000' }] } }),
-        build({ environment: { type: 'LINUX_CONTAINER', image: 'aws/codebuild/standard:7.0', computeType: 'BUILD_GENERAL1_SMALL', environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: '01JD3Z8Q4X7K2M5N8P1R3T6V9W' }] } }),
+        build({
+          id: 'slipway-build:newer',
+          environment: {
+            type: 'LINUX_CONTAINER',
+            image: 'aws/codebuild/standard:7.0',
+            computeType: 'BUILD_GENERAL1_SMALL',
+            environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: '01JOTHERRUN0000000000000000' }],
+          },
+        }),
+        build({
+          environment: {
+            type: 'LINUX_CONTAINER',
+            image: 'aws/codebuild/standard:7.0',
+            computeType: 'BUILD_GENERAL1_SMALL',
+            environmentVariables: [{ name: 'SLIPWAY_RUN_ID', value: '01JD3Z8Q4X7K2M5N8P1R3T6V9W' }],
+          },
+        }),
       ],
     });
     const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
@@ -196,8 +253,13 @@ describe('CodeBuildBuildRunner', () => {
     const result = await runner.start(request());
 
     expect(result).toEqual({ buildId: BUILD_ID });
-    expect(codebuild.commandCalls(ListBuildsForProjectCommand)[0]?.args[0].input).toEqual({ projectName: PROJECT, sortOrder: 'DESCENDING' });
-    expect(codebuild.commandCalls(BatchGetBuildsCommand)[0]?.args[0].input).toEqual({ ids: ['slipway-build:newer', BUILD_ID] });
+    expect(codebuild.commandCalls(ListBuildsForProjectCommand)[0]?.args[0].input).toEqual({
+      projectName: PROJECT,
+      sortOrder: 'DESCENDING',
+    });
+    expect(codebuild.commandCalls(BatchGetBuildsCommand)[0]?.args[0].input).toEqual({
+      ids: ['slipway-build:newer', BUILD_ID],
+    });
   });
 
   it('rethrows an invalid start when no recent build belongs to the run', async () => {
@@ -280,14 +342,17 @@ describe('CodeBuildBuildRunner', () => {
     expect(state.imageDigest).toBeUndefined();
   });
 
-  it('names the failure in the buildspec\'s words, from the last lines of the build log', async () => {
+  it("names the failure in the buildspec's words, from the last lines of the build log", async () => {
     codebuild.on(BatchGetBuildsCommand).resolves({ builds: [failedBuild()] });
     logs.on(GetLogEventsCommand).resolves({ events: logEvents(FAILED_BUILD_LOG) });
     const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
 
     const state = await runner.get(BUILD_ID);
 
-    expect(state.failure).toEqual({ phase: 'BUILD', message: 'ImageBuildFailed: docker build failed for hello; the lines above say why' });
+    expect(state.failure).toEqual({
+      phase: 'BUILD',
+      message: 'ImageBuildFailed: docker build failed for hello; the lines above say why',
+    });
     expect(logs.commandCalls(GetLogEventsCommand)[0]?.args[0].input).toEqual({
       logGroupName: '/aws/codebuild/slipway-build',
       logStreamName: '8bd3c1a2-2f5e-4b8e-9a8e-5d2f0b7c1e11',
@@ -296,7 +361,7 @@ describe('CodeBuildBuildRunner', () => {
     });
   });
 
-  it('keeps the last 20 lines of a failed build\'s log as its tail', async () => {
+  it("keeps the last 20 lines of a failed build's log as its tail", async () => {
     codebuild.on(BatchGetBuildsCommand).resolves({ builds: [failedBuild()] });
     logs.on(GetLogEventsCommand).resolves({ events: logEvents(FAILED_BUILD_LOG) });
     const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
@@ -309,10 +374,24 @@ describe('CodeBuildBuildRunner', () => {
   it('reports a missing Dockerfile by its kind, so the pipeline can name it', async () => {
     const phases = (failedBuild().phases ?? []).map((p) =>
       p.phaseType === 'PRE_BUILD'
-        ? { ...p, phaseStatus: 'FAILED' as const, contexts: [{ statusCode: 'COMMAND_EXECUTION_ERROR', message: 'Error while executing command: [ -f "$SLIPWAY_BUILD_DIR/$SLIPWAY_DOCKERFILE" ] || { … }. Reason: exit status 1' }] }
-        : p.phaseType === 'BUILD' ? { phaseType: 'BUILD' as const } : p,
+        ? {
+            ...p,
+            phaseStatus: 'FAILED' as const,
+            contexts: [
+              {
+                statusCode: 'COMMAND_EXECUTION_ERROR',
+                message:
+                  'Error while executing command: [ -f "$SLIPWAY_BUILD_DIR/$SLIPWAY_DOCKERFILE" ] || { … }. Reason: exit status 1',
+              },
+            ],
+          }
+        : p.phaseType === 'BUILD'
+          ? { phaseType: 'BUILD' as const }
+          : p,
     );
-    codebuild.on(BatchGetBuildsCommand).resolves({ builds: [build({ buildStatus: 'FAILED', currentPhase: 'COMPLETED', phases })] });
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .resolves({ builds: [build({ buildStatus: 'FAILED', currentPhase: 'COMPLETED', phases })] });
     logs.on(GetLogEventsCommand).resolves({
       events: logEvents([
         '[Container] 2024/11/20 10:00:20.101 Entering phase PRE_BUILD',
@@ -330,14 +409,18 @@ describe('CodeBuildBuildRunner', () => {
     expect(state.failure).toEqual({ phase: 'PRE_BUILD', message: 'DockerfileNotFound: Dockerfile' });
   });
 
-  it('keeps CodeBuild\'s own message when the log cannot be read', async () => {
+  it("keeps CodeBuild's own message when the log cannot be read", async () => {
     codebuild.on(BatchGetBuildsCommand).resolves({ builds: [failedBuild()] });
-    logs.on(GetLogEventsCommand).rejects(awsError('AccessDeniedException', 400, 'not authorized to perform: logs:GetLogEvents'));
+    logs
+      .on(GetLogEventsCommand)
+      .rejects(awsError('AccessDeniedException', 400, 'not authorized to perform: logs:GetLogEvents'));
     const runner = new CodeBuildBuildRunner({ projectName: PROJECT });
 
     const state = await runner.get(BUILD_ID);
 
-    expect(state.failure?.message).toBe('Error while executing command: docker build -f "$SLIPWAY_DOCKERFILE" . Reason: exit status 1');
+    expect(state.failure?.message).toBe(
+      'Error while executing command: docker build -f "$SLIPWAY_DOCKERFILE" . Reason: exit status 1',
+    );
     expect(state.logTail).toBeUndefined();
   });
 
@@ -357,6 +440,10 @@ describe('CodeBuildBuildRunner', () => {
     const error = await runner.get(BUILD_ID).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(BuildNotFoundError);
-    expect(error).toMatchObject({ name: 'BuildNotFoundError', buildId: BUILD_ID, where: `CodeBuild project "${PROJECT}"` });
+    expect(error).toMatchObject({
+      name: 'BuildNotFoundError',
+      buildId: BUILD_ID,
+      where: `CodeBuild project "${PROJECT}"`,
+    });
   });
 });

@@ -94,14 +94,24 @@ describe('EcrImageRegistry', () => {
       .on(DescribeImagesCommand, { repositoryName: 'hello', maxResults: 1000 })
       .resolves({
         imageDetails: [
-          { imageDigest: 'sha256:' + '01'.repeat(32), imageTags: ['01JA'], imagePushedAt: new Date('2024-11-01T10:00:00.000Z') },
+          {
+            imageDigest: 'sha256:' + '01'.repeat(32),
+            imageTags: ['01JA'],
+            imagePushedAt: new Date('2024-11-01T10:00:00.000Z'),
+          },
           { imageDigest: 'sha256:' + '03'.repeat(32), imagePushedAt: new Date('2024-11-03T10:00:00.000Z') },
         ],
         nextToken: 'page-2',
       })
       .on(DescribeImagesCommand, { repositoryName: 'hello', maxResults: 1000, nextToken: 'page-2' })
       .resolves({
-        imageDetails: [{ imageDigest: 'sha256:' + '02'.repeat(32), imageTags: ['01JB', 'git-a1b2c3d'], imagePushedAt: new Date('2024-11-02T10:00:00.000Z') }],
+        imageDetails: [
+          {
+            imageDigest: 'sha256:' + '02'.repeat(32),
+            imageTags: ['01JB', 'git-a1b2c3d'],
+            imagePushedAt: new Date('2024-11-02T10:00:00.000Z'),
+          },
+        ],
       });
     const registry = new EcrImageRegistry();
 
@@ -138,7 +148,9 @@ describe('EcrImageRegistry', () => {
   });
 
   it('leaves an equal policy alone whatever its key order', async () => {
-    ecr.on(GetLifecyclePolicyCommand).resolves({ repositoryName: 'hello', lifecyclePolicyText: POLICY_OTHER_KEY_ORDER });
+    ecr
+      .on(GetLifecyclePolicyCommand)
+      .resolves({ repositoryName: 'hello', lifecyclePolicyText: POLICY_OTHER_KEY_ORDER });
     const registry = new EcrImageRegistry();
 
     const outcome = await registry.applyLifecyclePolicy('hello', POLICY);
@@ -151,14 +163,18 @@ describe('EcrImageRegistry', () => {
   it('replaces a policy that differs', async () => {
     const stored = structuredClone(POLICY);
     (stored.rules[0] as { selection: { countNumber: number } }).selection.countNumber = 14;
-    ecr.on(GetLifecyclePolicyCommand).resolves({ repositoryName: 'hello', lifecyclePolicyText: JSON.stringify(stored) });
+    ecr
+      .on(GetLifecyclePolicyCommand)
+      .resolves({ repositoryName: 'hello', lifecyclePolicyText: JSON.stringify(stored) });
     ecr.on(PutLifecyclePolicyCommand).resolves({});
     const registry = new EcrImageRegistry();
 
     const outcome = await registry.applyLifecyclePolicy('hello', POLICY);
 
     expect(outcome.policyChanged).toBe(true);
-    expect(JSON.parse(ecr.commandCalls(PutLifecyclePolicyCommand)[0]?.args[0].input.lifecyclePolicyText ?? '')).toEqual(POLICY);
+    expect(JSON.parse(ecr.commandCalls(PutLifecyclePolicyCommand)[0]?.args[0].input.lifecyclePolicyText ?? '')).toEqual(
+      POLICY,
+    );
   });
 
   it('turns a throttled call into a TransientError', async () => {

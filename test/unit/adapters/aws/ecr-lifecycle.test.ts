@@ -28,12 +28,26 @@ const OCI = 'application/vnd.oci.image.manifest.v1+json';
 
 const POLICY: EcrLifecyclePolicy = {
   rules: [
-    { rulePriority: 1, selection: { tagStatus: 'tagged', tagPrefixList: ['slipway-release-'], countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } },
-    { rulePriority: 2, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 }, action: { type: 'expire' } },
+    {
+      rulePriority: 1,
+      selection: {
+        tagStatus: 'tagged',
+        tagPrefixList: ['slipway-release-'],
+        countType: 'imageCountMoreThan',
+        countNumber: 1,
+      },
+      action: { type: 'expire' },
+    },
+    {
+      rulePriority: 2,
+      selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 1 },
+      action: { type: 'expire' },
+    },
   ],
 };
 /** Any registry wired to answer at once: no real waiting in unit tests. */
-const registry = (timeoutMs = 1000) => new EcrImageRegistry({ client: new ECRClient({}), preview: { pollMs: 0, timeoutMs } });
+const registry = (timeoutMs = 1000) =>
+  new EcrImageRegistry({ client: new ECRClient({}), preview: { pollMs: 0, timeoutMs } });
 
 describe('EcrImageRegistry.tagImage', () => {
   beforeEach(() => {
@@ -41,7 +55,9 @@ describe('EcrImageRegistry.tagImage', () => {
   });
 
   it('puts the manifest it read by digest again under the tag, with its media type and digest', async () => {
-    ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: OCI }] });
+    ecr.on(BatchGetImageCommand).resolves({
+      images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: OCI }],
+    });
     ecr.on(PutImageCommand).resolves({});
 
     await registry().tagImage('hello', DIGEST, 'slipway-release-1');
@@ -66,14 +82,18 @@ describe('EcrImageRegistry.tagImage', () => {
   });
 
   it('accepts a tag that already names the image', async () => {
-    ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: OCI }] });
+    ecr.on(BatchGetImageCommand).resolves({
+      images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: OCI }],
+    });
     ecr.on(PutImageCommand).rejects(awsError('ImageAlreadyExistsException', 400));
 
     await expect(registry().tagImage('hello', DIGEST, 'slipway-release-1')).resolves.toBeUndefined();
   });
 
   it('says how to fix a repository with immutable tags', async () => {
-    ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: OCI }] });
+    ecr.on(BatchGetImageCommand).resolves({
+      images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: OCI }],
+    });
     ecr.on(PutImageCommand).rejects(awsError('ImageTagAlreadyExistsException', 400));
 
     await expect(registry().tagImage('hello', DIGEST, 'slipway-release-1')).rejects.toMatchObject({
@@ -83,8 +103,24 @@ describe('EcrImageRegistry.tagImage', () => {
   });
 
   it.each([
-    ['the digest is not in the repository', () => ecr.on(BatchGetImageCommand).resolves({ images: [], failures: [{ imageId: { imageDigest: DIGEST }, failureCode: 'ImageNotFound', failureReason: 'Requested image not found' }] })],
-    ['the repository does not exist', () => ecr.on(BatchGetImageCommand).rejects(awsError('RepositoryNotFoundException', 400))],
+    [
+      'the digest is not in the repository',
+      () =>
+        ecr.on(BatchGetImageCommand).resolves({
+          images: [],
+          failures: [
+            {
+              imageId: { imageDigest: DIGEST },
+              failureCode: 'ImageNotFound',
+              failureReason: 'Requested image not found',
+            },
+          ],
+        }),
+    ],
+    [
+      'the repository does not exist',
+      () => ecr.on(BatchGetImageCommand).rejects(awsError('RepositoryNotFoundException', 400)),
+    ],
   ])('is ImageNotFoundError when %s', async (_name, arrange) => {
     arrange();
 
@@ -93,7 +129,9 @@ describe('EcrImageRegistry.tagImage', () => {
   });
 
   it('turns a throttled PutImage into a TransientError', async () => {
-    ecr.on(BatchGetImageCommand).resolves({ images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: OCI }] });
+    ecr.on(BatchGetImageCommand).resolves({
+      images: [{ imageId: { imageDigest: DIGEST }, imageManifest: MANIFEST, imageManifestMediaType: OCI }],
+    });
     ecr.on(PutImageCommand).rejects(awsError('ThrottlingException', 400));
 
     await expect(registry().tagImage('hello', DIGEST, 'slipway-release-1')).rejects.toBeInstanceOf(TransientError);
@@ -105,7 +143,11 @@ describe('EcrImageRegistry.previewLifecyclePolicy', () => {
     ecr.reset();
     ecr.on(DescribeImagesCommand).resolves({
       imageDetails: [
-        { imageDigest: DIGEST, imageTags: ['01NEW', 'slipway-release-1'], imagePushedAt: new Date('2026-01-03T00:00:00Z') },
+        {
+          imageDigest: DIGEST,
+          imageTags: ['01NEW', 'slipway-release-1'],
+          imagePushedAt: new Date('2026-01-03T00:00:00Z'),
+        },
         { imageDigest: OLD, imageTags: ['01OLD'], imagePushedAt: new Date('2026-01-02T00:00:00Z') },
         { imageDigest: UNTAGGED, imagePushedAt: new Date('2026-01-01T00:00:00Z') },
       ],
@@ -160,7 +202,9 @@ describe('EcrImageRegistry.previewLifecyclePolicy', () => {
     ecr.on(StartLifecyclePolicyPreviewCommand).resolves({});
     ecr.on(GetLifecyclePolicyPreviewCommand).resolves({
       ...complete(),
-      previewResults: [{ imageDigest: OLD, action: { type: 'TRANSITION', targetStorageClass: 'ARCHIVE' }, appliedRulePriority: 1 }],
+      previewResults: [
+        { imageDigest: OLD, action: { type: 'TRANSITION', targetStorageClass: 'ARCHIVE' }, appliedRulePriority: 1 },
+      ],
     });
 
     const preview = await registry().previewLifecyclePolicy('hello', POLICY);
@@ -171,8 +215,14 @@ describe('EcrImageRegistry.previewLifecyclePolicy', () => {
 
   it('waits for a preview already running, then starts its own', async () => {
     const other = { rules: [{ ...POLICY.rules[1]!, rulePriority: 1 }] };
-    ecr.on(StartLifecyclePolicyPreviewCommand).rejectsOnce(awsError('LifecyclePolicyPreviewInProgressException', 400)).resolves({});
-    ecr.on(GetLifecyclePolicyPreviewCommand).resolvesOnce({ ...complete(other), previewResults: [] }).resolves(complete());
+    ecr
+      .on(StartLifecyclePolicyPreviewCommand)
+      .rejectsOnce(awsError('LifecyclePolicyPreviewInProgressException', 400))
+      .resolves({});
+    ecr
+      .on(GetLifecyclePolicyPreviewCommand)
+      .resolvesOnce({ ...complete(other), previewResults: [] })
+      .resolves(complete());
 
     const preview = await registry().previewLifecyclePolicy('hello', POLICY);
 
@@ -184,10 +234,14 @@ describe('EcrImageRegistry.previewLifecyclePolicy', () => {
     ecr.on(StartLifecyclePolicyPreviewCommand).resolves({});
     ecr.on(GetLifecyclePolicyPreviewCommand).resolves({ status: 'IN_PROGRESS' });
 
-    const error = await registry(0).previewLifecyclePolicy('hello', POLICY).catch((e: unknown) => e);
+    const error = await registry(0)
+      .previewLifecyclePolicy('hello', POLICY)
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(LifecyclePreviewPendingError);
-    expect((error as Error).message).toMatch(/still previewing the lifecycle policy of repository "hello".*ask again in a minute/);
+    expect((error as Error).message).toMatch(
+      /still previewing the lifecycle policy of repository "hello".*ask again in a minute/,
+    );
   });
 
   it.each(['FAILED', 'EXPIRED'] as const)('is LifecyclePreviewError when the preview ends %s', async (status) => {

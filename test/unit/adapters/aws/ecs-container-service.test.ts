@@ -10,7 +10,11 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { EcsContainerService, parseStackServices, type StackServices } from '../../../../src/adapters/aws/ecs-container-service.ts';
+import {
+  EcsContainerService,
+  parseStackServices,
+  type StackServices,
+} from '../../../../src/adapters/aws/ecs-container-service.ts';
 import { PassRoleDeniedError } from '../../../../src/adapters/aws/errors.ts';
 import { InvalidConfigError } from '../../../../src/domain/errors.ts';
 import { ServiceNotFoundError, type ServiceRef, type TaskSettings } from '../../../../src/ports/container-service.ts';
@@ -21,7 +25,13 @@ const REPO = '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello';
 const OLD_IMAGE = `${REPO}@sha256:${'01'.repeat(32)}`;
 const NEW_IMAGE = `${REPO}@sha256:${'ab'.repeat(32)}`;
 const TD = (revision: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/hello:${revision}`;
-const SERVICE: ServiceRef = { cluster: 'apps', name: 'hello', container: 'hello', port: 8080, healthCheck: { path: '/', timeoutSeconds: 120 } };
+const SERVICE: ServiceRef = {
+  cluster: 'apps',
+  name: 'hello',
+  container: 'hello',
+  port: 8080,
+  healthCheck: { path: '/', timeoutSeconds: 120 },
+};
 
 function deployment(overrides: Partial<Deployment>): Deployment {
   return {
@@ -54,9 +64,19 @@ function service(overrides: Partial<Service> = {}): Service {
     pendingCount: 0,
     launchType: 'FARGATE',
     taskDefinition: TD(7),
-    deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
+    deploymentConfiguration: {
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+    },
     deployments: [deployment({})],
-    events: [{ id: 'e1', createdAt: new Date('2024-11-20T10:03:00.000Z'), message: '(service hello) has reached a steady state.' }],
+    events: [
+      {
+        id: 'e1',
+        createdAt: new Date('2024-11-20T10:03:00.000Z'),
+        message: '(service hello) has reached a steady state.',
+      },
+    ],
     ...overrides,
   };
 }
@@ -79,7 +99,10 @@ function taskDefinition(revision: number, image: string): TaskDefinition {
         image,
         essential: true,
         portMappings: [{ containerPort: 8080, hostPort: 8080, protocol: 'tcp' }],
-        logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/hello', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'ecs' } },
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: { 'awslogs-group': '/ecs/hello', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'ecs' },
+        },
       },
     ],
     requiresAttributes: [{ name: 'com.amazonaws.ecs.capability.logging-driver.awslogs' }],
@@ -88,7 +111,12 @@ function taskDefinition(revision: number, image: string): TaskDefinition {
   };
 }
 
-function mockDeployPath(tags = [{ key: 'team', value: 'web' }, { key: 'aws:cloudformation:stack-name', value: 'hello-stack' }]) {
+function mockDeployPath(
+  tags = [
+    { key: 'team', value: 'web' },
+    { key: 'aws:cloudformation:stack-name', value: 'hello-stack' },
+  ],
+) {
   ecs.on(DescribeServicesCommand).resolves({ services: [service()], failures: [] });
   ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: taskDefinition(7, OLD_IMAGE), tags });
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: taskDefinition(8, NEW_IMAGE) });
@@ -96,7 +124,13 @@ function mockDeployPath(tags = [{ key: 'team', value: 'web' }, { key: 'aws:cloud
     service: service({
       taskDefinition: TD(8),
       deployments: [
-        deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), runningCount: 0, rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment ecs-svc/2222222222222222222 in progress.' }),
+        deployment({
+          id: 'ecs-svc/2222222222222222222',
+          taskDefinition: TD(8),
+          runningCount: 0,
+          rolloutState: 'IN_PROGRESS',
+          rolloutStateReason: 'ECS deployment ecs-svc/2222222222222222222 in progress.',
+        }),
         deployment({ status: 'ACTIVE' }),
       ],
     }),
@@ -112,26 +146,58 @@ describe('EcsContainerService', () => {
     mockDeployPath();
     const containers = new EcsContainerService({ client: new ECSClient({}) });
 
-    const result = await containers.deploy({ runId: '01JD3Z8Q4X7K2M5N8P1R3T6V9W', app: 'hello', service: SERVICE, image: NEW_IMAGE });
+    const result = await containers.deploy({
+      runId: '01JD3Z8Q4X7K2M5N8P1R3T6V9W',
+      app: 'hello',
+      service: SERVICE,
+      image: NEW_IMAGE,
+    });
 
-    expect(result).toEqual({ deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), revision: 8, previousTaskDefinition: TD(7) });
-    expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({ cluster: 'apps', services: ['hello'] });
-    expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({ taskDefinition: TD(7), include: ['TAGS'] });
-    const { taskDefinitionArn: _arn, revision: _rev, status: _status, compatibilities: _c, requiresAttributes: _r, registeredAt: _at, registeredBy: _by, ...writable } =
-      taskDefinition(7, OLD_IMAGE);
+    expect(result).toEqual({
+      deploymentId: 'ecs-svc/2222222222222222222',
+      taskDefinition: TD(8),
+      revision: 8,
+      previousTaskDefinition: TD(7),
+    });
+    expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({
+      cluster: 'apps',
+      services: ['hello'],
+    });
+    expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({
+      taskDefinition: TD(7),
+      include: ['TAGS'],
+    });
+    const {
+      taskDefinitionArn: _arn,
+      revision: _rev,
+      status: _status,
+      compatibilities: _c,
+      requiresAttributes: _r,
+      registeredAt: _at,
+      registeredBy: _by,
+      ...writable
+    } = taskDefinition(7, OLD_IMAGE);
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input).toEqual({
       ...writable,
       containerDefinitions: [{ ...writable.containerDefinitions?.[0], image: NEW_IMAGE }],
       tags: [{ key: 'team', value: 'web' }],
     });
-    expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: 'apps', service: 'hello', taskDefinition: TD(8) });
+    expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({
+      cluster: 'apps',
+      service: 'hello',
+      taskDefinition: TD(8),
+    });
   });
 
   it('refuses to follow a primary deployment that is not of the new revision', async () => {
     mockDeployPath([]);
-    ecs.on(UpdateServiceCommand).resolves({ service: service({ taskDefinition: TD(8), deployments: [deployment({})] }) });
+    ecs
+      .on(UpdateServiceCommand)
+      .resolves({ service: service({ taskDefinition: TD(8), deployments: [deployment({})] }) });
 
-    const error = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE }).catch((e: unknown) => e);
+    const error = await new EcsContainerService()
+      .deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE })
+      .catch((e: unknown) => e);
 
     expect((error as Error).message).toBe(
       `ECS UpdateService of "hello" in cluster "apps" started no deployment of ${TD(8)} (the primary deployment runs ${TD(7)}). ` +
@@ -141,15 +207,29 @@ describe('EcsContainerService', () => {
 
   it('says which config key lists the roles when IAM refuses to pass them', async () => {
     mockDeployPath([]);
-    ecs.on(RegisterTaskDefinitionCommand).rejects(
-      awsError('AccessDeniedException', 400, 'User: arn:aws:sts::123456789012:assumed-role/slipway-prod-DeployRole/deploy is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ecsTaskExecutionRole'),
-    );
+    ecs
+      .on(RegisterTaskDefinitionCommand)
+      .rejects(
+        awsError(
+          'AccessDeniedException',
+          400,
+          'User: arn:aws:sts::123456789012:assumed-role/slipway-prod-DeployRole/deploy is not authorized to perform: iam:PassRole on resource: arn:aws:iam::123456789012:role/ecsTaskExecutionRole',
+        ),
+      );
 
-    const error = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE }).catch((e: unknown) => e);
+    const error = await new EcsContainerService()
+      .deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(PassRoleDeniedError);
-    expect(error).toMatchObject({ name: 'PassRoleDeniedError', kind: 'invalid', roles: ['arn:aws:iam::123456789012:role/ecsTaskExecutionRole'] });
-    expect((error as Error).message).toContain('add them to apps.hello.service.existing.roleArns and deploy the stack again');
+    expect(error).toMatchObject({
+      name: 'PassRoleDeniedError',
+      kind: 'invalid',
+      roles: ['arn:aws:iam::123456789012:role/ecsTaskExecutionRole'],
+    });
+    expect((error as Error).message).toContain(
+      'add them to apps.hello.service.existing.roleArns and deploy the stack again',
+    );
   });
 
   it('registers without tags when the current revision has none of its own', async () => {
@@ -164,63 +244,126 @@ describe('EcsContainerService', () => {
     mockDeployPath([]);
     const render = vi.fn(() => ({ family: 'hello', containerDefinitions: [{ name: 'hello', image: NEW_IMAGE }] }));
 
-    await new EcsContainerService({ renderTaskDefinition: render }).deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE });
+    await new EcsContainerService({ renderTaskDefinition: render }).deploy({
+      runId: 'r',
+      app: 'hello',
+      service: SERVICE,
+      image: NEW_IMAGE,
+    });
 
     expect(render).toHaveBeenCalledWith(expect.objectContaining({ taskDefinitionArn: TD(7) }), 'hello', NEW_IMAGE);
-    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input).toEqual({ family: 'hello', containerDefinitions: [{ name: 'hello', image: NEW_IMAGE }] });
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input).toEqual({
+      family: 'hello',
+      containerDefinitions: [{ name: 'hello', image: NEW_IMAGE }],
+    });
   });
 
   it('follows the current deployment when the service already runs the image', async () => {
-    ecs.on(DescribeServicesCommand).resolves({ services: [service({ taskDefinition: TD(8), deployments: [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8) })] })] });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        service({
+          taskDefinition: TD(8),
+          deployments: [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8) })],
+        }),
+      ],
+    });
     ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: taskDefinition(8, NEW_IMAGE) });
 
-    const result = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE });
+    const result = await new EcsContainerService().deploy({
+      runId: 'r',
+      app: 'hello',
+      service: SERVICE,
+      image: NEW_IMAGE,
+    });
 
     expect(result).toEqual({ deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), revision: 8 });
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 
-  it('names the revision a retried deploy\'s rollout replaces while that one still runs', async () => {
-    const rolling = [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), rolloutState: 'IN_PROGRESS' }), deployment({ status: 'ACTIVE' })];
+  it("names the revision a retried deploy's rollout replaces while that one still runs", async () => {
+    const rolling = [
+      deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), rolloutState: 'IN_PROGRESS' }),
+      deployment({ status: 'ACTIVE' }),
+    ];
     ecs.on(DescribeServicesCommand).resolves({ services: [service({ taskDefinition: TD(8), deployments: rolling })] });
     ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: taskDefinition(8, NEW_IMAGE) });
 
-    const result = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE });
+    const result = await new EcsContainerService().deploy({
+      runId: 'r',
+      app: 'hello',
+      service: SERVICE,
+      image: NEW_IMAGE,
+    });
 
     expect(result).toMatchObject({ deploymentId: 'ecs-svc/2222222222222222222', previousTaskDefinition: TD(7) });
   });
 
   it('moves a service back to the previous revision, which stops the deployment that ran out of time', async () => {
-    const rolling = [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), rolloutState: 'IN_PROGRESS', runningCount: 0 }), deployment({ status: 'ACTIVE' })];
+    const rolling = [
+      deployment({
+        id: 'ecs-svc/2222222222222222222',
+        taskDefinition: TD(8),
+        rolloutState: 'IN_PROGRESS',
+        runningCount: 0,
+      }),
+      deployment({ status: 'ACTIVE' }),
+    ];
     ecs.on(DescribeServicesCommand).resolves({ services: [service({ taskDefinition: TD(8), deployments: rolling })] });
     ecs.on(UpdateServiceCommand).resolves({
-      service: service({ deployments: [deployment({ id: 'ecs-svc/3333333333333333333', rolloutState: 'IN_PROGRESS' }), { ...rolling[0], status: 'ACTIVE' }, rolling[1] as Deployment] }),
+      service: service({
+        deployments: [
+          deployment({ id: 'ecs-svc/3333333333333333333', rolloutState: 'IN_PROGRESS' }),
+          { ...rolling[0], status: 'ACTIVE' },
+          rolling[1] as Deployment,
+        ],
+      }),
     });
 
-    const result = await new EcsContainerService().revert({ app: 'hello', service: SERVICE, deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(7) });
+    const result = await new EcsContainerService().revert({
+      app: 'hello',
+      service: SERVICE,
+      deploymentId: 'ecs-svc/2222222222222222222',
+      taskDefinition: TD(7),
+    });
 
     expect(result).toEqual({ deploymentId: 'ecs-svc/3333333333333333333', taskDefinition: TD(7), revision: 7 });
-    expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([{ cluster: 'apps', service: 'hello', taskDefinition: TD(7) }]);
+    expect(ecs.commandCalls(UpdateServiceCommand).map((c) => c.args[0].input)).toEqual([
+      { cluster: 'apps', service: 'hello', taskDefinition: TD(7) },
+    ]);
   });
 
   it('leaves the service alone when the deployment to stop is no longer its primary', async () => {
-    const newer = [deployment({ id: 'ecs-svc/4444444444444444444', taskDefinition: TD(9), rolloutState: 'IN_PROGRESS' }), deployment({ id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: TD(8) })];
+    const newer = [
+      deployment({ id: 'ecs-svc/4444444444444444444', taskDefinition: TD(9), rolloutState: 'IN_PROGRESS' }),
+      deployment({ id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: TD(8) }),
+    ];
     ecs.on(DescribeServicesCommand).resolves({ services: [service({ taskDefinition: TD(9), deployments: newer })] });
 
-    const result = await new EcsContainerService().revert({ app: 'hello', service: SERVICE, deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(7) });
+    const result = await new EcsContainerService().revert({
+      app: 'hello',
+      service: SERVICE,
+      deploymentId: 'ecs-svc/2222222222222222222',
+      taskDefinition: TD(7),
+    });
 
     expect(result).toBeUndefined();
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 
   it.each([
-    ['missing', { services: [], failures: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/apps/hello', reason: 'MISSING' }] }, 'MISSING'],
+    [
+      'missing',
+      { services: [], failures: [{ arn: 'arn:aws:ecs:eu-west-1:123456789012:service/apps/hello', reason: 'MISSING' }] },
+      'MISSING',
+    ],
     ['inactive', { services: [service({ status: 'INACTIVE' })], failures: [] }, 'INACTIVE'],
   ])('refuses to deploy to a %s service, naming the cluster and the service', async (_label, response, reason) => {
     ecs.on(DescribeServicesCommand).resolves(response);
 
-    const error = await new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE }).catch((e: unknown) => e);
+    const error = await new EcsContainerService()
+      .deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE })
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ServiceNotFoundError);
     expect(error).toMatchObject({ name: 'ServiceNotFoundError', cluster: 'apps', service: 'hello' });
@@ -232,27 +375,53 @@ describe('EcsContainerService', () => {
   it('refuses to deploy to a cluster that does not exist', async () => {
     ecs.on(DescribeServicesCommand).rejects(awsError('ClusterNotFoundException', 400, 'Cluster not found.'));
 
-    await expect(new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE })).rejects.toThrow(
-      /ECS has no cluster "apps"/,
-    );
+    await expect(
+      new EcsContainerService().deploy({ runId: 'r', app: 'hello', service: SERVICE, image: NEW_IMAGE }),
+    ).rejects.toThrow(/ECS has no cluster "apps"/);
   });
 
   it.each([
-    ['IN_PROGRESS', { rolloutState: 'IN_PROGRESS', runningCount: 1 }, { state: 'IN_PROGRESS', runningCount: 1, desiredCount: 2 }],
-    ['COMPLETED', { rolloutState: 'COMPLETED' }, { state: 'COMPLETED', runningCount: 2, desiredCount: 2, url: 'https://hello.example.com' }],
+    [
+      'IN_PROGRESS',
+      { rolloutState: 'IN_PROGRESS', runningCount: 1 },
+      { state: 'IN_PROGRESS', runningCount: 1, desiredCount: 2 },
+    ],
+    [
+      'COMPLETED',
+      { rolloutState: 'COMPLETED' },
+      { state: 'COMPLETED', runningCount: 2, desiredCount: 2, url: 'https://hello.example.com' },
+    ],
     [
       'FAILED',
-      { rolloutState: 'FAILED', runningCount: 0, rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' },
-      { state: 'FAILED', runningCount: 0, desiredCount: 2, reason: 'ECS deployment circuit breaker: tasks failed to start.' },
+      {
+        rolloutState: 'FAILED',
+        runningCount: 0,
+        rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+      },
+      {
+        state: 'FAILED',
+        runningCount: 0,
+        desiredCount: 2,
+        reason: 'ECS deployment circuit breaker: tasks failed to start.',
+      },
     ],
   ] as const)('reports a primary deployment whose rollout is %s', async (_label, ours, expected) => {
-    ecs.on(DescribeServicesCommand).resolves({ services: [service({ deployments: [deployment({ id: 'ecs-svc/2222222222222222222', ...ours })] })] });
+    ecs
+      .on(DescribeServicesCommand)
+      .resolves({ services: [service({ deployments: [deployment({ id: 'ecs-svc/2222222222222222222', ...ours })] })] });
     const containers = new EcsContainerService({ url: (app) => `https://${app}.example.com` });
 
-    const status = await containers.rollout({ app: 'hello', service: SERVICE, deploymentId: 'ecs-svc/2222222222222222222' });
+    const status = await containers.rollout({
+      app: 'hello',
+      service: SERVICE,
+      deploymentId: 'ecs-svc/2222222222222222222',
+    });
 
     expect(status).toEqual(expected);
-    expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({ cluster: 'apps', services: ['hello'] });
+    expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({
+      cluster: 'apps',
+      services: ['hello'],
+    });
   });
 
   it('reports a deployment the circuit breaker rolled back as FAILED with its reason', async () => {
@@ -260,29 +429,61 @@ describe('EcsContainerService', () => {
       services: [
         service({
           deployments: [
-            deployment({ id: 'ecs-svc/3333333333333333333', taskDefinition: TD(7), rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1111111111111111111.' }),
-            deployment({ id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: TD(8), runningCount: 0, rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' }),
+            deployment({
+              id: 'ecs-svc/3333333333333333333',
+              taskDefinition: TD(7),
+              rolloutState: 'IN_PROGRESS',
+              rolloutStateReason:
+                'ECS deployment circuit breaker: rolling back to deploymentId ecs-svc/1111111111111111111.',
+            }),
+            deployment({
+              id: 'ecs-svc/2222222222222222222',
+              status: 'ACTIVE',
+              taskDefinition: TD(8),
+              runningCount: 0,
+              rolloutState: 'FAILED',
+              rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.',
+            }),
           ],
           events: [
-            { id: 'e3', createdAt: new Date('2024-11-20T10:09:00.000Z'), message: '(service hello) (deployment ecs-svc/2222222222222222222) deployment failed: tasks failed to start.' },
-            { id: 'e2', createdAt: new Date('2024-11-20T10:08:00.000Z'), message: '(service hello) (task 0f1e2d) failed container health checks.' },
+            {
+              id: 'e3',
+              createdAt: new Date('2024-11-20T10:09:00.000Z'),
+              message:
+                '(service hello) (deployment ecs-svc/2222222222222222222) deployment failed: tasks failed to start.',
+            },
+            {
+              id: 'e2',
+              createdAt: new Date('2024-11-20T10:08:00.000Z'),
+              message: '(service hello) (task 0f1e2d) failed container health checks.',
+            },
           ],
         }),
       ],
     });
 
-    const status = await new EcsContainerService().rollout({ app: 'hello', service: SERVICE, deploymentId: 'ecs-svc/2222222222222222222' });
+    const status = await new EcsContainerService().rollout({
+      app: 'hello',
+      service: SERVICE,
+      deploymentId: 'ecs-svc/2222222222222222222',
+    });
 
     expect(status.state).toBe('FAILED');
     expect(status.reason).toContain('ECS deployment circuit breaker: tasks failed to start.');
-    expect(status.reason).toContain('Latest service event: (service hello) (task 0f1e2d) failed container health checks.');
+    expect(status.reason).toContain(
+      'Latest service event: (service hello) (task 0f1e2d) failed container health checks.',
+    );
     expect(status.reason).toContain(`the service was rolled back to the previous task definition ${TD(7)}`);
   });
 
   it('reports a deployment ECS no longer lists as rolled back', async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [service()] });
 
-    const status = await new EcsContainerService().rollout({ app: 'hello', service: SERVICE, deploymentId: 'ecs-svc/2222222222222222222' });
+    const status = await new EcsContainerService().rollout({
+      app: 'hello',
+      service: SERVICE,
+      deploymentId: 'ecs-svc/2222222222222222222',
+    });
 
     expect(status).toEqual({
       state: 'FAILED',
@@ -297,14 +498,28 @@ describe('EcsContainerService', () => {
       services: [
         service({
           deployments: [
-            deployment({ id: 'ecs-svc/4444444444444444444', taskDefinition: TD(9), rolloutState: 'IN_PROGRESS', rolloutStateReason: 'ECS deployment ecs-svc/4444444444444444444 in progress.' }),
-            deployment({ id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: TD(8), rolloutState: 'IN_PROGRESS' }),
+            deployment({
+              id: 'ecs-svc/4444444444444444444',
+              taskDefinition: TD(9),
+              rolloutState: 'IN_PROGRESS',
+              rolloutStateReason: 'ECS deployment ecs-svc/4444444444444444444 in progress.',
+            }),
+            deployment({
+              id: 'ecs-svc/2222222222222222222',
+              status: 'ACTIVE',
+              taskDefinition: TD(8),
+              rolloutState: 'IN_PROGRESS',
+            }),
           ],
         }),
       ],
     });
 
-    const status = await new EcsContainerService().rollout({ app: 'hello', service: SERVICE, deploymentId: 'ecs-svc/2222222222222222222' });
+    const status = await new EcsContainerService().rollout({
+      app: 'hello',
+      service: SERVICE,
+      deploymentId: 'ecs-svc/2222222222222222222',
+    });
 
     expect(status.state).toBe('FAILED');
     expect(status.reason).toContain(`was replaced by a newer deployment (task definition ${TD(9)})`);
@@ -317,7 +532,14 @@ describe('EcsContainerService', () => {
 
     const serving = await containers.serving({ app: 'hello', service: SERVICE });
 
-    expect(serving).toEqual({ image: OLD_IMAGE, taskDefinition: TD(7), revision: 7, url: 'http://hello-123.eu-west-1.elb.amazonaws.com', runningCount: 2, desiredCount: 2 });
+    expect(serving).toEqual({
+      image: OLD_IMAGE,
+      taskDefinition: TD(7),
+      revision: 7,
+      url: 'http://hello-123.eu-west-1.elb.amazonaws.com',
+      runningCount: 2,
+      desiredCount: 2,
+    });
     expect(ecs.commandCalls(DescribeTaskDefinitionCommand)[0]?.args[0].input).toEqual({ taskDefinition: TD(7) });
   });
 
@@ -327,13 +549,20 @@ describe('EcsContainerService', () => {
         service({
           taskDefinition: TD(8),
           deployments: [
-            deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), runningCount: 0, rolloutState: 'FAILED' }),
+            deployment({
+              id: 'ecs-svc/2222222222222222222',
+              taskDefinition: TD(8),
+              runningCount: 0,
+              rolloutState: 'FAILED',
+            }),
             deployment({ status: 'ACTIVE', taskDefinition: TD(7), runningCount: 2 }),
           ],
         }),
       ],
     });
-    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: TD(7) }).resolves({ taskDefinition: taskDefinition(7, OLD_IMAGE) });
+    ecs
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: TD(7) })
+      .resolves({ taskDefinition: taskDefinition(7, OLD_IMAGE) });
 
     const serving = await new EcsContainerService().serving({ app: 'hello', service: SERVICE });
 
@@ -353,7 +582,9 @@ describe('EcsContainerService', () => {
   it('turns a throttled call into a TransientError', async () => {
     ecs.on(DescribeServicesCommand).rejects(awsError('ThrottlingException', 400, 'Rate exceeded'));
 
-    await expect(new EcsContainerService().rollout({ app: 'hello', service: SERVICE, deploymentId: 'x' })).rejects.toMatchObject({ name: 'TransientError' });
+    await expect(
+      new EcsContainerService().rollout({ app: 'hello', service: SERVICE, deploymentId: 'x' }),
+    ).rejects.toMatchObject({ name: 'TransientError' });
   });
 
   describe('a service the stack created', () => {
@@ -369,27 +600,64 @@ describe('EcsContainerService', () => {
         },
       },
     };
-    const CREATED: ServiceRef = { cluster: 'slipway', name: 'hello', container: 'hello', port: 8080, healthCheck: { path: '/', timeoutSeconds: 120 } };
+    const CREATED: ServiceRef = {
+      cluster: 'slipway',
+      name: 'hello',
+      container: 'hello',
+      port: 8080,
+      healthCheck: { path: '/', timeoutSeconds: 120 },
+    };
     const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:hello/db-AbCdEf';
-    const TASK: TaskSettings = { cpu: 512, memory: 1024, desiredCount: 2, environment: { MODE: 'prod' }, secrets: { DB_PASSWORD: SECRET }, architecture: 'ARM64' };
+    const TASK: TaskSettings = {
+      cpu: 512,
+      memory: 1024,
+      desiredCount: 2,
+      environment: { MODE: 'prod' },
+      secrets: { DB_PASSWORD: SECRET },
+      architecture: 'ARM64',
+    };
     const BOOTSTRAP: TaskDefinition = {
       taskDefinitionArn: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/slipway-prod-hello:1',
       family: 'slipway-prod-hello',
       revision: 1,
       cpu: '256',
       memory: '512',
-      containerDefinitions: [{ name: 'hello', image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello:slipway-bootstrap', portMappings: [{ containerPort: 8080 }] }],
+      containerDefinitions: [
+        {
+          name: 'hello',
+          image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/hello:slipway-bootstrap',
+          portMappings: [{ containerPort: 8080 }],
+        },
+      ],
     };
     const containers = () => new EcsContainerService({ stack: STACK, region: 'eu-west-1' });
 
-    function mockCreated(current: { desiredCount: number; runningCount: number }, taskDefinition: TaskDefinition = BOOTSTRAP) {
+    function mockCreated(
+      current: { desiredCount: number; runningCount: number },
+      taskDefinition: TaskDefinition = BOOTSTRAP,
+    ) {
       const arn = taskDefinition.taskDefinitionArn;
       ecs.on(DescribeServicesCommand).resolves({
-        services: [service({ ...current, clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/slipway-prod', taskDefinition: arn, deployments: [deployment({ taskDefinition: arn, ...current })] })],
+        services: [
+          service({
+            ...current,
+            clusterArn: 'arn:aws:ecs:eu-west-1:123456789012:cluster/slipway-prod',
+            taskDefinition: arn,
+            deployments: [deployment({ taskDefinition: arn, ...current })],
+          }),
+        ],
       });
-      ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition, tags: [{ key: 'aws:cloudformation:stack-name', value: 'slipway-prod' }] });
+      ecs
+        .on(DescribeTaskDefinitionCommand)
+        .resolves({ taskDefinition, tags: [{ key: 'aws:cloudformation:stack-name', value: 'slipway-prod' }] });
       ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { taskDefinitionArn: TD(2), revision: 2 } });
-      ecs.on(UpdateServiceCommand).resolves({ service: service({ deployments: [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(2), rolloutState: 'IN_PROGRESS' })] }) });
+      ecs.on(UpdateServiceCommand).resolves({
+        service: service({
+          deployments: [
+            deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(2), rolloutState: 'IN_PROGRESS' }),
+          ],
+        }),
+      });
     }
 
     it('renders the whole revision from the task settings and the stack: size, architecture, roles, log group, environment, secrets by reference', async () => {
@@ -415,19 +683,34 @@ describe('EcsContainerService', () => {
             environment: [{ name: 'MODE', value: 'prod' }],
             secrets: [{ name: 'DB_PASSWORD', valueFrom: SECRET }],
             stopTimeout: 10,
-            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/slipway/prod/hello', 'awslogs-region': 'eu-west-1', 'awslogs-stream-prefix': 'app' } },
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': '/slipway/prod/hello',
+                'awslogs-region': 'eu-west-1',
+                'awslogs-stream-prefix': 'app',
+              },
+            },
           },
         ],
       });
     });
 
-    it('brings a service with nothing running to its desired count, in the stack\'s cluster', async () => {
+    it("brings a service with nothing running to its desired count, in the stack's cluster", async () => {
       mockCreated({ desiredCount: 0, runningCount: 0 });
 
       await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
 
-      expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({ cluster: 'slipway-prod', services: ['hello'] });
-      expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: 'slipway-prod', service: 'hello', taskDefinition: TD(2), desiredCount: 2 });
+      expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({
+        cluster: 'slipway-prod',
+        services: ['hello'],
+      });
+      expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({
+        cluster: 'slipway-prod',
+        service: 'hello',
+        taskDefinition: TD(2),
+        desiredCount: 2,
+      });
     });
 
     it('leaves the count alone when it already is the configured one', async () => {
@@ -435,7 +718,11 @@ describe('EcsContainerService', () => {
 
       await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
 
-      expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({ cluster: 'slipway-prod', service: 'hello', taskDefinition: TD(2) });
+      expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({
+        cluster: 'slipway-prod',
+        service: 'hello',
+        taskDefinition: TD(2),
+      });
     });
 
     it.each([
@@ -444,7 +731,13 @@ describe('EcsContainerService', () => {
     ])('with autoscaling, sets the count only when nothing runs (%j → %s)', async (current, expected) => {
       mockCreated(current);
 
-      await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: { ...TASK, desiredCount: 1, autoscaling: { min: 3, max: 6 } } });
+      await containers().deploy({
+        runId: 'r',
+        app: 'hello',
+        service: CREATED,
+        image: NEW_IMAGE,
+        task: { ...TASK, desiredCount: 1, autoscaling: { min: 3, max: 6 } },
+      });
 
       expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input.desiredCount).toBe(expected);
     });
@@ -456,9 +749,18 @@ describe('EcsContainerService', () => {
       await first.deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
       const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input;
       ecs.reset();
-      mockCreated({ desiredCount: 2, runningCount: 2 }, { ...(registered as TaskDefinition), taskDefinitionArn: TD(2), revision: 2 });
+      mockCreated(
+        { desiredCount: 2, runningCount: 2 },
+        { ...(registered as TaskDefinition), taskDefinitionArn: TD(2), revision: 2 },
+      );
 
-      const result = await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK });
+      const result = await containers().deploy({
+        runId: 'r',
+        app: 'hello',
+        service: CREATED,
+        image: NEW_IMAGE,
+        task: TASK,
+      });
 
       expect(result).toEqual({ deploymentId: 'ecs-svc/1111111111111111111', taskDefinition: TD(2), revision: 2 });
       expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
@@ -471,7 +773,13 @@ describe('EcsContainerService', () => {
       ecs.reset();
       mockCreated({ desiredCount: 2, runningCount: 2 }, { ...registered, taskDefinitionArn: TD(2), revision: 2 });
 
-      await containers().deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: { ...TASK, environment: { MODE: 'debug' } } });
+      await containers().deploy({
+        runId: 'r',
+        app: 'hello',
+        service: CREATED,
+        image: NEW_IMAGE,
+        task: { ...TASK, environment: { MODE: 'debug' } },
+      });
 
       expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
     });
@@ -479,25 +787,37 @@ describe('EcsContainerService', () => {
     it('says to deploy the stack when SLIPWAY_APPS does not list the app', async () => {
       mockCreated({ desiredCount: 0, runningCount: 0 });
 
-      const error = await new EcsContainerService({ stack: { cluster: 'slipway-prod', apps: {} } }).deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK }).catch((e: unknown) => e);
+      const error = await new EcsContainerService({ stack: { cluster: 'slipway-prod', apps: {} } })
+        .deploy({ runId: 'r', app: 'hello', service: CREATED, image: NEW_IMAGE, task: TASK })
+        .catch((e: unknown) => e);
 
       expect(error).toBeInstanceOf(InvalidConfigError);
       expect((error as Error).message).toContain('Deploy the stack again (npx serverless deploy)');
     });
 
-    it('reports the stack\'s URL once the rollout completes', async () => {
-      ecs.on(DescribeServicesCommand).resolves({ services: [service({ deployments: [deployment({ id: 'ecs-svc/2222222222222222222' })] })] });
+    it("reports the stack's URL once the rollout completes", async () => {
+      ecs
+        .on(DescribeServicesCommand)
+        .resolves({ services: [service({ deployments: [deployment({ id: 'ecs-svc/2222222222222222222' })] })] });
 
-      const status = await containers().rollout({ app: 'hello', service: CREATED, deploymentId: 'ecs-svc/2222222222222222222' });
+      const status = await containers().rollout({
+        app: 'hello',
+        service: CREATED,
+        deploymentId: 'ecs-svc/2222222222222222222',
+      });
 
       expect(status.url).toBe('http://hello-1234567890.eu-west-1.elb.amazonaws.com');
-      expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({ cluster: 'slipway-prod', services: ['hello'] });
+      expect(ecs.commandCalls(DescribeServicesCommand)[0]?.args[0].input).toEqual({
+        cluster: 'slipway-prod',
+        services: ['hello'],
+      });
     });
   });
 
   describe('parseStackServices', () => {
     it('reads what serverless/apps.ts writes', () => {
-      const json = '{"cluster":"slipway-dev","apps":{"hello":{"service":"hello","url":"http://x","executionRoleArn":"arn:aws:iam::1:role/e","taskRoleArn":"arn:aws:iam::1:role/t","logGroup":"/slipway/dev/hello"}}}';
+      const json =
+        '{"cluster":"slipway-dev","apps":{"hello":{"service":"hello","url":"http://x","executionRoleArn":"arn:aws:iam::1:role/e","taskRoleArn":"arn:aws:iam::1:role/t","logGroup":"/slipway/dev/hello"}}}';
       expect(parseStackServices(json).apps.hello?.logGroup).toBe('/slipway/dev/hello');
     });
 

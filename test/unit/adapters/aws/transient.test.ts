@@ -7,7 +7,11 @@ describe('transient', () => {
   it.each([
     ['ThrottlingException', awsError('ThrottlingException', 400), true],
     ['TooManyRequestsException', awsError('TooManyRequestsException', 429), true],
-    ['an error the SDK marks $retryable', Object.assign(awsError('LimitExceeded', 400), { $retryable: { throttling: true } }), true],
+    [
+      'an error the SDK marks $retryable',
+      Object.assign(awsError('LimitExceeded', 400), { $retryable: { throttling: true } }),
+      true,
+    ],
     ['a 500', awsError('InternalServerError', 500), true],
     ['a 503 of any name', awsError('SomethingUnavailable', 503), true],
     ['a reset connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), true],
@@ -25,7 +29,9 @@ describe('transient', () => {
 
     expect(mapped).toBeInstanceOf(TransientError);
     expect(mapped).toMatchObject({ name: 'TransientError', cause: original });
-    expect((mapped as Error).message).toContain('ECR DescribeImages of "hello" failed for now (ThrottlingException: Rate exceeded)');
+    expect((mapped as Error).message).toContain(
+      'ECR DescribeImages of "hello" failed for now (ThrottlingException: Rate exceeded)',
+    );
   });
 
   it('passes a non-transient error through unchanged', async () => {

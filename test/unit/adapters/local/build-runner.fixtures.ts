@@ -52,7 +52,10 @@ function safeRead(path: string): string {
 }
 
 /** `phases({ pre_build: ['export A=1'], build: ['echo $A'] })` → a version 0.2 buildspec with those commands. */
-export function phases(commands: Partial<Record<'install' | 'pre_build' | 'build' | 'post_build', string[]>>, extra = ''): string {
+export function phases(
+  commands: Partial<Record<'install' | 'pre_build' | 'build' | 'post_build', string[]>>,
+  extra = '',
+): string {
   const blocks = Object.entries(commands).map(
     ([phase, list]) => `  ${phase}:\n    commands:\n${list.map((c) => `      - ${JSON.stringify(c)}`).join('\n')}`,
   );
@@ -78,15 +81,25 @@ export function aBuildRequest(overrides: Partial<BuildRequest> = {}): BuildReque
  * A context store for the local runner: each key's bytes handed out as a `data:` URL (fetch reads it
  * with no server); a key it does not hold gets a URL that answers 404. `downloads` records the calls.
  */
-export function aContextStore(objects: Record<string, string> = { 'contexts/hello/01JTESTRUN0000000000000000.tar.gz': 'context-bytes' }) {
+export function aContextStore(
+  objects: Record<string, string> = { 'contexts/hello/01JTESTRUN0000000000000000.tar.gz': 'context-bytes' },
+) {
   const downloads: { key: string; expiresInSeconds: number }[] = [];
   const store: Pick<ObjectStore, 'createDownload'> & { downloads: typeof downloads } = {
     downloads,
     async createDownload(request): Promise<PresignedRequest> {
       downloads.push(request);
       const body = objects[request.key];
-      const url = body === undefined ? 'http://127.0.0.1:9/missing.tar.gz' : `data:application/gzip;base64,${Buffer.from(body).toString('base64')}`;
-      return { method: 'GET', url, headers: {}, expiresAt: new Date(Date.now() + request.expiresInSeconds * 1000).toISOString() };
+      const url =
+        body === undefined
+          ? 'http://127.0.0.1:9/missing.tar.gz'
+          : `data:application/gzip;base64,${Buffer.from(body).toString('base64')}`;
+      return {
+        method: 'GET',
+        url,
+        headers: {},
+        expiresAt: new Date(Date.now() + request.expiresInSeconds * 1000).toISOString(),
+      };
     },
   };
   return store;

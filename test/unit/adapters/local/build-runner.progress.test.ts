@@ -17,10 +17,18 @@ function feed(lines: string[]): BuildProgress {
 
 describe('BuildProgress', () => {
   it('follows the phase from the Entering phase lines', () => {
-    const progress = feed([at('Entering phase INSTALL'), at('Phase complete: INSTALL State: SUCCEEDED'), at('Entering phase PRE_BUILD')]);
+    const progress = feed([
+      at('Entering phase INSTALL'),
+      at('Phase complete: INSTALL State: SUCCEEDED'),
+      at('Entering phase PRE_BUILD'),
+    ]);
 
     expect(progress.phase).toBe('PRE_BUILD');
-    expect(progress.phases.map((p) => `${p.phaseType}=${p.phaseStatus}`)).toEqual(['SUBMITTED=SUCCEEDED', 'INSTALL=SUCCEEDED', 'PRE_BUILD=IN_PROGRESS']);
+    expect(progress.phases.map((p) => `${p.phaseType}=${p.phaseStatus}`)).toEqual([
+      'SUBMITTED=SUCCEEDED',
+      'INSTALL=SUCCEEDED',
+      'PRE_BUILD=IN_PROGRESS',
+    ]);
   });
 
   it('stamps phases with the injected clock', () => {
@@ -51,17 +59,28 @@ describe('BuildProgress', () => {
       'post build output',
     ]);
 
-    expect(progress.failure()).toEqual({ phase: 'BUILD', message: 'make: *** [all] Error 2 (command "make" exited with status 2)' });
+    expect(progress.failure()).toEqual({
+      phase: 'BUILD',
+      message: 'make: *** [all] Error 2 (command "make" exited with status 2)',
+    });
   });
 
   it('reports a shell that died without phase lines by its exit status', () => {
     const progress = feed(['bash: build.sh: No such file or directory']);
 
-    expect(progress.failure({ code: 127, signal: null })).toEqual({ phase: 'SUBMITTED', message: 'bash: build.sh: No such file or directory (the build shell exited with status 127)' });
+    expect(progress.failure({ code: 127, signal: null })).toEqual({
+      phase: 'SUBMITTED',
+      message: 'bash: build.sh: No such file or directory (the build shell exited with status 127)',
+    });
   });
 
   it('has no failure for a clean exit', () => {
-    expect(feed([at('Entering phase BUILD'), at('Phase complete: BUILD State: SUCCEEDED')]).failure({ code: 0, signal: null })).toBeUndefined();
+    expect(
+      feed([at('Entering phase BUILD'), at('Phase complete: BUILD State: SUCCEEDED')]).failure({
+        code: 0,
+        signal: null,
+      }),
+    ).toBeUndefined();
   });
 
   it(`keeps the last ${TAIL_LINES} lines as the tail`, () => {
@@ -85,7 +104,10 @@ describe('BuildProgress', () => {
 describe('parseSlipwayErrorLine', () => {
   it.each([
     ['slipway: error: DockerfileNotFound: Dockerfile', { kind: 'DockerfileNotFound', message: 'Dockerfile' }],
-    ['  slipway: error: ImagePushFailed: could not push r:t  ', { kind: 'ImagePushFailed', message: 'could not push r:t' }],
+    [
+      '  slipway: error: ImagePushFailed: could not push r:t  ',
+      { kind: 'ImagePushFailed', message: 'could not push r:t' },
+    ],
     ['slipway: building hello', undefined],
     ['#5 0.2 slipway: error: Fake: printed by a RUN step', undefined],
   ])('parses %j', (line, expected) => {

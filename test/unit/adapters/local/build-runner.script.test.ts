@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { bashQuote } from '../../../../src/adapters/local/build-runner/index.ts';
 import { phases, runBuildspec } from './build-runner.fixtures.ts';
 
-const entered = (markers: string[]): string[] => markers.flatMap((m) => /^Entering phase (\w+)$/.exec(m)?.slice(1) ?? []);
-const completed = (markers: string[]): string[] => markers.flatMap((m) => /^Phase complete: (\w+) State: (\w+)$/.exec(m)?.slice(1).join('=') ?? []);
+const entered = (markers: string[]): string[] =>
+  markers.flatMap((m) => /^Entering phase (\w+)$/.exec(m)?.slice(1) ?? []);
+const completed = (markers: string[]): string[] =>
+  markers.flatMap((m) => /^Phase complete: (\w+) State: (\w+)$/.exec(m)?.slice(1).join('=') ?? []);
 
 describe('renderBuildScript: variables and working directory', () => {
   it('keeps exported and plain variables from pre_build for build', () => {
@@ -14,13 +16,18 @@ describe('renderBuildScript: variables and working directory', () => {
   });
 
   it('keeps the working directory between commands and phases', () => {
-    const run = runBuildspec(phases({ pre_build: ['mkdir -p sub/dir && cd sub'], build: ['cd dir', 'basename "$PWD"'] }));
+    const run = runBuildspec(
+      phases({ pre_build: ['mkdir -p sub/dir && cd sub'], build: ['cd dir', 'basename "$PWD"'] }),
+    );
 
     expect(run.output).toEqual(['dir']);
   });
 
   it('treats env.variables as defaults the caller can override', () => {
-    const spec = phases({ build: ['echo "$KEEP $CHANGE"'] }, "env:\n  variables:\n    KEEP: kept\n    CHANGE: 'from buildspec'\n");
+    const spec = phases(
+      { build: ['echo "$KEEP $CHANGE"'] },
+      "env:\n  variables:\n    KEEP: kept\n    CHANGE: 'from buildspec'\n",
+    );
 
     expect(runBuildspec(spec, { CHANGE: 'from caller' }).output).toEqual(['kept from caller']);
   });
@@ -34,7 +41,14 @@ describe('renderBuildScript: phase transitions', () => {
   it('runs every phase in order when all succeed, then exits 0', () => {
     const run = runBuildspec(phases({ build: ['true'] }));
 
-    expect(entered(run.markers)).toEqual(['INSTALL', 'PRE_BUILD', 'BUILD', 'POST_BUILD', 'UPLOAD_ARTIFACTS', 'FINALIZING']);
+    expect(entered(run.markers)).toEqual([
+      'INSTALL',
+      'PRE_BUILD',
+      'BUILD',
+      'POST_BUILD',
+      'UPLOAD_ARTIFACTS',
+      'FINALIZING',
+    ]);
     expect(run.code).toBe(0);
   });
 
@@ -55,15 +69,27 @@ describe('renderBuildScript: phase transitions', () => {
   });
 
   it('still runs post_build after build fails, with CODEBUILD_BUILD_SUCCEEDING=0', () => {
-    const run = runBuildspec(phases({ build: ['echo "during $CODEBUILD_BUILD_SUCCEEDING"', 'false'], post_build: ['echo "after $CODEBUILD_BUILD_SUCCEEDING"'] }));
+    const run = runBuildspec(
+      phases({
+        build: ['echo "during $CODEBUILD_BUILD_SUCCEEDING"', 'false'],
+        post_build: ['echo "after $CODEBUILD_BUILD_SUCCEEDING"'],
+      }),
+    );
 
     expect(run.output).toEqual(['during 1', 'after 0']);
-    expect(completed(run.markers)).toEqual(['INSTALL=SUCCEEDED', 'PRE_BUILD=SUCCEEDED', 'BUILD=FAILED', 'POST_BUILD=SUCCEEDED', 'UPLOAD_ARTIFACTS=SUCCEEDED']);
+    expect(completed(run.markers)).toEqual([
+      'INSTALL=SUCCEEDED',
+      'PRE_BUILD=SUCCEEDED',
+      'BUILD=FAILED',
+      'POST_BUILD=SUCCEEDED',
+      'UPLOAD_ARTIFACTS=SUCCEEDED',
+    ]);
     expect(run.code).toBe(1);
   });
 
   it('runs the next phase after a failure when on-failure is CONTINUE', () => {
-    const spec = 'version: 0.2\nphases:\n  pre_build:\n    on-failure: CONTINUE\n    commands: [false]\n  build:\n    commands: [echo build]\n';
+    const spec =
+      'version: 0.2\nphases:\n  pre_build:\n    on-failure: CONTINUE\n    commands: [false]\n  build:\n    commands: [echo build]\n';
 
     expect(runBuildspec(spec).output).toEqual(['build']);
   });
@@ -75,7 +101,8 @@ describe('renderBuildScript: phase transitions', () => {
   });
 
   it('skips post_build after a build failure when on-failure is ABORT', () => {
-    const spec = 'version: 0.2\nphases:\n  build:\n    on-failure: ABORT\n    commands: [false]\n  post_build:\n    commands: [echo post]\n';
+    const spec =
+      'version: 0.2\nphases:\n  build:\n    on-failure: ABORT\n    commands: [false]\n  post_build:\n    commands: [echo post]\n';
     const run = runBuildspec(spec);
 
     expect(run.output).toEqual([]);
@@ -145,7 +172,10 @@ describe('renderBuildScript: how a command fails', () => {
 
 describe('renderBuildScript: exported variables', () => {
   it('writes the exported variables after the last phase, with their exact values', () => {
-    const spec = phases({ pre_build: ['export IMAGE_DIGEST=early'], post_build: ['IMAGE_DIGEST="sha256:abc\nsecond line"'] }, 'env:\n  exported-variables: [IMAGE_DIGEST, NEVER_SET]\n');
+    const spec = phases(
+      { pre_build: ['export IMAGE_DIGEST=early'], post_build: ['IMAGE_DIGEST="sha256:abc\nsecond line"'] },
+      'env:\n  exported-variables: [IMAGE_DIGEST, NEVER_SET]\n',
+    );
 
     expect(runBuildspec(spec).exported).toEqual({ IMAGE_DIGEST: 'sha256:abc\nsecond line' });
   });

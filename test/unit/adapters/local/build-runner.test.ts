@@ -28,7 +28,12 @@ describe('LocalBuildRunner', () => {
   async function withBuildspec(yaml: string, options: { docker?: string } = {}): Promise<LocalBuildRunner> {
     const path = join(root, `buildspec-${Math.random().toString(36).slice(2)}.yml`);
     await writeFile(path, yaml);
-    runner = new LocalBuildRunner({ buildspecPath: path, workDir: join(root, 'builds'), contexts: aContextStore(), ...options });
+    runner = new LocalBuildRunner({
+      buildspecPath: path,
+      workDir: join(root, 'builds'),
+      contexts: aContextStore(),
+      ...options,
+    });
     return runner;
   }
 
@@ -51,7 +56,9 @@ describe('LocalBuildRunner', () => {
   });
 
   it('reports success with the exported IMAGE_DIGEST', async () => {
-    const r = await withBuildspec(phases({ post_build: [`export IMAGE_DIGEST=${DIGEST}`] }, 'env:\n  exported-variables: [IMAGE_DIGEST]\n'));
+    const r = await withBuildspec(
+      phases({ post_build: [`export IMAGE_DIGEST=${DIGEST}`] }, 'env:\n  exported-variables: [IMAGE_DIGEST]\n'),
+    );
 
     const state = await finished(r, (await r.start(aBuildRequest())).buildId);
 
@@ -59,13 +66,22 @@ describe('LocalBuildRunner', () => {
   });
 
   it('ignores an exported IMAGE_DIGEST that is not a digest', async () => {
-    const r = await withBuildspec(phases({ post_build: ['export IMAGE_DIGEST=latest'] }, 'env:\n  exported-variables: [IMAGE_DIGEST]\n'));
+    const r = await withBuildspec(
+      phases({ post_build: ['export IMAGE_DIGEST=latest'] }, 'env:\n  exported-variables: [IMAGE_DIGEST]\n'),
+    );
 
     expect((await finished(r, (await r.start(aBuildRequest())).buildId)).imageDigest).toBeUndefined();
   });
 
   it('gives the buildspec the SLIPWAY_* inputs', async () => {
-    const r = await withBuildspec(phases({ build: ['echo "$SLIPWAY_APP|$SLIPWAY_IMAGE_TAGS|$SLIPWAY_TARGET|$SLIPWAY_REGISTRY_LOGIN|${SLIPWAY_PLATFORM-unset}"', 'echo "$SLIPWAY_BUILD_ARGS"'] }));
+    const r = await withBuildspec(
+      phases({
+        build: [
+          'echo "$SLIPWAY_APP|$SLIPWAY_IMAGE_TAGS|$SLIPWAY_TARGET|$SLIPWAY_REGISTRY_LOGIN|${SLIPWAY_PLATFORM-unset}"',
+          'echo "$SLIPWAY_BUILD_ARGS"',
+        ],
+      }),
+    );
     const request = aBuildRequest({ imageTags: ['a', 'b'], buildArgs: { ONE: '1', TWO: 'x y=z' }, target: 'prod' });
 
     const { buildId } = await r.start(request);
@@ -77,7 +93,13 @@ describe('LocalBuildRunner', () => {
   });
 
   it('gives the buildspec CodeBuild variables, with a fresh source folder as the working directory', async () => {
-    const r = await withBuildspec(phases({ build: ['echo "$CODEBUILD_BUILD_ID $CODEBUILD_BUILD_NUMBER $CODEBUILD_BUILD_SUCCEEDING $([ "$PWD" = "$CODEBUILD_SRC_DIR" ] && echo cwd-ok)"'] }));
+    const r = await withBuildspec(
+      phases({
+        build: [
+          'echo "$CODEBUILD_BUILD_ID $CODEBUILD_BUILD_NUMBER $CODEBUILD_BUILD_SUCCEEDING $([ "$PWD" = "$CODEBUILD_SRC_DIR" ] && echo cwd-ok)"',
+        ],
+      }),
+    );
 
     const { buildId } = await r.start(aBuildRequest());
     await finished(r, buildId);
@@ -98,7 +120,12 @@ describe('LocalBuildRunner', () => {
     process.env.SLIPWAY_LEAK_TEST = 'leaked';
     const path = join(root, 'spec.yml');
     await writeFile(path, phases({ build: ['echo "${SLIPWAY_LEAK_TEST-absent} $EXTRA"'] }));
-    runner = new LocalBuildRunner({ buildspecPath: path, workDir: join(root, 'builds'), contexts: aContextStore(), env: { EXTRA: 'given' } });
+    runner = new LocalBuildRunner({
+      buildspecPath: path,
+      workDir: join(root, 'builds'),
+      contexts: aContextStore(),
+      env: { EXTRA: 'given' },
+    });
 
     const { buildId } = await runner.start(aBuildRequest());
     await finished(runner, buildId);
@@ -116,12 +143,18 @@ describe('LocalBuildRunner', () => {
     expect((await r.logLines(buildId)).lines).toContain('ran the chosen client');
   });
 
-  it('reports the failed phase in the build\'s own words', async () => {
-    const r = await withBuildspec(phases({ pre_build: ['echo "slipway: error: DockerfileNotFound: Dockerfile"; false'], build: ['echo never'] }));
+  it("reports the failed phase in the build's own words", async () => {
+    const r = await withBuildspec(
+      phases({ pre_build: ['echo "slipway: error: DockerfileNotFound: Dockerfile"; false'], build: ['echo never'] }),
+    );
 
     const state = await finished(r, (await r.start(aBuildRequest())).buildId);
 
-    expect(state).toMatchObject({ status: 'FAILED', phase: 'COMPLETED', failure: { phase: 'PRE_BUILD', message: 'DockerfileNotFound: Dockerfile' } });
+    expect(state).toMatchObject({
+      status: 'FAILED',
+      phase: 'COMPLETED',
+      failure: { phase: 'PRE_BUILD', message: 'DockerfileNotFound: Dockerfile' },
+    });
   });
 
   it('writes every line to build.log and hands them out after a cursor', async () => {
@@ -138,12 +171,18 @@ describe('LocalBuildRunner', () => {
   });
 
   it('answers get for a finished build after a restart, from state.json', async () => {
-    const r = await withBuildspec(phases({ post_build: [`export IMAGE_DIGEST=${DIGEST}`] }, 'env:\n  exported-variables: [IMAGE_DIGEST]\n'));
+    const r = await withBuildspec(
+      phases({ post_build: [`export IMAGE_DIGEST=${DIGEST}`] }, 'env:\n  exported-variables: [IMAGE_DIGEST]\n'),
+    );
     const { buildId } = await r.start(aBuildRequest());
     const before = await finished(r, buildId);
     await r.close();
 
-    const restarted = new LocalBuildRunner({ buildspecPath: join(root, 'unused.yml'), workDir: join(root, 'builds'), contexts: aContextStore() });
+    const restarted = new LocalBuildRunner({
+      buildspecPath: join(root, 'unused.yml'),
+      workDir: join(root, 'builds'),
+      contexts: aContextStore(),
+    });
 
     expect(await restarted.get(buildId)).toEqual(before);
   });
@@ -151,12 +190,28 @@ describe('LocalBuildRunner', () => {
   it('reports a build that was running when the runner went away as failed', async () => {
     const dir = join(root, 'builds', 'slipway-hello_00000000-0000-0000-0000-000000000000');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'state.json'), JSON.stringify({ buildId: 'slipway-hello:00000000-0000-0000-0000-000000000000', status: 'IN_PROGRESS', phase: 'BUILD', pid: 1, phases: [] }));
-    runner = new LocalBuildRunner({ buildspecPath: join(root, 'unused.yml'), workDir: join(root, 'builds'), contexts: aContextStore() });
+    await writeFile(
+      join(dir, 'state.json'),
+      JSON.stringify({
+        buildId: 'slipway-hello:00000000-0000-0000-0000-000000000000',
+        status: 'IN_PROGRESS',
+        phase: 'BUILD',
+        pid: 1,
+        phases: [],
+      }),
+    );
+    runner = new LocalBuildRunner({
+      buildspecPath: join(root, 'unused.yml'),
+      workDir: join(root, 'builds'),
+      contexts: aContextStore(),
+    });
 
     const state = await runner.get('slipway-hello:00000000-0000-0000-0000-000000000000');
 
-    expect(state).toMatchObject({ status: 'FAILED', failure: { phase: 'BUILD', message: expect.stringContaining('interrupted') } });
+    expect(state).toMatchObject({
+      status: 'FAILED',
+      failure: { phase: 'BUILD', message: expect.stringContaining('interrupted') },
+    });
   });
 
   it('stops a running build', { timeout: 30_000 }, async () => {
@@ -168,11 +223,14 @@ describe('LocalBuildRunner', () => {
     expect(await r.get(buildId)).toMatchObject({ status: 'STOPPED' });
   });
 
-  it.each(['slipway-hello:4f1c0000-0000-0000-0000-000000000000', '../../etc/passwd', ''])('throws BuildNotFoundError for unknown build %j', async (buildId) => {
-    const r = await withBuildspec(phases({}));
+  it.each(['slipway-hello:4f1c0000-0000-0000-0000-000000000000', '../../etc/passwd', ''])(
+    'throws BuildNotFoundError for unknown build %j',
+    async (buildId) => {
+      const r = await withBuildspec(phases({}));
 
-    await expect(r.get(buildId)).rejects.toBeInstanceOf(BuildNotFoundError);
-  });
+      await expect(r.get(buildId)).rejects.toBeInstanceOf(BuildNotFoundError);
+    },
+  );
 
   it('names the BuildNotFoundError for Retry/Catch', async () => {
     const r = await withBuildspec(phases({}));
@@ -182,12 +240,21 @@ describe('LocalBuildRunner', () => {
 
   it('rejects a request the buildspec could not take, naming the fields', async () => {
     const r = await withBuildspec(phases({}));
-    const request = aBuildRequest({ app: 'a/b', imageTags: ['bad tag'], buildArgs: { 'NOT-A-NAME': 'x', OK: 'two\nlines' } });
+    const request = aBuildRequest({
+      app: 'a/b',
+      imageTags: ['bad tag'],
+      buildArgs: { 'NOT-A-NAME': 'x', OK: 'two\nlines' },
+    });
 
     const error = await r.start(request).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(InvalidInputError);
-    expect((error as InvalidInputError).issues.map((issue) => issue.split(':')[0])).toEqual(['app', 'imageTags', 'buildArgs.NOT-A-NAME', 'buildArgs.OK']);
+    expect((error as InvalidInputError).issues.map((issue) => issue.split(':')[0])).toEqual([
+      'app',
+      'imageTags',
+      'buildArgs.NOT-A-NAME',
+      'buildArgs.OK',
+    ]);
   });
 
   it('rejects an invalid buildspec at start', async () => {
@@ -197,15 +264,21 @@ describe('LocalBuildRunner', () => {
   });
 
   it('fetches the context before the buildspec runs and names the file in SLIPWAY_CONTEXT_FILE', async () => {
-    const r = await withBuildspec(phases({ pre_build: ['echo "context: $(cat "$SLIPWAY_CONTEXT_FILE") from $SLIPWAY_CONTEXT_BUCKET/$SLIPWAY_CONTEXT_KEY"'] }));
+    const r = await withBuildspec(
+      phases({
+        pre_build: ['echo "context: $(cat "$SLIPWAY_CONTEXT_FILE") from $SLIPWAY_CONTEXT_BUCKET/$SLIPWAY_CONTEXT_KEY"'],
+      }),
+    );
 
     const state = await finished(r, (await r.start(aBuildRequest())).buildId);
 
     expect(state.status, state.logTail?.join('\n')).toBe('SUCCEEDED');
-    expect((await r.logLines(state.buildId)).lines).toContain('context: context-bytes from slipway-local/contexts/hello/01JTESTRUN0000000000000000.tar.gz');
+    expect((await r.logLines(state.buildId)).lines).toContain(
+      'context: context-bytes from slipway-local/contexts/hello/01JTESTRUN0000000000000000.tar.gz',
+    );
   });
 
-  it('puts no URL in the build\'s environment', async () => {
+  it("puts no URL in the build's environment", async () => {
     const r = await withBuildspec(phases({ build: ['env'] }));
 
     const state = await finished(r, (await r.start(aBuildRequest())).buildId);
@@ -216,13 +289,27 @@ describe('LocalBuildRunner', () => {
   });
 
   it('logs why a context could not be fetched and leaves SLIPWAY_CONTEXT_FILE naming no file', async () => {
-    runner = new LocalBuildRunner({ buildspecPath: join(root, 'spec.yml'), workDir: join(root, 'builds'), contexts: aContextStore({}) });
-    await writeFile(join(root, 'spec.yml'), phases({ pre_build: ['[ -e "$SLIPWAY_CONTEXT_FILE" ] || { echo "slipway: error: ContextDownloadFailed: gone"; false; }'] }));
+    runner = new LocalBuildRunner({
+      buildspecPath: join(root, 'spec.yml'),
+      workDir: join(root, 'builds'),
+      contexts: aContextStore({}),
+    });
+    await writeFile(
+      join(root, 'spec.yml'),
+      phases({
+        pre_build: ['[ -e "$SLIPWAY_CONTEXT_FILE" ] || { echo "slipway: error: ContextDownloadFailed: gone"; false; }'],
+      }),
+    );
 
     const state = await finished(runner, (await runner.start(aBuildRequest())).buildId);
 
-    expect(state).toMatchObject({ status: 'FAILED', failure: { phase: 'PRE_BUILD', message: 'ContextDownloadFailed: gone' } });
-    expect((await runner.logLines(state.buildId)).lines[0]).toMatch(/^slipway: could not fetch the context slipway-local\/contexts\/hello\/01JTESTRUN0000000000000000\.tar\.gz: /);
+    expect(state).toMatchObject({
+      status: 'FAILED',
+      failure: { phase: 'PRE_BUILD', message: 'ContextDownloadFailed: gone' },
+    });
+    expect((await runner.logLines(state.buildId)).lines[0]).toMatch(
+      /^slipway: could not fetch the context slipway-local\/contexts\/hello\/01JTESTRUN0000000000000000\.tar\.gz: /,
+    );
   });
 
   it('removes the fetched context once the build has ended', async () => {
@@ -233,11 +320,20 @@ describe('LocalBuildRunner', () => {
     const file = (await r.logLines(state.buildId)).lines.find((line) => line.endsWith('context.tar.gz')) as string;
     // The runner removes it just after recording the end: poll with a deadline.
     const deadline = Date.now() + 5_000;
-    while ((await readFile(file).then(() => true, () => false)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (
+      (await readFile(file).then(
+        () => true,
+        () => false,
+      )) &&
+      Date.now() < deadline
+    )
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await expect(readFile(file)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('rejects unknown options', () => {
-    expect(() => new LocalBuildRunner({ buildspecPath: 'b.yml', workDir: 'w', dokcer: '/x' } as never)).toThrow(/unknown option\(s\) dokcer/);
+    expect(() => new LocalBuildRunner({ buildspecPath: 'b.yml', workDir: 'w', dokcer: '/x' } as never)).toThrow(
+      /unknown option\(s\) dokcer/,
+    );
   });
 });

@@ -17,7 +17,14 @@ echo c0ffee
 `;
 
 function aSpec(overrides: Partial<RunSpec> = {}): RunSpec {
-  return { name: 'slipway-hello-r1-abc', image: 'hello:1', labels: { 'slipway.stack': 's' }, port: 8080, env: {}, ...overrides };
+  return {
+    name: 'slipway-hello-r1-abc',
+    image: 'hello:1',
+    labels: { 'slipway.stack': 's' },
+    port: 8080,
+    env: {},
+    ...overrides,
+  };
 }
 
 describe('DockerCli.run', () => {
@@ -68,7 +75,10 @@ describe('DockerCli.run', () => {
   });
 
   it('refuses a multi-line secret named like a setting of the docker client', async () => {
-    await expect(docker.run(aSpec({ secretEnv: { DOCKER_HOST: 'a\nb' } }))).rejects.toMatchObject({ name: 'InvalidInputError', message: expect.stringContaining('Rename the variable') });
+    await expect(docker.run(aSpec({ secretEnv: { DOCKER_HOST: 'a\nb' } }))).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('Rename the variable'),
+    });
   });
 
   it('sets cpu and memory limits', async () => {

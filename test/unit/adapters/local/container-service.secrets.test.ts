@@ -21,7 +21,12 @@ describe('LocalSecretSource', () => {
   });
 
   it.each([
-    ['the environment over the file', { SLIPWAY_SECRET_DB: 'from-env' }, { [ARN]: 'by-arn', DB: 'by-name' }, 'from-env'],
+    [
+      'the environment over the file',
+      { SLIPWAY_SECRET_DB: 'from-env' },
+      { [ARN]: 'by-arn', DB: 'by-name' },
+      'from-env',
+    ],
     ['the file entry for the ARN over the one for the name', {}, { [ARN]: 'by-arn', DB: 'by-name' }, 'by-arn'],
     ['the file entry for the variable name', {}, { DB: 'by-name' }, 'by-name'],
     ['an empty value from the environment', { SLIPWAY_SECRET_DB: '' }, {}, ''],
@@ -33,7 +38,9 @@ describe('LocalSecretSource', () => {
   });
 
   it('resolves nothing when the file does not exist', async () => {
-    expect(await new LocalSecretSource({ file: join(dir, 'missing.json'), env: {} }).resolve('DB', ARN)).toBeUndefined();
+    expect(
+      await new LocalSecretSource({ file: join(dir, 'missing.json'), env: {} }).resolve('DB', ARN),
+    ).toBeUndefined();
   });
 
   it('reads the file again at every resolve', async () => {
@@ -51,7 +58,11 @@ describe('LocalSecretSource', () => {
 
     const resolving = new LocalSecretSource({ file, env: {} }).resolve('DB', ARN);
 
-    await expect(resolving).rejects.toMatchObject({ name: 'InvalidSecretsFileError', kind: 'invalid', message: expect.stringContaining(`${file} is not valid JSON`) });
+    await expect(resolving).rejects.toMatchObject({
+      name: 'InvalidSecretsFileError',
+      kind: 'invalid',
+      message: expect.stringContaining(`${file} is not valid JSON`),
+    });
     await expect(resolving).rejects.not.toMatchObject({ message: expect.stringContaining('hunter2') });
   });
 
@@ -61,18 +72,24 @@ describe('LocalSecretSource', () => {
   ])('rejects a file holding %s', async (_case, text, problem) => {
     await writeFile(file, text);
 
-    await expect(new LocalSecretSource({ file, env: {} }).resolve('DB', ARN)).rejects.toMatchObject({ message: expect.stringContaining(problem) });
+    await expect(new LocalSecretSource({ file, env: {} }).resolve('DB', ARN)).rejects.toMatchObject({
+      message: expect.stringContaining(problem),
+    });
   });
 
   // A folder where the file should be: unreadable for root too (root reads any file whatever its mode).
   it('rejects a file it cannot read, naming it', async () => {
     await mkdir(file);
 
-    await expect(new LocalSecretSource({ file, env: {} }).resolve('DB', ARN)).rejects.toMatchObject({ message: expect.stringContaining(`${file} cannot be read (EISDIR)`) });
+    await expect(new LocalSecretSource({ file, env: {} }).resolve('DB', ARN)).rejects.toMatchObject({
+      message: expect.stringContaining(`${file} cannot be read (EISDIR)`),
+    });
   });
 
   it('says where a value goes: the file under the ARN, or the environment variable', () => {
-    expect(new LocalSecretSource({ file, env: {} }).where('DB', ARN)).toBe(`Add "${ARN}": "<value>" to ${file}, or set SLIPWAY_SECRET_DB in the environment of the local stack`);
+    expect(new LocalSecretSource({ file, env: {} }).where('DB', ARN)).toBe(
+      `Add "${ARN}": "<value>" to ${file}, or set SLIPWAY_SECRET_DB in the environment of the local stack`,
+    );
   });
 });
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError, InvalidInputError } from '../../../../src/domain/errors.ts';
-import { evaluateLifecyclePolicy, type EcrLifecycleRule, type LifecycleImage } from '../../../../src/domain/lifecycle/index.ts';
+import {
+  evaluateLifecyclePolicy,
+  type EcrLifecycleRule,
+  type LifecycleImage,
+} from '../../../../src/domain/lifecycle/index.ts';
 import { daysAgo, digestOf, image, keepNewest, NOW, olderThan, rule } from './factories.ts';
 import { catchError } from '../../../support/catch-error.ts';
 
@@ -11,7 +15,8 @@ const archivedFor = (days: number) => ({ storageClass: 'archive', transitionedAt
 function outcome(rules: EcrLifecycleRule[], images: LifecycleImage[]) {
   const labels = new Map(images.map((i) => [i.digest, labelOf(i)]));
   const preview = evaluateLifecyclePolicy({ rules }, images, NOW);
-  const byLabel = (list: { digest: string; rulePriority: number }[]) => Object.fromEntries(list.map((e) => [labels.get(e.digest), e.rulePriority]));
+  const byLabel = (list: { digest: string; rulePriority: number }[]) =>
+    Object.fromEntries(list.map((e) => [labels.get(e.digest), e.rulePriority]));
   return { expired: byLabel(preview.expired), transitioned: byLabel(preview.transitioned) };
 }
 
@@ -21,7 +26,14 @@ function labelOf(i: LifecycleImage): string {
 }
 
 describe('evaluateLifecyclePolicy', () => {
-  it.each<[string, EcrLifecycleRule[], LifecycleImage[], { expired?: Record<string, number>; transitioned?: Record<string, number> }]>([
+  it.each<
+    [
+      string,
+      EcrLifecycleRule[],
+      LifecycleImage[],
+      { expired?: Record<string, number>; transitioned?: Record<string, number> },
+    ]
+  >([
     [
       "the article's rule expires untagged images older than a week, never tagged ones",
       [rule(1, olderThan(7, { tagStatus: 'untagged' }))],
@@ -42,7 +54,10 @@ describe('evaluateLifecyclePolicy', () => {
     ],
     [
       'rules apply by rulePriority, not by their order in the list',
-      [rule(2, keepNewest(1, { tagStatus: 'tagged', tagPatternList: ['*'] })), rule(1, olderThan(1, { tagStatus: 'tagged', tagPrefixList: ['v'] }))],
+      [
+        rule(2, keepNewest(1, { tagStatus: 'tagged', tagPatternList: ['*'] })),
+        rule(1, olderThan(1, { tagStatus: 'tagged', tagPrefixList: ['v'] })),
+      ],
       [image('v1', ['v1'], 3), image('v2', ['v2'], 2), image('x', ['x'], 0)],
       { expired: { v1: 1, v2: 1 } },
     ],
@@ -65,7 +80,7 @@ describe('evaluateLifecyclePolicy', () => {
       { transitioned: { old: 1 } },
     ],
     [
-      "sinceImagePulled measures from the last pull, else the push",
+      'sinceImagePulled measures from the last pull, else the push',
       [rule(1, { tagStatus: 'any', countType: 'sinceImagePulled', countUnit: 'days', countNumber: 30 }, TRANSITION)],
       [
         image('pulled-recently', ['a'], 90, { lastPulledAt: daysAgo(5) }),
@@ -87,7 +102,15 @@ describe('evaluateLifecyclePolicy', () => {
     ],
     [
       'sinceImageTransitioned expires only archived images, by their time in archive',
-      [rule(1, { tagStatus: 'any', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 90 })],
+      [
+        rule(1, {
+          tagStatus: 'any',
+          storageClass: 'archive',
+          countType: 'sinceImageTransitioned',
+          countUnit: 'days',
+          countNumber: 90,
+        }),
+      ],
       [
         image('archived-100d', ['a'], 300, archivedFor(100)),
         image('archived-80d', ['b'], 300, archivedFor(80)),
@@ -100,16 +123,34 @@ describe('evaluateLifecyclePolicy', () => {
       "AWS's combined example archives after 30 days and deletes after 365 days in archive",
       [
         rule(1, olderThan(30), TRANSITION),
-        rule(2, { tagStatus: 'any', storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 365 }),
+        rule(2, {
+          tagStatus: 'any',
+          storageClass: 'archive',
+          countType: 'sinceImageTransitioned',
+          countUnit: 'days',
+          countNumber: 365,
+        }),
       ],
-      [image('standard-40d', ['a'], 40), image('standard-5d', ['b'], 5), image('archived-400d', ['c'], 500, archivedFor(400)), image('archived-100d', ['d'], 200, archivedFor(100))],
+      [
+        image('standard-40d', ['a'], 40),
+        image('standard-5d', ['b'], 5),
+        image('archived-400d', ['c'], 500, archivedFor(400)),
+        image('archived-100d', ['d'], 200, archivedFor(100)),
+      ],
       { transitioned: { 'standard-40d': 1 }, expired: { 'archived-400d': 2 } },
     ],
     [
       'a standard rule does not shield archived images from an archive rule with the same tags',
       [
         rule(1, keepNewest(9999, { tagStatus: 'tagged', tagPrefixList: ['v'] })),
-        rule(2, { tagStatus: 'tagged', tagPrefixList: ['v'], storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: 90 }),
+        rule(2, {
+          tagStatus: 'tagged',
+          tagPrefixList: ['v'],
+          storageClass: 'archive',
+          countType: 'sinceImageTransitioned',
+          countUnit: 'days',
+          countNumber: 90,
+        }),
       ],
       [image('v1-archived', ['v1'], 300, archivedFor(120)), image('v2', ['v2'], 300)],
       { expired: { 'v1-archived': 2 } },
@@ -117,7 +158,11 @@ describe('evaluateLifecyclePolicy', () => {
     [
       'a count rule counts only images of its storage class',
       [rule(1, keepNewest(1))],
-      [image('archived-newest', ['a'], 1, archivedFor(1)), image('standard-new', ['b'], 2), image('standard-old', ['c'], 3)],
+      [
+        image('archived-newest', ['a'], 1, archivedFor(1)),
+        image('standard-new', ['b'], 2),
+        image('standard-old', ['c'], 3),
+      ],
       { expired: { 'standard-old': 1 } },
     ],
     [
@@ -128,12 +173,18 @@ describe('evaluateLifecyclePolicy', () => {
     ],
     [
       'an image selected by a higher transition rule is not expired by a lower rule',
-      [rule(1, olderThan(60, { tagStatus: 'tagged', tagPatternList: ['release-*'] }), TRANSITION), rule(2, olderThan(30))],
+      [
+        rule(1, olderThan(60, { tagStatus: 'tagged', tagPatternList: ['release-*'] }), TRANSITION),
+        rule(2, olderThan(30)),
+      ],
       [image('release-45d', ['release-1'], 45), image('release-90d', ['release-0'], 90), image('dev-45d', ['dev'], 45)],
       { transitioned: { 'release-90d': 1 }, expired: { 'dev-45d': 2 } },
     ],
   ])('%s', (_name, rules, images, expected) => {
-    expect(outcome(rules, images)).toEqual({ expired: expected.expired ?? {}, transitioned: expected.transitioned ?? {} });
+    expect(outcome(rules, images)).toEqual({
+      expired: expected.expired ?? {},
+      transitioned: expected.transitioned ?? {},
+    });
   });
 
   it('lists every image once, each list in input order, with copies of its tags', () => {
@@ -162,7 +213,11 @@ describe('evaluateLifecyclePolicy', () => {
   });
 
   it.each<[string, LifecycleImage[], RegExp]>([
-    ['an unparseable pushedAt', [{ digest: digestOf('x'), tags: [], pushedAt: 'last tuesday' }], /sha256:.*pushedAt "last tuesday".*ISO 8601/],
+    [
+      'an unparseable pushedAt',
+      [{ digest: digestOf('x'), tags: [], pushedAt: 'last tuesday' }],
+      /sha256:.*pushedAt "last tuesday".*ISO 8601/,
+    ],
     ['an unparseable transitionedAt', [image('x', [], 1, { transitionedAt: '' })], /transitionedAt "".*ISO 8601/],
     ['the same digest twice', [image('x', ['a'], 1), image('x', ['b'], 2)], /listed twice/],
   ])('refuses images with %s', (_name, images, message) => {
@@ -174,6 +229,8 @@ describe('evaluateLifecyclePolicy', () => {
   });
 
   it('refuses an invalid "now"', () => {
-    expect(() => evaluateLifecyclePolicy({ rules: [rule(1, keepNewest(1))] }, [], new Date('nope'))).toThrow(InvalidInputError);
+    expect(() => evaluateLifecyclePolicy({ rules: [rule(1, keepNewest(1))] }, [], new Date('nope'))).toThrow(
+      InvalidInputError,
+    );
   });
 });

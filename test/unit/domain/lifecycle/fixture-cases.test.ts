@@ -24,7 +24,9 @@ interface InvalidCase {
   reason: string;
 }
 
-const fixture = JSON.parse(readFileSync(new URL('../../../fixtures/ecr-lifecycle-cases.json', import.meta.url), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(new URL('../../../fixtures/ecr-lifecycle-cases.json', import.meta.url), 'utf8'),
+) as {
   cases: FixtureCase[];
   invalid: InvalidCase[];
 } & Record<string, unknown>;
@@ -35,31 +37,45 @@ describe('ecr-lifecycle-cases.json', () => {
     expect(lists.sort()).toEqual(['cases', 'invalid']);
   });
 
-  it.each(fixture.cases.map((c) => [c.name, c] as const))('%s: expires exactly the expected images, each by the expected rule', (_name, c) => {
-    const preview = evaluateLifecyclePolicy(c.policy, c.images, new Date(c.now));
+  it.each(fixture.cases.map((c) => [c.name, c] as const))(
+    '%s: expires exactly the expected images, each by the expected rule',
+    (_name, c) => {
+      const preview = evaluateLifecyclePolicy(c.policy, c.images, new Date(c.now));
 
-    expect(Object.fromEntries(preview.expired.map((e) => [e.digest, e.rulePriority]))).toEqual(c.expectedAppliedRulePriority);
-    expect(preview.expired.map((e) => e.digest).sort()).toEqual([...c.expectedExpired].sort());
-    expect(preview.transitioned).toEqual([]);
-    expect(preview.kept.map((k) => k.digest).sort()).toEqual(
-      c.images.map((i) => i.digest).filter((d) => !c.expectedExpired.includes(d)).sort(),
-    );
-  });
+      expect(Object.fromEntries(preview.expired.map((e) => [e.digest, e.rulePriority]))).toEqual(
+        c.expectedAppliedRulePriority,
+      );
+      expect(preview.expired.map((e) => e.digest).sort()).toEqual([...c.expectedExpired].sort());
+      expect(preview.transitioned).toEqual([]);
+      expect(preview.kept.map((k) => k.digest).sort()).toEqual(
+        c.images
+          .map((i) => i.digest)
+          .filter((d) => !c.expectedExpired.includes(d))
+          .sort(),
+      );
+    },
+  );
 
   it.each(fixture.cases.map((c) => [c.name, c] as const))('%s: its policy passes validation', (_name, c) => {
     expect(validateLifecyclePolicy(c.policy)).toEqual([]);
   });
 
-  it.each(fixture.invalid.map((c) => [c.name, c] as const))('%s: validation rejects it, naming the rule', (_name, c) => {
-    const issues = validateLifecyclePolicy(c.policy);
+  it.each(fixture.invalid.map((c) => [c.name, c] as const))(
+    '%s: validation rejects it, naming the rule',
+    (_name, c) => {
+      const issues = validateLifecyclePolicy(c.policy);
 
-    expect(issues.length, c.reason).toBeGreaterThan(0);
-    for (const issue of issues) expect(issue).toMatch(/^rules(\[\d+\] \(rulePriority \d+\))?: /);
-  });
+      expect(issues.length, c.reason).toBeGreaterThan(0);
+      for (const issue of issues) expect(issue).toMatch(/^rules(\[\d+\] \(rulePriority \d+\))?: /);
+    },
+  );
 
-  it.each(fixture.invalid.map((c) => [c.name, c] as const))('%s: the config edge refuses it with InvalidConfigError', (_name, c) => {
-    expect(() => lifecyclePolicyFromConfig(c.policy)).toThrow(InvalidConfigError);
-  });
+  it.each(fixture.invalid.map((c) => [c.name, c] as const))(
+    '%s: the config edge refuses it with InvalidConfigError',
+    (_name, c) => {
+      expect(() => lifecyclePolicyFromConfig(c.policy)).toThrow(InvalidConfigError);
+    },
+  );
 
   it.each(fixture.invalid.map((c) => [c.name, c] as const))('%s: the evaluator refuses to preview it', (_name, c) => {
     expect(() => evaluateLifecyclePolicy(c.policy as EcrLifecyclePolicy, [], new Date(0))).toThrow(InvalidConfigError);

@@ -28,47 +28,63 @@ const imagesArb = fc
     { maxLength: 14 },
   )
   .map((list) =>
-    list.map(
-      (x, i): LifecycleImage => ({
-        digest: `sha256:${i.toString(16).padStart(64, '0')}`,
-        tags: x.tags,
-        // Hours, so push times tie sometimes and ages straddle day boundaries.
-        pushedAt: daysAgo(x.pushed / 24),
-        ...(x.pulled !== undefined && { lastPulledAt: daysAgo(Math.min(x.pulled, x.pushed) / 24) }),
-        ...(x.archivedFor !== undefined && { storageClass: 'archive' as const, transitionedAt: daysAgo(x.archivedFor) }),
-      }),
-    ),
+    list.map((x, i): LifecycleImage => ({
+      digest: `sha256:${i.toString(16).padStart(64, '0')}`,
+      tags: x.tags,
+      // Hours, so push times tie sometimes and ages straddle day boundaries.
+      pushedAt: daysAgo(x.pushed / 24),
+      ...(x.pulled !== undefined && { lastPulledAt: daysAgo(Math.min(x.pulled, x.pushed) / 24) }),
+      ...(x.archivedFor !== undefined && { storageClass: 'archive' as const, transitionedAt: daysAgo(x.archivedFor) }),
+    })),
   );
 
 const tagFilterArb = fc.oneof(
-  fc.subarray(PREFIXES, { minLength: 1, maxLength: 2 }).map((tagPrefixList) => ({ tagStatus: 'tagged' as const, tagPrefixList })),
-  fc.subarray(PATTERNS, { minLength: 1, maxLength: 2 }).map((tagPatternList) => ({ tagStatus: 'tagged' as const, tagPatternList })),
+  fc
+    .subarray(PREFIXES, { minLength: 1, maxLength: 2 })
+    .map((tagPrefixList) => ({ tagStatus: 'tagged' as const, tagPrefixList })),
+  fc
+    .subarray(PATTERNS, { minLength: 1, maxLength: 2 })
+    .map((tagPatternList) => ({ tagStatus: 'tagged' as const, tagPatternList })),
 );
 
 type Draft = { selection: EcrLifecycleSelection; action: EcrLifecycleRule['action'] };
 const standardCountArb = fc.oneof(
   fc.record({ n: fc.integer({ min: 1, max: 5 }), transition: fc.boolean() }).map(({ n, transition }) => ({
     count: { countType: 'imageCountMoreThan' as const, countNumber: n },
-    action: transition ? ({ type: 'transition', targetStorageClass: 'archive' } as const) : ({ type: 'expire' } as const),
+    action: transition
+      ? ({ type: 'transition', targetStorageClass: 'archive' } as const)
+      : ({ type: 'expire' } as const),
   })),
   fc.record({ n: fc.integer({ min: 1, max: 40 }), transition: fc.boolean() }).map(({ n, transition }) => ({
     count: { countType: 'sinceImagePushed' as const, countUnit: 'days' as const, countNumber: n },
-    action: transition ? ({ type: 'transition', targetStorageClass: 'archive' } as const) : ({ type: 'expire' } as const),
+    action: transition
+      ? ({ type: 'transition', targetStorageClass: 'archive' } as const)
+      : ({ type: 'expire' } as const),
   })),
   fc.integer({ min: 1, max: 40 }).map((n) => ({
     count: { countType: 'sinceImagePulled' as const, countUnit: 'days' as const, countNumber: n },
     action: { type: 'transition', targetStorageClass: 'archive' } as const,
   })),
 );
-const standardRuleArb = (tags: fc.Arbitrary<Pick<EcrLifecycleSelection, 'tagStatus' | 'tagPrefixList' | 'tagPatternList'>>) =>
-  fc.record({ tags, c: standardCountArb }).map(({ tags, c }): Draft => ({ selection: { ...tags, ...c.count }, action: c.action }));
-const archiveRuleArb = (tags: fc.Arbitrary<Pick<EcrLifecycleSelection, 'tagStatus' | 'tagPrefixList' | 'tagPatternList'>>) =>
-  fc.record({ tags, n: fc.integer({ min: 90, max: 150 }) }).map(
-    ({ tags, n }): Draft => ({
-      selection: { ...tags, storageClass: 'archive', countType: 'sinceImageTransitioned', countUnit: 'days', countNumber: n },
-      action: { type: 'expire' },
-    }),
-  );
+const standardRuleArb = (
+  tags: fc.Arbitrary<Pick<EcrLifecycleSelection, 'tagStatus' | 'tagPrefixList' | 'tagPatternList'>>,
+) =>
+  fc
+    .record({ tags, c: standardCountArb })
+    .map(({ tags, c }): Draft => ({ selection: { ...tags, ...c.count }, action: c.action }));
+const archiveRuleArb = (
+  tags: fc.Arbitrary<Pick<EcrLifecycleSelection, 'tagStatus' | 'tagPrefixList' | 'tagPatternList'>>,
+) =>
+  fc.record({ tags, n: fc.integer({ min: 90, max: 150 }) }).map(({ tags, n }): Draft => ({
+    selection: {
+      ...tags,
+      storageClass: 'archive',
+      countType: 'sinceImageTransitioned',
+      countUnit: 'days',
+      countNumber: n,
+    },
+    action: { type: 'expire' },
+  }));
 
 /** Valid policies: tagged rules first, at most one untagged and one "any" per storage class, "any" last in its class. */
 const policyArb = fc
@@ -88,7 +104,10 @@ const policyArb = fc
   .filter((policy) => validateLifecyclePolicy(policy).length === 0);
 
 function actedOn(preview: LifecyclePreview): Map<string, string> {
-  return new Map([...preview.expired.map((e) => [e.digest, `expire@${e.rulePriority}`] as const), ...preview.transitioned.map((e) => [e.digest, `transition@${e.rulePriority}`] as const)]);
+  return new Map([
+    ...preview.expired.map((e) => [e.digest, `expire@${e.rulePriority}`] as const),
+    ...preview.transitioned.map((e) => [e.digest, `transition@${e.rulePriority}`] as const),
+  ]);
 }
 
 /** An oracle written apart from the code under test: a RegExp for patterns, startsWith for prefixes. */
@@ -96,9 +115,16 @@ function oracleSelects(selection: EcrLifecycleSelection, image: LifecycleImage):
   if ((selection.storageClass ?? 'standard') !== (image.storageClass ?? 'standard')) return false;
   if (selection.tagStatus === 'any') return true;
   if (selection.tagStatus === 'untagged') return image.tags.length === 0;
-  const toRegExp = (p: string) => new RegExp(`^${p.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const toRegExp = (p: string) =>
+    new RegExp(
+      `^${p
+        .split('*')
+        .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('.*')}$`,
+    );
   if (image.tags.length === 0) return false;
-  if (selection.tagPatternList) return selection.tagPatternList.every((p) => image.tags.some((t) => toRegExp(p).test(t)));
+  if (selection.tagPatternList)
+    return selection.tagPatternList.every((p) => image.tags.some((t) => toRegExp(p).test(t)));
   return (selection.tagPrefixList ?? []).every((p) => image.tags.some((t) => t.startsWith(p)));
 }
 
@@ -120,7 +146,9 @@ describe('evaluateLifecyclePolicy properties', () => {
         fc.pre(policy.rules.length > 0);
         const index = pick % policy.rules.length;
         const raised: EcrLifecyclePolicy = {
-          rules: policy.rules.map((r, i) => (i === index ? { ...r, selection: { ...r.selection, countNumber: r.selection.countNumber + raise } } : r)),
+          rules: policy.rules.map((r, i) =>
+            i === index ? { ...r, selection: { ...r.selection, countNumber: r.selection.countNumber + raise } } : r,
+          ),
         };
 
         const before = actedOn(evaluateLifecyclePolicy(policy, images, NOW));
@@ -141,7 +169,9 @@ describe('evaluateLifecyclePolicy properties', () => {
           const rule = policy.rules.find((r) => r.rulePriority === acted.rulePriority);
           if (rule?.selection.tagStatus !== 'any') continue;
           const image = byDigest.get(acted.digest) as LifecycleImage;
-          const higher = policy.rules.filter((r) => r.rulePriority < acted.rulePriority && oracleSelects(r.selection, image));
+          const higher = policy.rules.filter(
+            (r) => r.rulePriority < acted.rulePriority && oracleSelects(r.selection, image),
+          );
           expect(higher).toEqual([]);
         }
       }),
@@ -164,9 +194,17 @@ describe('evaluateLifecyclePolicy properties', () => {
 
   it('gives the same outcome whatever order the images come in', () => {
     fc.assert(
-      fc.property(policyArb, imagesArb.chain((images) => fc.tuple(fc.constant(images), fc.shuffledSubarray(images, { minLength: images.length }))), (policy, [images, shuffled]) => {
-        expect(actedOn(evaluateLifecyclePolicy(policy, shuffled, NOW))).toEqual(actedOn(evaluateLifecyclePolicy(policy, images, NOW)));
-      }),
+      fc.property(
+        policyArb,
+        imagesArb.chain((images) =>
+          fc.tuple(fc.constant(images), fc.shuffledSubarray(images, { minLength: images.length })),
+        ),
+        (policy, [images, shuffled]) => {
+          expect(actedOn(evaluateLifecyclePolicy(policy, shuffled, NOW))).toEqual(
+            actedOn(evaluateLifecyclePolicy(policy, images, NOW)),
+          );
+        },
+      ),
     );
   });
 });
@@ -176,7 +214,12 @@ describe('matchesPattern properties', () => {
     const text = (chars: string[]) => fc.array(fc.constantFrom(...chars), { maxLength: 8 }).map((c) => c.join(''));
     fc.assert(
       fc.property(text(['a', 'b', '*', '.']), text(['a', 'b', '.']), (pattern, tag) => {
-        const regexp = new RegExp(`^${pattern.split('*').map((s) => s.replace(/\./g, '\\.')).join('.*')}$`);
+        const regexp = new RegExp(
+          `^${pattern
+            .split('*')
+            .map((s) => s.replace(/\./g, '\\.'))
+            .join('.*')}$`,
+        );
 
         expect(matchesPattern(pattern, tag)).toBe(regexp.test(tag));
       }),

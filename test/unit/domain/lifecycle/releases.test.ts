@@ -23,14 +23,21 @@ const held = (digest: string, ...tags: string[]) => ({ digest, tags });
 
 describe('withReleaseProtection', () => {
   it('puts the release rule first and shifts every rule of the app down one', () => {
-    const policy: EcrLifecyclePolicy = { rules: [rule(1, olderThan(7, { tagStatus: 'untagged' })), rule(5, keepNewest(3))] };
+    const policy: EcrLifecyclePolicy = {
+      rules: [rule(1, olderThan(7, { tagStatus: 'untagged' })), rule(5, keepNewest(3))],
+    };
 
     expect(withReleaseProtection(policy, 2)).toEqual({
       rules: [
         {
           rulePriority: 1,
           description: 'slipway keepReleases: keep the images of the last 2 deploy(s)',
-          selection: { tagStatus: 'tagged', tagPrefixList: ['slipway-release-'], countType: 'imageCountMoreThan', countNumber: 2 },
+          selection: {
+            tagStatus: 'tagged',
+            tagPrefixList: ['slipway-release-'],
+            countType: 'imageCountMoreThan',
+            countNumber: 2,
+          },
           action: { type: 'expire' },
         },
         rule(2, olderThan(7, { tagStatus: 'untagged' })),
@@ -46,8 +53,22 @@ describe('withReleaseProtection', () => {
   });
 
   it.each<[string, EcrLifecyclePolicy, number, RegExp]>([
-    ['a 51st rule', { rules: Array.from({ length: 50 }, (_, i) => rule(i + 1, keepNewest(1, { tagStatus: 'tagged', tagPrefixList: [`p${i}`] }))) }, 1, /has 51 rules; ECR allows at most 50/],
-    ['a rule of its own on the release prefix', { rules: [rule(1, keepNewest(9, { tagStatus: 'tagged', tagPrefixList: ['slipway-release-'] }))] }, 3, /already selects the same standard tags/],
+    [
+      'a 51st rule',
+      {
+        rules: Array.from({ length: 50 }, (_, i) =>
+          rule(i + 1, keepNewest(1, { tagStatus: 'tagged', tagPrefixList: [`p${i}`] })),
+        ),
+      },
+      1,
+      /has 51 rules; ECR allows at most 50/,
+    ],
+    [
+      'a rule of its own on the release prefix',
+      { rules: [rule(1, keepNewest(9, { tagStatus: 'tagged', tagPrefixList: ['slipway-release-'] }))] },
+      3,
+      /already selects the same standard tags/,
+    ],
     ['keepReleases 0', { rules: [rule(1, keepNewest(3))] }, 0, /must be a whole number from 1 to 100/],
   ])('refuses %s, naming keepReleases', (_name, policy, keep, message) => {
     const error = catchError(() => withReleaseProtection(policy, keep, 'apps.web.keepReleases')) as InvalidConfigError;
@@ -62,7 +83,9 @@ describe('appLifecyclePolicy', () => {
   it('is the translated rules behind the release rule', () => {
     const lifecycle = [{ selection: { tagPatternList: ['*'] }, maximumNumberOfImages: 1 }];
 
-    expect(appLifecyclePolicy({ name: 'tidy', lifecycle, keepReleases: 1 })).toEqual(withReleaseProtection(lifecyclePolicyFromConfig(lifecycle), 1));
+    expect(appLifecyclePolicy({ name: 'tidy', lifecycle, keepReleases: 1 })).toEqual(
+      withReleaseProtection(lifecyclePolicyFromConfig(lifecycle), 1),
+    );
   });
 
   it('is undefined for an app without lifecycle rules, keepReleases or not', () => {
@@ -70,7 +93,9 @@ describe('appLifecyclePolicy', () => {
   });
 
   it("names the app's lifecycle key when its rules are invalid", () => {
-    expect(() => appLifecyclePolicy({ name: 'web', lifecycle: [{ selection: 'untagged' }] })).toThrow(/apps\.web\.lifecycle\[0\]: set one of maximumAgeLimit/);
+    expect(() => appLifecyclePolicy({ name: 'web', lifecycle: [{ selection: 'untagged' }] })).toThrow(
+      /apps\.web\.lifecycle\[0\]: set one of maximumAgeLimit/,
+    );
   });
 });
 
@@ -101,7 +126,13 @@ describe('planReleaseTags', () => {
         { tag: 'slipway-release-1', digest: C },
       ],
     ],
-    ['moves nothing when the deployed image is already the newest release', [held(A, 'slipway-release-2'), held(B, 'slipway-release-1')], 2, B, []],
+    [
+      'moves nothing when the deployed image is already the newest release',
+      [held(A, 'slipway-release-2'), held(B, 'slipway-release-1')],
+      2,
+      B,
+      [],
+    ],
     [
       'brings a rolled-back release to the front without listing it twice',
       [held(A, 'slipway-release-2'), held(B, 'slipway-release-1')],
@@ -129,10 +160,16 @@ describe('planReleaseTags', () => {
         { tag: 'slipway-release-2', digest: C },
       ],
     ],
-    ['closes a gap in the numbering', [held(A, 'slipway-release-3'), held(B, 'slipway-release-1')], 3, undefined, [
-      { tag: 'slipway-release-3', digest: B },
-      { tag: 'slipway-release-2', digest: A },
-    ]],
+    [
+      'closes a gap in the numbering',
+      [held(A, 'slipway-release-3'), held(B, 'slipway-release-1')],
+      3,
+      undefined,
+      [
+        { tag: 'slipway-release-3', digest: B },
+        { tag: 'slipway-release-2', digest: A },
+      ],
+    ],
     ['plans nothing for a repository without releases', [held(A, 'run-a')], 3, undefined, []],
   ])('%s', (_name, images, keep, deployed, moves) => {
     expect(planReleaseTags(images, keep, deployed)).toEqual(moves);
@@ -140,7 +177,10 @@ describe('planReleaseTags', () => {
 });
 
 /** A registry's tags after the moves: a tag names one image, so moving it takes it off the other. */
-function applyMoves(images: { digest: string; tags: string[] }[], moves: readonly TagMove[]): { digest: string; tags: string[] }[] {
+function applyMoves(
+  images: { digest: string; tags: string[] }[],
+  moves: readonly TagMove[],
+): { digest: string; tags: string[] }[] {
   const next = images.map((i) => ({ ...i, tags: [...i.tags] }));
   for (const move of moves) {
     for (const i of next) i.tags = i.tags.filter((t) => t !== move.tag);
@@ -149,7 +189,8 @@ function applyMoves(images: { digest: string; tags: string[] }[], moves: readonl
   return next;
 }
 
-const releasedDigests = (images: { digest: string; tags: string[] }[]) => images.filter((i) => i.tags.some((t) => releasePosition(t) !== undefined)).map((i) => i.digest);
+const releasedDigests = (images: { digest: string; tags: string[] }[]) =>
+  images.filter((i) => i.tags.some((t) => releasePosition(t) !== undefined)).map((i) => i.digest);
 
 describe('keepReleases over many deploys', () => {
   const deploysArb = fc.array(fc.constantFrom(A, B, C, D), { minLength: 1, maxLength: 12 });
@@ -182,8 +223,16 @@ describe('keepReleases over many deploys', () => {
   });
 
   it('never expires a release-tagged image, whatever the rules after the release rule', () => {
-    const policy = withReleaseProtection({ rules: [rule(1, keepNewest(1, { tagStatus: 'tagged', tagPatternList: ['*'] })), rule(2, keepNewest(1))] }, 2);
-    const images = [image('A', ['run-a', 'slipway-release-2'], 30), image('B', ['run-b', 'slipway-release-1'], 20), image('C', ['run-c'], 10), image('D', ['run-d'], 1)];
+    const policy = withReleaseProtection(
+      { rules: [rule(1, keepNewest(1, { tagStatus: 'tagged', tagPatternList: ['*'] })), rule(2, keepNewest(1))] },
+      2,
+    );
+    const images = [
+      image('A', ['run-a', 'slipway-release-2'], 30),
+      image('B', ['run-b', 'slipway-release-1'], 20),
+      image('C', ['run-c'], 10),
+      image('D', ['run-d'], 1),
+    ];
 
     const preview = evaluateLifecyclePolicy(policy, images, NOW);
 
@@ -194,6 +243,11 @@ describe('keepReleases over many deploys', () => {
 
 describe('releaseProtectionRule', () => {
   it('selects the release prefix with a count equal to keepReleases', () => {
-    expect(releaseProtectionRule(5).selection).toEqual({ tagStatus: 'tagged', tagPrefixList: ['slipway-release-'], countType: 'imageCountMoreThan', countNumber: 5 });
+    expect(releaseProtectionRule(5).selection).toEqual({
+      tagStatus: 'tagged',
+      tagPrefixList: ['slipway-release-'],
+      countType: 'imageCountMoreThan',
+      countNumber: 5,
+    });
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { matchesPattern, matchesTagRequirements, type EcrLifecycleSelection } from '../../../../src/domain/lifecycle/index.ts';
+import {
+  matchesPattern,
+  matchesTagRequirements,
+  type EcrLifecycleSelection,
+} from '../../../../src/domain/lifecycle/index.ts';
 
 describe('matchesPattern', () => {
   it.each<[string, string, boolean]>([
@@ -34,12 +38,37 @@ describe('matchesTagRequirements', () => {
     ['"any" selects an untagged image', { ...base, tagStatus: 'any' }, [], true],
     ['"untagged" skips a tagged image', { ...base, tagStatus: 'untagged' }, ['latest'], false],
     ['"untagged" selects an image without tags', { ...base, tagStatus: 'untagged' }, [], true],
-    ['a prefix matches the start of any tag', { ...base, tagStatus: 'tagged', tagPrefixList: ['latest'] }, ['v1.0', 'latest-old'], true],
+    [
+      'a prefix matches the start of any tag',
+      { ...base, tagStatus: 'tagged', tagPrefixList: ['latest'] },
+      ['v1.0', 'latest-old'],
+      true,
+    ],
     ['a prefix is not a substring test', { ...base, tagStatus: 'tagged', tagPrefixList: ['prod'] }, ['preprod'], false],
-    ['every prefix must be matched', { ...base, tagStatus: 'tagged', tagPrefixList: ['alpha', 'beta'] }, ['alpha-1'], false],
-    ['each prefix may be matched by a different tag', { ...base, tagStatus: 'tagged', tagPrefixList: ['alpha', 'beta'] }, ['alpha-1', 'beta-1'], true],
-    ['one tag may match several prefixes', { ...base, tagStatus: 'tagged', tagPrefixList: ['rel', 'release'] }, ['release-1'], true],
-    ['every pattern must be matched', { ...base, tagStatus: 'tagged', tagPatternList: ['alpha*', 'beta*'] }, ['alpha-1', 'gamma'], false],
+    [
+      'every prefix must be matched',
+      { ...base, tagStatus: 'tagged', tagPrefixList: ['alpha', 'beta'] },
+      ['alpha-1'],
+      false,
+    ],
+    [
+      'each prefix may be matched by a different tag',
+      { ...base, tagStatus: 'tagged', tagPrefixList: ['alpha', 'beta'] },
+      ['alpha-1', 'beta-1'],
+      true,
+    ],
+    [
+      'one tag may match several prefixes',
+      { ...base, tagStatus: 'tagged', tagPrefixList: ['rel', 'release'] },
+      ['release-1'],
+      true,
+    ],
+    [
+      'every pattern must be matched',
+      { ...base, tagStatus: 'tagged', tagPatternList: ['alpha*', 'beta*'] },
+      ['alpha-1', 'gamma'],
+      false,
+    ],
     ['a tagged rule without a list selects nothing', { ...base, tagStatus: 'tagged' }, ['a'], false],
   ])('%s', (_name, selection, tags, expected) => {
     expect(matchesTagRequirements(selection, tags)).toBe(expected);

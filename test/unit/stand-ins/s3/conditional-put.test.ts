@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { KeyedLock, preconditionFailure, putCondition, withoutConditions, type PutCondition } from '../../../../src/stand-ins/s3/conditional-put.ts';
+import {
+  KeyedLock,
+  preconditionFailure,
+  putCondition,
+  withoutConditions,
+  type PutCondition,
+} from '../../../../src/stand-ins/s3/conditional-put.ts';
 
 describe('putCondition', () => {
   it.each<[string, string, Record<string, string>, string, PutCondition | undefined]>([
     ['If-None-Match on a PutObject', 'PUT', { 'if-none-match': '*' }, 'x-id=PutObject', { ifNoneMatch: '*' }],
-    ['If-Match on a presigned PUT', 'PUT', { 'if-match': '"abc"' }, 'X-Amz-Signature=1&X-Amz-Date=2', { ifMatch: '"abc"' }],
+    [
+      'If-Match on a presigned PUT',
+      'PUT',
+      { 'if-match': '"abc"' },
+      'X-Amz-Signature=1&X-Amz-Date=2',
+      { ifMatch: '"abc"' },
+    ],
     ['a PUT without a condition', 'PUT', {}, '', undefined],
     ['a part upload', 'PUT', { 'if-none-match': '*' }, 'partNumber=1&uploadId=2', undefined],
     ['a copy', 'PUT', { 'if-none-match': '*', 'x-amz-copy-source': '/b/k' }, '', undefined],
@@ -35,12 +47,14 @@ describe('KeyedLock', () => {
   it('runs the tasks of one key one at a time, in order, and goes on after a failure', async () => {
     const lock = new KeyedLock();
     const log: string[] = [];
-    const task = (name: string, fail = false) => async () => {
-      log.push(`start ${name}`);
-      await Promise.resolve();
-      log.push(`end ${name}`);
-      if (fail) throw new Error(name);
-    };
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        log.push(`start ${name}`);
+        await Promise.resolve();
+        log.push(`end ${name}`);
+        if (fail) throw new Error(name);
+      };
     await Promise.allSettled([lock.run('k', task('a', true)), lock.run('k', task('b')), lock.run('other', task('c'))]);
     expect(log.indexOf('end a')).toBeLessThan(log.indexOf('start b'));
     expect(log).toContain('end c');

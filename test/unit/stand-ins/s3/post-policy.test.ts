@@ -12,9 +12,20 @@ const KEY = 'contexts/hello/01J0000000.tar.gz';
 
 /** The fields the real adapter hands out (createPresignedPost), as the front sees them: names lower-cased. */
 async function presignedFields(secretAccessKey = credentials.secretAccessKey): Promise<Record<string, string>> {
-  const client = createS3Client({ endpoint: 'http://127.0.0.1:4569', region, credentials: { ...credentials, secretAccessKey }, forcePathStyle: true });
+  const client = createS3Client({
+    endpoint: 'http://127.0.0.1:4569',
+    region,
+    credentials: { ...credentials, secretAccessKey },
+    forcePathStyle: true,
+  });
   const store = new S3ObjectStore({ bucket, client, clock: { now: () => signedAt } });
-  const upload = await store.createUpload({ key: KEY, contentType: 'application/gzip', expiresInSeconds: 900, maxBytes: 1024, metadata: { app: 'hello' } });
+  const upload = await store.createUpload({
+    key: KEY,
+    contentType: 'application/gzip',
+    expiresInSeconds: 900,
+    maxBytes: 1024,
+    metadata: { app: 'hello' },
+  });
   return upload.fields;
 }
 
@@ -40,7 +51,10 @@ const authConditions = [
 ];
 
 function verify(fields: Record<string, string>, postedTo = bucket) {
-  return verifyPostPolicy({ bucket: postedTo, fields: new Map(Object.entries(fields).map(([name, value]) => [name.toLowerCase(), value])) }, options);
+  return verifyPostPolicy(
+    { bucket: postedTo, fields: new Map(Object.entries(fields).map(([name, value]) => [name.toLowerCase(), value])) },
+    options,
+  );
 }
 
 describe('verifyPostPolicy', () => {
@@ -49,20 +63,107 @@ describe('verifyPostPolicy', () => {
   });
 
   it.each([
-    ['no policy', (f: Record<string, string>) => omit(f, 'Policy'), 403, 'AccessDenied', 'anonymous POST uploads are refused'],
-    ['no key', (f: Record<string, string>) => omit(f, 'key'), 400, 'InvalidArgument', "Bucket POST must contain a field named 'key'"],
-    ['no signature', (f: Record<string, string>) => omit(f, 'X-Amz-Signature'), 400, 'InvalidArgument', "field named 'x-amz-signature'"],
-    ['another algorithm', (f: Record<string, string>) => ({ ...f, 'X-Amz-Algorithm': 'AWS4-HMAC-SHA1' }), 400, 'InvalidArgument', 'only supports'],
-    ['an unknown access key', (f: Record<string, string>) => ({ ...f, 'X-Amz-Credential': 'SOMEONE/20260115/us-east-1/s3/aws4_request' }), 403, 'InvalidAccessKeyId', 'does not exist'],
-    ['another region', (f: Record<string, string>) => ({ ...f, 'X-Amz-Credential': `${credentials.accessKeyId}/20260115/eu-west-1/s3/aws4_request` }), 400, 'InvalidArgument', "region 'eu-west-1' is wrong"],
-    ['a changed signature', (f: Record<string, string>) => ({ ...f, 'X-Amz-Signature': '0'.repeat(64) }), 403, 'SignatureDoesNotMatch', 'does not match'],
-    ['a changed policy', (f: Record<string, string>) => ({ ...f, Policy: `${f.Policy}IA==` }), 403, 'SignatureDoesNotMatch', 'does not match'],
-    ['a session token', (f: Record<string, string>) => ({ ...f, 'x-amz-security-token': 'token' }), 403, 'InvalidToken', 'issues no session tokens'],
-    ['another key', (f: Record<string, string>) => ({ ...f, key: 'contexts/evil/x.tar.gz' }), 403, 'AccessDenied', `Policy Condition failed: ["eq", "$key", "${KEY}"]`],
-    ['another content type', (f: Record<string, string>) => ({ ...f, 'Content-Type': 'text/html' }), 403, 'AccessDenied', 'Policy Condition failed: ["eq", "$Content-Type", "application/gzip"]'],
-    ['no metadata field', (f: Record<string, string>) => omit(f, 'x-amz-meta-app'), 403, 'AccessDenied', 'Policy Condition failed: ["eq", "$x-amz-meta-app", "hello"]'],
-    ['an extra field', (f: Record<string, string>) => ({ ...f, 'x-amz-meta-evil': '1', acl: 'public-read' }), 403, 'AccessDenied', 'Extra input fields: x-amz-meta-evil, acl'],
-    ['a bucket field for another bucket', (f: Record<string, string>) => ({ ...f, bucket: 'other' }), 403, 'AccessDenied', 'is not the bucket posted to'],
+    [
+      'no policy',
+      (f: Record<string, string>) => omit(f, 'Policy'),
+      403,
+      'AccessDenied',
+      'anonymous POST uploads are refused',
+    ],
+    [
+      'no key',
+      (f: Record<string, string>) => omit(f, 'key'),
+      400,
+      'InvalidArgument',
+      "Bucket POST must contain a field named 'key'",
+    ],
+    [
+      'no signature',
+      (f: Record<string, string>) => omit(f, 'X-Amz-Signature'),
+      400,
+      'InvalidArgument',
+      "field named 'x-amz-signature'",
+    ],
+    [
+      'another algorithm',
+      (f: Record<string, string>) => ({ ...f, 'X-Amz-Algorithm': 'AWS4-HMAC-SHA1' }),
+      400,
+      'InvalidArgument',
+      'only supports',
+    ],
+    [
+      'an unknown access key',
+      (f: Record<string, string>) => ({ ...f, 'X-Amz-Credential': 'SOMEONE/20260115/us-east-1/s3/aws4_request' }),
+      403,
+      'InvalidAccessKeyId',
+      'does not exist',
+    ],
+    [
+      'another region',
+      (f: Record<string, string>) => ({
+        ...f,
+        'X-Amz-Credential': `${credentials.accessKeyId}/20260115/eu-west-1/s3/aws4_request`,
+      }),
+      400,
+      'InvalidArgument',
+      "region 'eu-west-1' is wrong",
+    ],
+    [
+      'a changed signature',
+      (f: Record<string, string>) => ({ ...f, 'X-Amz-Signature': '0'.repeat(64) }),
+      403,
+      'SignatureDoesNotMatch',
+      'does not match',
+    ],
+    [
+      'a changed policy',
+      (f: Record<string, string>) => ({ ...f, Policy: `${f.Policy}IA==` }),
+      403,
+      'SignatureDoesNotMatch',
+      'does not match',
+    ],
+    [
+      'a session token',
+      (f: Record<string, string>) => ({ ...f, 'x-amz-security-token': 'token' }),
+      403,
+      'InvalidToken',
+      'issues no session tokens',
+    ],
+    [
+      'another key',
+      (f: Record<string, string>) => ({ ...f, key: 'contexts/evil/x.tar.gz' }),
+      403,
+      'AccessDenied',
+      `Policy Condition failed: ["eq", "$key", "${KEY}"]`,
+    ],
+    [
+      'another content type',
+      (f: Record<string, string>) => ({ ...f, 'Content-Type': 'text/html' }),
+      403,
+      'AccessDenied',
+      'Policy Condition failed: ["eq", "$Content-Type", "application/gzip"]',
+    ],
+    [
+      'no metadata field',
+      (f: Record<string, string>) => omit(f, 'x-amz-meta-app'),
+      403,
+      'AccessDenied',
+      'Policy Condition failed: ["eq", "$x-amz-meta-app", "hello"]',
+    ],
+    [
+      'an extra field',
+      (f: Record<string, string>) => ({ ...f, 'x-amz-meta-evil': '1', acl: 'public-read' }),
+      403,
+      'AccessDenied',
+      'Extra input fields: x-amz-meta-evil, acl',
+    ],
+    [
+      'a bucket field for another bucket',
+      (f: Record<string, string>) => ({ ...f, bucket: 'other' }),
+      403,
+      'AccessDenied',
+      'is not the bucket posted to',
+    ],
   ])('refuses a form with %s', async (_label, change, status, code, message) => {
     const verdict = verify(change(await presignedFields()));
 
@@ -77,14 +178,26 @@ describe('verifyPostPolicy', () => {
   it('refuses a form posted to another bucket than the policy names', async () => {
     const fields = omit(await presignedFields(), 'bucket');
 
-    expect(verify(fields, 'other-bucket')).toMatchObject({ status: 403, message: `Invalid according to Policy: Policy Condition failed: ["eq", "$bucket", "${bucket}"]` });
+    expect(verify(fields, 'other-bucket')).toMatchObject({
+      status: 403,
+      message: `Invalid according to Policy: Policy Condition failed: ["eq", "$bucket", "${bucket}"]`,
+    });
   });
 
   it('refuses an expired policy, saying so', async () => {
     const fields = await presignedFields();
-    const late = verifyPostPolicy({ bucket, fields: lower(fields) }, { ...options, now: () => new Date('2026-01-15T10:15:01Z') });
+    const late = verifyPostPolicy(
+      { bucket, fields: lower(fields) },
+      { ...options, now: () => new Date('2026-01-15T10:15:01Z') },
+    );
 
-    expect(late).toMatchObject({ ok: false, status: 403, code: 'AccessDenied', message: 'Invalid according to Policy: Policy expired.', details: { Expiration: '2026-01-15T10:15:00Z' } });
+    expect(late).toMatchObject({
+      ok: false,
+      status: 403,
+      code: 'AccessDenied',
+      message: 'Invalid according to Policy: Policy expired.',
+      details: { Expiration: '2026-01-15T10:15:00Z' },
+    });
   });
 
   it('accepts fields named x-ignore-* that no condition covers', async () => {
@@ -92,15 +205,38 @@ describe('verifyPostPolicy', () => {
   });
 
   it('matches starts-with conditions on the key, and content types one by one', () => {
-    const policy = { expiration: '2026-01-15T11:00:00Z', conditions: [{ bucket }, ['starts-with', '$key', 'contexts/'], ['starts-with', '$Content-Type', 'image/'], ...authConditions] };
+    const policy = {
+      expiration: '2026-01-15T11:00:00Z',
+      conditions: [
+        { bucket },
+        ['starts-with', '$key', 'contexts/'],
+        ['starts-with', '$Content-Type', 'image/'],
+        ...authConditions,
+      ],
+    };
 
-    expect(verify(signedForm(policy, { key: 'contexts/a.tar.gz', 'Content-Type': 'image/png, image/gif' }))).toMatchObject({ ok: true, size: undefined });
-    expect(verify(signedForm(policy, { key: 'other/a.tar.gz', 'Content-Type': 'image/png' }))).toMatchObject({ message: expect.stringContaining('["starts-with", "$key", "contexts/"]') });
-    expect(verify(signedForm(policy, { key: 'contexts/a', 'Content-Type': 'image/png, text/html' }))).toMatchObject({ status: 403 });
+    expect(
+      verify(signedForm(policy, { key: 'contexts/a.tar.gz', 'Content-Type': 'image/png, image/gif' })),
+    ).toMatchObject({ ok: true, size: undefined });
+    expect(verify(signedForm(policy, { key: 'other/a.tar.gz', 'Content-Type': 'image/png' }))).toMatchObject({
+      message: expect.stringContaining('["starts-with", "$key", "contexts/"]'),
+    });
+    expect(verify(signedForm(policy, { key: 'contexts/a', 'Content-Type': 'image/png, text/html' }))).toMatchObject({
+      status: 403,
+    });
   });
 
   it('narrows several content-length-range conditions to their intersection', () => {
-    const policy = { expiration: '2026-01-15T11:00:00Z', conditions: [{ bucket }, { key: 'k' }, ['content-length-range', 10, 100], ['content-length-range', 0, 50], ...authConditions] };
+    const policy = {
+      expiration: '2026-01-15T11:00:00Z',
+      conditions: [
+        { bucket },
+        { key: 'k' },
+        ['content-length-range', 10, 100],
+        ['content-length-range', 0, 50],
+        ...authConditions,
+      ],
+    };
 
     expect(verify(signedForm(policy, { key: 'k' }))).toEqual({ ok: true, key: 'k', size: { min: 10, max: 50 } });
   });
@@ -110,10 +246,22 @@ describe('verifyPostPolicy', () => {
     ['without an expiration', { conditions: [] }, 'Invalid Policy: Policy missing expiration.'],
     ['with an unreadable expiration', { expiration: 'soon', conditions: [] }, "Invalid 'expiration' value: 'soon'"],
     ['without conditions', { expiration: '2026-01-15T11:00:00Z' }, 'Invalid Policy: Policy missing conditions.'],
-    ['with an unknown operator', { expiration: '2026-01-15T11:00:00Z', conditions: [['ends-with', '$key', 'x']] }, 'Invalid Condition: ["ends-with","$key","x"]'],
-    ['with a backwards size range', { expiration: '2026-01-15T11:00:00Z', conditions: [['content-length-range', 10, 1]] }, 'Invalid Condition'],
+    [
+      'with an unknown operator',
+      { expiration: '2026-01-15T11:00:00Z', conditions: [['ends-with', '$key', 'x']] },
+      'Invalid Condition: ["ends-with","$key","x"]',
+    ],
+    [
+      'with a backwards size range',
+      { expiration: '2026-01-15T11:00:00Z', conditions: [['content-length-range', 10, 1]] },
+      'Invalid Condition',
+    ],
   ])('refuses a correctly signed policy %s as an invalid policy document', (_label, policy, message) => {
-    expect(verify(signedForm(policy, { key: 'k' }))).toMatchObject({ status: 400, code: 'InvalidPolicyDocument', message: expect.stringContaining(message) });
+    expect(verify(signedForm(policy, { key: 'k' }))).toMatchObject({
+      status: 400,
+      code: 'InvalidPolicyDocument',
+      message: expect.stringContaining(message),
+    });
   });
 });
 

@@ -11,7 +11,15 @@ describe.skipIf(process.platform !== 'linux')('startLocalS3', () => {
   it('opens one TCP port, the front: s3rver listens only on its unix socket', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-s3-socket-'));
     const before = await listeningTcpPorts([process.pid]);
-    const s3 = await startLocalS3({ dataDir: join(dir, 'data'), socketPath: join(dir, 's3.sock'), host: '127.0.0.1', port: 0, bucket: 'slipway-contexts', credentials, region: 'us-east-1' });
+    const s3 = await startLocalS3({
+      dataDir: join(dir, 'data'),
+      socketPath: join(dir, 's3.sock'),
+      host: '127.0.0.1',
+      port: 0,
+      bucket: 'slipway-contexts',
+      credentials,
+      region: 'us-east-1',
+    });
     try {
       const opened = (await listeningTcpPorts([process.pid])).filter((port) => !before.includes(port));
       expect(opened).toEqual([Number(new URL(s3.endpoint).port)]);
@@ -23,13 +31,24 @@ describe.skipIf(process.platform !== 'linux')('startLocalS3', () => {
 
   it('refuses an anonymous ListObjects and form POST at the front', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-s3-socket-'));
-    const s3 = await startLocalS3({ dataDir: join(dir, 'data'), host: '127.0.0.1', port: 0, bucket: 'slipway-contexts', credentials, region: 'us-east-1' });
+    const s3 = await startLocalS3({
+      dataDir: join(dir, 'data'),
+      host: '127.0.0.1',
+      port: 0,
+      bucket: 'slipway-contexts',
+      credentials,
+      region: 'us-east-1',
+    });
     try {
       expect((await fetch(`${s3.endpoint}/slipway-contexts?list-type=2`)).status).toBe(403);
       const form = new FormData();
       form.append('key', 'contexts/hello/evil.tar.gz');
       form.append('file', new Blob(['x']), 'x');
-      const post = await fetch(`${s3.endpoint}/slipway-contexts`, { method: 'POST', body: form, headers: { origin: 'https://evil.example' } });
+      const post = await fetch(`${s3.endpoint}/slipway-contexts`, {
+        method: 'POST',
+        body: form,
+        headers: { origin: 'https://evil.example' },
+      });
       expect(post.status).toBeGreaterThanOrEqual(400);
       expect(post.status).toBeLessThan(500);
     } finally {
@@ -39,7 +58,15 @@ describe.skipIf(process.platform !== 'linux')('startLocalS3', () => {
 
   it('removes its socket when it stops', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-s3-socket-'));
-    const s3 = await startLocalS3({ dataDir: join(dir, 'data'), socketPath: join(dir, 's3.sock'), host: '127.0.0.1', port: 0, bucket: 'slipway-contexts', credentials, region: 'us-east-1' });
+    const s3 = await startLocalS3({
+      dataDir: join(dir, 'data'),
+      socketPath: join(dir, 's3.sock'),
+      host: '127.0.0.1',
+      port: 0,
+      bucket: 'slipway-contexts',
+      credentials,
+      region: 'us-east-1',
+    });
     await s3.stop();
     await expect(stat(join(dir, 's3.sock'))).rejects.toMatchObject({ code: 'ENOENT' });
   });

@@ -6,7 +6,14 @@ import { runView } from '../../../../src/domain/run-view.ts';
 import { applyLifecycle } from '../../../../src/use-cases/steps/apply-lifecycle.ts';
 import { checkRollout } from '../../../../src/use-cases/steps/check-rollout.ts';
 import type { RegistryImage } from '../../../../src/ports/image-registry.ts';
-import { DIGEST, fakeDependencies, FakeContainers, FakeRegistry, testConfig, type FakeObjects } from '../../../support/fakes.ts';
+import {
+  DIGEST,
+  fakeDependencies,
+  FakeContainers,
+  FakeRegistry,
+  testConfig,
+  type FakeObjects,
+} from '../../../support/fakes.ts';
 import { INPUT, localWorkflow, runToEnd } from '../../../support/run-machine.ts';
 
 const OLD = `sha256:${'01'.repeat(32)}`;
@@ -22,10 +29,22 @@ const images = (): RegistryImage[] => [
 /** The state CheckRollout sees once Deploy has run. */
 const deployed: RunState = {
   ...INPUT,
-  image: { repository: 'registry.example/hello', digest: DIGEST, tags: [INPUT.runId], reference: `registry.example/hello@${DIGEST}` },
-  deployment: { id: 'dep-1', taskDefinition: 'hello:2', revision: 2, state: 'IN_PROGRESS', deadline: '2026-11-30T10:05:00Z' },
+  image: {
+    repository: 'registry.example/hello',
+    digest: DIGEST,
+    tags: [INPUT.runId],
+    reference: `registry.example/hello@${DIGEST}`,
+  },
+  deployment: {
+    id: 'dep-1',
+    taskDefinition: 'hello:2',
+    revision: 2,
+    state: 'IN_PROGRESS',
+    deadline: '2026-11-30T10:05:00Z',
+  },
 };
-const completed = () => new FakeContainers([{ state: 'COMPLETED', runningCount: 1, desiredCount: 1, url: 'http://127.0.0.1:9999' }]);
+const completed = () =>
+  new FakeContainers([{ state: 'COMPLETED', runningCount: 1, desiredCount: 1, url: 'http://127.0.0.1:9999' }]);
 
 describe('keepReleases in CheckRollout', () => {
   it('tags the image of a completed rollout as the newest release and shifts the older ones down', async () => {
@@ -43,7 +62,11 @@ describe('keepReleases in CheckRollout', () => {
 
   it('tags nothing while the rollout is in progress', async () => {
     const registry = new FakeRegistry(images());
-    const deps = fakeDependencies({ config: testConfig({ hello: TIDY }), registry, containers: new FakeContainers([{ state: 'IN_PROGRESS', runningCount: 0, desiredCount: 1 }]) });
+    const deps = fakeDependencies({
+      config: testConfig({ hello: TIDY }),
+      registry,
+      containers: new FakeContainers([{ state: 'IN_PROGRESS', runningCount: 0, desiredCount: 1 }]),
+    });
 
     const next = await checkRollout(deployed, deps);
 
@@ -69,7 +92,9 @@ describe('keepReleases in CheckRollout', () => {
 
     expect(error).toBeInstanceOf(ReleaseTagError);
     expect(error).toMatchObject({ name: 'ReleaseTagError', app: 'hello', digest: DIGEST });
-    expect(error.message).toContain(`The rollout of app "hello" completed and ${DIGEST} serves, but tagging it slipway-release-1 failed`);
+    expect(error.message).toContain(
+      `The rollout of app "hello" completed and ${DIGEST} serves, but tagging it slipway-release-1 failed`,
+    );
     expect(error.cause).toBeInstanceOf(ImageNotFoundError);
   });
 
@@ -91,7 +116,9 @@ describe('keepReleases in ApplyLifecycle', () => {
 
     await applyLifecycle(deployed, deps);
 
-    const policy = registry.policies[0] as { rules: { rulePriority: number; selection: { tagPrefixList?: string[]; tagPatternList?: string[] } }[] };
+    const policy = registry.policies[0] as {
+      rules: { rulePriority: number; selection: { tagPrefixList?: string[]; tagPatternList?: string[] } }[];
+    };
     expect(policy.rules.map((r) => [r.rulePriority, r.selection.tagPrefixList ?? r.selection.tagPatternList])).toEqual([
       [1, ['slipway-release-']],
       [2, ['*']],

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { claimMarker, deployMarkerKey, parseDeployMarker, type DeployMarker } from '../../../../src/domain/deploy-guard.ts';
+import {
+  claimMarker,
+  deployMarkerKey,
+  parseDeployMarker,
+  type DeployMarker,
+} from '../../../../src/domain/deploy-guard.ts';
 import type { RunState } from '../../../../src/domain/run-state.ts';
 import { checkRollout } from '../../../../src/use-cases/steps/check-rollout.ts';
 import { deploy } from '../../../../src/use-cases/steps/deploy.ts';
@@ -10,11 +15,31 @@ import { INPUT } from '../../../support/run-machine.ts';
 const NEWER = '01JDQ9000000000000000000AB';
 const OLDER = '01JDQ8000000000000000000AB';
 const KEY = deployMarkerKey('hello');
-const built: RunState = { ...INPUT, image: { repository: 'registry.example/hello', digest: DIGEST, tags: [INPUT.runId], reference: `registry.example/hello@${DIGEST}` } };
-const deployed: RunState = { ...built, deployment: { id: 'dep-1', taskDefinition: 'hello:2', revision: 2, state: 'IN_PROGRESS', deadline: '2026-11-30T10:05:00Z' } };
+const built: RunState = {
+  ...INPUT,
+  image: {
+    repository: 'registry.example/hello',
+    digest: DIGEST,
+    tags: [INPUT.runId],
+    reference: `registry.example/hello@${DIGEST}`,
+  },
+};
+const deployed: RunState = {
+  ...built,
+  deployment: {
+    id: 'dep-1',
+    taskDefinition: 'hello:2',
+    revision: 2,
+    state: 'IN_PROGRESS',
+    deadline: '2026-11-30T10:05:00Z',
+  },
+};
 
 async function withMarker(deps: ReturnType<typeof fakeDependencies>, marker: DeployMarker): Promise<void> {
-  await deps.objects.putIf({ key: KEY, body: new TextEncoder().encode(JSON.stringify(marker)), contentType: 'application/json' }, { ifNoneMatch: '*' });
+  await deps.objects.putIf(
+    { key: KEY, body: new TextEncoder().encode(JSON.stringify(marker)), contentType: 'application/json' },
+    { ifNoneMatch: '*' },
+  );
 }
 
 async function markerOf(deps: ReturnType<typeof fakeDependencies>): Promise<DeployMarker | undefined> {
@@ -56,7 +81,7 @@ describe('Deploy (newest wins)', () => {
     expect(deps.containers.deployed).toEqual([]);
   });
 
-  it("takes over from an older run whose lease expired, and drops the turn it waited for", async () => {
+  it('takes over from an older run whose lease expired, and drops the turn it waited for', async () => {
     const deps = fakeDependencies();
     await withMarker(deps, claimMarker(OLDER, new Date(deps.clock.now().getTime() - 10 * 60_000)));
     const next = await deploy({ ...built, deployTurn: { holder: OLDER, until: '2026-11-30T09:52:00Z' } }, deps);
@@ -68,14 +93,21 @@ describe('Deploy (newest wins)', () => {
     const deps = fakeDependencies();
     const [older, newer] = await Promise.all([claimDeploy('hello', OLDER, deps), claimDeploy('hello', NEWER, deps)]);
     // Either the newer claimed first (the older is superseded) or the older did (the newer waits for its lease).
-    expect([older.action, newer.action].sort()).toEqual(older.action === 'superseded' ? ['claimed', 'superseded'] : ['claimed', 'wait']);
-    expect(await markerOf(deps)).toMatchObject({ runId: older.action === 'superseded' ? NEWER : OLDER, phase: 'updating' });
+    expect([older.action, newer.action].sort()).toEqual(
+      older.action === 'superseded' ? ['claimed', 'superseded'] : ['claimed', 'wait'],
+    );
+    expect(await markerOf(deps)).toMatchObject({
+      runId: older.action === 'superseded' ? NEWER : OLDER,
+      phase: 'updating',
+    });
   });
 });
 
 describe('CheckRollout (newest wins)', () => {
   it('ends superseded, without a release, once a newer run has claimed the service', async () => {
-    const deps = fakeDependencies({ containers: new FakeContainers([{ state: 'COMPLETED', runningCount: 1, desiredCount: 1 }]) });
+    const deps = fakeDependencies({
+      containers: new FakeContainers([{ state: 'COMPLETED', runningCount: 1, desiredCount: 1 }]),
+    });
     await withMarker(deps, claimMarker(NEWER, deps.clock.now()));
     const next = await checkRollout(deployed, deps);
     expect(next.superseded).toMatchObject({ by: NEWER, step: 'rollout' });
@@ -83,7 +115,11 @@ describe('CheckRollout (newest wins)', () => {
   });
 
   it('ends superseded, not failed, when the newer run made its rollout fail', async () => {
-    const deps = fakeDependencies({ containers: new FakeContainers([{ state: 'FAILED', reason: 'replaced by a newer deployment', runningCount: 0, desiredCount: 1 }]) });
+    const deps = fakeDependencies({
+      containers: new FakeContainers([
+        { state: 'FAILED', reason: 'replaced by a newer deployment', runningCount: 0, desiredCount: 1 },
+      ]),
+    });
     await withMarker(deps, claimMarker(NEWER, deps.clock.now()));
     await expect(checkRollout(deployed, deps)).resolves.toMatchObject({ superseded: { by: NEWER } });
   });
@@ -96,7 +132,9 @@ describe('CheckRollout (newest wins)', () => {
   });
 
   it('still fails a rollout that failed while it is the newest run', async () => {
-    const deps = fakeDependencies({ containers: new FakeContainers([{ state: 'FAILED', reason: 'health check', runningCount: 0, desiredCount: 1 }]) });
+    const deps = fakeDependencies({
+      containers: new FakeContainers([{ state: 'FAILED', reason: 'health check', runningCount: 0, desiredCount: 1 }]),
+    });
     await withMarker(deps, { ...claimMarker(INPUT.runId, deps.clock.now()), phase: 'updated' });
     await expect(checkRollout(deployed, deps)).rejects.toMatchObject({ name: 'RolloutFailedError' });
   });

@@ -14,11 +14,22 @@ const FUTURE = '2999-01-01T00:00:00.000Z';
 /** A container service that reverts, recording what it was asked; `answer` is what revert resolves to. */
 class RevertingContainers extends FakeContainers {
   readonly reverts: RevertRequest[] = [];
-  constructor(private readonly answer: Deployment | null = { deploymentId: 'ecs-svc/revert', taskDefinition: PREVIOUS, revision: 3 }) {
+  constructor(
+    private readonly answer: Deployment | null = {
+      deploymentId: 'ecs-svc/revert',
+      taskDefinition: PREVIOUS,
+      revision: 3,
+    },
+  ) {
     super([{ state: 'IN_PROGRESS', runningCount: 0, desiredCount: 1 }]);
   }
   override async deploy(): Promise<Deployment> {
-    return { deploymentId: 'ecs-svc/new', taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/hello:4', revision: 4, previousTaskDefinition: PREVIOUS };
+    return {
+      deploymentId: 'ecs-svc/new',
+      taskDefinition: 'arn:aws:ecs:eu-west-1:123456789012:task-definition/hello:4',
+      revision: 4,
+      previousTaskDefinition: PREVIOUS,
+    };
   }
   async revert(request: RevertRequest): Promise<Deployment | undefined> {
     this.reverts.push(request);
@@ -28,8 +39,20 @@ class RevertingContainers extends FakeContainers {
 
 const deployed = (deadline: string, previousTaskDefinition: string | null = PREVIOUS): RunState => ({
   ...INPUT,
-  image: { repository: 'registry.example/hello', digest: DIGEST, tags: [INPUT.runId], reference: `registry.example/hello@${DIGEST}` },
-  deployment: { id: 'ecs-svc/new', taskDefinition: 'hello:4', revision: 4, state: 'IN_PROGRESS', deadline, ...(previousTaskDefinition && { previousTaskDefinition }) },
+  image: {
+    repository: 'registry.example/hello',
+    digest: DIGEST,
+    tags: [INPUT.runId],
+    reference: `registry.example/hello@${DIGEST}`,
+  },
+  deployment: {
+    id: 'ecs-svc/new',
+    taskDefinition: 'hello:4',
+    revision: 4,
+    state: 'IN_PROGRESS',
+    deadline,
+    ...(previousTaskDefinition && { previousTaskDefinition }),
+  },
 });
 
 describe('a rollout at its deadline', () => {
@@ -47,12 +70,21 @@ describe('a rollout at its deadline', () => {
 
     const error = await checkRollout(deployed(PAST), deps).catch((caught: unknown) => caught);
 
-    expect(containers.reverts).toEqual([{ app: 'hello', service: expect.objectContaining({ name: expect.any(String) }), deploymentId: 'ecs-svc/new', taskDefinition: PREVIOUS }]);
+    expect(containers.reverts).toEqual([
+      {
+        app: 'hello',
+        service: expect.objectContaining({ name: expect.any(String) }),
+        deploymentId: 'ecs-svc/new',
+        taskDefinition: PREVIOUS,
+      },
+    ]);
     expect(error).toBeInstanceOf(RolloutFailedError);
-    expect((error as Error).message).toContain(`moved the service back to the task definition that served before, ${PREVIOUS} (deployment ecs-svc/revert)`);
+    expect((error as Error).message).toContain(
+      `moved the service back to the task definition that served before, ${PREVIOUS} (deployment ecs-svc/revert)`,
+    );
   });
 
-  it('leaves the service to a newer deployment that already replaced the run\'s', async () => {
+  it("leaves the service to a newer deployment that already replaced the run's", async () => {
     const containers = new RevertingContainers(null);
     const deps = fakeDependencies({ containers });
 
