@@ -1,17 +1,7 @@
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import { pipeline } from 'node:stream';
 import { foreignRequest } from './api-server.ts';
-
-const HOP_BY_HOP_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
+import { withoutHopByHop } from './proxy-headers.ts';
 
 export interface LoopbackFront {
   port: number;
@@ -82,8 +72,4 @@ export async function startLoopbackFront(options: {
       await closed;
     },
   };
-}
-
-function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP_HEADERS.has(name)));
 }

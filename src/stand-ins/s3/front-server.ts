@@ -1,11 +1,4 @@
-import {
-  Agent,
-  createServer,
-  request as httpRequest,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -19,6 +12,7 @@ import { KeyedLock, preconditionFailure, putCondition, withoutConditions } from 
 import type { PostPolicyOptions } from './post-policy.ts';
 import { sendError } from './s3-errors.ts';
 import type { IncomingSignedRequest, Verdict } from './sigv4-verifier.ts';
+import { withoutHopByHop } from '../proxy-headers.ts';
 
 export interface FrontServerOptions {
   host: string;
@@ -47,18 +41,6 @@ const AUTH_QUERY_PARAMS = new Set([
   'X-Amz-Signature',
   'X-Amz-Security-Token',
 ]);
-const HOP_BY_HOP_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-  'expect',
-]);
-
 /**
  * The public face of the local S3: verifies each request's SigV4 signature, then streams it to s3rver
  * unchanged (Host included). A browser-based upload (multipart POST to the bucket) is checked against its
@@ -195,7 +177,7 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
     done: () => void = () => undefined,
     length?: number,
   ): void {
-    const headers = withoutHopByHop(req.headers);
+    const headers = withoutHopByHop(req.headers, ['expect']);
     if (length !== undefined) headers['content-length'] = String(length);
     delete headers.authorization;
     const upstreamRequest = httpRequest(
@@ -254,10 +236,6 @@ function withoutAuthParams(rawQuery: string): string {
     return !AUTH_QUERY_PARAMS.has(safeDecode(name));
   });
   return kept.length ? `?${kept.join('&')}` : '';
-}
-
-function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  return Object.fromEntries(Object.entries(headers).filter(([name]) => !HOP_BY_HOP_HEADERS.has(name)));
 }
 
 function safeDecode(value: string): string {
