@@ -1,56 +1,26 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
-import {
-  DescribeRepositoriesCommand,
-  ECRClient,
-  GetLifecyclePolicyCommand,
-  PutLifecyclePolicyCommand,
-} from '@aws-sdk/client-ecr';
+import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
+import { DescribeRepositoriesCommand, GetLifecyclePolicyCommand, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useEnvironment } from '../../src/wiring/aws.ts';
-import type { RunInput } from '../../src/domain/run-state.ts';
-import { runView, type RunView } from '../../src/domain/run-view.ts';
-import { functionsWorkflow, runToEnd } from '../support/run-machine.ts';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as aws from './support/aws-fixtures.ts';
+import { mocks, NEW_IMAGE, sent, useSimulation } from './support/simulation.ts';
 
 /**
  * A run of an app whose service the stack created, through the real ASL, handlers and AWS adapters
- * as src/aws-dependencies.ts wires them, with SLIPWAY_APPS as serverless.yml sets it and only the SDK
+ * as src/wiring/aws.ts builds them, with SLIPWAY_APPS as serverless.yml sets it and only the SDK
  * clients' `send` scripted: the first deploy renders the whole revision and starts the service, and
  * the run ends with the app's URL.
  */
-const s3 = mockClient(S3Client);
-const ecr = mockClient(ECRClient);
-const ecs = mockClient(ECSClient);
-const codebuild = mockClient(CodeBuildClient);
-const logs = mockClient(CloudWatchLogsClient);
-const events = mockClient(EventBridgeClient);
-const sfn = mockClient(SFNClient);
-const MOCKS = [s3, ecr, ecs, codebuild, logs, events, sfn] as const;
+const { s3, ecr, ecs, codebuild, events } = mocks;
 
-const KEY = `contexts/hello/${aws.RUN_ID}.tar.gz`;
-const INPUT: RunInput = {
-  runId: aws.RUN_ID,
-  app: 'hello',
-  trigger: { kind: 'upload', source: 'dev@laptop' },
-  context: { key: KEY, bucket: aws.BUCKET },
-};
-const NEW_IMAGE = `${aws.REPOSITORY_URI}@${aws.DIGEST}`;
 const SECRET = `arn:aws:secretsmanager:${aws.REGION}:${aws.ACCOUNT}:secret:hello/db-AbCdEf`;
 const URL = 'http://slipway-Hello-1A2B3C4D5E6F-1234567890.eu-west-1.elb.amazonaws.com';
 const STACK = {
@@ -87,19 +57,6 @@ const BOOTSTRAP_DEFINITION: TaskDefinition = {
     },
   ],
 };
-let env: Record<string, string>;
-
-function sent(mock: { calls(): { args: unknown[] }[] }): [string, unknown][] {
-  return mock.calls().map((call) => {
-    const command = call.args[0] as { constructor: { name: string }; input: unknown };
-    return [command.constructor.name.replace(/Command$/, ''), command.input];
-  });
-}
-
-async function run(): Promise<RunView> {
-  useEnvironment({ ...env, SLIPWAY_LOG_LEVEL: 'silent' });
-  return runView(await runToEnd(await functionsWorkflow(), INPUT));
-}
 
 /** The created service as DescribeServices shows it: nothing running on the bootstrap revision, then the first deploy's rollout. */
 function createdService(state: 'BOOTSTRAP' | 'IN_PROGRESS' | 'COMPLETED') {
@@ -133,9 +90,8 @@ function createdService(state: 'BOOTSTRAP' | 'IN_PROGRESS' | 'COMPLETED') {
   });
 }
 
-beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-sim-created-'));
-  const config = {
+const run = useSimulation(
+  {
     apps: {
       hello: {
         service: {
@@ -148,28 +104,11 @@ beforeAll(async () => {
         },
       },
     },
-  };
-  await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config));
-  env = {
-    AWS_REGION: aws.REGION,
-    SLIPWAY_CONTEXT_BUCKET: aws.BUCKET,
-    SLIPWAY_BUILD_PROJECT: aws.PROJECT,
-    SLIPWAY_BUILD_LOG_GROUP: aws.LOG_GROUP,
-    SLIPWAY_STATE_MACHINE_ARN: `arn:aws:states:${aws.REGION}:${aws.ACCOUNT}:stateMachine:slipway-prod`,
-    SLIPWAY_CONFIG_PATH: join(dir, 'slipway.config.json'),
-    SLIPWAY_APPS: JSON.stringify(STACK),
-  };
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-  vi.stubEnv('AWS_REGION', aws.REGION);
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
-});
+  },
+  { SLIPWAY_APPS: JSON.stringify(STACK) },
+);
 
 beforeEach(() => {
-  for (const mock of MOCKS) mock.reset();
   s3.on(HeadObjectCommand).resolves({
     ContentLength: 2048,
     ContentType: 'application/gzip',

@@ -1,110 +1,44 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import {
-  BatchGetBuildsCommand,
-  CodeBuildClient,
-  ListBuildsForProjectCommand,
-  StartBuildCommand,
-} from '@aws-sdk/client-codebuild';
+import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import {
   CreateRepositoryCommand,
   DescribeRepositoriesCommand,
-  ECRClient,
   GetLifecyclePolicyCommand,
   PutLifecyclePolicyCommand,
 } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { useEnvironment } from '../../src/wiring/aws.ts';
-import type { RunInput } from '../../src/domain/run-state.ts';
-import { runView, type RunView } from '../../src/domain/run-view.ts';
-import { functionsWorkflow, runToEnd } from '../support/run-machine.ts';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsError } from '../unit/adapters/aws/aws-error.ts';
 import * as aws from './support/aws-fixtures.ts';
+import { KEY, mocks, NEW_IMAGE, sent, useSimulation } from './support/simulation.ts';
 
 /**
  * The real ASL on aws-local-stepfunctions, the real functions/ handlers, the real AWS adapters as
  * src/wiring/aws.ts wires them for Lambda, and only the SDK clients' `send` scripted (module
  * scope mocks replace it on every instance the wiring creates).
  */
-const s3 = mockClient(S3Client);
-const ecr = mockClient(ECRClient);
-const ecs = mockClient(ECSClient);
-const codebuild = mockClient(CodeBuildClient);
-const logs = mockClient(CloudWatchLogsClient);
-const events = mockClient(EventBridgeClient);
-const sfn = mockClient(SFNClient);
-const MOCKS = [s3, ecr, ecs, codebuild, logs, events, sfn] as const;
+const { s3, ecr, ecs, codebuild, logs, events, sfn } = mocks;
 
-const KEY = `contexts/hello/${aws.RUN_ID}.tar.gz`;
-const INPUT: RunInput = {
-  runId: aws.RUN_ID,
-  app: 'hello',
-  trigger: { kind: 'upload', source: 'dev@laptop' },
-  context: { key: KEY, bucket: aws.BUCKET },
-};
-const NEW_IMAGE = `${aws.REPOSITORY_URI}@${aws.DIGEST}`;
 const LIFECYCLE_POLICY =
   '{"rules":[{"action":{"type":"expire"},"rulePriority":1,"selection":{"countNumber":7,"countType":"sinceImagePushed","countUnit":"days","tagStatus":"untagged"}}]}';
-let env: Record<string, string>;
 
-/** The commands a mocked client received, in order, with their inputs. */
-function sent(mock: { calls(): { args: unknown[] }[] }): [string, unknown][] {
-  return mock.calls().map((call) => {
-    const command = call.args[0] as { constructor: { name: string }; input: unknown };
-    return [command.constructor.name.replace(/Command$/, ''), command.input];
-  });
-}
-
-async function run(): Promise<RunView> {
-  useEnvironment({ ...env, SLIPWAY_LOG_LEVEL: 'silent' });
-  return runView(await runToEnd(await functionsWorkflow(), INPUT));
-}
-
-beforeAll(async () => {
-  // A config of its own: the simulation pins the app's settings, whatever the example project's say.
-  const dir = await mkdtemp(join(tmpdir(), 'slipway-sim-'));
-  const config = {
-    apps: {
-      hello: {
-        lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }],
-        service: { existing: { cluster: 'default' }, port: 8080 },
-      },
+const run = useSimulation({
+  apps: {
+    hello: {
+      lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }],
+      service: { existing: { cluster: 'default' }, port: 8080 },
     },
-  };
-  await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config));
-  env = {
-    AWS_REGION: aws.REGION,
-    SLIPWAY_CONTEXT_BUCKET: aws.BUCKET,
-    SLIPWAY_BUILD_PROJECT: aws.PROJECT,
-    SLIPWAY_BUILD_LOG_GROUP: aws.LOG_GROUP,
-    SLIPWAY_STATE_MACHINE_ARN: `arn:aws:states:${aws.REGION}:${aws.ACCOUNT}:stateMachine:slipway-prod`,
-    SLIPWAY_CONFIG_PATH: join(dir, 'slipway.config.json'),
-  };
-  // Presigned URLs are signed locally with these; nothing is sent anywhere.
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
-  vi.stubEnv('AWS_REGION', aws.REGION);
-});
-
-afterAll(() => {
-  vi.unstubAllEnvs();
+  },
 });
 
 beforeEach(() => {
-  for (const mock of MOCKS) mock.reset();
   s3.on(HeadObjectCommand).resolves({
     ContentLength: 2048,
     ContentType: 'application/gzip',
