@@ -34,6 +34,7 @@ code, pre { font: 12px/1.45 ui-monospace, SFMono-Regular, Menlo, monospace; }
 .status { display: inline-block; font-size: 11px; font-weight: 600; padding: 0 .45rem; border-radius: 1rem; line-height: 18px; }
 .status.SUCCEEDED { background: #dafbe1; color: #116329; }
 .status.FAILED, .status.ABORTED, .status.TIMED_OUT { background: #ffebe9; color: #a40e26; }
+.status.SUPERSEDED { background: #eaeef2; color: #57606a; }
 .status.RUNNING { background: #fff8c5; color: #7d4e00; }
 .status.PENDING, .status.SKIPPED { background: var(--faint); color: #57606a; }
 .muted { color: #57606a; } .small { font-size: 12px; } .empty { padding: 1rem; margin: 0; }
