@@ -8,7 +8,6 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as aws from './support/aws-fixtures.ts';
 import { mocks, NEW_IMAGE, sent, useSimulation } from './support/simulation.ts';
@@ -19,7 +18,7 @@ import { mocks, NEW_IMAGE, sent, useSimulation } from './support/simulation.ts';
  * clients' `send` scripted: the first deploy renders the whole revision and starts the service, and
  * the run ends with the app's URL.
  */
-const { s3, ecr, ecs, codebuild, events } = mocks;
+const { ecr, ecs, codebuild, events } = mocks;
 
 const SECRET = `arn:aws:secretsmanager:${aws.REGION}:${aws.ACCOUNT}:secret:hello/db-AbCdEf`;
 const URL = 'http://slipway-Hello-1A2B3C4D5E6F-1234567890.eu-west-1.elb.amazonaws.com';
@@ -109,16 +108,6 @@ const run = useSimulation(
 );
 
 beforeEach(() => {
-  s3.on(HeadObjectCommand).resolves({
-    ContentLength: 2048,
-    ContentType: 'application/gzip',
-    Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' },
-  });
-  // The deploy marker (newest wins): none yet, and the conditional writes of the claim and its release succeed.
-  s3.on(GetObjectCommand).rejects(
-    new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }),
-  );
-  s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
   // The stack created the repository.
   ecr
     .on(DescribeRepositoriesCommand)

@@ -13,7 +13,7 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsError } from '../unit/adapters/aws/aws-error.ts';
 import * as aws from './support/aws-fixtures.ts';
@@ -39,16 +39,6 @@ const run = useSimulation({
 });
 
 beforeEach(() => {
-  s3.on(HeadObjectCommand).resolves({
-    ContentLength: 2048,
-    ContentType: 'application/gzip',
-    Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' },
-  });
-  // The deploy marker (newest wins): none yet, and the conditional writes of the claim and its release succeed.
-  s3.on(GetObjectCommand).rejects(
-    new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }),
-  );
-  s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
   ecr
     .on(DescribeRepositoriesCommand)
     .rejects(

@@ -6,7 +6,7 @@ import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
@@ -51,7 +51,7 @@ export function sent(mock: { calls(): { args: unknown[] }[] }): [string, unknown
 /**
  * Registers the hooks of a simulation suite — its own slipway.config.json (the simulation pins the
  * app's settings, whatever the example project's say), the Lambda environment serverless.yml sets
- * (plus `environment`), every mock reset before each test — and returns `run()`: one run of INPUT to
+ * (plus `environment`), every mock reset before each test with the upload scripted — and returns `run()`: one run of INPUT to
  * its end, as the run view shows it. Call at the top of the test file, before its own beforeEach.
  */
 export function useSimulation(config: unknown, environment: Record<string, string> = {}): () => Promise<RunView> {
@@ -78,6 +78,16 @@ export function useSimulation(config: unknown, environment: Record<string, strin
   });
   beforeEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
+    // The uploaded context, and no deploy marker yet (newest wins): the claim's and its release's conditional writes succeed.
+    mocks.s3.on(HeadObjectCommand).resolves({
+      ContentLength: 2048,
+      ContentType: 'application/gzip',
+      Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' },
+    });
+    mocks.s3
+      .on(GetObjectCommand)
+      .rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    mocks.s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
   });
   return async () => {
     useEnvironment({ ...env, SLIPWAY_LOG_LEVEL: 'silent' });
