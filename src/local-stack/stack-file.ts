@@ -1,5 +1,6 @@
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { StackPaths } from './paths.ts';
+import { writeJsonAtomically } from '../adapters/local/atomic-json.ts';
 
 /** What `slipway local status --json` prints, and how the CLI finds the running stack. */
 export interface StackInfo {
@@ -29,9 +30,7 @@ export async function readStackInfo(paths: StackPaths): Promise<StackInfo | unde
 
 /** Replaces stack.json atomically: `local up` polls it while the stack writes it, and must never read half a file. */
 export async function writeStackInfo(paths: StackPaths, info: StackInfo): Promise<void> {
-  const temp = `${paths.stackFile}.${process.pid}`;
-  await writeFile(temp, JSON.stringify(info, null, 2));
-  await rename(temp, paths.stackFile);
+  await writeJsonAtomically(paths.stackFile, info);
 }
 
 export async function removeStackInfo(paths: StackPaths): Promise<void> {

@@ -1,5 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
 import { ImageNotFoundError } from '../../ports/image-registry.ts';
 import { MANIFEST_MEDIA_TYPES, type LifecycleOutcome } from '../../domain/images.ts';
@@ -9,6 +8,7 @@ import {
   type LifecyclePreview,
 } from '../../domain/lifecycle/index.ts';
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
+import { writeJsonAtomically } from './atomic-json.ts';
 
 export class RegistryRequestError extends SlipwayError {
   override name = 'RegistryRequestError';
@@ -185,10 +185,7 @@ export class DistributionImageRegistry implements ImageRegistry {
   private async save(): Promise<void> {
     // Serialise writes: notifications and lifecycle runs may overlap.
     this.writing = this.writing.then(async () => {
-      await mkdir(dirname(this.options.indexPath), { recursive: true });
-      const tmp = `${this.options.indexPath}.tmp`;
-      await writeFile(tmp, JSON.stringify(this.index, null, 2));
-      await rename(tmp, this.options.indexPath);
+      await writeJsonAtomically(this.options.indexPath, this.index);
     });
     await this.writing;
   }

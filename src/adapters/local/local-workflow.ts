@@ -1,11 +1,12 @@
 import './polyfills.ts';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionEvent, ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
 import type { RunInput } from '../../domain/run-state.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Workflow } from '../../ports/workflow.ts';
+import { writeJsonAtomically } from './atomic-json.ts';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
 type EngineEvent = { type: string; timestamp: number; [field: string]: unknown };
@@ -146,10 +147,7 @@ export class LocalStepFunctionsWorkflow implements Workflow {
   }
 
   private async save(history: ExecutionHistory): Promise<void> {
-    await mkdir(this.options.stateDir, { recursive: true });
-    const tmp = `${this.file(history.runId)}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(history));
-    await rename(tmp, this.file(history.runId));
+    await writeJsonAtomically(this.file(history.runId), history, { compact: true });
   }
 
   private async read(runId: string): Promise<ExecutionHistory | undefined> {

@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildState } from '../../../ports/build-runner.ts';
 import type { PhaseRecord } from './progress.ts';
+import { writeJsonAtomically } from '../atomic-json.ts';
 
 /** What `<workDir>/<build>/state.json` holds: the answer to `get`, plus what a person debugging wants. */
 export interface PersistedBuild extends BuildState {
@@ -34,13 +35,9 @@ export async function readPersistedBuild(dir: string): Promise<PersistedBuild | 
   }
 }
 
-let writes = 0;
-
 /** Replaces state.json atomically, so a reader never sees half a file. */
 export async function writePersistedBuild(dir: string, state: PersistedBuild): Promise<void> {
-  const temp = join(dir, `.state.json.${process.pid}.${(writes += 1)}`);
-  await writeFile(temp, `${JSON.stringify(state, null, 2)}\n`);
-  await rename(temp, join(dir, 'state.json'));
+  await writeJsonAtomically(join(dir, 'state.json'), state);
 }
 
 /** The build's log lines from index `from` on; a line still being written (no newline yet) is left for the next read. */

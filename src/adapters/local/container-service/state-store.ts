@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RolloutState, TaskReplacement } from '../../../ports/container-service.ts';
 import type { TaskDefinition, TaskDefinitionInput } from '../../../domain/task-definition.ts';
+import { writeJsonAtomically } from '../atomic-json.ts';
 
 /** One running container of the serving revision, behind the app's proxy. */
 export interface Task {
@@ -115,7 +115,7 @@ export class StateStore {
   }
 
   async writeService(state: ServiceState): Promise<void> {
-    await writeJson(join(this.dir, 'services', `${state.app}.json`), state);
+    await writeJsonAtomically(join(this.dir, 'services', `${state.app}.json`), state);
   }
 
   async listServices(): Promise<ServiceState[]> {
@@ -129,7 +129,7 @@ export class StateStore {
   }
 
   async writeDeployment(record: DeploymentRecord): Promise<void> {
-    await writeJson(join(this.dir, 'deployments', record.app, `${record.deploymentId}.json`), record);
+    await writeJsonAtomically(join(this.dir, 'deployments', record.app, `${record.deploymentId}.json`), record);
   }
 
   async listDeployments(): Promise<DeploymentRecord[]> {
@@ -158,13 +158,6 @@ async function readJson<T>(file: string): Promise<T | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
-}
-
-async function writeJson(file: string, value: unknown): Promise<void> {
-  await mkdir(join(file, '..'), { recursive: true });
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
-  await rename(tmp, file);
 }
 
 /** Base names of the `.json` files in dir (none when dir does not exist). */
