@@ -20,6 +20,8 @@ export interface ExecutionSummary {
   status: ExecutionStatus;
   startedAt: string;
   stoppedAt?: string;
+  /** A finished execution's output, where the engine gives it with the listing (the run's last state). */
+  output?: unknown;
 }
 
 export interface ExecutionHistory extends ExecutionSummary {

@@ -1,4 +1,4 @@
-import type { ExecutionHistory, ExecutionStatus } from './execution.ts';
+import type { ExecutionHistory, ExecutionStatus, ExecutionSummary } from './execution.ts';
 import type { RunFailure, RunState, Trigger } from './run-state.ts';
 import { STEPS, stepOfState, type StepName } from './steps.ts';
 
@@ -14,6 +14,37 @@ export interface StepView {
 
 /** A run's outcome: the execution's status, except that a run a newer one superseded (it ends in the Superseded state) is SUPERSEDED. */
 export type RunStatus = ExecutionStatus | 'SUPERSEDED';
+
+/** A run in a list (`slipway runs`, `/apps`, the dashboard): its outcome, read as `runView` reads it. */
+export interface RunSummary {
+  runId: string;
+  app: string;
+  status: RunStatus;
+  startedAt: string;
+  stoppedAt?: string;
+  superseded?: RunState['superseded'];
+}
+
+/**
+ * `runSummary(execution)` → the run as a list shows it. The engine only knows the execution SUCCEEDED;
+ * a run that a newer one superseded ended in the Superseded state, and its output says so.
+ */
+export function runSummary(execution: ExecutionSummary): RunSummary {
+  const superseded = supersededBy(execution.status, execution.output);
+  return {
+    runId: execution.runId,
+    app: execution.app,
+    status: superseded ? 'SUPERSEDED' : execution.status,
+    startedAt: execution.startedAt,
+    ...(execution.stoppedAt && { stoppedAt: execution.stoppedAt }),
+    ...(superseded && { superseded }),
+  };
+}
+
+function supersededBy(status: ExecutionStatus, output: unknown): RunState['superseded'] | undefined {
+  if (status !== 'SUCCEEDED' || typeof output !== 'object' || output === null) return undefined;
+  return (output as Partial<RunState>).superseded;
+}
 
 export interface RunView {
   id: string;
@@ -91,9 +122,10 @@ export function runView(history: ExecutionHistory): RunView {
     startedAt: history.startedAt,
     steps: ordered,
   };
-  if (history.status === 'SUCCEEDED' && latest.superseded) {
+  const superseded = supersededBy(history.status, latest);
+  if (superseded) {
     view.status = 'SUPERSEDED';
-    view.superseded = latest.superseded;
+    view.superseded = superseded;
   }
   if (history.stoppedAt) view.endedAt = history.stoppedAt;
   if (latest.trigger) view.trigger = latest.trigger;

@@ -1,7 +1,8 @@
 import { allApps, type AppConfig } from '../domain/config.ts';
 import { errorKind, type ErrorKind } from '../domain/errors.ts';
-import type { ExecutionStatus, ExecutionSummary } from '../domain/execution.ts';
+import type { ExecutionSummary } from '../domain/execution.ts';
 import { isDigest } from '../domain/images.ts';
+import { runSummary, type RunStatus } from '../domain/run-view.ts';
 import type { Dependencies } from './dependencies.ts';
 
 /** How many of an app's runs `/apps` returns: enough for a sparkline, few enough for one ListExecutions page. */
@@ -9,7 +10,7 @@ export const RECENT_RUNS = 20;
 
 export interface AppRun {
   runId: string;
-  status: ExecutionStatus;
+  status: RunStatus;
   startedAt: string;
   stoppedAt?: string;
   /** From start to stop; for a run still going, from start to now. */
@@ -103,7 +104,8 @@ async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
   );
 }
 
-function appRun(run: ExecutionSummary, now: Date): AppRun {
+function appRun(execution: ExecutionSummary, now: Date): AppRun {
+  const run = runSummary(execution);
   const end = run.stoppedAt ? Date.parse(run.stoppedAt) : now.getTime();
   return {
     runId: run.runId,

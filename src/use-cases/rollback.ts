@@ -80,7 +80,13 @@ async function previousSuccessfulRun(
   for (const run of runs) {
     const history = await deps.workflow.history(run.runId);
     const view = history && runView(history);
-    if (view?.image && imageReference(view.image.repository, view.image.digest) !== serving?.image) return view;
+    // A run a newer one superseded never served its image: only a run that ended SUCCEEDED is a version to go back to.
+    if (
+      view?.status === 'SUCCEEDED' &&
+      view.image &&
+      imageReference(view.image.repository, view.image.digest) !== serving?.image
+    )
+      return view;
   }
   throw new NothingToRollBackToError(
     `No successful run of app "${app}" deployed an image other than the one serving now${serving ? ` (${serving.image})` : ''}. Name one with --to <runId>.`,

@@ -105,6 +105,12 @@ describe.skipIf(!dockerUp && !CI)('newest wins', () => {
             Date.parse(newestDeploy.endedAt!),
           );
       }
+      // The run list says the same as each run: a superseded run is not listed as SUCCEEDED.
+      const runs = await cli(['runs', '--app', 'hello', '--limit', '100', '--json']);
+      const listed = JSON.parse(runs.stdout) as { runId: string; status: string }[];
+      for (const { runId } of done) {
+        expect(listed.find((r) => r.runId === runId)?.status, runId).toBe((await view(runId)).status);
+      }
       // And it keeps serving: no older run moves the service afterwards.
       await sleep(300);
       await expectServes(newestRun.url!, pages.get(newest)!);

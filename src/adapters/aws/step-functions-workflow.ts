@@ -167,5 +167,8 @@ function summary(runId: string, execution: DescribeExecutionOutput, input: unkno
     status: STATUS[execution.status ?? 'RUNNING'] ?? 'RUNNING',
     startedAt: (execution.startDate ?? new Date(0)).toISOString(),
     ...(execution.stopDate && { stoppedAt: execution.stopDate.toISOString() }),
+    // DescribeExecution gives the output with the status: a list can tell a superseded run from a deployed one.
+    ...(execution.status === 'SUCCEEDED' &&
+      execution.output !== undefined && { output: parsePayload(execution.output) }),
   };
 }

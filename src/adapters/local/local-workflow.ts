@@ -96,13 +96,17 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       .filter((h) => !filter.app || h.app === filter.app)
       .sort((a, b) => (a.runId < b.runId ? 1 : -1)) // ULIDs sort by time
       .slice(0, filter.limit)
-      .map(({ runId, app, status, startedAt, stoppedAt }) => ({
-        runId,
-        app,
-        status,
-        startedAt,
-        ...(stoppedAt && { stoppedAt }),
-      }));
+      .map(({ runId, app, status, startedAt, stoppedAt, events }) => {
+        const end = events.at(-1);
+        return {
+          runId,
+          app,
+          status,
+          startedAt,
+          ...(stoppedAt && { stoppedAt }),
+          ...(end?.type === 'ExecutionSucceeded' && { output: end.output }),
+        };
+      });
   }
 
   /** Resolves once every execution in flight has ended (used when the stack stops and by tests). */

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidInputError } from '../../domain/errors.ts';
-import type { ExecutionSummary } from '../../domain/execution.ts';
+import type { RunSummary } from '../../domain/run-view.ts';
 import { apiClient, type ApiClient } from '../api-client.ts';
 import { createOutput, type Output } from '../output.ts';
 
@@ -38,7 +38,7 @@ export function parseLimit(text: string): number {
 /** `slipway runs [--app <name>] [--limit N] [--json]`: runs, newest first. */
 export async function run(options: RunsOptions, deps: { client: ApiClient; out: Output }): Promise<number> {
   const query = new URLSearchParams({ limit: String(options.limit), ...(options.app && { app: options.app }) });
-  const { runs } = await deps.client.request<{ runs: ExecutionSummary[] }>('GET', `/runs?${query}`);
+  const { runs } = await deps.client.request<{ runs: RunSummary[] }>('GET', `/runs?${query}`);
   if (options.json) {
     process.stdout.write(`${JSON.stringify(runs, null, 2)}\n`);
     return 0;

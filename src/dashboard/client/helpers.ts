@@ -4,7 +4,7 @@
  * Written with String.raw so regular expressions keep their backslashes; no template literals inside.
  */
 export const HELPERS_JS = String.raw`
-const STATUSES = ['RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'];
+const STATUSES = ['RUNNING', 'SUCCEEDED', 'SUPERSEDED', 'FAILED', 'ABORTED', 'TIMED_OUT'];
 const RUN_ID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 /** parseRoute('#/runs/01J…?app=web&status=FAILED') → { view: 'run', runId, filters: { app: 'web', status: 'FAILED' } } */

@@ -145,6 +145,20 @@ describe('listApps', () => {
     ]);
   });
 
+  it('shows a run a newer one superseded as SUPERSEDED, not SUCCEEDED (the execution only says it succeeded)', async () => {
+    const superseded = { by: '01JD00000000000000000000ZZ', at: new Date(0).toISOString(), step: 'deploy' as const };
+    const runs = [
+      { ...run('web', 10, 'SUCCEEDED', 20), output: { superseded } },
+      { ...run('web', 20, 'SUCCEEDED', 30), output: { app: 'web' } },
+    ];
+    const deps = fakeDependencies({ config, workflow: listingWorkflow(runs), containers: servingByApp({}) });
+
+    const [web] = await listApps(deps);
+
+    expect(web?.recentRuns.map((r) => r.status)).toEqual(['SUPERSEDED', 'SUCCEEDED']);
+    expect(web?.lastRun).not.toHaveProperty('output');
+  });
+
   it('keeps at most RECENT_RUNS runs per app', async () => {
     const runs = Array.from({ length: 30 }, (_, i) => run('web', i + 1, 'SUCCEEDED', 30));
     const deps = fakeDependencies({ config, workflow: listingWorkflow(runs), containers: servingByApp({}) });

@@ -51,6 +51,27 @@ describe('rollback', () => {
     expect(deps.containers.deployed.at(-1)?.image).toBe(`registry.example/hello@${OLD_DIGEST}`);
   });
 
+  it('passes over a run a newer one superseded: its image never served', async () => {
+    const superseded = { by: '01JDQ8ZV7N2W4Y6A8C0E2G4J61', at: new Date(0).toISOString(), step: 'deploy' };
+    deps.workflow = {
+      ...workflow,
+      list: (filter) => workflow.list(filter),
+      start: (i: RunInput) => workflow.start(i),
+      // The older run as if it had ended Superseded: its image was built, then a newer run claimed the service.
+      history: async (id: string) => {
+        const history = await workflow.history(id);
+        if (!history || id !== '01JDQ8ZV7N2W4Y6A8C0E2G4J60') return history;
+        const events = history.events.map((e) =>
+          e.type === 'ExecutionSucceeded' || e.type === 'StateExited'
+            ? { ...e, output: { ...(e.output as object), superseded } }
+            : e,
+        );
+        return { ...history, events };
+      },
+    };
+    await expect(rollback('hello', {}, deps)).rejects.toThrow(NothingToRollBackToError);
+  });
+
   it('goes back to the run it is told to', async () => {
     const started = await rollback('hello', { to: '01JDQ8ZV7N2W4Y6A8C0E2G4J61' }, deps);
     expect(started.image).toBe(`registry.example/hello@${DIGEST}`);

@@ -329,6 +329,30 @@ describe('StepFunctionsWorkflow', () => {
     });
   });
 
+  it('lists each succeeded execution with its output, so a superseded run can be told from a deployed one', async () => {
+    const name = '01JD0000000000000000000007';
+    sfn.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: `${executionArnPrefix(STATE_MACHINE_ARN)}${name}`,
+          stateMachineArn: STATE_MACHINE_ARN,
+          name,
+          status: 'SUCCEEDED',
+          startDate: at(0),
+        },
+      ],
+    });
+    const output = { app: 'hello', superseded: { by: '01JD0000000000000000000009', at: ts(20), step: 'deploy' } };
+    sfn
+      .on(DescribeExecutionCommand)
+      .resolves({ ...execution(name, 'hello', { status: 'SUCCEEDED' }), output: JSON.stringify(output) });
+    const workflow = new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN });
+
+    const [listed] = await workflow.list({ limit: 1 });
+
+    expect(listed?.output).toEqual(output);
+  });
+
   it('lists only as many executions as asked for when no app is given', async () => {
     sfn.on(ListExecutionsCommand).resolves({
       executions: [
