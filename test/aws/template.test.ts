@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import aslValidator from 'asl-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,8 @@ import { appConfig } from '../../src/domain/config.ts';
 import { DEFINITION_PATH, TASK_FUNCTIONS } from '../../src/pipeline/definition.ts';
 import { TemplateChecker } from './support/cfn-schema.ts';
 import { allowedActions, granting, list, roleStatements } from './support/iam.ts';
-import { packageStack, ROOT, unzip, type Template } from './support/package.ts';
+import { bundleBytes } from '../../serverless/bundle-sizes.ts';
+import { layerAt, packageStack, ROOT, unzip, unzipTo, type Template } from './support/package.ts';
 import { commandsOfHandler, iamActions } from './support/sdk-calls.ts';
 
 /** serverless.yml's functions, read when the tests are collected: key → handler file. */
@@ -273,51 +274,65 @@ describe('packaged stack (npm run package)', () => {
     }
   });
 
-  // Each function bundles only the adapters it uses (its functions/ file picks them from src/wiring/aws.ts).
-  // Issue 11 sets 300 KiB for every bundle. Over it today: the functions that use S3 (the S3 client's schemas
-  // alone are ~100 KiB beside a second client) and check-rollout (ECS, ECR and EventBridge clients); each
-  // also carries Powertools' Logger and Metrics (~30 KiB). Their budgets are today's sizes, so they cannot grow.
-  // deploy and check-rollout read and conditionally write the app's deploy marker in S3 (newest wins): the S3 client.
-  const BUDGET_KIB: Record<string, number> = {
-    githubWebhook: 540,
-    prepare: 480,
-    'start-build': 470,
-    startRun: 435,
-    createUpload: 380,
-    'check-rollout': 520,
-    deploy: 480,
-  };
-  it.each(FUNCTIONS.map((f) => f.name))('keeps the %s bundle within its size budget', async (name) => {
-    const entries = unzip(await readFile(join(dir, `${name}.zip`)));
-    const bytes = [...entries]
-      .filter(([entry]) => entry.endsWith('.mjs'))
-      .reduce((sum, [, data]) => sum + data.length, 0);
-    expect(bytes / 1024).toBeLessThanOrEqual(BUDGET_KIB[name] ?? 300);
+  // Each function bundles only the adapters it uses (its functions/ file picks them from src/wiring/aws.ts)
+  // and imports the AWS SDK from the layer (serverless/aws-sdk-layer.ts). Issue 11: at most 300 KiB each.
+  it.each(FUNCTIONS.map((f) => f.name))('keeps the %s bundle within 300 KiB', async (name) => {
+    expect(bundleBytes(unzip(await readFile(join(dir, `${name}.zip`)))) / 1024).toBeLessThanOrEqual(300);
   });
 
-  it('runs a packaged handler on Node: the bundle loads, builds the AWS adapters and answers', async () => {
-    const work = join(dir, 'run-get-run');
-    for (const [name, data] of unzip(await readFile(join(dir, 'getRun.zip')))) {
-      await mkdir(dirname(join(work, name)), { recursive: true });
-      await writeFile(join(work, name), data);
-    }
-    const script = `import('./functions/get-run.mjs').then(async (m) => console.log(JSON.stringify(await m.handler({ rawPath: '/runs/nope', pathParameters: { id: 'nope' } }))))`;
-    const env = {
-      PATH: process.env.PATH,
-      AWS_REGION: 'eu-west-1',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      SLIPWAY_CONTEXT_BUCKET: 'slipway-dev-contextsbucket',
-      SLIPWAY_BUILD_PROJECT: 'slipway-dev-build',
-      SLIPWAY_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:slipway-dev',
-      SLIPWAY_CONFIG_PATH: 'slipway.config.json',
+  it.each(FUNCTIONS.map((f) => f.name))('leaves the AWS SDK out of the %s bundle, for the layer', async (name) => {
+    const entries = unzip(await readFile(join(dir, `${name}.zip`)));
+    const map = [...entries].find(([entry]) => entry.endsWith('.mjs.map'))?.[1];
+    const sources = (JSON.parse(map?.toString() ?? '{}') as { sources?: string[] }).sources ?? [];
+    expect(sources.filter((source) => /node_modules\/(@aws-sdk|@smithy)\//.test(source))).toEqual([]);
+  });
+
+  it("gives every function the AWS SDK layer, built from package-lock.json's versions", async () => {
+    for (const { name } of FUNCTIONS) expect(lambda(name).properties.Layers).toEqual([{ Ref: 'AwsSdkLambdaLayer' }]);
+    const layer = unzip(await readFile(join(dir, 'awsSdk.zip')));
+    const packages = JSON.parse(layer.get('slipway/packages.json')?.toString() ?? '{}') as Record<string, string>;
+    const lock = JSON.parse(await readFile(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { version: string }>;
     };
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: work,
-      env,
+    expect(Object.keys(packages)).toContain('@aws-sdk/client-s3');
+    for (const [pkg, version] of Object.entries(packages))
+      expect(version).toBe(lock.packages[`node_modules/${pkg}`]?.version);
+  });
+
+  describe('on Node, with the layer where Lambda puts it', () => {
+    const run = async (name: string, script: string) => {
+      const work = join(dir, `run-${name}`);
+      await unzipTo(join(dir, `${name}.zip`), work);
+      await unzipTo(join(dir, 'awsSdk.zip'), join(work, 'opt'));
+      const env = {
+        PATH: process.env.PATH,
+        AWS_REGION: 'eu-west-1',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        SLIPWAY_CONTEXT_BUCKET: 'slipway-dev-contextsbucket',
+        SLIPWAY_BUILD_PROJECT: 'slipway-dev-build',
+        SLIPWAY_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:123456789012:stateMachine:slipway-dev',
+        SLIPWAY_CONFIG_PATH: 'slipway.config.json',
+      };
+      const args = [...layerAt(join(work, 'opt')), '--input-type=module', '-e', script];
+      const { stdout } = await promisify(execFile)(process.execPath, args, { cwd: work, env });
+      return stdout.trim().split('\n').at(-1) ?? '';
+    };
+
+    // A name a function imports that the layer does not export fails the import (a SyntaxError), before any call.
+    it.each(FUNCTIONS)('loads the $name module against the layer', async ({ name, file }) => {
+      const module = `./${file.replace(/\.ts$/, '.mjs')}`;
+      expect(await run(name, `import(${JSON.stringify(module)}).then((m) => console.log(typeof m.handler))`)).toBe(
+        'function',
+      );
     });
-    const response = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { statusCode: number; body: string };
-    expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body)).toMatchObject({ error: { name: 'InvalidInputError' } });
+
+    it('runs a packaged handler: the bundle loads, builds the AWS adapters and answers', async () => {
+      const event = { rawPath: '/runs/nope', pathParameters: { id: 'nope' } };
+      const script = `import('./functions/get-run.mjs').then(async (m) => console.log(JSON.stringify(await m.handler(${JSON.stringify(event)}))))`;
+      const response = JSON.parse(await run('getRun', script)) as { statusCode: number; body: string };
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body)).toMatchObject({ error: { name: 'InvalidInputError' } });
+    });
   });
 
   it('keeps the contexts private, encrypted, announced to EventBridge and expiring', () => {

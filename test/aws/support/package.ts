@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { unzipEntries } from '../../../serverless/zip.ts';
 
 export const ROOT = join(import.meta.dirname, '../../..');
 
@@ -19,8 +21,22 @@ export interface Template {
  */
 export async function packageStack(): Promise<{ dir: string; template: Template }> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-package-'));
-  const env = { ...process.env };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+  // No credentials, from the environment or the home folder: packaging is offline, whatever the machine has.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
+    AWS_CONFIG_FILE: join(dir, 'no-config'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  for (const name of [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+  ])
     delete env[name];
   await packagingLock(() =>
     promisify(execFile)('npm', ['run', 'package', '--', '--package', dir], {
@@ -69,4 +85,19 @@ async function packagingLock<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** The entries of a zip file, by name: see serverless/zip.ts. */
-export { unzipEntries as unzip } from '../../../serverless/zip.ts';
+export { unzipEntries as unzip };
+
+/** Writes a zip's files under `dir`, as Lambda extracts a function to /var/task and a layer to /opt. */
+export async function unzipTo(zip: string, dir: string): Promise<void> {
+  for (const [name, data] of unzipEntries(await readFile(zip))) {
+    await mkdir(dirname(join(dir, name)), { recursive: true });
+    await writeFile(join(dir, name), data);
+  }
+}
+
+/** Node's arguments that load a function's `/opt/…` imports from `opt`, where a test unzipped the layer. */
+export function layerAt(opt: string): string[] {
+  const hooks = pathToFileURL(join(import.meta.dirname, 'opt-hooks.mjs')).href;
+  const register = `import { register } from 'node:module'; register(${JSON.stringify(hooks)}, { data: { opt: ${JSON.stringify(opt)} } });`;
+  return ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+}
