@@ -75,6 +75,7 @@ describe('rollback', () => {
       list: async () => (await workflow.list({ app: 'hello', limit: 50 })).slice(1),
       history: (id: string) => workflow.history(id),
       start: (i: RunInput) => workflow.start(i),
+      resume: (token, outcome) => workflow.resume(token, outcome),
     };
     await expect(rollback('hello', {}, deps)).rejects.toThrow(NothingToRollBackToError);
   });
