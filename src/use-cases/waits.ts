@@ -1,4 +1,5 @@
 import { appConfig } from '../domain/config.ts';
+import { InvalidInputError } from '../domain/errors.ts';
 import type { RunState } from '../domain/run-state.ts';
 import {
   appOfRolloutWaitKey,
@@ -10,7 +11,6 @@ import {
   type WaitKind,
   type WaitRecord,
 } from '../domain/waits.ts';
-import { InvalidInputError } from '../domain/errors.ts';
 import type { TaskOutcome } from '../ports/workflow.ts';
 import type { Dependencies } from './dependencies.ts';
 
@@ -66,8 +66,8 @@ export async function wake(
     if (!waitIsOver(kind, next)) return 'waiting';
     outcome = { output: next };
   } catch (error) {
-    // Failed for now (throttled, a dropped connection): the Lambda fails, and the state machine's Retry
-    // (AwaitBuild, AwaitRollout) or EventBridge's retries try again; the fallback look is the last resort.
+    // Failed for now (throttled, a dropped connection): the function fails, and the wait Task's Retry (the
+    // first look) or Lambda's retries of the event's invocation try again; the fallback look is the last resort.
     if (isRetried(error)) throw error;
     const { name, message } = error instanceof Error ? error : new Error(String(error));
     outcome = { error: { name, message } };
@@ -82,8 +82,10 @@ export async function wake(
   const resumed = await deps.workflow.resume(record.token, outcome);
   const fields = { runId: record.state.runId, app: record.state.app, kind };
   if (!resumed) {
-    // The Task timed out meanwhile (its retry records the wait again and looks itself) or the run ended.
+    // The Task timed out meanwhile (its retry records the wait again and looks itself) or the run ended:
+    // forget this record, unless that retry has replaced it already.
     deps.logger.info('wait already over', fields);
+    if ((await deps.objects.getVersion(key))?.etag === claim.etag) await deps.objects.delete(key);
     return 'closed';
   }
   deps.logger.info('wait ended', { ...fields, ...('error' in outcome && { error: outcome.error.name }) });

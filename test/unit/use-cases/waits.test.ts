@@ -156,15 +156,35 @@ describe('waits', () => {
     expect(resumed).toEqual([]);
   });
 
-  it('keeps the record of a wait whose Task was over already (its retry records the wait anew)', async () => {
+  it('forgets the wait of a Task that was over already (its retry records the wait anew)', async () => {
     const { workflow, resumed } = resumingWorkflow(false);
     const { look } = looking(BUILDING, BUILT);
     await awaitEnd('build', { state: BUILDING, taskToken: 'token-1' }, look, { ...deps, workflow });
 
     expect(await wake('build', KEY, look, { ...deps, workflow })).toBe('closed');
     expect(resumed).toHaveLength(1);
-    expect(await record()).toMatchObject({ settled: true });
-    expect(await wake('build', KEY, look, { ...deps, workflow })).toBe('none');
+    expect(await objects.list('waits/')).toEqual([]);
+  });
+
+  it("keeps the record a Task's retry wrote while the event's look found the earlier Task over", async () => {
+    const { workflow } = resumingWorkflow(false);
+    const { look } = looking(BUILDING, BUILT);
+    await awaitEnd('build', { state: BUILDING, taskToken: 'token-1' }, look, { ...deps, workflow });
+    const retried: typeof workflow = {
+      ...workflow,
+      resume: async () => {
+        // The retry records the wait (a new token) before the resume of the old one is answered.
+        await objects.put({
+          key: KEY,
+          body: new TextEncoder().encode(JSON.stringify({ token: 'token-2', state: BUILDING, since: 'now' })),
+          contentType: 'application/json',
+        });
+        return false;
+      },
+    };
+
+    expect(await wake('build', KEY, look, { ...deps, workflow: retried })).toBe('closed');
+    expect(await record()).toMatchObject({ token: 'token-2' });
   });
 
   it("lists the rollout waits of the apps a service serves, and an unknown app's", async () => {
