@@ -351,6 +351,8 @@ describe('packaged stack (npm run package)', () => {
             ExpirationInDays: 30,
             AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
           },
+          // Only a run stopped mid-wait leaves its wait record behind.
+          { Id: 'expire-waits', Status: 'Enabled', Prefix: 'waits/', ExpirationInDays: 2 },
         ],
       },
     });
