@@ -98,3 +98,15 @@ try {
   await rm(stateDir, { recursive: true, force: true });
   await rm(dir, { recursive: true, force: true });
 }
+
+// The AWS side, simulated (issue 11.4; test/aws/support/run-costs.ts): one run with a 3-minute build and a
+// 2-minute rollout on a simulated clock, over mocked SDK clients. Counts, and the wait from build to deploy.
+{
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const { simulateRunCosts } = await import('../test/aws/support/run-costs.ts');
+  const costs = await simulateRunCosts({ buildSeconds: 180, rolloutSeconds: 120 });
+  console.log(
+    `AWS run (simulated: 3-min build, 2-min rollout): ${costs.transitions} state transitions, ` +
+      `${costs.lambdaInvocations} Lambda invocations, ${costs.buildToDeployDelayMs} ms from the build's end to Deploy`,
+  );
+}

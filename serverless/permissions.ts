@@ -62,6 +62,9 @@ function refs(stack: StackRefs) {
     // The per-app deploy markers (newest wins) and the webhook's delivery claims: docs/guarantees.md.
     deployMarkers: { 'Fn::Sub': '${ContextsBucket.Arn}/guards/deploys/*' } as CfnValue,
     deliveryClaims: { 'Fn::Sub': '${ContextsBucket.Arn}/guards/deliveries/*' } as CfnValue,
+    // The runs' wait records (the callback waits: src/use-cases/waits.ts), one folder per kind of wait.
+    buildWaits: { 'Fn::Sub': '${ContextsBucket.Arn}/waits/builds/*' } as CfnValue,
+    rolloutWaits: { 'Fn::Sub': '${ContextsBucket.Arn}/waits/rollouts/*' } as CfnValue,
     bucket: { 'Fn::GetAtt': ['ContextsBucket', 'Arn'] } as CfnValue,
     stateMachine: arn('states', `stateMachine:${stack.stateMachineName}`),
     executions: arn('states', `execution:${stack.stateMachineName}:*`),
@@ -117,6 +120,27 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
   const readRuns = allow('ReadRuns', ['states:DescribeExecution', 'states:GetExecutionHistory'], r.executions);
   // Every step announces itself (src/pipeline/step-handler.ts): PutEvents of `Run Step Changed`.
   const announce = allow('AnnounceSteps', ['events:PutEvents'], r.eventBus);
+  // A wait's record: PutObject (record, claim), GetObject, DeleteObject once resumed; ListBucket so a missing one is a 404.
+  // SendTaskSuccess / SendTaskFailure name no resource: the task token itself says which Task (Service Authorization Reference).
+  const waits = (records: CfnValue) => [
+    allow('KeepWaits', ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], records),
+    allow('TellMissingWaits', ['s3:ListBucket'], r.bucket),
+    allow('ResumeRuns', ['states:SendTaskSuccess', 'states:SendTaskFailure'], '*'),
+  ];
+  // What the build's look reads: BatchGetBuilds; GetLogEvents for the last lines of a failed build.
+  const lookAtBuilds = [
+    allow('ReadBuilds', ['codebuild:BatchGetBuilds'], r.buildProject),
+    allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs),
+  ];
+  // What the rollout's look reads and does: the deploy marker (superseded?), DescribeServices; with keepReleases,
+  // DescribeImages, then BatchGetImage + PutImage to tag the release; at the rollout's deadline, UpdateService back
+  // to the revision that served before.
+  const lookAtRollouts = [
+    ...watchClaims,
+    describeServices,
+    tagReleases,
+    allow('MoveServicesBack', ['ecs:UpdateService'], r.services),
+  ];
   return {
     // POST /uploads: the presigned POST (its policy) is signed with this role's credentials; S3 checks s3:PutObject.
     createUpload: [allow('PresignContextUploads', ['s3:PutObject'], r.contextObjects)],
@@ -181,12 +205,10 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
         r.buildProject,
       ),
     ],
-    // BatchGetBuilds; GetLogEvents for the last lines of a failed build.
-    'check-build': [
-      announce,
-      allow('ReadBuilds', ['codebuild:BatchGetBuilds'], r.buildProject),
-      allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs),
-    ],
+    // AwaitBuild: records the wait, then looks at the build once (and resumes the run if it has ended).
+    'await-build': [announce, ...lookAtBuilds, ...waits(r.buildWaits)],
+    // CodeBuild's Build State Change: the build's wait record, a look, the run resumed.
+    wakeBuilds: [announce, ...lookAtBuilds, ...waits(r.buildWaits)],
     // GetLifecyclePolicy, PutLifecyclePolicy when it differs; with keepReleases, DescribeImages, then BatchGetImage + PutImage to repair release tags.
     'apply-lifecycle': [
       announce,
@@ -213,15 +235,10 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
         : []),
       allow('UpdateServices', ['ecs:UpdateService'], r.services),
     ],
-    // GetObject of the deploy marker (superseded?); DescribeServices; with keepReleases, DescribeImages, then
-    // BatchGetImage + PutImage to tag the release; at the rollout's deadline, UpdateService back to the revision that served before.
-    'check-rollout': [
-      announce,
-      ...watchClaims,
-      describeServices,
-      tagReleases,
-      allow('MoveServicesBack', ['ecs:UpdateService'], r.services),
-    ],
+    // AwaitRollout: records the wait, then looks at the rollout once (and resumes the run if it has ended).
+    'await-rollout': [announce, ...lookAtRollouts, ...waits(r.rolloutWaits)],
+    // ECS's Deployment State Change: the waits of the service's app (ListObjectsV2, authorised as ListBucket), a look each.
+    wakeRollouts: [announce, ...lookAtRollouts, ...waits(r.rolloutWaits)],
     // GET /apps/{app}/lifecycle/preview: StartLifecyclePolicyPreview, GetLifecyclePolicyPreview, DescribeImages.
     lifecyclePreview: [
       allow(

@@ -10,11 +10,11 @@ export interface MetricRecord {
 }
 
 /**
- * `runMetrics('CheckRollout', state, now)` → what the step just finished measured: a build's
- * seconds when CheckBuild sees it succeed, a rollout's seconds and a SUCCEEDED run when
- * CheckRollout sees it complete, a FAILED run when ReportFailure runs, a SUPERSEDED run when Deploy or
- * CheckRollout finds a newer run has claimed the service. Nothing for the other steps,
- * or while a build or rollout is still in progress (polls measure nothing).
+ * `runMetrics('AwaitRollout', state, now)` → what the step just finished measured: a build's
+ * seconds when AwaitBuild's wait ends with it succeeded, a rollout's seconds and a SUCCEEDED run when
+ * AwaitRollout's ends with it complete, a FAILED run when ReportFailure runs, a SUPERSEDED run when
+ * Deploy or AwaitRollout finds a newer run has claimed the service. Nothing for the other steps, or
+ * while a build or rollout is still in progress.
  */
 export function runMetrics(task: string, state: RunState, now: Date): MetricRecord[] {
   const app = { app: state.app };
@@ -22,15 +22,15 @@ export function runMetrics(task: string, state: RunState, now: Date): MetricReco
     const start = startedAt === undefined ? Number.NaN : Date.parse(startedAt);
     return Number.isNaN(start) ? undefined : Math.max(0, (now.getTime() - start) / 1000);
   };
-  // A run a newer one superseded ends here (Deploy or CheckRollout): counted apart, neither success nor failure.
-  if (state.superseded && (task === 'Deploy' || task === 'CheckRollout'))
+  // A run a newer one superseded ends here (Deploy or AwaitRollout): counted apart, neither success nor failure.
+  if (state.superseded && (task === 'Deploy' || task === 'AwaitRollout'))
     return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'SUPERSEDED' } }];
   switch (task) {
-    case 'CheckBuild': {
+    case 'AwaitBuild': {
       const seconds = state.build?.status === 'SUCCEEDED' ? since(state.build.startedAt) : undefined;
       return seconds === undefined ? [] : [{ name: 'BuildSeconds', unit: 'Seconds', value: seconds, dimensions: app }];
     }
-    case 'CheckRollout': {
+    case 'AwaitRollout': {
       if (state.deployment?.state !== 'COMPLETED') return [];
       const seconds = since(state.deployment.startedAt);
       return [

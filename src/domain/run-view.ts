@@ -1,6 +1,6 @@
 import type { ExecutionHistory, ExecutionStatus, ExecutionSummary } from './execution.ts';
 import type { RunFailure, RunState, Trigger } from './run-state.ts';
-import { STEPS, stepOfState, type StepName } from './steps.ts';
+import { isWaitState, STEPS, stepOfState, type StepName } from './steps.ts';
 
 export type StepStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 
@@ -75,6 +75,8 @@ export function runView(history: ExecutionHistory): RunView {
   const steps = new Map<StepName, StepView>(STEPS.map((name) => [name, { name, status: 'PENDING', retries: 0 }]));
   let latest = history.input as Partial<RunState>;
   let failedIn: StepName | undefined;
+  // The states whose last failure was a wait's fallback timeout: the next attempt looks again, it is no retry.
+  const lookingAgain = new Set<string>();
 
   for (const event of history.events) {
     if (
@@ -95,8 +97,10 @@ export function runView(history: ExecutionHistory): RunView {
         step.status = 'FAILED';
         step.endedAt = event.timestamp;
         failedIn = step.name;
+        if (isWaitState(event.state) && event.error === 'States.Timeout') lookingAgain.add(event.state);
+        else lookingAgain.delete(event.state);
       } else {
-        step.retries += 1;
+        if (!lookingAgain.delete(event.state)) step.retries += 1;
         step.status = 'RUNNING';
       }
     }

@@ -19,7 +19,8 @@ type Moment = 'enter' | 'exit';
 
 /**
  * `stepTransitions('Deploy', 'exit', state)` → `[deploy SUCCEEDED, rollout RUNNING]`: the step changes
- * a Task's start or end means. Poll tasks (CheckBuild, CheckRollout) only end their step once done.
+ * a Task's start or end means. The waits (AwaitBuild, AwaitRollout) end their step when the build or
+ * rollout is done, announced by whoever ends the wait.
  */
 export function stepTransitions(
   task: string,
@@ -34,7 +35,7 @@ export function stepTransitions(
       return [{ step: 'prepare', status: 'SUCCEEDED' }];
     case 'StartBuild:enter':
       return [{ step: 'build', status: 'RUNNING' }];
-    case 'CheckBuild:exit':
+    case 'AwaitBuild:exit':
       return state.build?.status === 'SUCCEEDED' ? [{ step: 'build', status: 'SUCCEEDED' }] : [];
     case 'ApplyLifecycle:enter':
       return [{ step: 'lifecycle', status: 'RUNNING' }];
@@ -47,7 +48,7 @@ export function stepTransitions(
         { step: 'deploy', status: 'SUCCEEDED' },
         { step: 'rollout', status: 'RUNNING' },
       ];
-    case 'CheckRollout:exit':
+    case 'AwaitRollout:exit':
       return state.deployment?.state === 'COMPLETED' ? [{ step: 'rollout', status: 'SUCCEEDED' }] : [];
     case 'ReportFailure:exit':
       return state.failure ? [{ step: state.failure.step as StepName, status: 'FAILED' }] : [];

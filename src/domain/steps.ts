@@ -1,8 +1,8 @@
 import type { RunState } from './run-state.ts';
 
 /**
- * The steps a person sees. The state machine has more states (waits, polls, choices);
- * each belongs to one step, so a poll loop shows as one step that is running.
+ * The steps a person sees. The state machine has more states (a wait, choices); each belongs
+ * to one step, so waiting on the build shows as the build step running.
  */
 export const STEPS = ['prepare', 'build', 'lifecycle', 'deploy', 'rollout'] as const;
 export type StepName = (typeof STEPS)[number];
@@ -10,19 +10,34 @@ export type StepName = (typeof STEPS)[number];
 const STATE_TO_STEP: Record<string, StepName> = {
   Prepare: 'prepare',
   StartBuild: 'build',
-  WaitForBuild: 'build',
-  CheckBuild: 'build',
-  BuildFinished: 'build',
+  AwaitBuild: 'build',
   ApplyLifecycle: 'lifecycle',
   Deploy: 'deploy',
   DeployClaimed: 'deploy',
   WaitForDeployTurn: 'deploy',
+  AwaitRollout: 'rollout',
+  RolloutFinished: 'rollout',
+  // The poll loops of earlier definitions: runs recorded before the waits became callbacks still show.
+  WaitForBuild: 'build',
+  CheckBuild: 'build',
+  BuildFinished: 'build',
   WaitForRollout: 'rollout',
   CheckRollout: 'rollout',
-  RolloutFinished: 'rollout',
 };
 
-/** `stepOfState('CheckBuild')` → 'build'; undefined for states outside the steps (ReportFailure, Succeeded, Superseded, Failed). */
+/**
+ * The Task states that wait for an event (the callback pattern). A `States.Timeout` of theirs is
+ * the fallback look for an event that never came, not a failure: the state machine looks again.
+ */
+export const WAIT_STATES = ['AwaitBuild', 'AwaitRollout'] as const;
+export type WaitState = (typeof WAIT_STATES)[number];
+
+/** `isWaitState('AwaitBuild')` → true */
+export function isWaitState(state: string): state is WaitState {
+  return (WAIT_STATES as readonly string[]).includes(state);
+}
+
+/** `stepOfState('AwaitBuild')` → 'build'; undefined for states outside the steps (ReportFailure, Succeeded, Superseded, Failed). */
 export function stepOfState(state: string): StepName | undefined {
   return STATE_TO_STEP[state];
 }

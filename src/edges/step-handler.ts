@@ -40,12 +40,16 @@ export function stepHandler<D>(
 }
 
 /** The same dependencies, with a logger that puts the run's correlation keys on every line the step logs. */
-function correlated<T extends Pick<Dependencies, 'logger'>>(provided: T, keys: Record<string, string>): T {
+export function correlated<T extends Pick<Dependencies, 'logger'>>(provided: T, keys: Record<string, string>): T {
   return { ...provided, logger: withFields(provided.logger, keys) };
 }
 
 /** Runs by outcome, build and rollout seconds, per app (EMF). Best effort, like the announcement. */
-function measure(task: TaskState, state: RunState, deps: Pick<Dependencies, 'metrics' | 'logger' | 'clock'>): void {
+export function measure(
+  task: TaskState,
+  state: RunState,
+  deps: Pick<Dependencies, 'metrics' | 'logger' | 'clock'>,
+): void {
   try {
     deps.metrics.publish(runMetrics(task, state, deps.clock.now()));
   } catch (error) {
@@ -54,7 +58,7 @@ function measure(task: TaskState, state: RunState, deps: Pick<Dependencies, 'met
 }
 
 /** Publish `Run Step Changed`. Best effort: a subscriber's bus being unavailable must not fail or repeat a deploy. */
-async function announce(
+export async function announce(
   task: TaskState,
   moment: 'enter' | 'exit',
   state: RunState,

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { WAIT_STATES, type WaitState } from '../domain/steps.ts';
 
 /** Where the one state machine definition lives: serverless.yml and the local stack both read this file. */
 export const DEFINITION_PATH = new URL('./state-machine.asl.json', import.meta.url);
@@ -10,14 +11,20 @@ export const DEFINITION_PATH = new URL('./state-machine.asl.json', import.meta.u
 export const TASK_FUNCTIONS = {
   Prepare: 'prepare',
   StartBuild: 'start-build',
-  CheckBuild: 'check-build',
+  AwaitBuild: 'await-build',
   ApplyLifecycle: 'apply-lifecycle',
   Deploy: 'deploy',
-  CheckRollout: 'check-rollout',
+  AwaitRollout: 'await-rollout',
   ReportFailure: 'report-failure',
 } as const;
 
 export type TaskState = keyof typeof TASK_FUNCTIONS;
+
+/**
+ * The Tasks that wait for an event (`lambda:invoke.waitForTaskToken`): their function records the
+ * Task's token and returns; the run goes on when an event's function (or the first look) resumes it.
+ */
+export const WAIT_TASKS: readonly (WaitState & TaskState)[] = WAIT_STATES;
 
 /** `substitutionKey('StartBuild')` → `StartBuildFunctionArn` */
 export function substitutionKey(state: TaskState): string {

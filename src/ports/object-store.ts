@@ -26,6 +26,10 @@ export interface ObjectStore {
     object: { key: string; body: Uint8Array; contentType: string },
     condition: WriteCondition,
   ): Promise<ConditionalWrite>;
+  /** `list('waits/rollouts/')` → the keys under the prefix, in key order (every page). */
+  list(prefix: string): Promise<string[]>;
+  /** `delete('waits/builds/….json')` removes the object; a key with no object is no error. */
+  delete(key: string): Promise<void>;
 }
 
 export interface VersionedObject {

@@ -9,4 +9,13 @@ export interface Workflow {
   history(runId: string): Promise<ExecutionHistory | undefined>;
   /** `list({ app: 'hello', limit: 20 })` → executions, newest first. */
   list(filter: { app?: string; limit: number }): Promise<ExecutionSummary[]>;
+  /**
+   * `resume(token, { output: state })` or `resume(token, { error: { name, message } })` ends the Task that
+   * waits on `token` (the callback pattern: Step Functions' SendTaskSuccess / SendTaskFailure) → true; false
+   * when that wait is over already (resumed, timed out, or its run ended): a late or repeated event.
+   */
+  resume(token: string, outcome: TaskOutcome): Promise<boolean>;
 }
+
+/** How a waiting Task ends: with the run's next state, or failed with an error the state machine's Retry and Catch match by name. */
+export type TaskOutcome = { output: unknown } | { error: { name: string; message: string } };

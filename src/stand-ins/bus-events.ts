@@ -79,3 +79,61 @@ export function putEvents(
   });
   return { Entries: entries, FailedEntryCount: 0 };
 }
+
+/** A local build's start or end as EventBridge delivers CodeBuild's "CodeBuild Build State Change" (the build named by its ARN). */
+export function buildStateChangeEvent(
+  build: { buildId: string; status: string; phase: string },
+  project: string,
+  region: string,
+): EventBridgeEvent {
+  const arn = `arn:aws:codebuild:${region}:000000000000:build/${build.buildId}`;
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'CodeBuild Build State Change',
+    source: 'aws.codebuild',
+    account: '000000000000',
+    time: new Date().toISOString(),
+    region,
+    resources: [arn],
+    detail: {
+      'build-status': build.status,
+      'project-name': project,
+      'build-id': arn,
+      'current-phase': build.phase,
+      'current-phase-context': '[]',
+      version: '1',
+    },
+  };
+}
+
+const DEPLOYMENT_EVENTS = {
+  IN_PROGRESS: { eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS', eventType: 'INFO' },
+  COMPLETED: { eventName: 'SERVICE_DEPLOYMENT_COMPLETED', eventType: 'INFO' },
+  FAILED: { eventName: 'SERVICE_DEPLOYMENT_FAILED', eventType: 'ERROR' },
+} as const;
+
+/** A local deployment's start or end as EventBridge delivers ECS's "ECS Deployment State Change" (the service named by its ARN). */
+export function deploymentStateChangeEvent(
+  change: { deploymentId: string; state: keyof typeof DEPLOYMENT_EVENTS; reason?: string },
+  service: { cluster: string; name: string },
+  region: string,
+): EventBridgeEvent {
+  const time = new Date().toISOString();
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'ECS Deployment State Change',
+    source: 'aws.ecs',
+    account: '000000000000',
+    time,
+    region,
+    resources: [`arn:aws:ecs:${region}:000000000000:service/${service.cluster}/${service.name}`],
+    detail: {
+      ...DEPLOYMENT_EVENTS[change.state],
+      deploymentId: change.deploymentId,
+      updatedAt: time,
+      reason: change.reason ?? `ECS deployment ${change.deploymentId} ${change.state.toLowerCase().replace('_', ' ')}.`,
+    },
+  };
+}

@@ -12,7 +12,7 @@ import { InProcessEventBus, type BusRule } from '../adapters/local/in-process-ev
 import { LocalBuildLogs } from '../adapters/local/local-build-logs.ts';
 import { LocalStepFunctionsWorkflow } from '../adapters/local/local-workflow.ts';
 import { readConfigFile } from '../config-file.ts';
-import { allApps } from '../domain/config.ts';
+import { allApps, appConfig, type SlipwayConfig } from '../domain/config.ts';
 import { parseSchedule } from '../domain/schedule.ts';
 import { dashboardHandler } from '../edges/dashboard.ts';
 import { httpHandler } from '../edges/http.ts';
@@ -26,21 +26,28 @@ import { listRunsRoute } from '../edges/routes/list-runs.ts';
 import { rollbackRoute } from '../edges/routes/rollback.ts';
 import { startRunTarget } from '../edges/routes/start-run.ts';
 import { stepHandler } from '../edges/step-handler.ts';
+import { awaitHandler, wakeHandler } from '../edges/wait-handler.ts';
 import { bootStandIns, LOCAL_BUCKET, LOCAL_REGION } from '../local-stack/boot.ts';
 import { dockerAnswers } from '../local-stack/engine.ts';
 import { stackId, type StackPaths } from '../local-stack/paths.ts';
 import type { StackInfo } from '../local-stack/stack-file.ts';
-import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../pipeline/definition.ts';
+import { loadDefinition, substitutionKey, TASK_FUNCTIONS, WAIT_TASKS, type TaskState } from '../pipeline/definition.ts';
 import { systemClock } from '../ports/clock.ts';
 import type { Logger } from '../ports/logger.ts';
 import type { HttpFunction } from '../stand-ins/api-server.ts';
-import { buildRequested, objectCreatedEvent, putEvents } from '../stand-ins/bus-events.ts';
+import {
+  buildRequested,
+  buildStateChangeEvent,
+  deploymentStateChangeEvent,
+  objectCreatedEvent,
+  putEvents,
+} from '../stand-ins/bus-events.ts';
 import { startScheduler } from '../stand-ins/scheduler.ts';
 import { readServerlessRoutes } from '../stand-ins/serverless-routes.ts';
 import type { Dependencies } from '../use-cases/dependencies.ts';
 import type { BuildRequestedEvent } from '../use-cases/rebuild.ts';
 import type { ObjectCreatedEvent } from '../use-cases/start-run.ts';
-import { STEPS } from '../use-cases/steps/index.ts';
+import { STEPS, WAIT_CHECKS } from '../use-cases/steps/index.ts';
 
 /**
  * Slipway's own folder (serverless.yml, buildspec/): the project the stack serves (its
@@ -48,8 +55,10 @@ import { STEPS } from '../use-cases/steps/index.ts';
  */
 const SLIPWAY_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-/** How often the local stack polls: the ASL's Wait states say 10 and 15 seconds for AWS; a local build takes seconds. */
-const LOCAL_POLL_MS = { WaitForBuild: 25, WaitForRollout: 25, WaitForDeployTurn: 100 };
+/** The ASL waits 2 s for an older run to finish moving the service; a local UpdateService returns in milliseconds. */
+const LOCAL_WAIT_MS = { WaitForDeployTurn: 100 };
+/** What `Ref: BuildProject` names in serverless.yml's event patterns: the project of the local build runner's events. */
+const LOCAL_BUILD_PROJECT = 'slipway-local-build';
 const LOCAL_RETRY_MS = Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((state) => [state, 200]));
 
 export interface RunningStack {
@@ -74,7 +83,10 @@ export async function startLocalStack(options: {
   const logger = options.logger ?? powertoolsLogger({ service: 'slipway-local', level: process.env.SLIPWAY_LOG_LEVEL });
   const config = readConfigFile(join(root, 'slipway.config.json'));
   const stack = stackId(paths);
-  const declared = readServerlessRoutes(join(SLIPWAY_ROOT, 'serverless.yml'), { ContextsBucket: LOCAL_BUCKET });
+  const declared = readServerlessRoutes(join(SLIPWAY_ROOT, 'serverless.yml'), {
+    ContextsBucket: LOCAL_BUCKET,
+    BuildProject: LOCAL_BUILD_PROJECT,
+  });
   // The servers start before the adapters that use them exist; requests wait for the wiring.
   let deps: Dependencies | undefined;
   let registry: DistributionImageRegistry | undefined;
@@ -146,6 +158,9 @@ export async function startLocalStack(options: {
       logger,
       docker,
       secrets: secretValues,
+      // As ECS's Deployment State Change events: they end the runs' rollout waits (the bus exists once wired).
+      onDeploymentChange: (change) =>
+        bus?.deliver(deploymentStateChangeEvent(change, serviceOf(config, change.app), LOCAL_REGION)),
     });
     await containers.start();
     let removeContainers = false;
@@ -163,7 +178,7 @@ export async function startLocalStack(options: {
       definition,
       handlers: taskHandlers(wired),
       stateDir: paths.executions,
-      waitOverrides: LOCAL_POLL_MS,
+      waitOverrides: LOCAL_WAIT_MS,
       retryOverrides: LOCAL_RETRY_MS,
       logger,
     });
@@ -207,6 +222,8 @@ export async function startLocalStack(options: {
       workDir: paths.builds,
       contexts: objects,
       docker,
+      // As CodeBuild's Build State Change events: a build's end ends its run's build wait.
+      onStateChange: (build) => events.deliver(buildStateChangeEvent(build, LOCAL_BUILD_PROJECT, LOCAL_REGION)),
     });
     stoppers.push(() => builds.close());
     // GitHub settings come from the environment `slipway local up` ran in (SLIPWAY_GITHUB_*).
@@ -277,18 +294,32 @@ function httpFunctions(deps: () => Dependencies): Record<string, HttpFunction> {
   };
 }
 
-/** Each state-machine Task, bound to the step its functions/ file runs in AWS. */
+/** Each state-machine Task, bound to the step its functions/ file runs in AWS (a wait Task to the wait's start). */
 export function taskHandlers(deps: () => Dependencies): Record<TaskState, (input: unknown) => Promise<unknown>> {
-  return Object.fromEntries(
-    (Object.keys(STEPS) as TaskState[]).map((state) => [state, stepHandler(state, STEPS[state], deps)]),
-  ) as Record<TaskState, (input: unknown) => Promise<unknown>>;
+  return {
+    ...Object.fromEntries(
+      (Object.keys(STEPS) as (keyof typeof STEPS)[]).map((state) => [state, stepHandler(state, STEPS[state], deps)]),
+    ),
+    ...Object.fromEntries(WAIT_TASKS.map((task) => [task, awaitHandler(task, WAIT_CHECKS[task], deps)])),
+  } as Record<TaskState, (input: unknown) => Promise<unknown>>;
 }
 
 /** Each EventBridge target; the bus routes to it only the events serverless.yml's pattern for it matches. */
-function eventTargets(deps: () => Dependencies): Record<string, BusRule['target']> {
+export function eventTargets(deps: () => Dependencies): Record<string, BusRule['target']> {
   return {
     'start-run': (event) => startRunTarget(event as unknown as ObjectCreatedEvent | BuildRequestedEvent, deps()),
+    'wake-builds': wakeHandler('AwaitBuild', WAIT_CHECKS.AwaitBuild, deps),
+    'wake-rollouts': wakeHandler('AwaitRollout', WAIT_CHECKS.AwaitRollout, deps),
   };
+}
+
+/** The ECS service an app's deployment events name: its service in slipway.config.json (an app since removed: its own name). */
+function serviceOf(config: SlipwayConfig, app: string): { cluster: string; name: string } {
+  try {
+    return appConfig(config, app).service;
+  } catch {
+    return { cluster: 'default', name: app };
+  }
 }
 
 /** `functions/get-run.handler` → the local binding of functions/get-run.ts; a function serverless.yml names and nothing binds is a wiring bug. */

@@ -1,8 +1,15 @@
 import aslValidator from 'asl-validator';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import { MAX_ROLLOUT_SECONDS } from '../../src/domain/waits.ts';
 import { DEFINITION_PATH } from '../../src/pipeline/definition.ts';
-import { loadDefinition, substitutionKey, TASK_FUNCTIONS, type TaskState } from '../../src/pipeline/definition.ts';
+import {
+  loadDefinition,
+  substitutionKey,
+  TASK_FUNCTIONS,
+  WAIT_TASKS,
+  type TaskState,
+} from '../../src/pipeline/definition.ts';
 
 /** The substitutions CloudFormation makes in AWS: each Task's Lambda ARN (serverless.yml names functions `slipway-<stage>-<key>`). */
 function deployedDefinition(): Record<string, unknown> {
@@ -25,7 +32,17 @@ interface Retrier {
   MaxDelaySeconds?: number;
   JitterStrategy?: string;
 }
-type State = { Type: string; Retry?: Retrier[] };
+type State = {
+  Type: string;
+  Resource?: string;
+  Parameters?: Record<string, unknown>;
+  TimeoutSeconds?: number;
+  Retry?: Retrier[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Next?: string;
+  Default?: string;
+  Choices?: { Next: string }[];
+};
 
 /** The Lambda errors AWS advises every Task that invokes a function to retry ("Handling transient Lambda service exceptions"). */
 const LAMBDA_TRANSIENT = [
@@ -79,6 +96,50 @@ describe('state-machine.asl.json', () => {
         expect(retrierFor(state, error)).toBeUndefined();
     },
   );
+
+  it.each(WAIT_TASKS)('%s waits by callback: its function gets the state and the Task token, and returns', (name) => {
+    const state = STATES[name] as State;
+
+    expect(state.Resource).toBe('arn:aws:states:::lambda:invoke.waitForTaskToken');
+    expect(state.Parameters).toEqual({
+      FunctionName: `\${${name}FunctionArn}`,
+      Payload: { 'state.$': '$', 'taskToken.$': '$$.Task.Token' },
+    });
+    expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'ReportFailure' }]);
+  });
+
+  it.each(WAIT_TASKS)('%s looks again at its timeout, a bounded number of times, without backoff', (name) => {
+    const state = STATES[name] as State;
+    const fallback = state.Retry?.[0];
+
+    expect(fallback).toMatchObject({ ErrorEquals: ['States.Timeout'], IntervalSeconds: 1, BackoffRate: 1 });
+    // Each look adds a handful of history events: the history stays bounded however long the wait.
+    expect((fallback?.MaxAttempts ?? 0) + 1).toBeLessThanOrEqual(65);
+  });
+
+  it("looks at the build often enough, for long enough, to outlast CodeBuild's longest queue and build (8 hours each)", () => {
+    const state = STATES.AwaitBuild as State;
+
+    expect(state.TimeoutSeconds).toBeLessThanOrEqual(15 * 60);
+    expect((state.TimeoutSeconds ?? 0) * ((state.Retry?.[0]?.MaxAttempts ?? 0) + 1)).toBeGreaterThanOrEqual(16 * 3600);
+  });
+
+  it('looks at the rollout every 5 minutes at most, for longer than the longest deadline Deploy sets', () => {
+    const state = STATES.AwaitRollout as State;
+
+    expect(state.TimeoutSeconds).toBeLessThanOrEqual(300);
+    expect((state.TimeoutSeconds ?? 0) * ((state.Retry?.[0]?.MaxAttempts ?? 0) + 1)).toBeGreaterThan(
+      MAX_ROLLOUT_SECONDS,
+    );
+  });
+
+  it('has no Wait state on the way from StartBuild to Succeeded but the wait for an older deploy’s turn', () => {
+    expect(
+      Object.entries(STATES)
+        .filter(([, state]) => state.Type === 'Wait')
+        .map(([name]) => name),
+    ).toEqual(['WaitForDeployTurn']);
+  });
 
   it('passes asl-validator with the ARNs filled in', () => {
     const result = aslValidator(deployedDefinition());

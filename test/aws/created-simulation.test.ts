@@ -89,7 +89,7 @@ function createdService(state: 'BOOTSTRAP' | 'IN_PROGRESS' | 'COMPLETED') {
   });
 }
 
-const run = useSimulation(
+const { run } = useSimulation(
   {
     apps: {
       hello: {
@@ -188,6 +188,7 @@ describe("a created service's first run in AWS, over mocked SDK clients", () => 
         },
       ],
       ['UpdateService', { cluster: 'slipway-prod', service: 'hello', taskDefinition: REVISION_2, desiredCount: 2 }],
+      // AwaitRollout's first look, then the look its Deployment State Change event asks for.
       ['DescribeServices', service],
       ['DescribeServices', service],
     ]);

@@ -13,11 +13,12 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { awsError } from '../unit/adapters/aws/aws-error.ts';
 import * as aws from './support/aws-fixtures.ts';
-import { KEY, mocks, NEW_IMAGE, sent, useSimulation } from './support/simulation.ts';
+import { functionHandler } from '../support/run-machine.ts';
+import { deliverEnd } from './support/simulated-aws.ts';
+import { KEY, mocks, NEW_IMAGE, sent, sentFor, useSimulation } from './support/simulation.ts';
 
 /**
  * The real ASL on aws-local-stepfunctions, the real functions/ handlers, the real AWS adapters as
@@ -25,11 +26,12 @@ import { KEY, mocks, NEW_IMAGE, sent, useSimulation } from './support/simulation
  * scope mocks replace it on every instance the wiring creates).
  */
 const { s3, ecr, ecs, codebuild, logs, events, sfn } = mocks;
+const MARKER = 'guards/deploys/hello.json';
 
 const LIFECYCLE_POLICY =
   '{"rules":[{"action":{"type":"expire"},"rulePriority":1,"selection":{"countNumber":7,"countType":"sinceImagePushed","countUnit":"days","tagStatus":"untagged"}}]}';
 
-const run = useSimulation({
+const { run, simulate, bucket } = useSimulation({
   apps: {
     hello: {
       lifecycle: [{ selection: 'untagged', maximumAgeLimit: 7 }],
@@ -112,7 +114,8 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
   it('claims the service with a conditional write before UpdateService and ends the lease after it', async () => {
     await run();
 
-    const marker = sent(s3).filter(([name]) => name !== 'HeadObject');
+    const marker = sentFor(s3, MARKER);
+    const claimed = bucket().objects.get(MARKER);
     expect(
       marker
         .slice(0, 3)
@@ -124,8 +127,9 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     ).toEqual([
       ['GetObject', undefined, undefined],
       ['PutObject', '*', undefined],
-      ['PutObject', undefined, '"marker-1"'],
+      ['PutObject', undefined, expect.stringMatching(/^"\d+"$/)],
     ]);
+    expect(claimed).toBeDefined();
     expect(JSON.parse(String(Buffer.from((marker[1]![1] as { Body: Uint8Array }).Body)))).toMatchObject({
       runId: aws.RUN_ID,
       phase: 'updating',
@@ -139,34 +143,27 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
 
   it('ends an older run SUPERSEDED, without UpdateService, when a newer run has claimed the service', async () => {
     const newer = '01Z' + aws.RUN_ID.slice(3);
-    const marker = JSON.stringify({ runId: newer, phase: 'updated', leaseUntil: '2020-01-01T00:00:00.000Z' });
-    s3.on(GetObjectCommand).resolves({
-      Body: { transformToByteArray: async () => new TextEncoder().encode(marker) } as never,
-      ETag: '"newer"',
-    });
+    bucket().seed(MARKER, { runId: newer, phase: 'updated', leaseUntil: '2020-01-01T00:00:00.000Z' });
 
     const view = await run();
 
     expect(view.status).toBe('SUPERSEDED');
     expect(view.superseded).toMatchObject({ by: newer, step: 'deploy' });
     expect(sent(ecs).map(([name]) => name)).not.toContain('UpdateService');
-    expect(sent(s3).filter(([name]) => name === 'PutObject')).toEqual([]);
+    expect(sentFor(s3, MARKER).filter(([name]) => name === 'PutObject')).toEqual([]);
   });
 
   it('reads the context and prepares the repository with exactly these calls', async () => {
     await run();
 
     expect(sent(s3)[0]).toEqual(['HeadObject', { Bucket: aws.BUCKET, Key: KEY }]);
-    // Every other S3 call is the deploy marker's (newest wins).
+    // Every other S3 call is the deploy marker's (newest wins) or a wait record's.
     expect(
       sent(s3)
         .slice(1)
-        .map(([, input]) => (input as { Key: string }).Key),
-    ).toEqual(
-      sent(s3)
-        .slice(1)
-        .map(() => 'guards/deploys/hello.json'),
-    );
+        .map(([, input]) => (input as { Key?: string; Prefix?: string }).Key ?? (input as { Prefix: string }).Prefix)
+        .filter((key) => key !== MARKER && !key.startsWith('waits/')),
+    ).toEqual([]);
     expect(sent(ecr)).toEqual([
       ['DescribeRepositories', { repositoryNames: ['hello'] }],
       [
@@ -183,7 +180,7 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     ]);
   });
 
-  it("starts the build with the run's variables and the context's location (no URL), then polls it", async () => {
+  it("starts the build with the run's variables and the context's location (no URL), then looks at it once and at its end event", async () => {
     await run();
 
     expect(sent(codebuild)).toEqual([
@@ -242,10 +239,12 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
         },
       ],
       ['UpdateService', { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(4) }],
+      // AwaitRollout's first look, then the look its Deployment State Change event asks for.
       ['DescribeServices', service],
       ['DescribeServices', service],
     ]);
-    expect(sent(sfn)).toEqual([]);
+    // Each wait ended by its event's function, which resumed the run.
+    expect(sent(sfn).map(([name]) => name)).toEqual(['SendTaskSuccess', 'SendTaskSuccess']);
   });
 
   it('announces each step on EventBridge as Run Step Changed', async () => {
@@ -372,7 +371,8 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
   });
 
   it('stops a rollout at its deadline by moving the service back to the revision that served before, then fails naming it', async () => {
-    // Only Date is faked: the run's clock jumps past the deadline once CheckRollout first reads the rollout.
+    // Only Date is faked. No event comes while the rollout hangs: the wait's fallback look (its Task's
+    // timeout, 1 s here instead of 300) finds it past its deadline once the clock has jumped.
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
     const MOVED_BACK = aws.service([
       aws.deployment(aws.ROLLBACK_DEPLOYMENT, {
@@ -391,14 +391,23 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     ecs.on(DescribeServicesCommand).callsFake(() => {
       reads += 1;
       if (reads === 1) return aws.SERVING_3;
-      if (reads === 2) vi.setSystemTime(Date.now() + 3 * 3600_000);
-      return reads <= 3 ? aws.DEPLOYING_4('IN_PROGRESS') : MOVED_BACK;
+      // The first look, the fallback look, the revert's own read; then the service as moved back.
+      return reads <= 4 ? aws.DEPLOYING_4('IN_PROGRESS') : MOVED_BACK;
     });
     ecs
       .on(UpdateServiceCommand, { taskDefinition: aws.TASK_DEFINITION(3) })
       .resolves({ service: MOVED_BACK.services[0] });
+    let jumped = false;
 
-    const view = await run().finally(() => vi.useRealTimers());
+    const { view, history } = await simulate({
+      timeouts: { AwaitRollout: 1 },
+      deliver: async (task, state) => {
+        if (task === 'AwaitBuild') return deliverEnd(task, state).then(() => true);
+        if (!jumped) vi.setSystemTime(Date.now() + 3 * 3600_000);
+        jumped = true;
+        return false;
+      },
+    }).finally(() => vi.useRealTimers());
 
     expect(view.status).toBe('FAILED');
     expect(view.error).toMatchObject({ step: 'rollout', name: 'RolloutFailedError' });
@@ -414,6 +423,9 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
       { cluster: 'default', service: 'hello', taskDefinition: aws.TASK_DEFINITION(3) },
     ]);
     expect(view.serving).toEqual({ image: aws.OLD_IMAGE, revision: 3 });
+    expect(history.events).toContainEqual(
+      expect.objectContaining({ type: 'StateFailed', state: 'AwaitRollout', error: 'States.Timeout' }),
+    );
   });
 
   it('follows the build a retried StartBuild finds when CodeBuild answers the retry with the first build (same token, same parameters)', async () => {
@@ -499,11 +511,11 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
     expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 1 });
   });
 
-  it("retries a throttled call through the state machine's Retry and goes on", async () => {
+  it("retries a throttled first look through the state machine's Retry and goes on", async () => {
     codebuild
       .on(BatchGetBuildsCommand)
-      .resolvesOnce({ builds: [aws.build({})] })
       .rejectsOnce(awsError('ThrottlingException', 400, 'Rate exceeded'))
+      .resolvesOnce({ builds: [aws.build({})] })
       .resolves({ builds: [aws.BUILD_SUCCEEDED] });
 
     const view = await run();
@@ -516,5 +528,150 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
       'BatchGetBuilds',
       'BatchGetBuilds',
     ]);
+  });
+
+  it("looks again when Lambda retries the event's function after a throttled look", async () => {
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .resolvesOnce({ builds: [aws.build({})] })
+      .rejectsOnce(awsError('ThrottlingException', 400, 'Rate exceeded'))
+      .resolves({ builds: [aws.BUILD_SUCCEEDED] });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 0 });
+    expect(sent(codebuild).filter(([name]) => name === 'BatchGetBuilds')).toHaveLength(3);
+  });
+
+  it('enters each state once: nothing loops while the build and the rollout run', async () => {
+    const { history } = await simulate();
+
+    expect(history.events.filter((e) => e.type === 'StateEntered').map((e) => (e as { state: string }).state)).toEqual([
+      'Prepare',
+      'BuildNeeded',
+      'StartBuild',
+      'AwaitBuild',
+      'ApplyLifecycle',
+      'Deploy',
+      'DeployClaimed',
+      'AwaitRollout',
+      'RolloutFinished',
+      'Succeeded',
+    ]);
+  });
+
+  it('resumes the run with the failure when the build fails: SendTaskFailure with the error the Catch matches', async () => {
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .resolvesOnce({ builds: [aws.build({})] })
+      .resolves({ builds: [aws.buildFailedIn('BUILD')] });
+    ecs.on(DescribeServicesCommand).resolves(aws.SERVING_3);
+
+    const view = await run();
+
+    expect(view.error).toMatchObject({ step: 'build', name: 'BuildFailedError' });
+    expect(sent(sfn)).toEqual([
+      [
+        'SendTaskFailure',
+        { taskToken: expect.any(String), error: 'BuildFailedError', cause: expect.stringContaining('failed in BUILD') },
+      ],
+    ]);
+  });
+
+  it('looks again at its fallback timeout when the build’s event never comes, and goes on', async () => {
+    const { view, history, invoked } = await simulate({
+      timeouts: { AwaitBuild: 1 },
+      deliver: async (task, state) => {
+        if (task === 'AwaitBuild') return false; // lost
+        await deliverEnd(task, state);
+        return true;
+      },
+    });
+
+    expect(view.status).toBe('SUCCEEDED');
+    // A fallback look is no retry.
+    expect(view.steps.find((s) => s.name === 'build')).toMatchObject({ status: 'SUCCEEDED', retries: 0 });
+    expect(history.events).toContainEqual(
+      expect.objectContaining({ type: 'StateFailed', state: 'AwaitBuild', error: 'States.Timeout' }),
+    );
+    expect(invoked.filter((name) => name === 'AwaitBuild')).toHaveLength(2);
+    expect(invoked).not.toContain('wake-builds');
+  });
+
+  it('ends the wait once when the same event comes twice at once, and ignores it coming again later', async () => {
+    codebuild
+      .on(BatchGetBuildsCommand)
+      .resolvesOnce({ builds: [aws.build({})] })
+      .resolves({ builds: [aws.BUILD_SUCCEEDED] });
+    const view = await run({
+      deliver: async (task, state) => {
+        if (task === 'AwaitBuild') {
+          await Promise.all([deliverEnd(task, state), deliverEnd(task, state)]);
+          return true;
+        }
+        await deliverEnd(task, state);
+        // The build's event once more, after the run has moved on.
+        await deliverEnd('AwaitBuild', state);
+        return true;
+      },
+    });
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(sent(sfn).map(([name]) => name)).toEqual(['SendTaskSuccess', 'SendTaskSuccess']);
+    const announced = sent(events).flatMap(([, input]) =>
+      (input as { Entries: { Detail: string }[] }).Entries.map(
+        (e) => JSON.parse(e.Detail) as { step: string; status: string },
+      ),
+    );
+    expect(announced.filter((d) => d.step === 'build' && d.status === 'SUCCEEDED')).toHaveLength(1);
+    expect([...bucket().objects.keys()].filter((key) => key.startsWith('waits/'))).toEqual([]);
+  });
+
+  it('ends a run waiting on its rollout SUPERSEDED at once when a newer run deploys over it', async () => {
+    const newer = '01Z' + aws.RUN_ID.slice(3);
+    ecs.on(DescribeServicesCommand).resolvesOnce(aws.SERVING_3).resolves(aws.DEPLOYING_4('IN_PROGRESS'));
+
+    const view = await run({
+      deliver: async (task, state) => {
+        if (task === 'AwaitBuild') return deliverEnd(task, state).then(() => true);
+        // The newer run claims the service, and its UpdateService starts a deployment: ECS says so.
+        bucket().seed(MARKER, { runId: newer, phase: 'updating', leaseUntil: '2999-01-01T00:00:00.000Z' });
+        await (
+          await functionHandler('wake-rollouts')
+        )(aws.deploymentStateChange('SERVICE_DEPLOYMENT_IN_PROGRESS', aws.ROLLBACK_DEPLOYMENT));
+        return true;
+      },
+    });
+
+    expect(view.status).toBe('SUPERSEDED');
+    expect(view.superseded).toMatchObject({ by: newer, step: 'rollout' });
+    expect(view.error).toBeUndefined();
+    expect(sent(ecs).filter(([name]) => name === 'UpdateService')).toHaveLength(1);
+  });
+
+  it('looks only at the runs waiting on the service the deployment belongs to', async () => {
+    let other: unknown;
+
+    const view = await run({
+      deliver: async (task, state) => {
+        if (task === 'AwaitRollout' && other === undefined) {
+          other = await (
+            await functionHandler('wake-rollouts')
+          )(
+            aws.deploymentStateChange(
+              'SERVICE_DEPLOYMENT_COMPLETED',
+              'ecs-svc/9999',
+              `arn:aws:ecs:${aws.REGION}:${aws.ACCOUNT}:service/default/other-service`,
+            ),
+          );
+        }
+        await deliverEnd(task, state);
+        return true;
+      },
+    });
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(other).toEqual([]);
   });
 });

@@ -37,6 +37,8 @@ const UNSCOPABLE: Record<string, string> = {
   'logs:PutResourcePolicy': 'vended log delivery for the state machine: AWS documents Resource "*"',
   'logs:DescribeResourcePolicies': 'vended log delivery for the state machine: AWS documents Resource "*"',
   'logs:DescribeLogGroups': 'vended log delivery for the state machine: AWS documents Resource "*"',
+  'states:SendTaskSuccess': 'a callback names its Task by the task token alone; the action takes no resource',
+  'states:SendTaskFailure': 'a callback names its Task by the task token alone; the action takes no resource',
 };
 /** What every function may do besides what its code calls: write its own log and its traces. */
 const BASELINE = ['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
@@ -356,6 +358,8 @@ describe('packaged stack (npm run package)', () => {
             ExpirationInDays: 30,
             AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
           },
+          // Only a run stopped mid-wait leaves its wait record behind.
+          { Id: 'expire-waits', Status: 'Enabled', Prefix: 'waits/', ExpirationInDays: 2 },
         ],
       },
     });

@@ -190,6 +190,34 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       expect(await fixture.store.head(target)).toEqual({ key: target, size: 256, metadata: { source: 'webhook' } });
     });
 
+    it('lists the keys under a prefix, in key order, and only those', async () => {
+      const prefix = `waits/contract/${randomUUID()}/`;
+      for (const name of ['b.json', 'a.json', 'c/d.json'])
+        await fixture.store.put({ key: `${prefix}${name}`, body: bytes('{}'), contentType: 'application/json' });
+      await fixture.store.put({
+        key: `${prefix.slice(0, -1)}-other.json`,
+        body: bytes('{}'),
+        contentType: 'text/plain',
+      });
+
+      expect(await fixture.store.list(prefix)).toEqual([`${prefix}a.json`, `${prefix}b.json`, `${prefix}c/d.json`]);
+    });
+
+    it('lists nothing under a prefix with no objects', async () => {
+      expect(await fixture.store.list(`waits/contract/${randomUUID()}/`)).toEqual([]);
+    });
+
+    it('deletes an object, and a key with no object without an error', async () => {
+      const target = `waits/contract/${randomUUID()}.json`;
+      await fixture.store.put({ key: target, body: bytes('{}'), contentType: 'application/json' });
+
+      await fixture.store.delete(target);
+      await fixture.store.delete(target);
+
+      expect(await fixture.store.getVersion(target)).toBeUndefined();
+      expect(await fixture.store.list(target)).toEqual([]);
+    });
+
     it('round-trips a multi-megabyte object', async () => {
       const target = key('large');
       const body = new Uint8Array(6 * 1024 * 1024);

@@ -63,9 +63,10 @@ export class FakeObjects implements ObjectStore {
   }
   async put(object: { key: string; body: Uint8Array; contentType?: string; metadata?: Record<string, string> }) {
     this.objects.set(object.key, { key: object.key, size: object.body.length, metadata: object.metadata ?? {} });
+    this.versions.set(object.key, { body: object.body, etag: `"${++this.etags}"` });
   }
-  async get() {
-    return undefined;
+  async get(key: string) {
+    return this.versions.get(key)?.body;
   }
   /** Objects written with putIf, with their ETags (a counter): the guards' markers. */
   readonly versions = new Map<string, VersionedObject>();
@@ -80,6 +81,13 @@ export class FakeObjects implements ObjectStore {
     const etag = `"${++this.etags}"`;
     this.versions.set(object.key, { body: object.body, etag });
     return { written: true, etag };
+  }
+  async list(prefix: string) {
+    return [...new Set([...this.objects.keys(), ...this.versions.keys()])].filter((k) => k.startsWith(prefix)).sort();
+  }
+  async delete(key: string) {
+    this.objects.delete(key);
+    this.versions.delete(key);
   }
 }
 
@@ -205,6 +213,7 @@ export const unusedWorkflow: Workflow = {
   },
   history: async () => undefined,
   list: async () => [],
+  resume: async () => false,
 };
 
 export function testConfig(

@@ -1,6 +1,8 @@
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -179,6 +181,37 @@ export class S3ObjectStore implements ObjectStore {
       if (['PreconditionFailed', 'ConditionalRequestConflict', 'NoSuchKey'].includes(awsErrorName(error) ?? ''))
         return { written: false };
       throw this.toSlipwayError('PutObject', object.key, error);
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(token !== undefined && { ContinuationToken: token }),
+          }),
+        );
+        for (const object of page.Contents ?? []) if (object.Key !== undefined) keys.push(object.Key);
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token !== undefined);
+    } catch (error) {
+      throw this.toSlipwayError('ListObjectsV2', prefix, error);
+    }
+    return keys.sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      // S3 answers 204 for a key with no object too.
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return;
+      throw this.toSlipwayError('DeleteObject', key, error);
     }
   }
 

@@ -2,6 +2,8 @@ import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
   type DescribeExecutionOutput,
@@ -10,7 +12,7 @@ import {
 import { InvalidConfigError } from '../../domain/errors.ts';
 import type { ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
 import type { RunInput } from '../../domain/run-state.ts';
-import type { Workflow } from '../../ports/workflow.ts';
+import type { TaskOutcome, Workflow } from '../../ports/workflow.ts';
 import { parsePayload, translateHistory } from './sfn-history.ts';
 import { awsErrorName, callAws } from './transient.ts';
 
@@ -32,6 +34,11 @@ const STATUS: Record<string, ExecutionStatus> = {
   PENDING_REDRIVE: 'RUNNING',
 };
 const DESCRIBE_CONCURRENCY = 10;
+/** SendTaskFailure's limits: `error` up to 256 characters, `cause` up to 32,768. */
+const MAX_ERROR = 256;
+const MAX_CAUSE = 32_768;
+/** What Step Functions answers for a token whose Task is over (timed out, resumed, or its execution ended). */
+const CLOSED_TOKEN = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);
 
 /** The Workflow port over a Step Functions standard state machine; each run is an execution named after its run id. */
 export class StepFunctionsWorkflow implements Workflow {
@@ -132,6 +139,31 @@ export class StepFunctionsWorkflow implements Workflow {
     return found;
   }
 
+  async resume(token: string, outcome: TaskOutcome): Promise<boolean> {
+    try {
+      if ('output' in outcome) {
+        await callAws('Step Functions SendTaskSuccess', () =>
+          this.client.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify(outcome.output) })),
+        );
+      } else {
+        const { name, message } = outcome.error;
+        await callAws('Step Functions SendTaskFailure', () =>
+          this.client.send(
+            new SendTaskFailureCommand({
+              taskToken: token,
+              error: name.slice(0, MAX_ERROR),
+              cause: truncate(message, MAX_CAUSE),
+            }),
+          ),
+        );
+      }
+      return true;
+    } catch (error) {
+      if (CLOSED_TOKEN.has(awsErrorName(error) ?? '')) return false;
+      throw error;
+    }
+  }
+
   private async describe(executionArn: string): Promise<DescribeExecutionOutput | undefined> {
     try {
       return await callAws(`Step Functions DescribeExecution of "${executionArn}"`, () =>
@@ -154,6 +186,11 @@ export function executionArnPrefix(stateMachineArn: string): string {
     );
   }
   return `${parts.slice(0, 5).join(':')}:execution:${parts[6]}:`;
+}
+
+/** A message over the limit loses its end: its beginning says what failed (the end is the log tail). */
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 2)} …`;
 }
 
 function summary(runId: string, execution: DescribeExecutionOutput, input: unknown): ExecutionSummary {

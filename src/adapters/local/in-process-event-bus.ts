@@ -24,15 +24,19 @@ export interface EventBridgeEvent {
 
 /**
  * EventBridge's stand-in: events are matched against each rule's pattern and delivered to its
- * target asynchronously, as EventBridge does; a failing target is logged, never thrown at the publisher.
+ * target asynchronously, as EventBridge does; a failing target is tried twice more, as Lambda retries
+ * an asynchronous invocation (sooner: `retryDelaysMs`), then logged, never thrown at the publisher.
  */
 export class InProcessEventBus implements EventBus {
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly retryDelaysMs: readonly number[];
 
   constructor(
     private readonly rules: BusRule[],
-    private readonly options: { logger: Logger; region: string; account?: string },
-  ) {}
+    private readonly options: { logger: Logger; region: string; account?: string; retryDelaysMs?: readonly number[] },
+  ) {
+    this.retryDelaysMs = options.retryDelaysMs ?? [200, 1000];
+  }
 
   async publish(events: BusEvent[]): Promise<void> {
     for (const event of events) {
@@ -54,11 +58,24 @@ export class InProcessEventBus implements EventBus {
   deliver(event: EventBridgeEvent): void {
     for (const rule of this.rules) {
       if (!matchesPattern(rule.pattern, event)) continue;
-      const delivery = rule.target(event).catch((error: unknown) => {
-        this.options.logger.error('event target failed', { rule: rule.name, eventId: event.id, error: String(error) });
-      });
+      const delivery = this.invoke(rule, event);
       this.inFlight.add(delivery);
       void delivery.finally(() => this.inFlight.delete(delivery));
+    }
+  }
+
+  private async invoke(rule: BusRule, event: EventBridgeEvent): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await rule.target(event);
+        return;
+      } catch (error) {
+        const delay = this.retryDelaysMs[attempt];
+        const fields = { rule: rule.name, eventId: event.id, attempt: attempt + 1, error: String(error) };
+        if (delay === undefined) return this.options.logger.error('event target failed', fields);
+        this.options.logger.warn('event target failed, trying again', fields);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 

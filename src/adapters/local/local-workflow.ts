@@ -5,7 +5,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import type { ExecutionEvent, ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
 import type { RunInput } from '../../domain/run-state.ts';
 import type { Logger } from '../../ports/logger.ts';
-import type { Workflow } from '../../ports/workflow.ts';
+import type { TaskOutcome, Workflow } from '../../ports/workflow.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
@@ -14,7 +14,11 @@ type EngineEvent = { type: string; timestamp: number; [field: string]: unknown }
 export interface LocalWorkflowOptions {
   /** The state machine definition, with its Task resources already substituted. */
   definition: object;
-  /** Task state name → the handler Step Functions would invoke. */
+  /**
+   * Task state name → the handler Step Functions would invoke. A callback Task's handler
+   * (`lambda:invoke.waitForTaskToken`) gets the Task's Payload, as its Lambda would, and the Task
+   * ends when `resume` is called with the token the Payload carries.
+   */
   handlers: Record<string, TaskHandler>;
   /** Executions are kept as one JSON file each here, so runs outlive the local stack's process. */
   stateDir: string;
@@ -25,17 +29,39 @@ export interface LocalWorkflowOptions {
   logger: Logger;
 }
 
+/** A callback Task waiting for `resume`: its state, whether its handler has returned, how to end it. */
+interface OpenWait {
+  state: string;
+  ready: boolean;
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/** The task token the local stack hands a callback Task (`$$.Task.Token`): one per execution, naming its run. */
+const TOKEN_PREFIX = 'local-task-token:';
+
 /**
  * The Step Functions stand-in: aws-local-stepfunctions running the very same ASL, its Task states
- * mapped to the same handlers, each execution named after its run id.
+ * mapped to the same handlers, each execution named after its run id. The engine knows no callback
+ * Tasks (`.waitForTaskToken`) nor `$$.Task.Token`: this class gives each execution a token and
+ * emulates them, the Task's own TimeoutSeconds and Retry staying the engine's.
  */
 export class LocalStepFunctionsWorkflow implements Workflow {
   private readonly machine: StateMachine;
   private readonly running = new Map<string, ExecutionHistory>();
   private readonly settled = new Set<Promise<void>>();
+  private readonly callbackStates: Set<string>;
+  /** Run id → the callback Task it waits in. One at a time: a run is in one state at a time. */
+  private readonly waits = new Map<string, OpenWait>();
 
   constructor(private readonly options: LocalWorkflowOptions) {
     this.machine = new StateMachine(options.definition as StateMachineDefinition);
+    const states = (options.definition as { States?: Record<string, { Type?: string; Resource?: string }> }).States;
+    this.callbackStates = new Set(
+      Object.entries(states ?? {})
+        .filter(([, state]) => state.Type === 'Task' && String(state.Resource).endsWith('.waitForTaskToken'))
+        .map(([name]) => name),
+    );
   }
 
   /** Runs left RUNNING by a local stack that stopped mid-run can never finish: say so instead of showing them running forever. */
@@ -70,11 +96,14 @@ export class LocalStepFunctionsWorkflow implements Workflow {
 
     const execution = this.machine.run(input as never, {
       overrides: {
-        taskResourceLocalHandlers: this.options.handlers as never,
+        taskResourceLocalHandlers: this.handlersFor(input.runId) as never,
         ...(this.options.waitOverrides && { waitTimeOverrides: this.options.waitOverrides }),
         ...(this.options.retryOverrides && { retryIntervalOverrides: this.options.retryOverrides }),
       },
-      context: { Execution: { Id: input.runId, Name: input.runId, Input: input as never, StartTime: startedAt } },
+      context: {
+        Execution: { Id: input.runId, Name: input.runId, Input: input as never, StartTime: startedAt },
+        Task: { Token: `${TOKEN_PREFIX}${input.runId}` },
+      } as never,
     });
     const done = this.follow(history, execution.eventLogs as AsyncGenerator<EngineEvent>, execution.result);
     this.settled.add(done);
@@ -109,9 +138,59 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       });
   }
 
+  async resume(token: string, outcome: TaskOutcome): Promise<boolean> {
+    const runId = token.startsWith(TOKEN_PREFIX) ? token.slice(TOKEN_PREFIX.length) : undefined;
+    const wait = runId === undefined ? undefined : this.waits.get(runId);
+    if (!runId || !wait) return false;
+    this.waits.delete(runId);
+    if ('output' in outcome) wait.resolve(outcome.output);
+    else wait.reject(Object.assign(new Error(outcome.error.message), { name: outcome.error.name }));
+    return true;
+  }
+
+  /** `waitingOn('01J…')` → the callback Task the run waits in once its function has returned ('AwaitBuild'), or undefined. */
+  waitingOn(runId: string): string | undefined {
+    const wait = this.waits.get(runId);
+    return wait?.ready ? wait.state : undefined;
+  }
+
   /** Resolves once every execution in flight has ended (used when the stack stops and by tests). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.settled]);
+  }
+
+  /** The handlers of one execution: a callback Task's handler runs as its Lambda, and the Task waits for `resume`. */
+  private handlersFor(runId: string): Record<string, TaskHandler> {
+    return Object.fromEntries(
+      Object.entries(this.options.handlers).map(([state, handler]) => [
+        state,
+        this.callbackStates.has(state) ? (input: unknown) => this.callback(runId, state, handler, input) : handler,
+      ]),
+    );
+  }
+
+  private async callback(runId: string, state: string, handler: TaskHandler, input: unknown): Promise<unknown> {
+    let resolve!: OpenWait['resolve'];
+    let reject!: OpenWait['reject'];
+    const promise = new Promise<unknown>((res, rej) => ((resolve = res), (reject = rej)));
+    promise.catch(() => undefined); // the first look may end it with a failure before the engine listens
+    // The token names the execution, not the attempt (the engine's context is per execution): this attempt
+    // replaces one that timed out (this is its Retry), and a resume meant for that one ends this one — with a
+    // look at the same build or rollout, so the same outcome. Between a timeout and its retry, a resume ends a
+    // wait the engine no longer listens to; the retry's own look then finds the outcome.
+    const wait: OpenWait = { state, ready: false, resolve, reject };
+    this.waits.set(runId, wait);
+    const close = () => {
+      if (this.waits.get(runId) === wait) this.waits.delete(runId);
+    };
+    try {
+      await handler((input as { Payload?: unknown }).Payload);
+    } catch (error) {
+      close(); // the function failed: so does the Task, as when Step Functions' Invoke of it fails
+      throw error;
+    }
+    wait.ready = true;
+    return promise.finally(close);
   }
 
   private async follow(
@@ -128,17 +207,25 @@ export class LocalStepFunctionsWorkflow implements Workflow {
             ? 'ABORTED'
             : 'FAILED',
     );
+    // The live history is this object (history() returns it); the file is for later and for restarts, so
+    // events that come while it is being written share the next write instead of one write each.
+    const writer = coalescing(
+      () => this.save(history),
+      (error) => this.options.logger.warn('could not save the history', { runId: history.runId, error: String(error) }),
+    );
     try {
       for await (const event of events) {
         const translated = translate(event);
         if (!translated) continue;
         history.events.push(translated);
-        await this.save(history);
+        writer.request();
       }
     } catch (error) {
       this.options.logger.warn('event log ended early', { runId: history.runId, error: String(error) });
     }
     const status: ExecutionStatus = await outcome;
+    this.waits.delete(history.runId);
+    await writer.flush();
     history.status = status;
     history.stoppedAt = history.events.at(-1)?.timestamp ?? new Date().toISOString();
     await this.save(history);
@@ -173,6 +260,28 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     const all = await Promise.all(names.map((n) => this.read(n.slice(0, -'.json'.length))));
     return all.filter((h): h is ExecutionHistory => h !== undefined);
   }
+}
+
+/** `coalescing(write)`: `request()` asks for a write; one runs at a time, and requests made meanwhile share the next. */
+function coalescing(write: () => Promise<void>, onError: (error: unknown) => void) {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = async () => {
+    do {
+      again = false;
+      await write().catch(onError);
+    } while (again);
+    running = undefined;
+  };
+  return {
+    request(): void {
+      if (running) again = true;
+      else running = run();
+    },
+    async flush(): Promise<void> {
+      await running;
+    },
+  };
 }
 
 /** aws-local-stepfunctions' event log → the domain's execution events (the same shape the Step Functions adapter produces). */

@@ -1,12 +1,13 @@
 import { appConfig, type CreatedService } from '../../domain/config.ts';
 import type { RunState } from '../../domain/run-state.ts';
+import { MAX_ROLLOUT_SECONDS } from '../../domain/waits.ts';
 import type { TaskSettings } from '../../ports/container-service.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { claimDeploy, releaseDeploy } from './deploy-guard.ts';
 import { requirePart } from './require-part.ts';
 
 /**
- * Move the service to the new image (pinned by digest) and return at once; CheckRollout follows it.
+ * Move the service to the new image (pinned by digest) and return at once; AwaitRollout waits for it.
  * A service the stack created gets its whole revision from slipway.config.json (`task`); an existing
  * one keeps its current revision with only the image replaced.
  */
@@ -47,7 +48,11 @@ export async function deploy(
     );
   // Never shorter than the app's own health-check timeout (plus time to start): the run must not give
   // up on a rollout the service is still allowed to finish, or it would report the wrong version serving.
-  const seconds = Math.max(deps.settings.rolloutTimeoutSeconds, app.service.healthCheck.timeoutSeconds + 60);
+  // At most MAX_ROLLOUT_SECONDS: the state machine's fallback looks (AwaitRollout) last that long.
+  const seconds = Math.min(
+    MAX_ROLLOUT_SECONDS,
+    Math.max(deps.settings.rolloutTimeoutSeconds, app.service.healthCheck.timeoutSeconds + 60),
+  );
   const deadline = new Date(deps.clock.now().getTime() + seconds * 1000).toISOString();
   deps.logger.info('deployment started', {
     runId: state.runId,
@@ -64,7 +69,7 @@ export async function deploy(
       state: 'IN_PROGRESS',
       deadline,
       startedAt: deps.clock.now().toISOString(),
-      // CheckRollout moves the service back to it if the rollout runs out of time.
+      // AwaitRollout's check moves the service back to it if the rollout runs out of time.
       ...(deployment.previousTaskDefinition !== undefined && {
         previousTaskDefinition: deployment.previousTaskDefinition,
       }),

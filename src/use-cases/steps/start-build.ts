@@ -4,7 +4,7 @@ import type { RunState } from '../../domain/run-state.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { requirePart } from './require-part.ts';
 
-/** Start the build and return at once; the state machine waits and polls CheckBuild. */
+/** Start the build and return at once; AwaitBuild waits for the build's end event. */
 // The build fetches the context by location with its own access (no presigned URL: it would expire
 // while the build queues, and anyone who can read the build's environment could use it).
 export async function startBuild(

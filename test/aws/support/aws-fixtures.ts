@@ -179,3 +179,55 @@ export const ROLLED_BACK = service([
     createdAt: new Date('2024-11-20T10:05:00.000Z'),
   }),
 ]);
+
+/** CodeBuild's "CodeBuild Build State Change" as EventBridge delivers it (the AWS docs' sample, for BUILD_ID). */
+export function buildStateChange(status = 'SUCCEEDED', buildId = BUILD_ID) {
+  const arn = `arn:aws:codebuild:${REGION}:${ACCOUNT}:build/${buildId}`;
+  return {
+    version: '0',
+    id: 'bfdc1220-60ff-44df-a21d-1caa72ebd8ce',
+    'detail-type': 'CodeBuild Build State Change',
+    source: 'aws.codebuild',
+    account: ACCOUNT,
+    time: '2024-11-20T10:03:00Z',
+    region: REGION,
+    resources: [arn],
+    detail: {
+      'build-status': status,
+      'project-name': PROJECT,
+      'build-id': arn,
+      'additional-information': { 'build-complete': status !== 'IN_PROGRESS', initiator: 'slipway-prod-start-build' },
+      'current-phase': 'COMPLETED',
+      'current-phase-context': '[]',
+      version: '1',
+    },
+  };
+}
+
+/** ECS's "ECS Deployment State Change" for the service (the AWS docs' sample). */
+export function deploymentStateChange(
+  eventName:
+    | 'SERVICE_DEPLOYMENT_IN_PROGRESS'
+    | 'SERVICE_DEPLOYMENT_COMPLETED'
+    | 'SERVICE_DEPLOYMENT_FAILED' = 'SERVICE_DEPLOYMENT_COMPLETED',
+  deploymentId = NEW_DEPLOYMENT,
+  serviceArn = SERVICE_ARN,
+) {
+  return {
+    version: '0',
+    id: 'ddca6449-b258-46c0-8653-e0e3a6d0468b',
+    'detail-type': 'ECS Deployment State Change',
+    source: 'aws.ecs',
+    account: ACCOUNT,
+    time: '2024-11-20T10:07:00Z',
+    region: REGION,
+    resources: [serviceArn],
+    detail: {
+      eventType: eventName === 'SERVICE_DEPLOYMENT_FAILED' ? 'ERROR' : 'INFO',
+      eventName,
+      deploymentId,
+      updatedAt: '2024-11-20T10:07:00Z',
+      reason: `ECS deployment ${deploymentId} ${eventName.slice('SERVICE_DEPLOYMENT_'.length).toLowerCase()}.`,
+    },
+  };
+}

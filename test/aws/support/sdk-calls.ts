@@ -303,6 +303,9 @@ export function iamActions(command: SdkCommand): string[] {
     // The same for getVersion's GetObject, which tells a missing key (404 NoSuchKey) from a forbidden one; a presigned download does not.
     case 's3:GetObject':
       return command.via.includes('S3ObjectStore.getVersion') ? [action, 's3:ListBucket'] : [action];
+    // Listing a bucket's keys is authorised as ListBucket.
+    case 's3:ListObjectsV2':
+      return ['s3:ListBucket'];
     // The new revision carries the current one's tags (ecs:TagResource on create) and its task and execution roles (iam:PassRole).
     case 'ecs:RegisterTaskDefinition':
       return [action, 'ecs:TagResource', 'iam:PassRole'];

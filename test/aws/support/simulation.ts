@@ -6,20 +6,26 @@ import { CodeBuildClient } from '@aws-sdk/client-codebuild';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
-import type { RunInput } from '../../../src/domain/run-state.ts';
+import type { LocalStepFunctionsWorkflow } from '../../../src/adapters/local/local-workflow.ts';
+import type { ExecutionHistory } from '../../../src/domain/execution.ts';
+import type { RunInput, RunState } from '../../../src/domain/run-state.ts';
 import { runView, type RunView } from '../../../src/domain/run-view.ts';
+import type { TaskState } from '../../../src/pipeline/definition.ts';
 import { useEnvironment } from '../../../src/wiring/aws.ts';
-import { functionsWorkflow, runToEnd } from '../../support/run-machine.ts';
+import { driveToEnd, functionsWorkflow } from '../../support/run-machine.ts';
 import * as aws from './aws-fixtures.ts';
+import { deliverEnd, routeCallbacks, SimulatedBucket } from './simulated-aws.ts';
 
 /**
  * The state machine in AWS without an account: the real ASL on aws-local-stepfunctions, the real
  * functions/ handlers, the real AWS adapters as src/wiring/aws.ts builds them, and only the SDK
- * clients' `send` scripted (module-scope mocks replace it on every client the wiring creates).
+ * clients' `send` scripted (module-scope mocks replace it on every client the wiring creates). The
+ * bucket's own objects (deploy markers, wait records) behave as S3's; a callback Task waits until its
+ * event's function, or its own first look, resumes it through the mocked SendTaskSuccess/Failure.
  */
 export const mocks = {
   s3: mockClient(S3Client),
@@ -48,14 +54,53 @@ export function sent(mock: { calls(): { args: unknown[] }[] }): [string, unknown
   });
 }
 
+/** The S3 calls on a key under `prefix`: `sentFor(mocks.s3, 'guards/')`. */
+export function sentFor(mock: { calls(): { args: unknown[] }[] }, prefix: string): [string, unknown][] {
+  return sent(mock).filter(([, input]) => {
+    const { Key, Prefix } = input as { Key?: string; Prefix?: string };
+    return (Key ?? Prefix ?? '').startsWith(prefix);
+  });
+}
+
+export interface SimulatedRun {
+  /** What the run view shows of it. */
+  view: RunView;
+  history: ExecutionHistory;
+  /** The Lambda invocations, in order: Task functions by state, event functions by file. */
+  invoked: string[];
+}
+
+export interface RunOptions {
+  /**
+   * What comes while the run waits in a callback Task (each time it is left waiting): by default the
+   * event that ends the wait (`deliverEnd`). A function that delivers nothing returns false: the run
+   * then waits for its Task's timeout.
+   */
+  deliver?: (task: string, state: RunState) => Promise<boolean>;
+  /** Shorter TimeoutSeconds for some states (the fallback look after an event that never came). */
+  timeouts?: Partial<Record<TaskState, number>>;
+  timeoutMs?: number;
+}
+
 /**
  * Registers the hooks of a simulation suite — its own slipway.config.json (the simulation pins the
  * app's settings, whatever the example project's say), the Lambda environment serverless.yml sets
- * (plus `environment`), every mock reset before each test with the upload scripted — and returns `run()`: one run of INPUT to
- * its end, as the run view shows it. Call at the top of the test file, before its own beforeEach.
+ * (plus `environment`), every mock reset before each test with the upload scripted and the bucket empty —
+ * and returns `run()`: one run of INPUT to its end, as the run view shows it; `simulate()`: the same with
+ * its history and the functions it invoked; and `bucket()`, the bucket's own objects. Call at the top of
+ * the test file, before its own beforeEach.
  */
-export function useSimulation(config: unknown, environment: Record<string, string> = {}): () => Promise<RunView> {
+export function useSimulation(
+  config: unknown,
+  environment: Record<string, string> = {},
+): {
+  run: (options?: RunOptions) => Promise<RunView>;
+  simulate: (options?: RunOptions) => Promise<SimulatedRun>;
+  bucket: () => SimulatedBucket;
+} {
   let env: Record<string, string> = {};
+  let bucket = new SimulatedBucket();
+  let workflow: LocalStepFunctionsWorkflow | undefined;
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-sim-'));
     await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config));
@@ -78,19 +123,36 @@ export function useSimulation(config: unknown, environment: Record<string, strin
   });
   beforeEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
-    // The uploaded context, and no deploy marker yet (newest wins): the claim's and its release's conditional writes succeed.
+    // The uploaded context; the bucket's own objects (no deploy marker yet: newest wins) as S3 keeps them.
     mocks.s3.on(HeadObjectCommand).resolves({
       ContentLength: 2048,
       ContentType: 'application/gzip',
       Metadata: { app: 'hello', 'run-id': aws.RUN_ID, uploader: 'dev@laptop' },
     });
-    mocks.s3
-      .on(GetObjectCommand)
-      .rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
-    mocks.s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
+    bucket = new SimulatedBucket();
+    bucket.install(mocks.s3);
+    routeCallbacks(mocks.sfn, () => workflow!);
   });
-  return async () => {
+  const simulate = async (options: RunOptions = {}): Promise<SimulatedRun> => {
     useEnvironment({ ...env, SLIPWAY_LOG_LEVEL: 'silent' });
-    return runView(await runToEnd(await functionsWorkflow(), INPUT));
+    const invoked: string[] = [];
+    workflow = await functionsWorkflow(
+      (task, handler) => (input) => (invoked.push(task), handler(input)),
+      options.timeouts,
+    );
+    const deliver = options.deliver ?? (async (task, state) => (await deliverEnd(task, state), true));
+    await workflow.start(INPUT);
+    const history = await driveToEnd(
+      workflow,
+      INPUT.runId,
+      async (task, state) => {
+        const delivered = await deliver(task, state);
+        if (delivered) invoked.push(task === 'AwaitBuild' ? 'wake-builds' : 'wake-rollouts');
+        return delivered;
+      },
+      { ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) },
+    );
+    return { view: runView(history), history, invoked };
   };
+  return { run: async (options) => (await simulate(options)).view, simulate, bucket: () => bucket };
 }

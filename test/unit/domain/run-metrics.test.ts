@@ -29,11 +29,11 @@ describe('runMetrics', () => {
   it.each([
     [
       'a succeeded build',
-      'CheckBuild',
+      'AwaitBuild',
       build('SUCCEEDED', '2026-12-01T10:02:00Z'),
       [{ name: 'BuildSeconds', unit: 'Seconds', value: 180, dimensions: { app: 'hello' } }],
     ],
-    ['a build still running', 'CheckBuild', build('IN_PROGRESS', '2026-12-01T10:02:00Z'), []],
+    ['a build still running', 'AwaitBuild', build('IN_PROGRESS', '2026-12-01T10:02:00Z'), []],
     [
       'a run superseded at Deploy',
       'Deploy',
@@ -45,17 +45,17 @@ describe('runMetrics', () => {
     ],
     [
       'a run superseded while rolling out',
-      'CheckRollout',
+      'AwaitRollout',
       {
         ...deployment('IN_PROGRESS'),
         superseded: { by: '01JDQ9000000000000000000AB', at: '2026-12-01T10:04:00Z', step: 'rollout' as const },
       },
       [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUPERSEDED' } }],
     ],
-    ['a build without its start time', 'CheckBuild', build('SUCCEEDED'), []],
+    ['a build without its start time', 'AwaitBuild', build('SUCCEEDED'), []],
     [
       'a completed rollout',
-      'CheckRollout',
+      'AwaitRollout',
       deployment('COMPLETED', '2026-12-01T10:04:30Z'),
       [
         { name: 'RolloutSeconds', unit: 'Seconds', value: 30, dimensions: { app: 'hello' } },
@@ -64,11 +64,11 @@ describe('runMetrics', () => {
     ],
     [
       'a completed rollout without its start time',
-      'CheckRollout',
+      'AwaitRollout',
       deployment('COMPLETED'),
       [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUCCEEDED' } }],
     ],
-    ['a rollout in progress', 'CheckRollout', deployment('IN_PROGRESS', '2026-12-01T10:04:30Z'), []],
+    ['a rollout in progress', 'AwaitRollout', deployment('IN_PROGRESS', '2026-12-01T10:04:30Z'), []],
     [
       'a failed run',
       'ReportFailure',

@@ -20,12 +20,12 @@ describe('step-events', () => {
   it.each<[string, 'enter' | 'exit', RunState, string[]]>([
     ['Prepare', 'enter', state, ['prepare:RUNNING']],
     ['StartBuild', 'exit', building, []],
-    ['CheckBuild', 'exit', building, []],
-    ['CheckBuild', 'exit', built, ['build:SUCCEEDED']],
+    ['AwaitBuild', 'exit', building, []],
+    ['AwaitBuild', 'exit', built, ['build:SUCCEEDED']],
     ['Deploy', 'exit', rolling, ['deploy:SUCCEEDED', 'rollout:RUNNING']],
-    ['CheckRollout', 'enter', rolling, []],
-    ['CheckRollout', 'exit', rolling, []],
-    ['CheckRollout', 'exit', rolled, ['rollout:SUCCEEDED']],
+    ['AwaitRollout', 'enter', rolling, []],
+    ['AwaitRollout', 'exit', rolling, []],
+    ['AwaitRollout', 'exit', rolled, ['rollout:SUCCEEDED']],
     [
       'ReportFailure',
       'exit',
@@ -38,7 +38,7 @@ describe('step-events', () => {
   });
 
   it('carries the URL when the rollout succeeds', () => {
-    expect(stepEvents('CheckRollout', 'exit', rolled)).toEqual([
+    expect(stepEvents('AwaitRollout', 'exit', rolled)).toEqual([
       {
         runId: state.runId,
         app: 'hello',

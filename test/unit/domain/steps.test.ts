@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../../src/domain/run-state.ts';
-import { failedStep, stepOfState } from '../../../src/domain/steps.ts';
+import { failedStep, isWaitState, stepOfState } from '../../../src/domain/steps.ts';
 import { imageTags } from '../../../src/domain/image-tags.ts';
 
 const base: RunState = {
@@ -18,10 +18,12 @@ const deployment = { id: 'd', taskDefinition: 'hello:1', revision: 1, state: 'IN
 describe('steps', () => {
   it.each([
     ['Prepare', 'prepare'],
-    ['CheckBuild', 'build'],
-    ['WaitForBuild', 'build'],
+    ['AwaitBuild', 'build'],
     ['ApplyLifecycle', 'lifecycle'],
-    ['CheckRollout', 'rollout'],
+    ['AwaitRollout', 'rollout'],
+    ['RolloutFinished', 'rollout'],
+    ['CheckBuild', 'build'],
+    ['WaitForRollout', 'rollout'],
     ['ReportFailure', undefined],
   ])('state %s belongs to step %s', (state, step) => {
     expect(stepOfState(state)).toBe(step);
@@ -47,5 +49,14 @@ describe('steps', () => {
     [{ kind: 'webhook' as const, commit: 'not a sha' }, ['01JDQ8ZV7N2W4Y6A8C0E2G4J6M']],
   ])('tags an image built by %j', (trigger, expected) => {
     expect(imageTags(base.runId, trigger)).toEqual(expected);
+  });
+
+  it.each([
+    ['AwaitBuild', true],
+    ['AwaitRollout', true],
+    ['WaitForDeployTurn', false],
+    ['CheckBuild', false],
+  ])('tells a wait Task: %s is one: %s', (state, expected) => {
+    expect(isWaitState(state)).toBe(expected);
   });
 });

@@ -57,6 +57,7 @@ describe('rollback', () => {
       ...workflow,
       list: (filter) => workflow.list(filter),
       start: (i: RunInput) => workflow.start(i),
+      resume: (token, outcome) => workflow.resume(token, outcome),
       // The older run as if it had ended Superseded: its image was built, then a newer run claimed the service.
       history: async (id: string) => {
         const history = await workflow.history(id);
@@ -96,6 +97,7 @@ describe('rollback', () => {
       list: async () => (await workflow.list({ app: 'hello', limit: 50 })).slice(1),
       history: (id: string) => workflow.history(id),
       start: (i: RunInput) => workflow.start(i),
+      resume: (token, outcome) => workflow.resume(token, outcome),
     };
     await expect(rollback('hello', {}, deps)).rejects.toThrow(NothingToRollBackToError);
   });

@@ -24,6 +24,7 @@ function recordingWorkflow() {
       },
       history: async () => undefined,
       list: async () => [],
+      resume: async () => false,
     },
   };
 }

@@ -42,9 +42,11 @@ export interface LocalBuildRunnerOptions {
   /** Extra environment for the build (PATH, DOCKER_HOST…); the runner's own variables win over these. */
   env?: Record<string, string>;
   now?: () => Date;
+  /** Told when a build starts and when it ends, as CodeBuild's "Build State Change" events tell: the local stack puts them on its bus. */
+  onStateChange?: (build: BuildState) => void;
 }
 
-const OPTION_KEYS = ['buildspecPath', 'workDir', 'contexts', 'docker', 'env', 'now'];
+const OPTION_KEYS = ['buildspecPath', 'workDir', 'contexts', 'docker', 'env', 'now', 'onStateChange'];
 /** The runner's own presigned GET is used at once, so it may be short. */
 const CONTEXT_URL_SECONDS = 300;
 // The host environment a build may need; everything else (a test runner's SLIPWAY_*, CI flags) stays out, as in a fresh CodeBuild container.
@@ -152,6 +154,7 @@ export class LocalBuildRunner implements BuildRunner {
     this.builds.set(buildId, build);
     build.done = this.follow(build, child, [srcDir, contextFile], preamble);
     this.persist(build);
+    this.tell(build);
     return { buildId };
   }
 
@@ -304,8 +307,18 @@ export class LocalBuildRunner implements BuildRunner {
     });
     this.persist(build);
     await build.persisting;
+    // Told once the end is what get() answers, so whoever looks on hearing it sees the end.
+    this.tell(build);
     // CodeBuild discards the build container; the context and its unpacked copy are the only large leftovers here.
     await Promise.all(leftovers.map((path) => rm(path, { recursive: true, force: true })));
+  }
+
+  private tell(build: RunningBuild): void {
+    try {
+      this.options.onStateChange?.(toBuildState(this.snapshot(build)));
+    } catch {
+      // A listener's failure is its own: the build goes on.
+    }
   }
 
   private snapshot(build: RunningBuild): PersistedBuild {

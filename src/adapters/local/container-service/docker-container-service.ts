@@ -5,6 +5,7 @@ import type {
   ContainerService,
   DeployRequest,
   Deployment,
+  RolloutState,
   RolloutStatus,
   ServiceRef,
   ServingVersion,
@@ -40,9 +41,29 @@ export interface DockerContainerServiceOptions {
   /** Values of the tasks' secrets. Default: `SLIPWAY_SECRET_<NAME>` in this process's environment, then `secrets.json` next to stateDir. */
   secrets?: SecretSource;
   logger?: Logger;
+  /** Told when a deployment starts, completes or fails, as ECS's "Deployment State Change" events tell: the local stack puts them on its bus. */
+  onDeploymentChange?: (change: DeploymentChange) => void;
 }
 
-const OPTIONS = new Set(['stateDir', 'stack', 'docker', 'now', 'pollMs', 'watchMs', 'secrets', 'logger']);
+/** A deployment that started (IN_PROGRESS), completed or failed. */
+export interface DeploymentChange {
+  app: string;
+  deploymentId: string;
+  state: RolloutState;
+  reason?: string;
+}
+
+const OPTIONS = new Set([
+  'stateDir',
+  'stack',
+  'docker',
+  'now',
+  'pollMs',
+  'watchMs',
+  'secrets',
+  'logger',
+  'onDeploymentChange',
+]);
 const APP = /^[a-z][a-z0-9-]{0,39}$/;
 const TOKEN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const LOG_LINES = 10;
@@ -62,6 +83,7 @@ export class DockerContainerService implements ContainerService {
   private readonly stack: string;
   private readonly now: () => Date;
   private readonly logger: Logger;
+  private readonly onDeploymentChange: (change: DeploymentChange) => void;
   private readonly launcher: TaskLauncher;
   private readonly desired: DesiredState;
   private readonly proxies = new Map<string, Promise<AppProxy>>();
@@ -92,6 +114,7 @@ export class DockerContainerService implements ContainerService {
     this.stack = options.stack;
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? silent;
+    this.onDeploymentChange = options.onDeploymentChange ?? (() => undefined);
     const secrets =
       options.secrets ??
       new LocalSecretSource({ file: join(dirname(options.stateDir), 'secrets.json'), env: process.env });
@@ -158,6 +181,7 @@ export class DockerContainerService implements ContainerService {
         createdAt: this.now().toISOString(),
       };
       await this.store.writeDeployment(record);
+      this.tell(record);
       this.follow(record);
       this.logger.info('deployment started', { app, deploymentId, revision, image, desiredCount: record.desiredCount });
       return toDeployment(record);
@@ -359,6 +383,7 @@ export class DockerContainerService implements ContainerService {
       // (still inside this app's lock, so the next deploy never races the clean-up).
       Object.assign(record, { state: 'COMPLETED', finishedAt: this.now().toISOString() });
       await this.store.writeDeployment(record);
+      this.tell(record);
       this.logger.info('deployment completed', {
         app: record.app,
         deploymentId: record.deploymentId,
@@ -404,7 +429,22 @@ export class DockerContainerService implements ContainerService {
     const reason = failureReason(record, failure, logs, current, urlOf(service));
     Object.assign(record, { state: 'FAILED', reason, finishedAt: this.now().toISOString() });
     await this.store.writeDeployment(record);
+    this.tell(record);
     this.logger.warn('deployment failed', { app: record.app, deploymentId: record.deploymentId, reason });
+  }
+
+  /** Tell the listener what the record now says (written first: whoever looks on hearing it reads the same). */
+  private tell(record: DeploymentRecord): void {
+    try {
+      this.onDeploymentChange({
+        app: record.app,
+        deploymentId: record.deploymentId,
+        state: record.state,
+        ...(record.reason !== undefined && { reason: record.reason }),
+      });
+    } catch (error) {
+      this.logger.warn('deployment listener failed', { app: record.app, error: String(error) });
+    }
   }
 
   private surgeOf(app: string): Map<number, number> {

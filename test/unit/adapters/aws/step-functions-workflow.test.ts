@@ -2,6 +2,8 @@ import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
   type DescribeExecutionOutput,
@@ -10,7 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { executionArnPrefix, StepFunctionsWorkflow } from '../../../../src/adapters/aws/step-functions-workflow.ts';
-import { InvalidConfigError } from '../../../../src/domain/errors.ts';
+import { InvalidConfigError, TransientError } from '../../../../src/domain/errors.ts';
 import type { ExecutionEvent } from '../../../../src/domain/execution.ts';
 import type { RunInput } from '../../../../src/domain/run-state.ts';
 import { runView } from '../../../../src/domain/run-view.ts';
@@ -31,6 +33,12 @@ import {
   STILL_BUILDING,
   TRANSIENT_CAUSE,
 } from './fixtures/step-functions-history.ts';
+import {
+  BUILT,
+  CALLBACK_HISTORY,
+  ROLLOUT_CAUGHT,
+  ROLLOUT_FAILED_MESSAGE,
+} from './fixtures/step-functions-callback-history.ts';
 
 const sfn = mockClient(SFNClient);
 const ts = (second: number) => at(second).toISOString();
@@ -412,5 +420,90 @@ describe('StepFunctionsWorkflow', () => {
 
   it('rejects a state machine ARN it cannot derive execution ARNs from', () => {
     expect(() => new StepFunctionsWorkflow({ stateMachineArn: 'slipway-pipeline' })).toThrow(InvalidConfigError);
+  });
+
+  it('resumes a waiting Task with the state as its output (SendTaskSuccess)', async () => {
+    sfn.on(SendTaskSuccessCommand).resolves({});
+    const workflow = new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN });
+
+    expect(await workflow.resume('token-1', { output: BUILT })).toBe(true);
+    expect(sfn.commandCalls(SendTaskSuccessCommand).map((c) => c.args[0].input)).toEqual([
+      { taskToken: 'token-1', output: JSON.stringify(BUILT) },
+    ]);
+  });
+
+  it("fails a waiting Task with the error's name and message (SendTaskFailure), cut to Step Functions' limits", async () => {
+    sfn.on(SendTaskFailureCommand).resolves({});
+    const workflow = new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN });
+    const long = `${ROLLOUT_FAILED_MESSAGE}\n${'x'.repeat(40_000)}`;
+
+    await workflow.resume('token-1', { error: { name: 'RolloutFailedError', message: long } });
+
+    const input = sfn.commandCalls(SendTaskFailureCommand)[0]?.args[0].input;
+    expect(input).toMatchObject({ taskToken: 'token-1', error: 'RolloutFailedError' });
+    expect(input?.cause).toHaveLength(32_768);
+    expect(input?.cause?.startsWith(ROLLOUT_FAILED_MESSAGE)).toBe(true);
+  });
+
+  it.each([
+    ['TaskTimedOut', 'Task Timed Out'],
+    ['TaskDoesNotExist', 'Task does not exist'],
+    ['InvalidToken', 'Invalid token'],
+  ])('answers false for a token whose Task is over (%s): a late or repeated event', async (name, message) => {
+    sfn.on(SendTaskSuccessCommand).rejects(awsError(name, 400, message));
+
+    await expect(
+      new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN }).resume('token-1', { output: BUILT }),
+    ).resolves.toBe(false);
+  });
+
+  it('throws TransientError when resuming is throttled', async () => {
+    sfn.on(SendTaskFailureCommand).rejects(awsError('ThrottlingException', 400, 'Rate exceeded'));
+
+    await expect(
+      new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN }).resume('token-1', {
+        error: { name: 'BuildFailedError', message: 'failed' },
+      }),
+    ).rejects.toThrow(TransientError);
+  });
+
+  it("translates a callback Task's history: a fallback timeout, a retry, the resume, the failure it was sent", async () => {
+    mockHistory(CALLBACK_HISTORY);
+
+    const history = await new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN }).history(RUN_ID);
+
+    const awaits = history?.events.filter((e) => 'state' in e && e.state.startsWith('Await'));
+    expect(awaits).toEqual([
+      { type: 'StateEntered', timestamp: ts(2), state: 'AwaitBuild', input: BUILDING },
+      { type: 'StateFailed', timestamp: ts(902), state: 'AwaitBuild', error: 'States.Timeout', cause: '' },
+      { type: 'StateRetried', timestamp: ts(903), state: 'AwaitBuild', attempt: 2 },
+      { type: 'StateExited', timestamp: ts(950), state: 'AwaitBuild', output: BUILT },
+      { type: 'StateEntered', timestamp: ts(952), state: 'AwaitRollout', input: expect.any(Object) },
+      {
+        type: 'StateFailed',
+        timestamp: ts(1100),
+        state: 'AwaitRollout',
+        error: 'RolloutFailedError',
+        cause: ROLLOUT_FAILED_MESSAGE,
+      },
+      { type: 'StateExited', timestamp: ts(1100), state: 'AwaitRollout', output: ROLLOUT_CAUGHT },
+    ]);
+  });
+
+  it('shows a callback run as the run view reads it: the fallback look no retry, the rollout failed', async () => {
+    mockHistory(CALLBACK_HISTORY);
+
+    const history = await new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN }).history(RUN_ID);
+    const view = runView(history!);
+
+    expect(view.steps.map((s) => [s.name, s.status, s.retries])).toEqual([
+      ['prepare', 'SUCCEEDED', 0],
+      ['build', 'SUCCEEDED', 0],
+      ['lifecycle', 'SUCCEEDED', 0],
+      ['deploy', 'SUCCEEDED', 0],
+      ['rollout', 'FAILED', 0],
+    ]);
+    expect(view.error).toEqual({ step: 'rollout', name: 'RolloutFailedError', message: ROLLOUT_FAILED_MESSAGE });
+    expect(view.build).toMatchObject({ status: 'SUCCEEDED', phase: 'COMPLETED' });
   });
 });

@@ -25,7 +25,10 @@ describe('LocalBuildRunner', () => {
   let root: string;
   let runner: LocalBuildRunner;
 
-  async function withBuildspec(yaml: string, options: { docker?: string } = {}): Promise<LocalBuildRunner> {
+  async function withBuildspec(
+    yaml: string,
+    options: { docker?: string; onStateChange?: (build: BuildState) => void } = {},
+  ): Promise<LocalBuildRunner> {
     const path = join(root, `buildspec-${Math.random().toString(36).slice(2)}.yml`);
     await writeFile(path, yaml);
     runner = new LocalBuildRunner({
@@ -63,6 +66,31 @@ describe('LocalBuildRunner', () => {
     const state = await finished(r, (await r.start(aBuildRequest())).buildId);
 
     expect(state).toMatchObject({ status: 'SUCCEEDED', phase: 'COMPLETED', imageDigest: DIGEST });
+  });
+
+  it('tells when a build starts and when it ends, the end once get() answers it', async () => {
+    const told: [string, string, string | undefined][] = [];
+    let ended!: () => void;
+    const end = new Promise<void>((resolve) => (ended = resolve));
+    const r = await withBuildspec(
+      phases({ post_build: [`export IMAGE_DIGEST=${DIGEST}`] }, 'env:\n  exported-variables: [IMAGE_DIGEST]\n'),
+      {
+        onStateChange: (build) => {
+          told.push([build.buildId, build.status, build.imageDigest]);
+          if (build.status !== 'IN_PROGRESS') ended();
+        },
+      },
+    );
+
+    const { buildId } = await r.start(aBuildRequest());
+    await end;
+    // Told only once get() answers the end.
+    expect((await r.get(buildId)).status).toBe('SUCCEEDED');
+
+    expect(told).toEqual([
+      [buildId, 'IN_PROGRESS', undefined],
+      [buildId, 'SUCCEEDED', DIGEST],
+    ]);
   });
 
   it('ignores an exported IMAGE_DIGEST that is not a digest', async () => {

@@ -1,0 +1,16 @@
+import { awaitHandler } from '../src/edges/wait-handler.ts';
+import { checkRollout } from '../src/use-cases/steps/check-rollout.ts';
+import * as aws from '../src/wiring/aws.ts';
+
+/** State machine Task AwaitRollout (callback): record the wait, look once. See src/use-cases/waits.ts. */
+export const handler = awaitHandler('AwaitRollout', checkRollout, () => ({
+  config: aws.config(),
+  containers: aws.containers(),
+  registry: aws.registry(),
+  objects: aws.objects(),
+  workflow: aws.workflow(),
+  clock: aws.clock(),
+  logger: aws.logger(),
+  events: aws.events(),
+  metrics: aws.metrics(),
+}));

@@ -1,0 +1,117 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
+import type { LocalStepFunctionsWorkflow } from '../../../src/adapters/local/local-workflow.ts';
+import type { RunState } from '../../../src/domain/run-state.ts';
+import { functionHandler } from '../../support/run-machine.ts';
+import * as aws from './aws-fixtures.ts';
+
+// The parts of AWS a simulated run needs beyond scripted answers (no vitest here: scripts/bench.ts uses them too).
+
+/**
+ * The keys of the contexts bucket the pipeline writes itself — the deploy markers (newest wins) and the
+ * runs' wait records — kept in memory with S3's semantics: GetObject answers NoSuchKey for a missing key,
+ * PutObject honours If-None-Match and If-Match (412 otherwise), each write gets a new ETag (`"1"`, `"2"`…).
+ */
+export class SimulatedBucket {
+  readonly objects = new Map<string, { body: Uint8Array; etag: string }>();
+  private writes = 0;
+
+  /** Answer S3's object calls from this bucket (HeadObject of a context stays scripted by the test). */
+  install(s3: AwsClientStub<S3Client>): void {
+    s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+      const object = this.objects.get(input.Key);
+      if (!object)
+        throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
+      return { Body: { transformToByteArray: async () => object.body }, ETag: object.etag };
+    });
+    s3.on(PutObjectCommand).callsFake(
+      (input: { Key: string; Body: Uint8Array; IfMatch?: string; IfNoneMatch?: string }) => {
+        const current = this.objects.get(input.Key);
+        const holds =
+          input.IfNoneMatch !== undefined
+            ? current === undefined
+            : input.IfMatch === undefined || current?.etag === input.IfMatch;
+        if (!holds)
+          throw new S3ServiceException({
+            name: 'PreconditionFailed',
+            $fault: 'client',
+            message: 'At least one of the pre-conditions you specified did not hold',
+            $metadata: { httpStatusCode: 412 },
+          });
+        return { ETag: this.write(input.Key, new Uint8Array(input.Body)) };
+      },
+    );
+    s3.on(DeleteObjectCommand).callsFake((input: { Key: string }) => {
+      this.objects.delete(input.Key);
+      return {};
+    });
+    s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+      Contents: [...this.objects.keys()].filter((key) => key.startsWith(input.Prefix ?? '')).map((Key) => ({ Key })),
+      IsTruncated: false,
+    }));
+  }
+
+  /** `seed('guards/deploys/hello.json', marker)`: an object some other run wrote. */
+  seed(key: string, value: unknown): void {
+    this.write(key, new TextEncoder().encode(JSON.stringify(value)));
+  }
+
+  private write(key: string, body: Uint8Array): string {
+    const etag = `"${++this.writes}"`;
+    this.objects.set(key, { body, etag });
+    return etag;
+  }
+}
+
+/**
+ * Step Functions' side of the callback pattern: SendTaskSuccess and SendTaskFailure resume the run's
+ * waiting Task on the simulated state machine, and answer TaskTimedOut, as Step Functions does, for a
+ * token whose Task is over.
+ */
+export function routeCallbacks(sfn: AwsClientStub<SFNClient>, workflow: () => LocalStepFunctionsWorkflow): void {
+  const closed = () =>
+    Object.assign(new Error('Task Timed Out: the task token is closed'), {
+      name: 'TaskTimedOut',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+  sfn.on(SendTaskSuccessCommand).callsFake(async (input: { taskToken: string; output: string }) => {
+    if (!(await workflow().resume(input.taskToken, { output: JSON.parse(input.output) }))) throw closed();
+    return {};
+  });
+  sfn.on(SendTaskFailureCommand).callsFake(async (input: { taskToken: string; error: string; cause: string }) => {
+    if (!(await workflow().resume(input.taskToken, { error: { name: input.error, message: input.cause } })))
+      throw closed();
+    return {};
+  });
+}
+
+/**
+ * The event that ends a wait in AWS, handed to its function as EventBridge does: the build's state change,
+ * or the deployment's. EventBridge invokes a function asynchronously, and Lambda tries a failed asynchronous
+ * invocation twice more: so does this (after that, the Task's fallback look is the last resort).
+ */
+export async function deliverEnd(task: string, state: RunState): Promise<unknown> {
+  const [name, event] =
+    task === 'AwaitBuild'
+      ? ['wake-builds', aws.buildStateChange('SUCCEEDED', state.build?.id)]
+      : ['wake-rollouts', aws.deploymentStateChange('SERVICE_DEPLOYMENT_COMPLETED', state.deployment?.id)];
+  const handler = await functionHandler(name);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handler(event);
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}

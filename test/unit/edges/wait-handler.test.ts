@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '../../../src/domain/errors.ts';
+import type { RunState } from '../../../src/domain/run-state.ts';
+import { rolloutWaitKey } from '../../../src/domain/waits.ts';
+import { awaitHandler, wakeHandler } from '../../../src/edges/wait-handler.ts';
+import type { MetricRecord } from '../../../src/ports/metrics.ts';
+import type { TaskOutcome } from '../../../src/ports/workflow.ts';
+import { checkBuild } from '../../../src/use-cases/steps/check-build.ts';
+import type { RecordingBus } from '../../support/fakes.ts';
+import { DIGEST, fakeDependencies, FakeBuilds, unusedWorkflow } from '../../support/fakes.ts';
+
+const RUN_ID = '01JDQ8ZV7N2W4Y6A8C0E2G4J6M';
+const BUILDING: RunState = {
+  runId: RUN_ID,
+  app: 'hello',
+  trigger: { kind: 'upload' },
+  context: { key: `contexts/hello/${RUN_ID}.tar.gz` },
+  repository: { name: 'hello', uri: 'registry.example/hello' },
+  build: { id: 'slipway-build:4f1c', status: 'IN_PROGRESS', phase: 'BUILD', startedAt: '2026-11-30T09:57:00Z' },
+};
+const BUILD_EVENT = {
+  'detail-type': 'CodeBuild Build State Change',
+  source: 'aws.codebuild',
+  resources: ['arn:aws:codebuild:eu-west-1:123456789012:build/slipway-build:4f1c'],
+  detail: {
+    'build-status': 'SUCCEEDED',
+    'build-id': 'arn:aws:codebuild:eu-west-1:123456789012:build/slipway-build:4f1c',
+  },
+};
+
+function setup() {
+  const resumed: [string, TaskOutcome][] = [];
+  const metrics: MetricRecord[] = [];
+  const deps = fakeDependencies({
+    builds: new FakeBuilds([
+      { status: 'IN_PROGRESS', phase: 'BUILD' },
+      { status: 'SUCCEEDED', phase: 'COMPLETED', imageDigest: DIGEST },
+    ]) as never,
+    workflow: { ...unusedWorkflow, resume: async (token, outcome) => (resumed.push([token, outcome]), true) },
+    metrics: { publish: (records) => void metrics.push(...records) },
+  });
+  return { deps, resumed, metrics, bus: deps.events as RecordingBus };
+}
+
+describe('wait handlers', () => {
+  it('refuses a wait started without its token', async () => {
+    const { deps } = setup();
+
+    await expect(awaitHandler('AwaitBuild', checkBuild, () => deps)({ state: BUILDING })).rejects.toThrow(
+      InvalidInputError,
+    );
+  });
+
+  it('records the wait and leaves a build in progress to its event', async () => {
+    const { deps, resumed } = setup();
+
+    const result = await awaitHandler('AwaitBuild', checkBuild, () => deps)({ state: BUILDING, taskToken: 't-1' });
+
+    expect(result).toBe('waiting');
+    expect(resumed).toEqual([]);
+    expect(await deps.objects.list('waits/builds/')).toEqual(['waits/builds/slipway-build%3A4f1c.json']);
+  });
+
+  it("ends the wait at the build's event: resumes the run with the image, announces and measures the build's end", async () => {
+    const { deps, resumed, metrics, bus } = setup();
+    await awaitHandler('AwaitBuild', checkBuild, () => deps)({ state: BUILDING, taskToken: 't-1' });
+
+    const results = await wakeHandler('AwaitBuild', checkBuild, () => deps)(BUILD_EVENT);
+
+    expect(results).toEqual(['resumed']);
+    expect(resumed).toEqual([
+      ['t-1', { output: expect.objectContaining({ image: expect.objectContaining({ digest: DIGEST }) }) }],
+    ]);
+    expect(bus.events.map((e) => `${String(e.detail.step)} ${String(e.detail.status)}`)).toEqual(['build SUCCEEDED']);
+    expect(metrics).toEqual([{ name: 'BuildSeconds', unit: 'Seconds', value: 180, dimensions: { app: 'hello' } }]);
+  });
+
+  it('refuses an event that is not a Build State Change, naming what is wrong', async () => {
+    const { deps } = setup();
+
+    await expect(
+      wakeHandler('AwaitBuild', checkBuild, () => deps)({ 'detail-type': 'Object Created', detail: {} }),
+    ).rejects.toThrow(/not a CodeBuild Build State Change as EventBridge delivers it: detail-type/);
+  });
+
+  it("looks at no run for a deployment of a service none of the apps' is", async () => {
+    const { deps } = setup();
+    await deps.objects.put({
+      key: rolloutWaitKey('hello', RUN_ID),
+      body: new TextEncoder().encode('{}'),
+      contentType: 'application/json',
+    });
+
+    const results = await wakeHandler(
+      'AwaitRollout',
+      checkBuild,
+      () => deps,
+    )({
+      'detail-type': 'ECS Deployment State Change',
+      resources: ['arn:aws:ecs:eu-west-1:123456789012:service/prod/another-service'],
+      detail: { eventName: 'SERVICE_DEPLOYMENT_COMPLETED' },
+    });
+
+    expect(results).toEqual([]);
+  });
+});
