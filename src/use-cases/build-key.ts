@@ -39,6 +39,8 @@ export async function buildKeyOfArchive(
   try {
     await pipeline(Readable.from(archive), parser);
   } catch (error) {
+    // The source's own failures (a read that broke off) stay what they are; the rest is the archive's.
+    if (error instanceof SlipwayError) throw error;
     throw new ContextUnreadableError(
       `The context is not a readable tar.gz: ${(error as Error).message}. Upload what \`slipway deploy\` packs.`,
       { cause: error },

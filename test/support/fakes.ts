@@ -39,6 +39,8 @@ export const DIGEST = `sha256:${'ab'.repeat(32)}`;
 /** Plain fakes of every port: what the use-cases and the state machine are tested against. */
 export class FakeObjects implements ObjectStore {
   readonly objects = new Map<string, StoredObject>();
+  /** The bytes of each object put. */
+  readonly bodies = new Map<string, Uint8Array>();
   readonly uploads: UploadRequest[] = [];
   async createUpload(request: UploadRequest): Promise<PresignedPost> {
     this.uploads.push(request);
@@ -63,9 +65,19 @@ export class FakeObjects implements ObjectStore {
   }
   async put(object: { key: string; body: Uint8Array; contentType?: string; metadata?: Record<string, string> }) {
     this.objects.set(object.key, { key: object.key, size: object.body.length, metadata: object.metadata ?? {} });
+    this.bodies.set(object.key, object.body);
   }
-  async get() {
-    return undefined;
+  async get(key: string) {
+    return this.bodies.get(key);
+  }
+  async stream(key: string) {
+    const body = this.bodies.get(key);
+    return (
+      body &&
+      (async function* () {
+        yield body;
+      })()
+    );
   }
   /** Objects written with putIf, with their ETags (a counter): the guards' markers. */
   readonly versions = new Map<string, VersionedObject>();
