@@ -136,6 +136,10 @@ export class FakeRegistry implements ImageRegistry {
   async listImages(): Promise<RegistryImage[]> {
     return this.images.map((i) => ({ ...i, tags: [...i.tags] }));
   }
+  async findImage(_repository: string, tag: string) {
+    const image = this.images.find((i) => i.tags.includes(tag));
+    return image && { digest: image.digest };
+  }
   async applyLifecyclePolicy(_repository: string, policy: unknown): Promise<LifecycleOutcome> {
     this.policies.push(policy);
     return { policyChanged: true, expired: [] };

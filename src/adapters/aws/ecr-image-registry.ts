@@ -95,6 +95,20 @@ export class EcrImageRegistry implements ImageRegistry {
     return images.sort((a, b) => b.pushedAt.localeCompare(a.pushedAt));
   }
 
+  async findImage(repository: string, tag: string): Promise<{ digest: string } | undefined> {
+    try {
+      const output = await callAws(`ECR DescribeImages of "${repository}:${tag}"`, () =>
+        this.client.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] })),
+      );
+      const digest = output.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
+      return digest ? { digest } : undefined;
+    } catch (error) {
+      const name = awsErrorName(error);
+      if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') return undefined;
+      throw error;
+    }
+  }
+
   async applyLifecyclePolicy(repository: string, policy: unknown): Promise<LifecycleOutcome> {
     const wanted = canonicalJson(parsePolicy(repository, policy));
     const current = await this.currentPolicy(repository);
