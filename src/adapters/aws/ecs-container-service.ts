@@ -132,11 +132,19 @@ export class EcsContainerService implements ContainerService {
       const replacing = (service.deployments ?? []).find(
         (d) => d.status === 'ACTIVE' && d.taskDefinition && d.taskDefinition !== currentArn,
       )?.taskDefinition;
+      // Nothing under way (this deployment alone, done, every task running): the deploy changes nothing at all.
+      const settled =
+        (service.deployments ?? []).length === 1 &&
+        (running.rolloutState === undefined || running.rolloutState === 'COMPLETED') &&
+        (running.runningCount ?? 0) > 0 &&
+        running.runningCount === running.desiredCount;
+      const url = settled ? this.url(app) : undefined;
       return {
         deploymentId: running.id,
         taskDefinition: currentArn,
         revision: current.revision ?? revisionOf(currentArn),
         ...(replacing && { previousTaskDefinition: replacing }),
+        ...(settled && { unchanged: true, ...(url !== undefined && { url }) }),
       };
     }
 
