@@ -13,7 +13,8 @@ export interface MetricRecord {
  * `runMetrics('CheckRollout', state, now)` → what the step just finished measured: a build's
  * seconds when CheckBuild sees it succeed, a rollout's seconds and a SUCCEEDED run when
  * CheckRollout sees it complete, a FAILED run when ReportFailure runs, a SUPERSEDED run when Deploy or
- * CheckRollout finds a newer run has claimed the service. Nothing for the other steps,
+ * CheckRollout finds a newer run has claimed the service, an UNCHANGED run when Deploy finds the image
+ * already serving. Nothing for the other steps,
  * or while a build or rollout is still in progress (polls measure nothing).
  */
 export function runMetrics(task: string, state: RunState, now: Date): MetricRecord[] {
@@ -25,6 +26,9 @@ export function runMetrics(task: string, state: RunState, now: Date): MetricReco
   // A run a newer one superseded ends here (Deploy or CheckRollout): counted apart, neither success nor failure.
   if (state.superseded && (task === 'Deploy' || task === 'CheckRollout'))
     return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'SUPERSEDED' } }];
+  // A run whose image already served ends at Deploy, having deployed nothing: counted apart too.
+  if (state.unchanged && task === 'Deploy')
+    return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'UNCHANGED' } }];
   switch (task) {
     case 'CheckBuild': {
       const seconds = state.build?.status === 'SUCCEEDED' ? since(state.build.startedAt) : undefined;

@@ -1,6 +1,6 @@
 import type { ExecutionHistory, ExecutionStatus } from './execution.ts';
 import type { RunFailure, RunState, Trigger } from './run-state.ts';
-import { STEPS, stepOfState, type StepName } from './steps.ts';
+import { skippedSteps, STEPS, stepOfState, unchangedMessage, type StepName } from './steps.ts';
 
 export type StepStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 
@@ -10,6 +10,8 @@ export interface StepView {
   startedAt?: string;
   endedAt?: string;
   retries: number;
+  /** Why a SKIPPED step was skipped, when the run says (an image reused for its build key, an unchanged service, a rollback). */
+  reason?: string;
 }
 
 /** A run's outcome: the execution's status, except that a run a newer one superseded (it ends in the Superseded state) is SUPERSEDED. */
@@ -33,6 +35,10 @@ export interface RunView {
   serving?: RunFailure['serving'];
   /** Set when the run ended SUPERSEDED: the newer run that claimed the app's service, and in which step this run learnt it. */
   superseded?: RunState['superseded'];
+  /** Set when the service already ran the run's image with the same settings: nothing was deployed; the run SUCCEEDED. */
+  unchanged?: RunState['unchanged'] & { message: string };
+  /** The build key of the run's context, when Prepare computed one. */
+  buildKey?: string;
 }
 
 /**
@@ -82,6 +88,11 @@ export function runView(history: ExecutionHistory): RunView {
   if (history.status !== 'RUNNING') {
     for (const step of ordered) if (step.status === 'PENDING') step.status = 'SKIPPED';
   }
+  // A step the run skips shows as skipped with why as soon as the run knows (deploy, entered to find nothing to change, too).
+  for (const [name, reason] of Object.entries(skippedSteps(latest))) {
+    const step = steps.get(name as StepName);
+    if (step && step.status !== 'FAILED') Object.assign(step, { status: 'SKIPPED', reason });
+  }
 
   const failure = latest.failure;
   const view: RunView = {
@@ -95,6 +106,8 @@ export function runView(history: ExecutionHistory): RunView {
     view.status = 'SUPERSEDED';
     view.superseded = latest.superseded;
   }
+  if (latest.unchanged) view.unchanged = { ...latest.unchanged, message: unchangedMessage(latest.unchanged.digest) };
+  if (latest.buildKey) view.buildKey = latest.buildKey;
   if (history.stoppedAt) view.endedAt = history.stoppedAt;
   if (latest.trigger) view.trigger = latest.trigger;
   if (latest.build) view.build = latest.build;
@@ -104,6 +117,7 @@ export function runView(history: ExecutionHistory): RunView {
   if (latest.release) view.release = latest.release;
   if (latest.deployment) view.deployment = latest.deployment;
   if (latest.deployment?.url && view.status === 'SUCCEEDED') view.url = latest.deployment.url;
+  if (latest.unchanged?.url && view.status === 'SUCCEEDED') view.url = latest.unchanged.url;
   if (failure) {
     view.error = { step: failure.step as StepName, name: failure.name, message: failure.message };
     if (failure.serving) view.serving = failure.serving;

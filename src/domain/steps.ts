@@ -33,9 +33,35 @@ export function stepOfState(state: string): StepName | undefined {
  */
 export function failedStep(state: RunState): StepName {
   if (state.deployment) return 'rollout';
-  // A rollback starts with its image and goes from prepare straight to deploy.
-  if (state.lifecycle || (state.trigger.kind === 'rollback' && state.repository)) return 'deploy';
+  // A rollback, or an image reused for its build key, has its image without a build: prepare goes straight to deploy.
+  if (state.lifecycle || (state.image && !state.build && state.repository)) return 'deploy';
   if (state.image) return 'lifecycle';
   if (state.repository) return 'build';
   return 'prepare';
+}
+
+/**
+ * `skippedSteps(state)` → the steps the run skips, each with why, read off what it produced: an image
+ * reused for the build key skips build and lifecycle; a service already running it skips deploy and
+ * rollout (`unchanged: sha256:… already serves`); a rollback deploys an earlier run's image.
+ */
+export function skippedSteps(state: Partial<RunState>): Partial<Record<StepName, string>> {
+  const skipped: Partial<Record<StepName, string>> = {};
+  if (state.reused) {
+    skipped.build = `the repository holds ${state.reused.digest} for this build key (${state.reused.tag.slice(0, 16)}…)`;
+    skipped.lifecycle = 'no new image';
+  } else if (state.trigger?.kind === 'rollback' && state.image && !state.build) {
+    skipped.build = "a rollback deploys an earlier run's image";
+    skipped.lifecycle = 'no new image';
+  }
+  if (state.unchanged) {
+    skipped.deploy = unchangedMessage(state.unchanged.digest);
+    skipped.rollout = skipped.deploy;
+  }
+  return skipped;
+}
+
+/** `unchangedMessage('sha256:ab…')` → `unchanged: sha256:ab… already serves`: how an unchanged run ends. */
+export function unchangedMessage(digest: string): string {
+  return `unchanged: ${digest} already serves`;
 }

@@ -167,6 +167,11 @@ export class FakeContainers implements ContainerService {
   ) {}
   async deploy(request: DeployRequest): Promise<Deployment> {
     this.deployed.push(request);
+    // As both adapters do: a service already serving the image registers and moves nothing.
+    if (this.serving_?.image === request.image) {
+      const { taskDefinition, revision, url } = this.serving_;
+      return { deploymentId: 'dep-serving', taskDefinition, revision, unchanged: true, ...(url && { url }) };
+    }
     return {
       deploymentId: `dep-${this.deployed.length}`,
       taskDefinition: `${request.app}:${this.deployed.length + 1}`,

@@ -45,6 +45,20 @@ export async function deploy(
         }),
       ),
     );
+  if (deployment.unchanged) {
+    // The service already runs this image with these settings: nothing was moved, there is no rollout to follow.
+    deps.logger.info('unchanged: the image already serves', {
+      runId: state.runId,
+      app: state.app,
+      digest: image.digest,
+      revision: deployment.revision,
+    });
+    const { taskDefinition, revision, url } = deployment;
+    return {
+      ...rest,
+      unchanged: { digest: image.digest, taskDefinition, revision, ...(url !== undefined && { url }) },
+    };
+  }
   // Never shorter than the app's own health-check timeout (plus time to start): the run must not give
   // up on a rollout the service is still allowed to finish, or it would report the wrong version serving.
   const seconds = Math.max(deps.settings.rolloutTimeoutSeconds, app.service.healthCheck.timeoutSeconds + 60);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../../src/domain/run-state.ts';
-import { failedStep, stepOfState } from '../../../src/domain/steps.ts';
+import { failedStep, skippedSteps, stepOfState } from '../../../src/domain/steps.ts';
 import { imageTags } from '../../../src/domain/image-tags.ts';
 
 const base: RunState = {
@@ -34,6 +34,8 @@ describe('steps', () => {
     ['an image', { ...base, repository, build, image }, 'lifecycle'],
     ['a lifecycle outcome', { ...base, repository, build, image, lifecycle }, 'deploy'],
     ['a deployment', { ...base, repository, build, image, lifecycle, deployment }, 'rollout'],
+    ['an image reused for its build key', { ...base, repository, image }, 'deploy'],
+    ['a rollback image', { ...base, trigger: { kind: 'rollback' }, repository, image }, 'deploy'],
   ])('a failure after %s is in step %s', (_name, state, expected) => {
     expect(failedStep(state)).toBe(expected);
   });
@@ -47,5 +49,30 @@ describe('steps', () => {
     [{ kind: 'webhook' as const, commit: 'not a sha' }, ['01JDQ8ZV7N2W4Y6A8C0E2G4J6M']],
   ])('tags an image built by %j', (trigger, expected) => {
     expect(imageTags(base.runId, trigger)).toEqual(expected);
+  });
+
+  it('tags an image with its build key too, when the run has one', () => {
+    expect(imageTags(base.runId, { kind: 'upload' }, 'ab'.repeat(32))).toEqual([base.runId, `key-${'ab'.repeat(32)}`]);
+  });
+
+  it.each<[string, Partial<RunState>, Record<string, string>]>([
+    ['a built run', { ...base, repository, build, image }, {}],
+    [
+      'an image reused for its build key',
+      { ...base, image, reused: { tag: `key-${'a'.repeat(64)}`, digest: 'sha256:x' } },
+      { build: 'the repository holds sha256:x for this build key (key-aaaaaaaaaaaa…)', lifecycle: 'no new image' },
+    ],
+    [
+      'a rollback',
+      { ...base, trigger: { kind: 'rollback' }, image },
+      { build: "a rollback deploys an earlier run's image", lifecycle: 'no new image' },
+    ],
+    [
+      'an unchanged run',
+      { ...base, image, unchanged: { digest: 'sha256:x', taskDefinition: 'hello:3', revision: 3 } },
+      { deploy: 'unchanged: sha256:x already serves', rollout: 'unchanged: sha256:x already serves' },
+    ],
+  ])('says which steps %s skips, and why', (_name, state, expected) => {
+    expect(skippedSteps(state)).toEqual(expected);
   });
 });
