@@ -20,6 +20,16 @@ export interface ExecutionSummary {
   status: ExecutionStatus;
   startedAt: string;
   stoppedAt?: string;
+  /** A SUCCEEDED run that deployed nothing says why: its image already served, or a newer run deploys (runNote). */
+  note?: 'unchanged' | 'superseded';
+}
+
+/** `runNote(output)` → `unchanged` or `superseded` for the output of a run that succeeded without deploying; undefined otherwise. */
+export function runNote(output: unknown): ExecutionSummary['note'] {
+  if (typeof output !== 'object' || output === null) return undefined;
+  if ('unchanged' in output) return 'unchanged';
+  if ('superseded' in output) return 'superseded';
+  return undefined;
 }
 
 export interface ExecutionHistory extends ExecutionSummary {

@@ -8,7 +8,7 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { InvalidConfigError } from '../../domain/errors.ts';
-import type { ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
+import { runNote, type ExecutionHistory, type ExecutionStatus, type ExecutionSummary } from '../../domain/execution.ts';
 import type { RunInput } from '../../domain/run-state.ts';
 import type { Workflow } from '../../ports/workflow.ts';
 import { parsePayload, translateHistory } from './sfn-history.ts';
@@ -161,11 +161,14 @@ function summary(runId: string, execution: DescribeExecutionOutput, input: unkno
     typeof input === 'object' && input !== null && typeof (input as { app?: unknown }).app === 'string'
       ? (input as { app: string }).app
       : '';
+  const status = STATUS[execution.status ?? 'RUNNING'] ?? 'RUNNING';
+  const note = status === 'SUCCEEDED' ? runNote(parsePayload(execution.output)) : undefined;
   return {
     runId,
     app,
-    status: STATUS[execution.status ?? 'RUNNING'] ?? 'RUNNING',
+    status,
     startedAt: (execution.startDate ?? new Date(0)).toISOString(),
     ...(execution.stopDate && { stoppedAt: execution.stopDate.toISOString() }),
+    ...(note && { note }),
   };
 }

@@ -2,7 +2,13 @@ import './polyfills.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import type { ExecutionEvent, ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
+import {
+  runNote,
+  type ExecutionEvent,
+  type ExecutionHistory,
+  type ExecutionStatus,
+  type ExecutionSummary,
+} from '../../domain/execution.ts';
 import type { RunInput } from '../../domain/run-state.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Workflow } from '../../ports/workflow.ts';
@@ -96,13 +102,11 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       .filter((h) => !filter.app || h.app === filter.app)
       .sort((a, b) => (a.runId < b.runId ? 1 : -1)) // ULIDs sort by time
       .slice(0, filter.limit)
-      .map(({ runId, app, status, startedAt, stoppedAt }) => ({
-        runId,
-        app,
-        status,
-        startedAt,
-        ...(stoppedAt && { stoppedAt }),
-      }));
+      .map(({ runId, app, status, startedAt, stoppedAt, events }) => {
+        const end = events.at(-1);
+        const note = status === 'SUCCEEDED' && end?.type === 'ExecutionSucceeded' ? runNote(end.output) : undefined;
+        return { runId, app, status, startedAt, ...(stoppedAt && { stoppedAt }), ...(note && { note }) };
+      });
   }
 
   /** Resolves once every execution in flight has ended (used when the stack stops and by tests). */

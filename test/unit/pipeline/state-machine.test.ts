@@ -284,10 +284,12 @@ describe('state machine with build keys', () => {
     deps.containers.serving_ = serving;
     const rollouts = deps.containers.rollouts.length;
 
-    const history = await runToEnd(await localWorkflow(deps));
+    const workflow = await localWorkflow(deps);
+    const history = await runToEnd(workflow);
     const view = runView(history);
 
     expect(view.status).toBe('SUCCEEDED');
+    expect((await workflow.list({ limit: 1 }))[0]).toMatchObject({ status: 'SUCCEEDED', note: 'unchanged' });
     expect(view.unchanged).toEqual({
       digest: DIGEST,
       taskDefinition: 'hello:3',
