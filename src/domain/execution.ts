@@ -20,16 +20,8 @@ export interface ExecutionSummary {
   status: ExecutionStatus;
   startedAt: string;
   stoppedAt?: string;
-  /** A SUCCEEDED run that deployed nothing says why: its image already served, or a newer run deploys (runNote). */
-  note?: 'unchanged' | 'superseded';
-}
-
-/** `runNote(output)` → `unchanged` or `superseded` for the output of a run that succeeded without deploying; undefined otherwise. */
-export function runNote(output: unknown): ExecutionSummary['note'] {
-  if (typeof output !== 'object' || output === null) return undefined;
-  if ('unchanged' in output) return 'unchanged';
-  if ('superseded' in output) return 'superseded';
-  return undefined;
+  /** `unchanged`: the run SUCCEEDED without building or deploying anything, its image already serving (its output says `unchanged`). */
+  note?: 'unchanged';
 }
 
 export interface ExecutionHistory extends ExecutionSummary {

@@ -23,12 +23,11 @@ export function runMetrics(task: string, state: RunState, now: Date): MetricReco
     const start = startedAt === undefined ? Number.NaN : Date.parse(startedAt);
     return Number.isNaN(start) ? undefined : Math.max(0, (now.getTime() - start) / 1000);
   };
-  // A run a newer one superseded ends here (Deploy or CheckRollout): counted apart, neither success nor failure.
-  if (state.superseded && (task === 'Deploy' || task === 'CheckRollout'))
-    return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'SUPERSEDED' } }];
-  // A run whose image already served ends at Deploy, having deployed nothing: counted apart too.
-  if (state.unchanged && task === 'Deploy')
-    return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: 'UNCHANGED' } }];
+  // A run a newer one superseded ends here (Deploy or CheckRollout), and one whose image already served ends at
+  // Deploy: counted apart, neither success nor failure.
+  const apart = state.superseded ? 'SUPERSEDED' : state.unchanged ? 'UNCHANGED' : undefined;
+  if (apart && (task === 'Deploy' || task === 'CheckRollout'))
+    return [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { ...app, outcome: apart } }];
   switch (task) {
     case 'CheckBuild': {
       const seconds = state.build?.status === 'SUCCEEDED' ? since(state.build.startedAt) : undefined;

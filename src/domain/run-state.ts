@@ -1,3 +1,5 @@
+import type { StepName } from './steps.ts';
+
 /**
  * The JSON document that flows through the state machine. Each step reads it and returns it
  * with its own part filled in, so the execution history alone tells the whole story of a run.
@@ -41,6 +43,8 @@ export interface RunState extends RunInput {
   buildKey?: string;
   /** Set by Prepare when the repository already holds an image for the build key: no build, no lifecycle; that image deploys. */
   reused?: { tag: string; digest: string };
+  /** The steps this run skips, each with why: build and lifecycle for a reused image (Prepare), deploy and rollout when it already serves (Deploy). */
+  skipped?: Partial<Record<StepName, string>>;
   build?: {
     id: string;
     status: string;
@@ -72,7 +76,7 @@ export interface RunState extends RunInput {
    * Set by Deploy when the service already ran the image with the same settings: nothing was registered or
    * moved, and the run ends SUCCEEDED at once (the Unchanged state).
    */
-  unchanged?: { digest: string; taskDefinition: string; revision: number; url?: string };
+  unchanged?: { digest: string; taskDefinition: string; revision: number; url?: string; message: string };
   /** Set when a newer run of the app claimed its service first: this run does not (or no longer) deploy, and ends SUPERSEDED. */
   superseded?: { by: string; at: string; step: 'deploy' | 'rollout' };
   /** Set while Deploy waits for an older run's UpdateService call to return (the state machine waits, then Deploy runs again). */

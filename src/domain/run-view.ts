@@ -1,6 +1,6 @@
 import type { ExecutionHistory, ExecutionStatus } from './execution.ts';
 import type { RunFailure, RunState, Trigger } from './run-state.ts';
-import { skippedSteps, STEPS, stepOfState, unchangedMessage, type StepName } from './steps.ts';
+import { STEPS, stepOfState, type StepName } from './steps.ts';
 
 export type StepStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 
@@ -10,7 +10,7 @@ export interface StepView {
   startedAt?: string;
   endedAt?: string;
   retries: number;
-  /** Why a SKIPPED step was skipped, when the run says (an image reused for its build key, an unchanged service, a rollback). */
+  /** Why a SKIPPED step was skipped, when the run says (an image reused for its build key, an unchanged service). */
   reason?: string;
 }
 
@@ -36,9 +36,7 @@ export interface RunView {
   /** Set when the run ended SUPERSEDED: the newer run that claimed the app's service, and in which step this run learnt it. */
   superseded?: RunState['superseded'];
   /** Set when the service already ran the run's image with the same settings: nothing was deployed; the run SUCCEEDED. */
-  unchanged?: RunState['unchanged'] & { message: string };
-  /** The build key of the run's context, when Prepare computed one. */
-  buildKey?: string;
+  unchanged?: RunState['unchanged'];
 }
 
 /**
@@ -89,9 +87,9 @@ export function runView(history: ExecutionHistory): RunView {
     for (const step of ordered) if (step.status === 'PENDING') step.status = 'SKIPPED';
   }
   // A step the run skips shows as skipped with why as soon as the run knows (deploy, entered to find nothing to change, too).
-  for (const [name, reason] of Object.entries(skippedSteps(latest))) {
-    const step = steps.get(name as StepName);
-    if (step && step.status !== 'FAILED') Object.assign(step, { status: 'SKIPPED', reason });
+  for (const step of ordered) {
+    const reason = latest.skipped?.[step.name];
+    if (reason) Object.assign(step, { status: 'SKIPPED', reason });
   }
 
   const failure = latest.failure;
@@ -106,8 +104,6 @@ export function runView(history: ExecutionHistory): RunView {
     view.status = 'SUPERSEDED';
     view.superseded = latest.superseded;
   }
-  if (latest.unchanged) view.unchanged = { ...latest.unchanged, message: unchangedMessage(latest.unchanged.digest) };
-  if (latest.buildKey) view.buildKey = latest.buildKey;
   if (history.stoppedAt) view.endedAt = history.stoppedAt;
   if (latest.trigger) view.trigger = latest.trigger;
   if (latest.build) view.build = latest.build;
@@ -117,7 +113,10 @@ export function runView(history: ExecutionHistory): RunView {
   if (latest.release) view.release = latest.release;
   if (latest.deployment) view.deployment = latest.deployment;
   if (latest.deployment?.url && view.status === 'SUCCEEDED') view.url = latest.deployment.url;
-  if (latest.unchanged?.url && view.status === 'SUCCEEDED') view.url = latest.unchanged.url;
+  if (latest.unchanged) {
+    view.unchanged = latest.unchanged;
+    view.url = latest.unchanged.url;
+  }
   if (failure) {
     view.error = { step: failure.step as StepName, name: failure.name, message: failure.message };
     if (failure.serving) view.serving = failure.serving;

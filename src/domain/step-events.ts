@@ -1,5 +1,5 @@
 import type { RunState } from './run-state.ts';
-import { skippedSteps, type StepName } from './steps.ts';
+import type { StepName } from './steps.ts';
 
 export type StepEventStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 
@@ -13,8 +13,6 @@ export interface RunStepChanged {
   image?: { digest: string; reference: string };
   url?: string;
   error?: { name: string; message: string };
-  /** Why the step is skipped (SKIPPED only). */
-  reason?: string;
 }
 
 type Moment = 'enter' | 'exit';
@@ -33,8 +31,7 @@ export function stepTransitions(
     case 'Prepare:enter':
       return [{ step: 'prepare', status: 'RUNNING' }];
     case 'Prepare:exit':
-      // An image reused for the build key (or a rollback's) skips build and lifecycle.
-      return [{ step: 'prepare', status: 'SUCCEEDED' }, ...skipped(state, ['build', 'lifecycle'])];
+      return [{ step: 'prepare', status: 'SUCCEEDED' }];
     case 'StartBuild:enter':
       return [{ step: 'build', status: 'RUNNING' }];
     case 'CheckBuild:exit':
@@ -46,7 +43,12 @@ export function stepTransitions(
     case 'Deploy:enter':
       return [{ step: 'deploy', status: 'RUNNING' }];
     case 'Deploy:exit':
-      if (state.unchanged) return skipped(state, ['deploy', 'rollout']);
+      // The service already ran the image: deploy, announced as running, ends skipped, and there is no rollout.
+      if (state.unchanged)
+        return [
+          { step: 'deploy', status: 'SKIPPED' },
+          { step: 'rollout', status: 'SKIPPED' },
+        ];
       return [
         { step: 'deploy', status: 'SUCCEEDED' },
         { step: 'rollout', status: 'RUNNING' },
@@ -60,14 +62,8 @@ export function stepTransitions(
   }
 }
 
-function skipped(state: RunState, names: StepName[]): { step: StepName; status: StepEventStatus }[] {
-  const reasons = skippedSteps(state);
-  return names.filter((name) => reasons[name] !== undefined).map((step) => ({ step, status: 'SKIPPED' }));
-}
-
 /** `stepEvents('Deploy', 'exit', state)` → the `Run Step Changed` details to publish. */
 export function stepEvents(task: string, moment: Moment, state: RunState): RunStepChanged[] {
-  const reasons = skippedSteps(state);
   return stepTransitions(task, moment, state).map(({ step, status }) => ({
     runId: state.runId,
     app: state.app,
@@ -78,6 +74,5 @@ export function stepEvents(task: string, moment: Moment, state: RunState): RunSt
     ...(state.deployment?.url && status === 'SUCCEEDED' && step === 'rollout' && { url: state.deployment.url }),
     ...(state.failure &&
       status === 'FAILED' && { error: { name: state.failure.name, message: state.failure.message } }),
-    ...(status === 'SKIPPED' && reasons[step] !== undefined && { reason: reasons[step] }),
   }));
 }

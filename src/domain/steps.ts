@@ -40,27 +40,6 @@ export function failedStep(state: RunState): StepName {
   return 'prepare';
 }
 
-/**
- * `skippedSteps(state)` → the steps the run skips, each with why, read off what it produced: an image
- * reused for the build key skips build and lifecycle; a service already running it skips deploy and
- * rollout (`unchanged: sha256:… already serves`); a rollback deploys an earlier run's image.
- */
-export function skippedSteps(state: Partial<RunState>): Partial<Record<StepName, string>> {
-  const skipped: Partial<Record<StepName, string>> = {};
-  if (state.reused) {
-    skipped.build = `the repository holds ${state.reused.digest} for this build key (${state.reused.tag.slice(0, 16)}…)`;
-    skipped.lifecycle = 'no new image';
-  } else if (state.trigger?.kind === 'rollback' && state.image && !state.build) {
-    skipped.build = "a rollback deploys an earlier run's image";
-    skipped.lifecycle = 'no new image';
-  }
-  if (state.unchanged) {
-    skipped.deploy = unchangedMessage(state.unchanged.digest);
-    skipped.rollout = skipped.deploy;
-  }
-  return skipped;
-}
-
 /** `unchangedMessage('sha256:ab…')` → `unchanged: sha256:ab… already serves`: how an unchanged run ends. */
 export function unchangedMessage(digest: string): string {
   return `unchanged: ${digest} already serves`;

@@ -96,17 +96,14 @@ export class EcrImageRegistry implements ImageRegistry {
   }
 
   async findImage(repository: string, tag: string): Promise<{ digest: string } | undefined> {
-    try {
-      const output = await callAws(`ECR DescribeImages of "${repository}:${tag}"`, () =>
-        this.client.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] })),
-      );
-      const digest = output.imageDetails?.find((d) => d.imageDigest)?.imageDigest;
-      return digest ? { digest } : undefined;
-    } catch (error) {
-      const name = awsErrorName(error);
-      if (name === 'ImageNotFoundException' || name === 'RepositoryNotFoundException') return undefined;
-      throw error;
-    }
+    const found = await callAws(`ECR DescribeImages of ${repository}:${tag}`, () =>
+      this.client.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] })),
+    ).catch((error: unknown) => {
+      // No such tag, or no such repository: no image.
+      if (!/(Image|Repository)NotFound/.test(awsErrorName(error) ?? '')) throw error;
+    });
+    const digest = found?.imageDetails?.[0]?.imageDigest;
+    return digest ? { digest } : undefined;
   }
 
   async applyLifecyclePolicy(repository: string, policy: unknown): Promise<LifecycleOutcome> {

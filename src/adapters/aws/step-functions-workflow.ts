@@ -8,8 +8,8 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { InvalidConfigError } from '../../domain/errors.ts';
-import { runNote, type ExecutionHistory, type ExecutionStatus, type ExecutionSummary } from '../../domain/execution.ts';
-import type { RunInput } from '../../domain/run-state.ts';
+import type { ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
+import type { RunInput, RunState } from '../../domain/run-state.ts';
 import type { Workflow } from '../../ports/workflow.ts';
 import { parsePayload, translateHistory } from './sfn-history.ts';
 import { awsErrorName, callAws } from './transient.ts';
@@ -161,14 +161,13 @@ function summary(runId: string, execution: DescribeExecutionOutput, input: unkno
     typeof input === 'object' && input !== null && typeof (input as { app?: unknown }).app === 'string'
       ? (input as { app: string }).app
       : '';
-  const status = STATUS[execution.status ?? 'RUNNING'] ?? 'RUNNING';
-  const note = status === 'SUCCEEDED' ? runNote(parsePayload(execution.output)) : undefined;
   return {
     runId,
     app,
-    status,
+    status: STATUS[execution.status ?? 'RUNNING'] ?? 'RUNNING',
     startedAt: (execution.startDate ?? new Date(0)).toISOString(),
     ...(execution.stopDate && { stoppedAt: execution.stopDate.toISOString() }),
-    ...(note && { note }),
+    // Only a succeeded execution has an output.
+    ...((parsePayload(execution.output) as RunState | undefined)?.unchanged && { note: 'unchanged' }),
   };
 }

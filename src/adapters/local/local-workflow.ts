@@ -2,14 +2,8 @@ import './polyfills.ts';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import {
-  runNote,
-  type ExecutionEvent,
-  type ExecutionHistory,
-  type ExecutionStatus,
-  type ExecutionSummary,
-} from '../../domain/execution.ts';
-import type { RunInput } from '../../domain/run-state.ts';
+import type { ExecutionEvent, ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
+import type { RunInput, RunState } from '../../domain/run-state.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { Workflow } from '../../ports/workflow.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
@@ -104,8 +98,15 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       .slice(0, filter.limit)
       .map(({ runId, app, status, startedAt, stoppedAt, events }) => {
         const end = events.at(-1);
-        const note = status === 'SUCCEEDED' && end?.type === 'ExecutionSucceeded' ? runNote(end.output) : undefined;
-        return { runId, app, status, startedAt, ...(stoppedAt && { stoppedAt }), ...(note && { note }) };
+        const unchanged = end?.type === 'ExecutionSucceeded' && (end.output as RunState | undefined)?.unchanged;
+        return {
+          runId,
+          app,
+          status,
+          startedAt,
+          ...(stoppedAt && { stoppedAt }),
+          ...(unchanged && { note: 'unchanged' }),
+        };
       });
   }
 

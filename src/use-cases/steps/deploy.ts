@@ -1,5 +1,6 @@
 import { appConfig, type CreatedService } from '../../domain/config.ts';
 import type { RunState } from '../../domain/run-state.ts';
+import { unchangedMessage } from '../../domain/steps.ts';
 import type { TaskSettings } from '../../ports/container-service.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { claimDeploy, releaseDeploy } from './deploy-guard.ts';
@@ -54,9 +55,11 @@ export async function deploy(
       revision: deployment.revision,
     });
     const { taskDefinition, revision, url } = deployment;
+    const message = unchangedMessage(image.digest);
     return {
       ...rest,
-      unchanged: { digest: image.digest, taskDefinition, revision, ...(url !== undefined && { url }) },
+      unchanged: { digest: image.digest, taskDefinition, revision, ...(url !== undefined && { url }), message },
+      skipped: { ...state.skipped, deploy: message, rollout: message },
     };
   }
   // Never shorter than the app's own health-check timeout (plus time to start): the run must not give

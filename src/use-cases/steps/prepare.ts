@@ -57,6 +57,10 @@ export async function prepare(
       reference: imageReference(repository.uri, found.digest),
     },
     reused: { tag, digest: found.digest },
+    skipped: {
+      build: `the repository holds ${found.digest} for this build key (${tag.slice(0, 16)}…)`,
+      lifecycle: 'no new image',
+    },
   };
 }
 

@@ -3,17 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { ECRClient } from '@aws-sdk/client-ecr';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand, HeadObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import type { RunInput } from '../../../src/domain/run-state.ts';
 import { runView, type RunView } from '../../../src/domain/run-view.ts';
 import { useEnvironment } from '../../../src/wiring/aws.ts';
 import { functionsWorkflow, runToEnd } from '../../support/run-machine.ts';
+import { tarGz } from '../../support/tar.ts';
 import * as aws from './aws-fixtures.ts';
 
 /**
@@ -39,6 +41,11 @@ export const INPUT: RunInput = {
   context: { key: KEY, bucket: aws.BUCKET },
 };
 export const NEW_IMAGE = `${aws.REPOSITORY_URI}@${aws.DIGEST}`;
+/** The uploaded context: what Prepare reads (GetObject) to compute the run's build key. */
+export const CONTEXT = tarGz([
+  { path: 'Dockerfile', body: 'FROM public.ecr.aws/docker/library/busybox\nCOPY index.html /www/\n' },
+  { path: 'index.html', body: '<h1>hello</h1>\n' },
+]);
 
 /** The commands a mocked client received, in order, with their inputs. */
 export function sent(mock: { calls(): { args: unknown[] }[] }): [string, unknown][] {
@@ -78,7 +85,8 @@ export function useSimulation(config: unknown, environment: Record<string, strin
   });
   beforeEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
-    // The uploaded context, and no deploy marker yet (newest wins): the claim's and its release's conditional writes succeed.
+    // The uploaded context (its metadata, then its bytes), and no deploy marker yet (newest wins): the claim's and its
+    // release's conditional writes succeed.
     mocks.s3.on(HeadObjectCommand).resolves({
       ContentLength: 2048,
       ContentType: 'application/gzip',
@@ -87,6 +95,16 @@ export function useSimulation(config: unknown, environment: Record<string, strin
     mocks.s3
       .on(GetObjectCommand)
       .rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    // In Node the body is the response stream: a fresh one for every read.
+    mocks.s3.on(GetObjectCommand, { Key: KEY }).callsFake(() => ({ Body: Readable.from([CONTEXT]) }));
+    // No image for the run's build key yet: the run builds.
+    mocks.ecr.on(DescribeImagesCommand).rejects(
+      Object.assign(new Error("The image with imageId {imageTag:'key-…'} does not exist within the repository"), {
+        name: 'ImageNotFoundException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
     mocks.s3.on(PutObjectCommand).resolves({ ETag: '"marker-1"' });
   });
   return async () => {

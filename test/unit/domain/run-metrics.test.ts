@@ -55,7 +55,7 @@ describe('runMetrics', () => {
     [
       'a run whose image already served',
       'Deploy',
-      { ...base, unchanged: { digest: 'sha256:x', taskDefinition: 'hello:3', revision: 3 } },
+      { ...base, unchanged: { digest: 'sha256:x', taskDefinition: 'hello:3', revision: 3, message: 'unchanged' } },
       [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'UNCHANGED' } }],
     ],
     ['a build without its start time', 'CheckBuild', build('SUCCEEDED'), []],

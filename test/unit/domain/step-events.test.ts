@@ -16,7 +16,7 @@ const rolling = {
 };
 const rolled = { ...state, deployment: { ...rolling.deployment, state: 'COMPLETED', url: 'http://127.0.0.1:1' } };
 const reused = { ...state, reused: { tag: `key-${'a'.repeat(64)}`, digest: 'sha256:x' } };
-const unchanged = { ...reused, unchanged: { digest: 'sha256:x', taskDefinition: 't', revision: 2 } };
+const unchanged = { ...reused, unchanged: { digest: 'sha256:x', taskDefinition: 't', revision: 2, message: 'm' } };
 
 describe('step-events', () => {
   it.each<[string, 'enter' | 'exit', RunState, string[]]>([
@@ -24,7 +24,7 @@ describe('step-events', () => {
     ['StartBuild', 'exit', building, []],
     ['CheckBuild', 'exit', building, []],
     ['CheckBuild', 'exit', built, ['build:SUCCEEDED']],
-    ['Prepare', 'exit', reused, ['prepare:SUCCEEDED', 'build:SKIPPED', 'lifecycle:SKIPPED']],
+    ['Prepare', 'exit', reused, ['prepare:SUCCEEDED']],
     ['Deploy', 'exit', rolling, ['deploy:SUCCEEDED', 'rollout:RUNNING']],
     ['Deploy', 'exit', unchanged, ['deploy:SKIPPED', 'rollout:SKIPPED']],
     ['CheckRollout', 'enter', rolling, []],
@@ -39,13 +39,6 @@ describe('step-events', () => {
     ['ReportFailure', 'exit', state, []],
   ])('%s on %s', (task, moment, runState, expected) => {
     expect(stepTransitions(task, moment, runState).map((t) => `${t.step}:${t.status}`)).toEqual(expected);
-  });
-
-  it('says why a step is skipped', () => {
-    expect(stepEvents('Deploy', 'exit', unchanged).map((e) => e.reason)).toEqual([
-      'unchanged: sha256:x already serves',
-      'unchanged: sha256:x already serves',
-    ]);
   });
 
   it('carries the URL when the rollout succeeds', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../../src/domain/run-state.ts';
-import { failedStep, skippedSteps, stepOfState } from '../../../src/domain/steps.ts';
+import { failedStep, stepOfState, unchangedMessage } from '../../../src/domain/steps.ts';
 import { imageTags } from '../../../src/domain/image-tags.ts';
 
 const base: RunState = {
@@ -55,24 +55,7 @@ describe('steps', () => {
     expect(imageTags(base.runId, { kind: 'upload' }, 'ab'.repeat(32))).toEqual([base.runId, `key-${'ab'.repeat(32)}`]);
   });
 
-  it.each<[string, Partial<RunState>, Record<string, string>]>([
-    ['a built run', { ...base, repository, build, image }, {}],
-    [
-      'an image reused for its build key',
-      { ...base, image, reused: { tag: `key-${'a'.repeat(64)}`, digest: 'sha256:x' } },
-      { build: 'the repository holds sha256:x for this build key (key-aaaaaaaaaaaa…)', lifecycle: 'no new image' },
-    ],
-    [
-      'a rollback',
-      { ...base, trigger: { kind: 'rollback' }, image },
-      { build: "a rollback deploys an earlier run's image", lifecycle: 'no new image' },
-    ],
-    [
-      'an unchanged run',
-      { ...base, image, unchanged: { digest: 'sha256:x', taskDefinition: 'hello:3', revision: 3 } },
-      { deploy: 'unchanged: sha256:x already serves', rollout: 'unchanged: sha256:x already serves' },
-    ],
-  ])('says which steps %s skips, and why', (_name, state, expected) => {
-    expect(skippedSteps(state)).toEqual(expected);
+  it('says how an unchanged run ends', () => {
+    expect(unchangedMessage('sha256:x')).toBe('unchanged: sha256:x already serves');
   });
 });

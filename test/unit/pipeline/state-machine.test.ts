@@ -258,7 +258,6 @@ describe('state machine with build keys', () => {
 
     expect(view.image?.tags).toEqual([INPUT.runId, tag]);
     expect(deps.builds.started[0]?.imageTags).toEqual([INPUT.runId, tag]);
-    expect(view.buildKey).toBe(tag.slice('key-'.length));
   });
 
   it('deploys the image the repository holds for the key, skipping build and lifecycle, with why', async () => {
@@ -312,7 +311,7 @@ describe('state machine with build keys', () => {
     expect(deps.containers.rollouts).toHaveLength(rollouts);
   });
 
-  it('announces the skipped steps with why, and no rollout, for an unchanged redeploy', async () => {
+  it('announces no build, and deploy and rollout skipped, for an unchanged redeploy', async () => {
     deps.registry.images = [{ digest: DIGEST, tags: [tag], pushedAt: '2026-11-01T00:00:00Z' }];
     deps.containers.serving_ = serving;
 
@@ -322,15 +321,10 @@ describe('state machine with build keys', () => {
     expect(changes).toEqual([
       'prepare:RUNNING',
       'prepare:SUCCEEDED',
-      'build:SKIPPED',
-      'lifecycle:SKIPPED',
       'deploy:RUNNING',
       'deploy:SKIPPED',
       'rollout:SKIPPED',
     ]);
-    expect((deps.events as RecordingBus).events.at(-1)?.detail).toMatchObject({
-      reason: `unchanged: ${DIGEST} already serves`,
-    });
   });
 
   it('builds a --rebuild run even when the image for the key already serves', async () => {

@@ -329,33 +329,33 @@ describe('StepFunctionsWorkflow', () => {
     });
   });
 
-  it.each([
-    ['unchanged', { unchanged: { digest: 'sha256:x', taskDefinition: 't', revision: 3 } }],
-    ['superseded', { superseded: { by: '01JD0000000000000000000009', at: ts(20), step: 'deploy' } }],
-  ])('notes a run that succeeded without deploying as %s, from its output', async (note, output) => {
-    sfn.on(ListExecutionsCommand).resolves({
-      executions: [
-        {
-          executionArn: EXECUTION_ARN,
-          stateMachineArn: STATE_MACHINE_ARN,
-          name: RUN_ID,
-          status: 'SUCCEEDED',
-          startDate: at(0),
-        },
-      ],
-    });
-    sfn
-      .on(DescribeExecutionCommand)
-      .resolves(
-        execution(RUN_ID, 'hello', { status: 'SUCCEEDED', output: JSON.stringify({ ...RUN_INPUT, ...output }) }),
-      );
+  it.each([['unchanged', { unchanged: { digest: 'sha256:x', taskDefinition: 't', revision: 3, message: 'm' } }]])(
+    'notes a run that succeeded without deploying as %s, from its output',
+    async (note, output) => {
+      sfn.on(ListExecutionsCommand).resolves({
+        executions: [
+          {
+            executionArn: EXECUTION_ARN,
+            stateMachineArn: STATE_MACHINE_ARN,
+            name: RUN_ID,
+            status: 'SUCCEEDED',
+            startDate: at(0),
+          },
+        ],
+      });
+      sfn
+        .on(DescribeExecutionCommand)
+        .resolves(
+          execution(RUN_ID, 'hello', { status: 'SUCCEEDED', output: JSON.stringify({ ...RUN_INPUT, ...output }) }),
+        );
 
-    const runs = await new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN }).list({ limit: 1 });
+      const runs = await new StepFunctionsWorkflow({ stateMachineArn: STATE_MACHINE_ARN }).list({ limit: 1 });
 
-    expect(runs).toEqual([
-      { runId: RUN_ID, app: 'hello', status: 'SUCCEEDED', startedAt: ts(0), stoppedAt: ts(28), note },
-    ]);
-  });
+      expect(runs).toEqual([
+        { runId: RUN_ID, app: 'hello', status: 'SUCCEEDED', startedAt: ts(0), stoppedAt: ts(28), note },
+      ]);
+    },
+  );
 
   it('lists only as many executions as asked for when no app is given', async () => {
     sfn.on(ListExecutionsCommand).resolves({

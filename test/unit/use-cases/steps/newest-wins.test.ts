@@ -72,7 +72,9 @@ describe('Deploy (newest wins)', () => {
       taskDefinition: 'hello:3',
       revision: 3,
       url: 'http://127.0.0.1:9999',
+      message: `unchanged: ${DIGEST} already serves`,
     });
+    expect(next.skipped).toEqual({ deploy: next.unchanged?.message, rollout: next.unchanged?.message });
     expect(next.deployment).toBeUndefined();
     expect(await markerOf(deps)).toMatchObject({ runId: INPUT.runId, phase: 'updated' });
   });
