@@ -5,7 +5,8 @@
  *   slipway  — `slipway deploy <folder> --app hello` on a warm local stack (pack, upload, event,
  *              state machine, build runner, registry, lifecycle, health-checked rollout).
  * Each iteration edits index.html so both really rebuild. Prints the median of each and the ratio
- * of the medians; timings here are noisy, so only the ratio means anything.
+ * of the medians; timings here are noisy, so only the ratio means anything. Then an unchanged redeploy
+ * against a full deploy (benchUnchangedRedeploy).
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -69,6 +70,39 @@ async function deploy(dir: string): Promise<number> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+// ---- unchanged redeploy ÷ full deploy (content-addressed builds, docs/build-keys.md) ----
+/**
+ * Alternates, N times each on the warm stack: a full deploy (index.html edited, so build, lifecycle and
+ * rollout) and a redeploy of the same files right after (the build key finds the image already serving:
+ * no build, no rollout). Each is `slipway deploy` to its last line plus HTTP 200. Prints the ratio of the medians.
+ */
+async function benchUnchangedRedeploy(dir: string, page: string, original: string): Promise<void> {
+  const timed = async () => {
+    const started = performance.now();
+    const { stdout } = await slipway('deploy', dir, '--app', 'hello');
+    await waitFor200(stdout.trimEnd().split('\n').at(-1)!.replace('url: ', ''));
+    return { ms: performance.now() - started, unchanged: /^unchanged: /m.test(stdout) };
+  };
+  const full: number[] = [];
+  const unchanged: number[] = [];
+  for (let i = 1; i <= N; i += 1) {
+    await writeFile(page, `${original}<!-- keyed ${i} ${Date.now()} -->\n`);
+    const built = await timed();
+    const again = await timed();
+    if (built.unchanged || !again.unchanged)
+      throw new Error(`iteration ${i}: expected a full deploy, then an unchanged one; the build key did not decide so`);
+    full.push(built.ms);
+    unchanged.push(again.ms);
+    console.log(`iteration ${i}: full deploy ${built.ms.toFixed(0)} ms, unchanged redeploy ${again.ms.toFixed(0)} ms`);
+  }
+  console.log(`full deploy (warm local stack) median:      ${median(full).toFixed(0)} ms`);
+  console.log(`unchanged redeploy (warm local stack) median: ${median(unchanged).toFixed(0)} ms`);
+  console.log(
+    `unchanged redeploy ÷ full deploy (median): ${(median(unchanged) / median(full)).toFixed(2)} (at most 0.3)`,
+  );
+}
+// ---- end of unchanged redeploy ÷ full deploy ----
+
 const dir = await mkdtemp(join(tmpdir(), 'slipway-bench-hello-'));
 await cp(join(ROOT, 'examples/hello'), dir, { recursive: true });
 const page = join(dir, 'content/index.html');
@@ -93,6 +127,7 @@ try {
   console.log(`baseline (tar, docker build, push, run, HTTP 200) median: ${median(raw).toFixed(0)} ms`);
   console.log(`slipway deploy (warm local stack) median:           ${median(ours).toFixed(0)} ms`);
   console.log(`ratio slipway/baseline (median): ${(median(ours) / median(raw)).toFixed(2)}`);
+  await benchUnchangedRedeploy(dir, page, original);
 } finally {
   await slipway('local', 'down').catch(() => undefined);
   await rm(stateDir, { recursive: true, force: true });

@@ -189,11 +189,13 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       allow('ListAndStartRuns', ['states:ListExecutions', 'states:StartExecution'], r.stateMachine),
       readRuns,
     ],
-    // HeadObject of the context; DescribeRepositories, CreateRepository when missing.
+    // HeadObject and GetObject of the context (its build key); DescribeRepositories, CreateRepository when missing;
+    // DescribeImages of the build key's tag (an image to reuse).
     prepare: [
       announce,
       ...headContext,
       allow('EnsureRepositories', ['ecr:DescribeRepositories', 'ecr:CreateRepository'], r.repositories),
+      allow('FindKeyedImages', ['ecr:DescribeImages'], r.repositories),
     ],
     // StartBuild, and ListBuildsForProject + BatchGetBuilds to find the build a retried start already started.
     // No S3 access: the build reads the context with its own role (buildStatements).

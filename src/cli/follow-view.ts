@@ -93,7 +93,10 @@ class LiveRenderer implements RunRenderer {
                 ? '–'
                 : '·';
       const extra = name === 'rollout' && this.rollout && step.status !== 'PENDING' ? `  (${this.rollout})` : '';
-      lines.push(`${mark} ${name}${time}${extra}`);
+      const why = step.status === 'SKIPPED' && step.reason ? `  skipped: ${step.reason}` : '';
+      const line = `${mark} ${name}${step.status === 'SKIPPED' ? '' : time}${extra}${why}`;
+      // Cut to the terminal's width: a wrapped line would throw off the redraw.
+      lines.push(final ? line : line.slice(0, Math.max(20, (this.stream.columns ?? 80) - 1)));
       // The build's output stays in view while it runs; once it ends, the summary quotes what matters.
       if (name === 'build' && this.tail.length && step.status === 'RUNNING' && !final) {
         // Cut to the terminal's width: a wrapped line would throw off the redraw.

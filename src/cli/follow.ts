@@ -6,7 +6,7 @@ import { ApiError, type ApiClient } from './api-client.ts';
 
 export type FollowEvent =
   | { type: 'waiting'; runId: string }
-  | { type: 'step'; runId: string; step: string; status: StepStatus; at: string; seconds?: number }
+  | { type: 'step'; runId: string; step: string; status: StepStatus; at: string; seconds?: number; reason?: string }
   | { type: 'log'; runId: string; line: string }
   | { type: 'rollout'; runId: string; running: number; desired: number; state: string }
   | { type: 'view'; runId: string; run: RunView };
@@ -101,7 +101,8 @@ function* stepChanges(run: RunView, seen: Map<string, StepStatus>): Generator<Fo
       step: step.name,
       status: step.status,
       at,
-      ...(seconds !== undefined && step.status !== 'RUNNING' && { seconds }),
+      ...(seconds !== undefined && step.status !== 'RUNNING' && step.status !== 'SKIPPED' && { seconds }),
+      ...(step.status === 'SKIPPED' && step.reason !== undefined && { reason: step.reason }),
     };
   }
 }

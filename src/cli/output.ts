@@ -25,7 +25,7 @@ export function createOutput(json: boolean): Output {
 
 const MARK: Record<string, string> = { RUNNING: '▸', SUCCEEDED: '✓', FAILED: '✗', SKIPPED: '·' };
 
-/** `describeStep({ step: 'build', status: 'SUCCEEDED', seconds: 3.2 })` → `✓ build (3.2s)` */
+/** `describeStep({ step: 'build', status: 'SUCCEEDED', seconds: 3.2 })` → `✓ build (3.2s)`; a skipped step says why: `· build skipped: no new image` */
 export function describeStep(event: Extract<FollowEvent, { type: 'step' }>): string {
   const verb =
     event.status === 'RUNNING'
@@ -36,12 +36,21 @@ export function describeStep(event: Extract<FollowEvent, { type: 'step' }>): str
           ? ' skipped'
           : '';
   const time = event.seconds !== undefined ? ` (${event.seconds.toFixed(1)}s)` : '';
-  return `${MARK[event.status] ?? '?'} ${event.step}${verb}${time}`;
+  const why = event.status === 'SKIPPED' && event.reason ? `: ${event.reason}` : '';
+  return `${MARK[event.status] ?? '?'} ${event.step}${verb}${time}${why}`;
 }
 
 /** The lines that close a followed run: what was deployed and where, or what failed, why, and what still serves. `url:` is the last line of a success. */
 export function describeOutcome(run: RunView, seconds?: number): string[] {
   const took = seconds !== undefined ? ` in ${seconds.toFixed(1)}s` : '';
+  if (run.status === 'SUCCEEDED' && run.unchanged) {
+    // Nothing was built or moved: say what serves, and where.
+    const lines = [`${run.unchanged.message} (app ${run.app}, run ${run.id}${took})`];
+    if (run.image) lines.push(`image: ${run.image.repository}@${run.image.digest}`);
+    lines.push(`task definition: ${run.unchanged.taskDefinition} (revision ${run.unchanged.revision})`);
+    if (run.url) lines.push(`url: ${run.url}`);
+    return lines;
+  }
   if (run.status === 'SUCCEEDED') {
     const lines = [`deployed ${run.app}${took}: run ${run.id}`];
     if (run.image) lines.push(`image: ${run.image.repository}@${run.image.digest}`);

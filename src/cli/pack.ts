@@ -2,7 +2,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import dockerignore from '@balena/dockerignore';
 import { create } from 'tar';
+import type { BuildSettings } from '../domain/build-key.ts';
 import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
+import { buildKeyOfArchive } from '../use-cases/build-key.ts';
 
 export class ContextDirectoryError extends SlipwayError {
   override name = 'ContextDirectoryError';
@@ -12,14 +14,20 @@ export class ContextDirectoryError extends SlipwayError {
 export interface PackedContext {
   bytes: Buffer;
   files: string[];
+  /** The build key of what was packed, when asked for (`key`): computed from the archive as it is written. */
+  buildKey?: string;
 }
 
 /**
  * `packContext('./examples/hello')` → the folder as a tar.gz, leaving out what its .dockerignore
  * excludes (Docker's own matching rules, via @balena/dockerignore). The Dockerfile and .dockerignore
- * always go in: the builder needs them, as `docker build` sends them too.
+ * always go in: the builder needs them, as `docker build` sends them too. With `key`, the archive's
+ * build key too, in the same pass: each chunk is hashed as it is packed, the way Prepare reads it.
  */
-export async function packContext(dir: string, options: { dockerfile?: string } = {}): Promise<PackedContext> {
+export async function packContext(
+  dir: string,
+  options: { dockerfile?: string; key?: { contextPath: string; settings: BuildSettings } } = {},
+): Promise<PackedContext> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory())
     throw new ContextDirectoryError(
@@ -37,9 +45,19 @@ export async function packContext(dir: string, options: { dockerfile?: string } 
     );
   const chunks: Buffer[] = [];
   // portable: no uid, gid, user or group names from this machine in the archive.
-  const stream = create({ gzip: true, cwd: dir, portable: true }, files);
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return { bytes: Buffer.concat(chunks), files };
+  const stream = create({ gzip: true, cwd: dir, portable: true }, files) as AsyncIterable<Buffer>;
+  async function* kept(): AsyncGenerator<Buffer> {
+    for await (const chunk of stream) {
+      chunks.push(chunk);
+      yield chunk;
+    }
+  }
+  if (!options.key) {
+    for await (const _chunk of kept());
+    return { bytes: Buffer.concat(chunks), files };
+  }
+  const buildKey = await buildKeyOfArchive(kept(), options.key);
+  return { bytes: Buffer.concat(chunks), files, buildKey };
 }
 
 async function walk(root: string, dir = root): Promise<string[]> {

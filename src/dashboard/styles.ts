@@ -68,9 +68,9 @@ svg.spark a:hover rect { opacity: .7; }
 ol.steps { list-style: none; margin: 0; padding: 0; }
 li.row { height: 1.9rem; }
 li.row .label { white-space: nowrap; overflow: hidden; }
-.track { position: relative; height: 1.3rem; margin-right: 2.5rem; }
+.track { position: relative; height: 1.3rem; margin-right: 2.5rem; min-width: 0; }
 .track .grid { position: absolute; top: -.3rem; bottom: -.3rem; border-left: 1px dashed var(--faint); }
-.track .idle { font-size: 12px; line-height: 1.3rem; }
+.track .idle { font-size: 12px; line-height: 1.3rem; display: block; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .timeline .bar { position: absolute; top: .15rem; height: 1rem; min-width: 2px; border-radius: 3px; }
 .timeline .bar.PENDING, .timeline .bar.SKIPPED { background: var(--idle); }
 .timeline .bar.RUNNING { background-image: repeating-linear-gradient(-45deg, rgba(255,255,255,.35) 0 6px, transparent 6px 12px); background-size: 17px 17px; animation: stripes 1s linear infinite; }

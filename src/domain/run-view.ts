@@ -10,6 +10,8 @@ export interface StepView {
   startedAt?: string;
   endedAt?: string;
   retries: number;
+  /** Why a SKIPPED step was skipped, when the run says (an image reused for its build key, an unchanged service). */
+  reason?: string;
 }
 
 /** A run's outcome: the execution's status, except that a run a newer one superseded (it ends in the Superseded state) is SUPERSEDED. */
@@ -23,6 +25,8 @@ export interface RunSummary {
   startedAt: string;
   stoppedAt?: string;
   superseded?: RunState['superseded'];
+  /** `unchanged`: the run SUCCEEDED without building or deploying anything, its image already serving. */
+  note?: 'unchanged';
 }
 
 /**
@@ -38,7 +42,12 @@ export function runSummary(execution: ExecutionSummary): RunSummary {
     startedAt: execution.startedAt,
     ...(execution.stoppedAt && { stoppedAt: execution.stoppedAt }),
     ...(superseded && { superseded }),
+    ...(unchanged(execution.status, execution.output) && { note: 'unchanged' as const }),
   };
+}
+
+function unchanged(status: ExecutionStatus, output: unknown): boolean {
+  return status === 'SUCCEEDED' && typeof output === 'object' && output !== null && 'unchanged' in output;
 }
 
 function supersededBy(status: ExecutionStatus, output: unknown): RunState['superseded'] | undefined {
@@ -64,6 +73,8 @@ export interface RunView {
   serving?: RunFailure['serving'];
   /** Set when the run ended SUPERSEDED: the newer run that claimed the app's service, and in which step this run learnt it. */
   superseded?: RunState['superseded'];
+  /** Set when the service already ran the run's image with the same settings: nothing was deployed; the run SUCCEEDED. */
+  unchanged?: RunState['unchanged'];
 }
 
 /**
@@ -117,6 +128,11 @@ export function runView(history: ExecutionHistory): RunView {
   if (history.status !== 'RUNNING') {
     for (const step of ordered) if (step.status === 'PENDING') step.status = 'SKIPPED';
   }
+  // A step the run skips shows as skipped with why as soon as the run knows (deploy, entered to find nothing to change, too).
+  for (const step of ordered) {
+    const reason = latest.skipped?.[step.name];
+    if (reason) Object.assign(step, { status: 'SKIPPED', reason });
+  }
 
   const failure = latest.failure;
   const view: RunView = {
@@ -140,6 +156,10 @@ export function runView(history: ExecutionHistory): RunView {
   if (latest.release) view.release = latest.release;
   if (latest.deployment) view.deployment = latest.deployment;
   if (latest.deployment?.url && view.status === 'SUCCEEDED') view.url = latest.deployment.url;
+  if (latest.unchanged) {
+    view.unchanged = latest.unchanged;
+    view.url = latest.unchanged.url;
+  }
   if (failure) {
     view.error = { step: failure.step as StepName, name: failure.name, message: failure.message };
     if (failure.serving) view.serving = failure.serving;

@@ -1,7 +1,7 @@
 import type { RunState } from './run-state.ts';
 import type { StepName } from './steps.ts';
 
-export type StepEventStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
+export type StepEventStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
 
 /** The detail of a `slipway` / `Run Step Changed` event (documented in the README). */
 export interface RunStepChanged {
@@ -44,6 +44,12 @@ export function stepTransitions(
     case 'Deploy:enter':
       return [{ step: 'deploy', status: 'RUNNING' }];
     case 'Deploy:exit':
+      // The service already ran the image: deploy, announced as running, ends skipped, and there is no rollout.
+      if (state.unchanged)
+        return [
+          { step: 'deploy', status: 'SKIPPED' },
+          { step: 'rollout', status: 'SKIPPED' },
+        ];
       return [
         { step: 'deploy', status: 'SUCCEEDED' },
         { step: 'rollout', status: 'RUNNING' },

@@ -48,9 +48,14 @@ export function stepOfState(state: string): StepName | undefined {
  */
 export function failedStep(state: RunState): StepName {
   if (state.deployment) return 'rollout';
-  // A rollback starts with its image and goes from prepare straight to deploy.
-  if (state.lifecycle || (state.trigger.kind === 'rollback' && state.repository)) return 'deploy';
+  // A rollback, or an image reused for its build key, has its image without a build: prepare goes straight to deploy.
+  if (state.lifecycle || (state.image && !state.build && state.repository)) return 'deploy';
   if (state.image) return 'lifecycle';
   if (state.repository) return 'build';
   return 'prepare';
+}
+
+/** `unchangedMessage('sha256:ab…')` → `unchanged: sha256:ab… already serves`: how an unchanged run ends. */
+export function unchangedMessage(digest: string): string {
+  return `unchanged: ${digest} already serves`;
 }

@@ -6,7 +6,9 @@ export interface ContainerService {
   /**
    * `deploy({ runId, app: 'hello', service, image: '127.0.0.1:5000/hello@sha256:…' })` registers a new
    * task-definition revision with the image pinned and moves the service to it. Returns at once;
-   * `rollout` tells how the move is going.
+   * `rollout` tells how the move is going. When the service already runs exactly this — the image, the
+   * same task settings and count, no rollout under way — nothing is registered or moved: the answer
+   * names the serving revision with `unchanged: true`.
    */
   deploy(request: DeployRequest): Promise<Deployment>;
   /** `rollout({ app, service, deploymentId })` → IN_PROGRESS, COMPLETED, or FAILED with the reason (the old version keeps serving). */
@@ -72,6 +74,10 @@ export interface Deployment {
   revision: number;
   /** The revision that served before this deployment (what `revert` moves back to); absent when none did (a first deploy). */
   previousTaskDefinition?: string;
+  /** The service already ran exactly this, settled: nothing was registered or moved, and there is no rollout to follow. */
+  unchanged?: boolean;
+  /** Where the app answers, when the adapter knows it (given with `unchanged`: no rollout will tell it). */
+  url?: string;
 }
 
 export type RolloutState = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';

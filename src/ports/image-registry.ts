@@ -9,6 +9,11 @@ export interface ImageRegistry {
   /** `listImages('hello')` → every image with its digest, tags and push time, newest first. */
   listImages(repository: string): Promise<RegistryImage[]>;
   /**
+   * `findImage('hello', 'key-3f…')` → `{ digest }` of the image the tag names now, or undefined when
+   * the repository or the tag does not exist (an expired image takes its tags with it).
+   */
+  findImage(repository: string, tag: string): Promise<{ digest: string } | undefined>;
+  /**
    * `applyLifecyclePolicy('hello', policy)` makes the repository follow the policy:
    * ECR puts it (only when it changed) and expires on its own schedule; the local registry
    * evaluates it now and deletes the expired manifests by digest.

@@ -14,6 +14,11 @@ export interface ObjectStore {
   put(object: { key: string; body: Uint8Array; contentType: string; metadata?: Record<string, string> }): Promise<void>;
   /** `get('contexts/…')` → the object's bytes, or undefined when there is none. */
   get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * `stream('contexts/hello/01J….tar.gz')` → the object's bytes as they arrive (a context may be far larger
+   * than a function should hold), or undefined when there is none. A read that breaks off is a TransientError.
+   */
+  stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
   /** `getVersion('guards/deploys/web.json')` → the object's bytes and its ETag (what `putIf` compares), or undefined when there is none. */
   getVersion(key: string): Promise<VersionedObject | undefined>;
   /**

@@ -1,5 +1,6 @@
 import { ulid } from 'ulid';
 import * as v from 'valibot';
+import { isBuildKey } from '../domain/build-key.ts';
 import { appConfig } from '../domain/config.ts';
 import { ContextTooLargeError, InvalidInputError } from '../domain/errors.ts';
 import { contextKey } from '../domain/run-id.ts';
@@ -13,6 +14,10 @@ const CreateUploadSchema = v.strictObject({
   uploader: v.optional(v.pipe(v.string(), v.maxLength(200))),
   /** Size the client is about to upload, so an oversized context is refused before it is sent. */
   bytes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  /** The build key the client computed while packing: recorded with the context; Prepare computes its own and logs a difference. */
+  buildKey: v.optional(v.pipe(v.string(), v.check(isBuildKey, 'must be 64 lower-case hex characters'))),
+  /** Build even when the repository already holds an image for the context's build key (`slipway deploy --rebuild`). */
+  rebuild: v.optional(v.boolean()),
 });
 
 export interface UploadTicket {
@@ -57,7 +62,13 @@ export async function createUpload(
     contentType: 'application/gzip',
     expiresInSeconds: deps.settings.uploadUrlSeconds,
     maxBytes,
-    metadata: { app: app.name, 'run-id': runId, ...(parsed.output.uploader && { uploader: parsed.output.uploader }) },
+    metadata: {
+      app: app.name,
+      'run-id': runId,
+      ...(parsed.output.uploader && { uploader: parsed.output.uploader }),
+      ...(parsed.output.buildKey && { 'build-key': parsed.output.buildKey }),
+      ...(parsed.output.rebuild && { rebuild: 'true' }),
+    },
   });
   deps.logger.info('upload created', { runId, app: app.name, key });
   return { runId, app: app.name, key, upload, maxBytes };

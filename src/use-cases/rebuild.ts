@@ -60,6 +60,8 @@ export async function startRebuild(
       ...(source.trigger.ref && { ref: source.trigger.ref }),
     },
     context: source.context,
+    // A rebuild's point is a fresh image (patched base layers): it builds even when the build key's image exists.
+    rebuild: true,
   };
   const { started } = await deps.workflow.start(input);
   deps.logger.info(started ? 'rebuild started' : 'duplicate event: rebuild already exists', {

@@ -12,9 +12,10 @@ export class ContextPathMissingError extends SlipwayError {
 }
 
 /**
- * `repackTarball(githubTarball, 'services/web')` → a tar.gz whose root is that folder of the commit.
- * GitHub's tarballs hold one top-level folder (`owner-repo-sha/`); it is stripped, and for monorepos
- * only the app's contextPath is kept, so the build sees the same layout an upload of that folder gives.
+ * `repackTarball(githubTarball, 'services/web')` → a tar.gz of the commit holding only that folder, at its
+ * path (`services/web/…`). GitHub's tarballs hold one top-level folder (`owner-repo-sha/`); it is stripped.
+ * The build builds the app's contextPath inside the context, as it does for an upload of the repository;
+ * and another folder of a monorepo never reaches the build or its build key.
  */
 export async function repackTarball(tarball: Uint8Array, contextPath: string): Promise<Buffer> {
   const path = normalize(contextPath).replace(/^\.\/?|\/$/g, '');
@@ -27,12 +28,9 @@ export async function repackTarball(tarball: Uint8Array, contextPath: string): P
     const info = await stat(root).catch(() => undefined);
     if (!info?.isDirectory())
       throw new ContextPathMissingError(`The commit has no folder "${contextPath}" (apps.<name>.contextPath).`);
-    const entries = await readdir(root);
+    const entries = path ? [path] : (await readdir(root)).sort();
     const chunks: Buffer[] = [];
-    for await (const chunk of create(
-      { gzip: true, cwd: root, portable: true },
-      entries.sort(),
-    ) as AsyncIterable<Buffer>)
+    for await (const chunk of create({ gzip: true, cwd: dir, portable: true }, entries) as AsyncIterable<Buffer>)
       chunks.push(chunk);
     return Buffer.concat(chunks);
   } finally {

@@ -31,6 +31,8 @@ export async function startRunFromObject(
     app: parsed.app,
     trigger: triggerOf(object?.metadata ?? {}),
     context: { key, bucket: event.detail.bucket.name },
+    // Signed into the upload's policy by POST /uploads: `slipway deploy --rebuild`.
+    ...(object?.metadata.rebuild === 'true' && { rebuild: true }),
   };
   const { started } = await deps.workflow.start(input);
   deps.logger.info(started ? 'run started' : 'duplicate event: run already exists', {

@@ -2,6 +2,7 @@ import { GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { BatchGetBuildsCommand, ListBuildsForProjectCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import {
   CreateRepositoryCommand,
+  DescribeImagesCommand,
   DescribeRepositoriesCommand,
   GetLifecyclePolicyCommand,
   PutLifecyclePolicyCommand,
@@ -13,12 +14,16 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { BUILDSPEC_VERSION } from '../../buildspec/version.ts';
+import { buildKeyTag } from '../../src/domain/build-key.ts';
+import { buildKeyOfArchive } from '../../src/use-cases/build-key.ts';
 import { awsError } from '../unit/adapters/aws/aws-error.ts';
+import { chunked } from '../support/tar.ts';
 import * as aws from './support/aws-fixtures.ts';
 import { functionHandler } from '../support/run-machine.ts';
 import { deliverEnd } from './support/simulated-aws.ts';
-import { KEY, mocks, NEW_IMAGE, sent, sentFor, useSimulation } from './support/simulation.ts';
+import { CONTEXT, KEY, mocks, NEW_IMAGE, sent, sentFor, useSimulation } from './support/simulation.ts';
 
 /**
  * The real ASL on aws-local-stepfunctions, the real functions/ handlers, the real AWS adapters as
@@ -38,6 +43,13 @@ const { run, simulate, bucket } = useSimulation({
       service: { existing: { cluster: 'default' }, port: 8080 },
     },
   },
+});
+
+/** The tag of the uploaded context's build key (the app's default build settings). */
+let KEY_TAG = '';
+beforeAll(async () => {
+  const settings = { dockerfile: 'Dockerfile', buildArgs: {}, buildspec: BUILDSPEC_VERSION };
+  KEY_TAG = buildKeyTag(await buildKeyOfArchive(chunked(CONTEXT), { contextPath: '.', settings }));
 });
 
 beforeEach(() => {
@@ -92,7 +104,7 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
       ['deploy', 'SUCCEEDED', 0],
       ['rollout', 'SUCCEEDED', 0],
     ]);
-    expect(view.image).toEqual({ repository: aws.REPOSITORY_URI, digest: aws.DIGEST, tags: [aws.RUN_ID] });
+    expect(view.image).toEqual({ repository: aws.REPOSITORY_URI, digest: aws.DIGEST, tags: [aws.RUN_ID, KEY_TAG] });
     expect(view.build).toMatchObject({
       id: aws.BUILD_ID,
       status: 'SUCCEEDED',
@@ -156,11 +168,15 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
   it('reads the context and prepares the repository with exactly these calls', async () => {
     await run();
 
-    expect(sent(s3)[0]).toEqual(['HeadObject', { Bucket: aws.BUCKET, Key: KEY }]);
+    // Its metadata, then its bytes: Prepare computes the build key from what was uploaded.
+    expect(sent(s3).slice(0, 2)).toEqual([
+      ['HeadObject', { Bucket: aws.BUCKET, Key: KEY }],
+      ['GetObject', { Bucket: aws.BUCKET, Key: KEY }],
+    ]);
     // Every other S3 call is the deploy marker's (newest wins) or a wait record's.
     expect(
       sent(s3)
-        .slice(1)
+        .slice(2)
         .map(([, input]) => (input as { Key?: string; Prefix?: string }).Key ?? (input as { Prefix: string }).Prefix)
         .filter((key) => key !== MARKER && !key.startsWith('waits/')),
     ).toEqual([]);
@@ -175,6 +191,7 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
           encryptionConfiguration: { encryptionType: 'AES256' },
         },
       ],
+      ['DescribeImages', { repositoryName: 'hello', imageIds: [{ imageTag: KEY_TAG }] }],
       ['GetLifecyclePolicy', { repositoryName: 'hello' }],
       ['PutLifecyclePolicy', { repositoryName: 'hello', lifecyclePolicyText: LIFECYCLE_POLICY }],
     ]);
@@ -195,7 +212,7 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
             { name: 'SLIPWAY_CONTEXT_PATH', value: '.', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_DOCKERFILE', value: 'Dockerfile', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_IMAGE_REPOSITORY', value: aws.REPOSITORY_URI, type: 'PLAINTEXT' },
-            { name: 'SLIPWAY_IMAGE_TAGS', value: aws.RUN_ID, type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_IMAGE_TAGS', value: `${aws.RUN_ID} ${KEY_TAG}`, type: 'PLAINTEXT' },
             { name: 'SLIPWAY_BUILD_ARGS', value: '', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_REGISTRY_LOGIN', value: 'ecr', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_APP', value: 'hello', type: 'PLAINTEXT' },
@@ -271,6 +288,63 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
       'rollout RUNNING',
       'rollout SUCCEEDED',
     ]);
+  });
+
+  it('deploys the image ECR holds for the build key: no build, no lifecycle, each skipped with why', async () => {
+    ecr.on(DescribeImagesCommand).resolves({
+      imageDetails: [
+        { repositoryName: 'hello', imageDigest: aws.DIGEST, imageTags: ['01JDQ8ZV7N2W4Y6A8C0E2OLDER', KEY_TAG] },
+      ],
+    });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.map((s) => [s.name, s.status, s.reason])).toEqual([
+      ['prepare', 'SUCCEEDED', undefined],
+      ['build', 'SKIPPED', `the repository holds ${aws.DIGEST} for this build key (${KEY_TAG.slice(0, 16)}…)`],
+      ['lifecycle', 'SKIPPED', 'no new image'],
+      ['deploy', 'SUCCEEDED', undefined],
+      ['rollout', 'SUCCEEDED', undefined],
+    ]);
+    expect(sent(codebuild)).toEqual([]);
+    expect(sent(ecr).map(([name]) => name)).toEqual(['DescribeRepositories', 'CreateRepository', 'DescribeImages']);
+    expect(sent(ecs).find(([name]) => name === 'RegisterTaskDefinition')?.[1]).toMatchObject({
+      containerDefinitions: [expect.objectContaining({ image: NEW_IMAGE })],
+    });
+  });
+
+  it('ends an unchanged redeploy at Deploy, SUCCEEDED: no build, no revision, no UpdateService, no rollout', async () => {
+    ecr.on(DescribeImagesCommand).resolves({
+      imageDetails: [{ repositoryName: 'hello', imageDigest: aws.DIGEST, imageTags: [KEY_TAG] }],
+    });
+    ecs.on(DescribeServicesCommand).resolves(aws.DEPLOYING_4('COMPLETED'));
+    ecs.on(DescribeTaskDefinitionCommand).resolves({
+      taskDefinition: {
+        ...aws.TASK_DEFINITION_3,
+        taskDefinitionArn: aws.TASK_DEFINITION(4),
+        revision: 4,
+        containerDefinitions: [{ ...aws.TASK_DEFINITION_3.containerDefinitions![0]!, image: NEW_IMAGE }],
+      },
+    });
+
+    const view = await run();
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.unchanged).toMatchObject({
+      digest: aws.DIGEST,
+      revision: 4,
+      message: `unchanged: ${aws.DIGEST} already serves`,
+    });
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual([
+      ['prepare', 'SUCCEEDED'],
+      ['build', 'SKIPPED'],
+      ['lifecycle', 'SKIPPED'],
+      ['deploy', 'SKIPPED'],
+      ['rollout', 'SKIPPED'],
+    ]);
+    expect(sent(codebuild)).toEqual([]);
+    expect(sent(ecs).map(([name]) => name)).toEqual(['DescribeServices', 'DescribeTaskDefinition']);
   });
 
   it("fails a failed build in the buildspec's words, with its last log lines, and deploys nothing", async () => {

@@ -126,6 +126,47 @@ describe.skipIf(!engine.ok && !inCi)('DockerContainerService tasks', () => {
     expect(bodies.every((b) => b.startsWith('v2 '))).toBe(true);
   });
 
+  it('registers nothing and starts nothing when the service already runs the image with the same settings', async () => {
+    const task = taskSettings({ desiredCount: 2, environment: { MODE: 'calm' } });
+    const first = await deployAndWait(main.service, 'settled', images.v1.name, { task });
+    const before = await listContainers(main.stack, 'settled');
+    const serving = await main.service.serving({ app: 'settled', service: serviceRef('settled') });
+
+    const again = await main.service.deploy({
+      runId: ulid(),
+      app: 'settled',
+      service: serviceRef('settled'),
+      image: images.v1.name,
+      task,
+    });
+
+    expect(again).toEqual({
+      deploymentId: expect.any(String),
+      taskDefinition: serving?.taskDefinition,
+      revision: serving?.revision,
+      unchanged: true,
+      url: first.url,
+    });
+    expect(await listContainers(main.stack, 'settled')).toEqual(before);
+  });
+
+  it('deploys a new revision of the same image when a setting changed', async () => {
+    const task = taskSettings({ environment: { MODE: 'calm' } });
+    await deployAndWait(main.service, 'retuned', images.v1.name, { task });
+    const serving = await main.service.serving({ app: 'retuned', service: serviceRef('retuned') });
+
+    const changed = await main.service.deploy({
+      runId: ulid(),
+      app: 'retuned',
+      service: serviceRef('retuned'),
+      image: images.v1.name,
+      task: { ...task, environment: { MODE: 'busy' } },
+    });
+
+    expect(changed.unchanged).toBeUndefined();
+    expect(changed.revision).toBe(serving!.revision + 1);
+  });
+
   it('leaves every old container serving when the new revision fails', async () => {
     const good = await deployAndWait(main.service, 'steady', images.v1.name, {
       task: taskSettings({ desiredCount: 2 }),

@@ -80,6 +80,27 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
       expect(await tagsOf(repo, digest)).toEqual(['slipway-release-1', 'v1']);
     });
 
+    it('finds the image a tag names, and nothing for a tag or repository it does not hold', async () => {
+      const repo = repository();
+      await fixture.push(repo, 'v1');
+      const digest = await fixture.push(repo, 'v2');
+
+      expect(await fixture.registry.findImage(repo, 'v2')).toEqual({ digest });
+      expect(await fixture.registry.findImage(repo, 'v3')).toBeUndefined();
+      expect(await fixture.registry.findImage(repository(), 'v1')).toBeUndefined();
+    });
+
+    it('finds the image a moved tag names now', async () => {
+      const repo = repository();
+      const first = await fixture.push(repo, 'v1');
+      const second = await fixture.push(repo, 'v2');
+      await fixture.registry.tagImage(repo, first, 'key-1');
+
+      await fixture.registry.tagImage(repo, second, 'key-1');
+
+      expect(await fixture.registry.findImage(repo, 'key-1')).toEqual({ digest: second });
+    });
+
     it('is ImageNotFoundError for a digest the repository does not hold', async () => {
       const repo = repository();
       await fixture.push(repo, 'v1');
@@ -115,9 +136,15 @@ export function imageRegistryContract(name: string, setup: () => Promise<ImageRe
  */
 export function imageRegistryErrorContract(
   name: string,
-  setup: () => { registry: ImageRegistry; repository: string; missingDigest: string },
+  setup: () => { registry: ImageRegistry; repository: string; missingDigest: string; missingTag: string },
 ): void {
   describe(`ImageRegistry error contract: ${name}`, () => {
+    it('finds nothing, rather than failing, for a tag the repository does not hold', async () => {
+      const { registry, repository, missingTag } = setup();
+
+      expect(await registry.findImage(repository, missingTag)).toBeUndefined();
+    });
+
     it('throws ImageNotFoundError (kind not-found) when tagging a digest the repository does not hold', async () => {
       const { registry, repository, missingDigest } = setup();
 

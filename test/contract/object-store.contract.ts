@@ -218,6 +218,19 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       expect(await fixture.store.list(target)).toEqual([]);
     });
 
+    it('streams an object back in order, and nothing for a missing key', async () => {
+      const target = key('stream');
+      const body = new Uint8Array(3 * 1024 * 1024);
+      for (let i = 0; i < body.length; i += 1) body[i] = (i * 7) % 253;
+      await fixture.store.put({ key: target, body, contentType: 'application/gzip' });
+
+      const chunks: Uint8Array[] = [];
+      for await (const chunk of (await fixture.store.stream(target))!) chunks.push(chunk);
+
+      expect(Buffer.concat(chunks).equals(body)).toBe(true);
+      expect(await fixture.store.stream(key('missing'))).toBeUndefined();
+    });
+
     it('round-trips a multi-megabyte object', async () => {
       const target = key('large');
       const body = new Uint8Array(6 * 1024 * 1024);

@@ -14,6 +14,8 @@ export const SUCCEEDED = '01JDQ8ZV7N2W4Y6A8C0E2G4J6S';
 export const FAILED = '01JDQ8ZV7N2W4Y6A8C0E2G4J6F';
 export const RUNNING = '01JDQ8ZV7N2W4Y6A8C0E2G4J6R';
 export const INJECTION = '<img src=x onerror="window.__injected=1">';
+/** A run whose image already served: shown on its own page only (the lists hold the three above). */
+export const UNCHANGED = '01JDQ8ZV7N2W4Y6A8C0E2G4J6N';
 
 const step = (
   name: StepView['name'],
@@ -92,6 +94,29 @@ function failedRun(): RunView {
     build: { id: 'slipway-build:2', status: 'FAILED', phase: 'BUILD' },
     error: { step: 'build', name: 'BuildFailedError', message: `The build failed in phase BUILD: ${INJECTION}` },
     serving: { image: `123456789012.dkr.ecr.eu-west-1.amazonaws.com/worker@${OLD_DIGEST}`, revision: 3 },
+  };
+}
+
+function unchangedRun(): RunView {
+  const start = NOW - 5 * 60_000;
+  const reason = `unchanged: ${DIGEST} already serves`;
+  return {
+    id: UNCHANGED,
+    app: 'web',
+    status: 'SUCCEEDED',
+    startedAt: at(start, 0),
+    endedAt: at(start, 3),
+    trigger: { kind: 'upload', source: 'ada' },
+    steps: [
+      step('prepare', 'SUCCEEDED', start, 0, 2),
+      { ...step('build', 'SKIPPED'), reason: `the repository holds ${DIGEST} for this build key (key-3f5a9c0e7b21…)` },
+      { ...step('lifecycle', 'SKIPPED'), reason: 'no new image' },
+      { ...step('deploy', 'SKIPPED', start, 2, 3), reason },
+      { ...step('rollout', 'SKIPPED'), reason },
+    ],
+    image: { repository: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web', digest: DIGEST, tags: [] },
+    unchanged: { digest: DIGEST, taskDefinition: 'web:12', revision: 12, message: reason },
+    url: 'http://web.example.test',
   };
 }
 
@@ -262,7 +287,7 @@ export async function startFixtureApi(): Promise<FixtureApi> {
       return json(200, { runs: list.slice(0, Number(url.searchParams.get('limit') ?? 20)) });
     }
     const match = /^\/runs\/([0-9A-Z]{26})(\/logs)?$/.exec(url.pathname);
-    const run = match && runs().find((r) => r.id === match[1]);
+    const run = match && [...runs(), unchangedRun()].find((r) => r.id === match[1]);
     if (!match || !run) return json(404, { error: { name: 'RunNotFoundError', message: `No run ${url.pathname}` } });
     if (!match[2]) return json(200, run);
     // Pages of three lines, as a cursor API would give them.

@@ -11,6 +11,7 @@ import {
   startFixtureApi,
   SUCCEEDED,
   SUCCEEDED_STEPS,
+  UNCHANGED,
   type FixtureApi,
 } from './dashboard-fixtures.ts';
 
@@ -172,6 +173,21 @@ describe.skipIf(!existsSync(CHROMIUM) && !CI)('dashboard page', () => {
     expect(await page.locator('#log pre.failure').innerText()).toContain('State: FAILED');
     expect(await page.locator('li[data-step="deploy"] .idle').innerText()).toBe('skipped');
     await screenshot('run-failed');
+  });
+
+  it('shows an unchanged run: what already serves, and each skipped step with why, without a bar', async () => {
+    await page.goto(`${api.url}/#/runs/${UNCHANGED}`);
+    await page.locator('#run-id').filter({ hasText: UNCHANGED }).waitFor();
+
+    expect(await page.locator('main .outcome .unchanged').innerText()).toMatch(
+      /^unchanged: sha256:3f5a9c0e7b21\S+ already serves \(revision 12\): nothing was built or deployed$/,
+    );
+    expect(await page.locator('li[data-step="build"] .idle').innerText()).toMatch(
+      /^skipped: the repository holds sha256:3f5a9c0e7b21\S+ for this build key/,
+    );
+    expect(await page.locator('li[data-step="deploy"] .idle').innerText()).toMatch(/^skipped: unchanged: sha256:/);
+    expect(await page.locator('li[data-step="deploy"] .bar').count()).toBe(0);
+    await screenshot('run-unchanged');
   });
 
   it('narrows the runs list by status and by app, and says so in the URL', async () => {

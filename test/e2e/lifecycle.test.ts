@@ -23,6 +23,8 @@ interface Deployed {
   runId: string;
   digest: string;
   stdout: string;
+  /** Its build key's tag, `key-<hex>`. */
+  key: string;
 }
 
 /** The registry's own answer: every tag of the repository and the digest it names. */
@@ -92,7 +94,10 @@ describe.skipIf(!dockerUp && !CI)('lifecycle policies on the local stack', () =>
       const runId = /^deployed tidy.*: run ([0-9A-Z]{26})$/m.exec(deploy.stdout)?.[1];
       const digest = /^image: \S+@(sha256:[0-9a-f]{64})$/m.exec(deploy.stdout)?.[1];
       expect(runId && digest, deploy.stdout).toBeTruthy();
-      deploys.push({ runId: runId!, digest: digest!, stdout: deploy.stdout });
+      // Each image also carries its build key's tag (docs/build-keys.md).
+      const view = JSON.parse((await cli(['status', runId!, '--json'])).stdout) as { image: { tags: string[] } };
+      const key = view.image.tags.find((t) => t.startsWith('key-'));
+      deploys.push({ runId: runId!, digest: digest!, stdout: deploy.stdout, key: key! });
       url = lastLine(deploy.stdout).slice('url: '.length);
       await expectServes(url, page(n));
     }
@@ -106,8 +111,8 @@ describe.skipIf(!dockerUp && !CI)('lifecycle policies on the local stack', () =>
     const tags = await registryTags(registry, 'tidy');
 
     expect(Object.fromEntries(tags)).toEqual({
-      [second!.digest]: [second!.runId],
-      [third!.digest]: [third!.runId, 'slipway-release-1'],
+      [second!.digest]: [second!.runId, second!.key],
+      [third!.digest]: [third!.runId, third!.key, 'slipway-release-1'],
     });
     const gone = await fetch(`${registry}/v2/tidy/manifests/${first!.digest}`, {
       method: 'HEAD',
@@ -127,7 +132,7 @@ describe.skipIf(!dockerUp && !CI)('lifecycle policies on the local stack', () =>
     expect(views.map((v) => v.lifecycle.expired)).toEqual([
       [],
       [],
-      [{ digest: deploys[0]!.digest, tags: [deploys[0]!.runId], rulePriority: 3 }],
+      [{ digest: deploys[0]!.digest, tags: [deploys[0]!.runId, deploys[0]!.key], rulePriority: 3 }],
     ]);
     expect(views.map((v) => v.release)).toEqual(
       deploys.map((d) => ({ tag: 'slipway-release-1', digest: d.digest, keep: 1 })),
@@ -143,9 +148,9 @@ describe.skipIf(!dockerUp && !CI)('lifecycle policies on the local stack', () =>
 
     expect(preview.code, preview.stderr).toBe(0);
     expect(JSON.parse(preview.stdout)).toEqual({
-      expired: [{ digest: second!.digest, tags: [second!.runId], rulePriority: 3 }],
+      expired: [{ digest: second!.digest, tags: [second!.runId, second!.key], rulePriority: 3 }],
       transitioned: [],
-      kept: [{ digest: third!.digest, tags: [third!.runId, 'slipway-release-1'] }],
+      kept: [{ digest: third!.digest, tags: [third!.runId, third!.key, 'slipway-release-1'] }],
     });
   });
 

@@ -94,7 +94,10 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
         id: run.runId,
         app: 'hello',
         status: 'SUCCEEDED',
-        image: { digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/), tags: [run.runId] },
+        image: {
+          digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+          tags: [run.runId, expect.stringMatching(/^key-[0-9a-f]{64}$/)],
+        },
       });
       expect(view.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
         'prepare:SUCCEEDED',

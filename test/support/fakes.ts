@@ -68,6 +68,15 @@ export class FakeObjects implements ObjectStore {
   async get(key: string) {
     return this.versions.get(key)?.body;
   }
+  async stream(key: string) {
+    const body = this.versions.get(key)?.body;
+    return (
+      body &&
+      (async function* () {
+        yield body;
+      })()
+    );
+  }
   /** Objects written with putIf, with their ETags (a counter): the guards' markers. */
   readonly versions = new Map<string, VersionedObject>();
   private etags = 0;
@@ -132,6 +141,10 @@ export class FakeRegistry implements ImageRegistry {
   async listImages(): Promise<RegistryImage[]> {
     return this.images.map((i) => ({ ...i, tags: [...i.tags] }));
   }
+  async findImage(_repository: string, tag: string) {
+    const image = this.images.find((i) => i.tags.includes(tag));
+    return image && { digest: image.digest };
+  }
   async applyLifecyclePolicy(_repository: string, policy: unknown): Promise<LifecycleOutcome> {
     this.policies.push(policy);
     return { policyChanged: true, expired: [] };
@@ -159,6 +172,11 @@ export class FakeContainers implements ContainerService {
   ) {}
   async deploy(request: DeployRequest): Promise<Deployment> {
     this.deployed.push(request);
+    // As both adapters do: a service already serving the image registers and moves nothing.
+    if (this.serving_?.image === request.image) {
+      const { taskDefinition, revision, url } = this.serving_;
+      return { deploymentId: 'dep-serving', taskDefinition, revision, unchanged: true, ...(url && { url }) };
+    }
     return {
       deploymentId: `dep-${this.deployed.length}`,
       taskDefinition: `${request.app}:${this.deployed.length + 1}`,

@@ -95,6 +95,17 @@ export class EcrImageRegistry implements ImageRegistry {
     return images.sort((a, b) => b.pushedAt.localeCompare(a.pushedAt));
   }
 
+  async findImage(repository: string, tag: string): Promise<{ digest: string } | undefined> {
+    const found = await callAws(`ECR DescribeImages of ${repository}:${tag}`, () =>
+      this.client.send(new DescribeImagesCommand({ repositoryName: repository, imageIds: [{ imageTag: tag }] })),
+    ).catch((error: unknown) => {
+      // No such tag, or no such repository: no image.
+      if (!/(Image|Repository)NotFound/.test(awsErrorName(error) ?? '')) throw error;
+    });
+    const digest = found?.imageDetails?.[0]?.imageDigest;
+    return digest ? { digest } : undefined;
+  }
+
   async applyLifecyclePolicy(repository: string, policy: unknown): Promise<LifecycleOutcome> {
     const wanted = canonicalJson(parsePolicy(repository, policy));
     const current = await this.currentPolicy(repository);

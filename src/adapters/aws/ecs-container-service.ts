@@ -132,11 +132,17 @@ export class EcsContainerService implements ContainerService {
       const replacing = (service.deployments ?? []).find(
         (d) => d.status === 'ACTIVE' && d.taskDefinition && d.taskDefinition !== currentArn,
       )?.taskDefinition;
+      // Nothing under way (this deployment alone, done, all its tasks running): the deploy changes nothing at all.
+      const settled =
+        service.deployments?.length === 1 &&
+        !/IN_PROGRESS|FAILED/.test(running.rolloutState ?? '') &&
+        running.runningCount === running.desiredCount;
       return {
         deploymentId: running.id,
         taskDefinition: currentArn,
         revision: current.revision ?? revisionOf(currentArn),
         ...(replacing && { previousTaskDefinition: replacing }),
+        ...(settled && { unchanged: true, url: this.url(app) }),
       };
     }
 

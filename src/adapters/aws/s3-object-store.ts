@@ -148,6 +148,19 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
+    let body: AsyncIterable<Uint8Array> | undefined;
+    try {
+      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      // In Node the SDK's body is the response stream itself: an async iterable of chunks.
+      body = output.Body as AsyncIterable<Uint8Array> | undefined;
+    } catch (error) {
+      if (awsErrorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return undefined;
+      throw this.toSlipwayError('GetObject', key, error);
+    }
+    return this.chunks(key, body ?? []);
+  }
+
   async getVersion(key: string): Promise<VersionedObject | undefined> {
     try {
       const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
@@ -212,6 +225,21 @@ export class S3ObjectStore implements ObjectStore {
     } catch (error) {
       if (awsErrorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return;
       throw this.toSlipwayError('DeleteObject', key, error);
+    }
+  }
+
+  /** The body's chunks; a connection that breaks off mid-object is worth another try. */
+  private async *chunks(
+    key: string,
+    body: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const chunk of body) yield chunk;
+    } catch (error) {
+      throw new TransientError(
+        `S3 GetObject of s3://${this.bucket}/${key} broke off while reading (${(error as Error).message}). It is safe to retry.`,
+        { cause: error },
+      );
     }
   }
 

@@ -89,6 +89,11 @@ export class DistributionImageRegistry implements ImageRegistry {
     return images.sort((a, b) => (a.pushedAt < b.pushedAt ? 1 : a.pushedAt > b.pushedAt ? -1 : 0));
   }
 
+  async findImage(repository: string, tag: string): Promise<{ digest: string } | undefined> {
+    const digest = await this.manifestDigest(repository, tag);
+    return digest ? { digest } : undefined;
+  }
+
   async applyLifecyclePolicy(repository: string, policy: unknown): Promise<LifecycleOutcome> {
     const index = await this.load();
     const text = JSON.stringify(policy);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { UploadTicket } from '../../use-cases/create-upload.ts';
+import type { BuildSettings } from '../../domain/build-key.ts';
 import { ContextTooLargeError } from '../../domain/errors.ts';
 import { apiClient, type ApiClient } from '../api-client.ts';
 import { createOutput, type Output } from '../output.ts';
@@ -9,6 +10,14 @@ export interface DeployOptions {
   dir: string;
   app: string;
   follow: boolean;
+  /** Build even when the repository already holds an image for the context's build key. */
+  rebuild?: boolean;
+}
+
+/** What the build key of an app's context is computed with: where the build looks, and the app's build settings. */
+export interface KeySettings {
+  contextPath: string;
+  settings: BuildSettings;
 }
 
 export function register(program: Command): void {
@@ -19,11 +28,37 @@ export function register(program: Command): void {
     .requiredOption('-a, --app <name>', 'the app in slipway.config.json')
     .option('--json', 'one JSON event per line instead of text')
     .option('--no-follow', 'return once the context is uploaded')
-    .action(async (dir: string, flags: { app: string; json?: boolean; follow: boolean }) => {
+    .option('--rebuild', 'build even when an image for this build key exists (for fresh base images)')
+    .action(async (dir: string, flags: { app: string; json?: boolean; follow: boolean; rebuild?: boolean }) => {
       const out = createOutput(Boolean(flags.json));
       // The API is found after the folder is packed: a bad folder is bad input (exit 2) whether or not a stack is up.
-      process.exitCode = await run({ dir, app: flags.app, follow: flags.follow }, { client: () => apiClient(), out });
+      process.exitCode = await run(
+        { dir, app: flags.app, follow: flags.follow, rebuild: Boolean(flags.rebuild) },
+        { client: () => apiClient(), out, keySettings: projectKeySettings },
+      );
     });
+}
+
+/**
+ * The app's key settings from the project's slipway.config.json, or undefined when there is none to read
+ * (the CLI run elsewhere): the client's key is only a cross-check, Prepare computes the one that counts.
+ */
+async function projectKeySettings(app: string): Promise<KeySettings | undefined> {
+  try {
+    const [{ join }, { readConfigFile }, { findProjectRoot }, { appConfig }, { buildSettings }, { BUILDSPEC_VERSION }] =
+      await Promise.all([
+        import('node:path'),
+        import('../../config-file.ts'),
+        import('../../local-stack/paths.ts'),
+        import('../../domain/config.ts'),
+        import('../../domain/build-key.ts'),
+        import('../../../buildspec/version.ts'),
+      ]);
+    const config = appConfig(readConfigFile(join(findProjectRoot(), 'slipway.config.json')), app);
+    return { contextPath: config.contextPath, settings: buildSettings(config, BUILDSPEC_VERSION) };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -32,19 +67,30 @@ export function register(program: Command): void {
  */
 export async function run(
   options: DeployOptions,
-  deps: { client: ApiClient | (() => Promise<ApiClient>); out: Output },
+  deps: {
+    client: ApiClient | (() => Promise<ApiClient>);
+    out: Output;
+    /** The app's key settings, to compute the context's build key while packing; none, no key. */
+    keySettings?: (app: string) => Promise<KeySettings | undefined>;
+  },
 ): Promise<number> {
   const { out } = deps;
   const startedAt = Date.now();
   // Loaded when a deploy runs: tar and the live view stay out of `slipway --help` and the other commands.
   const [{ packContext }, { followAndReport }] = await Promise.all([import('../pack.ts'), import('../report-run.ts')]);
-  const packed = await packContext(options.dir);
-  out.line(`packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}`);
+  const key = await deps.keySettings?.(options.app);
+  const packed = await packContext(options.dir, key ? { key } : {});
+  out.line(
+    `packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}` +
+      (packed.buildKey ? `, build key ${packed.buildKey.slice(0, 12)}` : ''),
+  );
   const client = typeof deps.client === 'function' ? await deps.client() : deps.client;
   const ticket = await client.request<UploadTicket>('POST', '/uploads', {
     app: options.app,
     uploader: await uploader(),
     bytes: packed.bytes.length,
+    ...(packed.buildKey && { buildKey: packed.buildKey }),
+    ...(options.rebuild && { rebuild: true }),
   });
   if (packed.bytes.length > ticket.upload.maxBytes)
     throw new ContextTooLargeError(
@@ -60,6 +106,7 @@ export async function run(
     app: ticket.app,
     bytes: packed.bytes.length,
     files: packed.files.length,
+    ...(packed.buildKey && { buildKey: packed.buildKey }),
   });
   out.line(`uploaded: run ${ticket.runId} (app ${ticket.app})`);
   if (!options.follow) {

@@ -44,6 +44,9 @@ export async function run(options: RunsOptions, deps: { client: ApiClient; out: 
     return 0;
   }
   if (runs.length === 0) deps.out.line(options.app ? `no runs for app "${options.app}" yet` : 'no runs yet');
-  for (const r of runs) deps.out.line(`${r.runId}  ${r.app.padEnd(16)} ${r.status.padEnd(10)} ${r.startedAt}`);
+  for (const r of runs) {
+    const status = `${r.status}${r.note ? ` (${r.note})` : ''}`;
+    deps.out.line(`${r.runId}  ${r.app.padEnd(16)} ${status.padEnd(10)} ${r.startedAt}`);
+  }
   return 0;
 }

@@ -33,7 +33,8 @@ export async function run(
           ? ` ${((Date.parse(step.endedAt) - Date.parse(step.startedAt)) / 1000).toFixed(1)}s`
           : '';
       deps.out.line(
-        `  ${step.name.padEnd(10)} ${step.status}${seconds}${step.retries ? ` (${step.retries} retries)` : ''}`,
+        `  ${step.name.padEnd(10)} ${step.status}${seconds}${step.retries ? ` (${step.retries} retries)` : ''}` +
+          (step.status === 'SKIPPED' && step.reason ? `: ${step.reason}` : ''),
       );
     }
     if (view.status !== 'RUNNING') for (const line of describeOutcome(view)) deps.out.line(line);

@@ -88,7 +88,8 @@ const TICKS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200];
 /**
  * timeline(run, now) → { seconds, rows, ticks }: each step's bar as fractions of the run's span
  * (left = start offset, width = duration), waits and retries included since a step spans from
- * its first state entered to its last state exited; a running step reaches now.
+ * its first state entered to its last state exited; a running step reaches now. A skipped step has
+ * no bar, and keeps the reason it was skipped for.
  */
 function timeline(run, now) {
   const start = Date.parse(run.startedAt);
@@ -97,7 +98,9 @@ function timeline(run, now) {
   const span = Math.max(end - start, 1000);
   const rows = run.steps.map((step, index) => {
     const row = { name: step.name, status: step.status, retries: step.retries || 0 };
-    if (!step.startedAt) return row;
+    if (step.reason) row.reason = step.reason;
+    // A skipped step gets no bar, even one entered only to find nothing to do (an unchanged deploy).
+    if (!step.startedAt || step.status === 'SKIPPED') return row;
     const from = Date.parse(step.startedAt);
     const nextStart = run.steps.slice(index + 1).map((s) => s.startedAt).find(Boolean);
     const to = step.status === 'RUNNING' ? end : step.endedAt ? Date.parse(step.endedAt) : nextStart ? Date.parse(nextStart) : end;

@@ -105,7 +105,7 @@ function runsNav(runs, filters, appNames, selected, limit, now) {
     h('p', { class: 'count muted' }, shown.length + ' run' + (shown.length === 1 ? '' : 's') + (filters.app || filters.status ? (shown.length === 1 ? ' matches' : ' match') : '')),
     shown.length
       ? shown.map((r) => h('a', { href: routeHash({ view: 'run', runId: r.runId, filters }), class: 'run-link' + (r.runId === selected ? ' selected' : ''), dataset: { run: r.runId, status: r.status, app: r.app } },
-          h('span', { class: 'line' }, badge(r.status), h('strong', {}, r.app),
+          h('span', { class: 'line' }, badge(r.status), r.note ? h('span', { class: 'note muted small' }, r.note) : null, h('strong', {}, r.app),
             h('span', { class: 'when muted', title: 'started ' + new Date(r.startedAt).toLocaleString() }, ago(r.startedAt, now) + (r.stoppedAt ? ' · ' + duration((Date.parse(r.stoppedAt) - Date.parse(r.startedAt)) / 1000) : ''))),
           h('code', { class: 'id' }, r.runId)))
       : h('p', { class: 'muted empty' }, runs.length ? empty : 'No runs yet. Deploy with: npx slipway deploy ./app --app <name>'),
@@ -131,6 +131,7 @@ function outcome(run) {
   const items = [];
   if (run.url) items.push(h('p', {}, 'serving at ', link(run.url)));
   if (run.superseded) items.push(h('p', { class: 'superseded' }, 'superseded by newer run ', h('a', { href: routeHash({ view: 'run', runId: run.superseded.by, filters: { app: run.app } }) }, h('code', {}, run.superseded.by)), ' (newest upload wins; this run ' + (run.superseded.step === 'rollout' ? 'stopped following its rollout' : 'did not deploy') + ')'));
+  if (run.unchanged) items.push(h('p', { class: 'unchanged' }, run.unchanged.message + ' (revision ' + run.unchanged.revision + '): nothing was built or deployed'));
   if (run.image) items.push(h('p', {}, 'image ', h('code', {}, run.image.repository + '@' + run.image.digest)));
   if (run.deployment) {
     const counts = run.deployment.desiredCount !== undefined ? ' · ' + (run.deployment.runningCount ?? '?') + '/' + run.deployment.desiredCount + ' running' : '';
@@ -154,7 +155,7 @@ function timelineView(run, now) {
         row.width !== undefined
           ? h('div', { class: 'bar ' + row.status, style: { left: pct(row.left), width: pct(row.width) }, title: row.name + ' ' + row.status + ' · ' + duration(row.seconds) },
               h('span', { class: 'seconds' + (row.left + row.width > 0.85 ? ' inside' : '') }, duration(row.seconds)))
-          : h('span', { class: 'muted idle' }, row.status.toLowerCase()))))));
+          : h('span', { class: 'muted idle', title: row.reason }, row.status.toLowerCase() + (row.reason ? ': ' + row.reason : '')))))));
 }
 
 function logView(log, folds) {

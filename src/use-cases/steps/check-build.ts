@@ -49,7 +49,7 @@ export async function checkBuild(
     image: {
       repository: repository.uri,
       digest: current.imageDigest,
-      tags: imageTags(state.runId, state.trigger),
+      tags: imageTags(state.runId, state.trigger, state.buildKey),
       reference: imageReference(repository.uri, current.imageDigest),
     },
   };

@@ -1,6 +1,7 @@
 import { appConfig, type CreatedService } from '../../domain/config.ts';
 import type { RunState } from '../../domain/run-state.ts';
 import { MAX_ROLLOUT_SECONDS } from '../../domain/waits.ts';
+import { unchangedMessage } from '../../domain/steps.ts';
 import type { TaskSettings } from '../../ports/container-service.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { claimDeploy, releaseDeploy } from './deploy-guard.ts';
@@ -46,6 +47,22 @@ export async function deploy(
         }),
       ),
     );
+  if (deployment.unchanged) {
+    // The service already runs this image with these settings: nothing was moved, there is no rollout to follow.
+    deps.logger.info('unchanged: the image already serves', {
+      runId: state.runId,
+      app: state.app,
+      digest: image.digest,
+      revision: deployment.revision,
+    });
+    const { taskDefinition, revision, url } = deployment;
+    const message = unchangedMessage(image.digest);
+    return {
+      ...rest,
+      unchanged: { digest: image.digest, taskDefinition, revision, ...(url !== undefined && { url }), message },
+      skipped: { ...state.skipped, deploy: message, rollout: message },
+    };
+  }
   // Never shorter than the app's own health-check timeout (plus time to start): the run must not give
   // up on a rollout the service is still allowed to finish, or it would report the wrong version serving.
   // At most MAX_ROLLOUT_SECONDS: the state machine's fallback looks (AwaitRollout) last that long.

@@ -20,7 +20,7 @@ export async function startBuild(
     contextPath: app.contextPath,
     dockerfile: app.dockerfile,
     imageRepository: repository.uri,
-    imageTags: imageTags(state.runId, state.trigger),
+    imageTags: imageTags(state.runId, state.trigger, state.buildKey),
     buildArgs: app.buildArgs,
     ...(app.target !== undefined && { target: app.target }),
     ...(app.platform !== undefined && { platform: app.platform }),

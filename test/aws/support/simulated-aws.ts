@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -13,7 +15,25 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import type { LocalStepFunctionsWorkflow } from '../../../src/adapters/local/local-workflow.ts';
 import type { RunState } from '../../../src/domain/run-state.ts';
 import { functionHandler } from '../../support/run-machine.ts';
+import { tarGz } from '../../support/tar.ts';
 import * as aws from './aws-fixtures.ts';
+
+/** The uploaded context: what Prepare reads (GetObject) to compute the run's build key. */
+export const CONTEXT = tarGz([
+  { path: 'Dockerfile', body: 'FROM public.ecr.aws/docker/library/busybox\nCOPY index.html /www/\n' },
+  { path: 'index.html', body: '<h1>hello</h1>\n' },
+]);
+
+/** ECR has no image for the run's build key yet (DescribeImages by tag): the run builds. */
+export function noImageForBuildKey(ecr: AwsClientStub<ECRClient>): void {
+  ecr.on(DescribeImagesCommand).rejects(
+    Object.assign(new Error("The image with imageId {imageTag:'key-…'} does not exist within the repository"), {
+      name: 'ImageNotFoundException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    }),
+  );
+}
 
 // The parts of AWS a simulated run needs beyond scripted answers (no vitest here: scripts/bench.ts uses them too).
 
@@ -32,7 +52,9 @@ export class SimulatedBucket {
       const object = this.objects.get(input.Key);
       if (!object)
         throw new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } });
-      return { Body: { transformToByteArray: async () => object.body }, ETag: object.etag };
+      // In Node the body is the response stream (what ObjectStore.stream reads), with the SDK's helpers on it.
+      const body = Object.assign(Readable.from([object.body]), { transformToByteArray: async () => object.body });
+      return { Body: body, ETag: object.etag };
     });
     s3.on(PutObjectCommand).callsFake(
       (input: { Key: string; Body: Uint8Array; IfMatch?: string; IfNoneMatch?: string }) => {
@@ -61,9 +83,9 @@ export class SimulatedBucket {
     }));
   }
 
-  /** `seed('guards/deploys/hello.json', marker)`: an object some other run wrote. */
+  /** `seed('guards/deploys/hello.json', marker)`: an object some other run wrote (JSON), or an upload's bytes. */
   seed(key: string, value: unknown): void {
-    this.write(key, new TextEncoder().encode(JSON.stringify(value)));
+    this.write(key, value instanceof Uint8Array ? value : new TextEncoder().encode(JSON.stringify(value)));
   }
 
   private write(key: string, body: Uint8Array): string {

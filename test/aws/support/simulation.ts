@@ -18,7 +18,7 @@ import type { TaskState } from '../../../src/pipeline/definition.ts';
 import { useEnvironment } from '../../../src/wiring/aws.ts';
 import { driveToEnd, functionsWorkflow } from '../../support/run-machine.ts';
 import * as aws from './aws-fixtures.ts';
-import { deliverEnd, routeCallbacks, SimulatedBucket } from './simulated-aws.ts';
+import { CONTEXT, deliverEnd, noImageForBuildKey, routeCallbacks, SimulatedBucket } from './simulated-aws.ts';
 
 /**
  * The state machine in AWS without an account: the real ASL on aws-local-stepfunctions, the real
@@ -45,6 +45,7 @@ export const INPUT: RunInput = {
   context: { key: KEY, bucket: aws.BUCKET },
 };
 export const NEW_IMAGE = `${aws.REPOSITORY_URI}@${aws.DIGEST}`;
+export { CONTEXT } from './simulated-aws.ts';
 
 /** The commands a mocked client received, in order, with their inputs. */
 export function sent(mock: { calls(): { args: unknown[] }[] }): [string, unknown][] {
@@ -123,7 +124,8 @@ export function useSimulation(
   });
   beforeEach(() => {
     for (const mock of Object.values(mocks)) mock.reset();
-    // The uploaded context; the bucket's own objects (no deploy marker yet: newest wins) as S3 keeps them.
+    // The uploaded context (its metadata, then its bytes); the bucket's own objects (no deploy marker yet: newest
+    // wins) as S3 keeps them.
     mocks.s3.on(HeadObjectCommand).resolves({
       ContentLength: 2048,
       ContentType: 'application/gzip',
@@ -132,6 +134,8 @@ export function useSimulation(
     bucket = new SimulatedBucket();
     bucket.install(mocks.s3);
     routeCallbacks(mocks.sfn, () => workflow!);
+    bucket.seed(KEY, CONTEXT);
+    noImageForBuildKey(mocks.ecr);
   });
   const simulate = async (options: RunOptions = {}): Promise<SimulatedRun> => {
     useEnvironment({ ...env, SLIPWAY_LOG_LEVEL: 'silent' });

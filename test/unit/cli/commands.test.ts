@@ -32,7 +32,7 @@ async function parse(command: { register(program: Command): void }, args: string
 
 describe('command registration', () => {
   it.each([
-    ['deploy', deploy, ['--app', '--json', '--no-follow']],
+    ['deploy', deploy, ['--app', '--json', '--no-follow', '--rebuild']],
     ['rollback', rollback, ['--app', '--to', '--json']],
     ['rebuild', rebuild, ['--app', '--from', '--follow', '--json']],
     ['runs', runs, ['--app', '--limit', '--json']],

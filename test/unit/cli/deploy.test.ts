@@ -62,4 +62,29 @@ describe('deploy', () => {
       { method: 'POST', path: '/uploads', body: expect.objectContaining({ app: 'hello', bytes: expect.any(Number) }) },
     ]);
   });
+
+  it('sends the build key it computed while packing, and --rebuild, with the upload request', async () => {
+    const dir = await contextOf(8 * 1024);
+    const { client, requests } = recordingClient(4096);
+    const settings = { dockerfile: 'Dockerfile', buildArgs: {}, buildspec: 'v1' };
+
+    await run(
+      { dir, app: 'hello', follow: false, rebuild: true },
+      { client, out, keySettings: async () => ({ contextPath: '.', settings }) },
+    ).catch(() => undefined);
+
+    expect(requests[0]?.body).toMatchObject({ buildKey: expect.stringMatching(/^[0-9a-f]{64}$/), rebuild: true });
+  });
+
+  it('sends no build key when it has no settings to compute one with', async () => {
+    const dir = await contextOf(8);
+    const { client, requests } = recordingClient(4096);
+
+    await run({ dir, app: 'hello', follow: false }, { client, out, keySettings: async () => undefined }).catch(
+      () => undefined,
+    );
+
+    expect(requests[0]?.body).not.toHaveProperty('buildKey');
+    expect(requests[0]?.body).not.toHaveProperty('rebuild');
+  });
 });

@@ -1,10 +1,12 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { list } from 'tar';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ContextDirectoryError, packContext } from '../../../src/cli/pack.ts';
+import { buildKeyOfArchive } from '../../../src/use-cases/build-key.ts';
+import { chunked } from '../../support/tar.ts';
 
 async function folder(files: Record<string, string>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'slipway-pack-'));
@@ -61,6 +63,31 @@ describe('pack', () => {
     const packed = await packContext(await folder(files));
     expect(packed.files).toEqual(expected);
     expect(await entries(packed.bytes)).toEqual(expected);
+  });
+
+  it('computes, while packing, the build key Prepare computes from the uploaded bytes', async () => {
+    const key = { contextPath: '.', settings: { dockerfile: 'Dockerfile', buildArgs: {}, buildspec: 'v1' } };
+    const packed = await packContext(await folder({ Dockerfile: 'FROM busybox', 'a/b.txt': 'b' }), { key });
+
+    expect(packed.buildKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(packed.buildKey).toBe(await buildKeyOfArchive(chunked(packed.bytes), key));
+  });
+
+  it('gives the same build key after the files are touched', async () => {
+    const key = { contextPath: '.', settings: { dockerfile: 'Dockerfile', buildArgs: {}, buildspec: 'v1' } };
+    const dir = await folder({ Dockerfile: 'FROM busybox', 'a/b.txt': 'b' });
+    const first = await packContext(dir, { key });
+    const later = new Date('2031-01-01T00:00:00Z');
+    for (const path of ['Dockerfile', 'a/b.txt', 'a']) await utimes(join(dir, path), later, later);
+
+    const second = await packContext(dir, { key });
+
+    expect(second.bytes.equals(first.bytes)).toBe(false);
+    expect(second.buildKey).toBe(first.buildKey);
+  });
+
+  it('packs without a key unless asked', async () => {
+    expect((await packContext(await folder({ Dockerfile: 'x' }))).buildKey).toBeUndefined();
   });
 
   it('refuses a path that is not a folder', async () => {

@@ -114,6 +114,21 @@ describe('timeline', () => {
     ]);
   });
 
+  it('draws no bar for a skipped step, even one that was entered, and keeps why it was skipped', () => {
+    const unchanged = {
+      startedAt: at(0),
+      endedAt: at(10),
+      steps: [
+        { name: 'prepare', status: 'SUCCEEDED', startedAt: at(0), endedAt: at(8), retries: 0 },
+        { name: 'deploy', status: 'SKIPPED', startedAt: at(8), endedAt: at(10), retries: 0, reason: 'unchanged' },
+      ],
+    };
+
+    const t = call<Timeline>('timeline', unchanged, Date.parse(at(500)));
+
+    expect(t.rows[1]).toEqual({ name: 'deploy', status: 'SKIPPED', retries: 0, reason: 'unchanged' });
+  });
+
   it('stretches a running step and the run to now', () => {
     const running = {
       startedAt: at(0),

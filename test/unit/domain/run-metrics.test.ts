@@ -52,6 +52,12 @@ describe('runMetrics', () => {
       },
       [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'SUPERSEDED' } }],
     ],
+    [
+      'a run whose image already served',
+      'Deploy',
+      { ...base, unchanged: { digest: 'sha256:x', taskDefinition: 'hello:3', revision: 3, message: 'unchanged' } },
+      [{ name: 'Runs', unit: 'Count', value: 1, dimensions: { app: 'hello', outcome: 'UNCHANGED' } }],
+    ],
     ['a build without its start time', 'AwaitBuild', build('SUCCEEDED'), []],
     [
       'a completed rollout',

@@ -15,6 +15,12 @@ describe('runSummary', () => {
   it.each<[string, Partial<ExecutionSummary>, string, boolean]>([
     ['a deployed run', { output: { app: 'web', deployment: { state: 'COMPLETED' } } }, 'SUCCEEDED', false],
     ['a run superseded before it deployed', { output: { app: 'web', superseded } }, 'SUPERSEDED', true],
+    [
+      'a run whose image already served',
+      { output: { app: 'web', unchanged: { digest: 'sha256:x' } } },
+      'SUCCEEDED',
+      false,
+    ],
     ['a succeeded run whose output the engine did not give', {}, 'SUCCEEDED', false],
     ['a succeeded run with an output that is not an object', { output: 'done' }, 'SUCCEEDED', false],
     [
@@ -29,5 +35,6 @@ describe('runSummary', () => {
     expect(summary.status).toBe(status);
     expect(summary.superseded !== undefined).toBe(hasBy);
     expect(summary).not.toHaveProperty('output');
+    expect(summary.note).toBe(JSON.stringify(change.output ?? {}).includes('unchanged') ? 'unchanged' : undefined);
   });
 });

@@ -15,6 +15,8 @@ const rolling = {
   deployment: { id: 'd', taskDefinition: 't', revision: 2, state: 'IN_PROGRESS', deadline: '' },
 };
 const rolled = { ...state, deployment: { ...rolling.deployment, state: 'COMPLETED', url: 'http://127.0.0.1:1' } };
+const reused = { ...state, reused: { tag: `key-${'a'.repeat(64)}`, digest: 'sha256:x' } };
+const unchanged = { ...reused, unchanged: { digest: 'sha256:x', taskDefinition: 't', revision: 2, message: 'm' } };
 
 describe('step-events', () => {
   it.each<[string, 'enter' | 'exit', RunState, string[]]>([
@@ -22,7 +24,9 @@ describe('step-events', () => {
     ['StartBuild', 'exit', building, []],
     ['AwaitBuild', 'exit', building, []],
     ['AwaitBuild', 'exit', built, ['build:SUCCEEDED']],
+    ['Prepare', 'exit', reused, ['prepare:SUCCEEDED']],
     ['Deploy', 'exit', rolling, ['deploy:SUCCEEDED', 'rollout:RUNNING']],
+    ['Deploy', 'exit', unchanged, ['deploy:SKIPPED', 'rollout:SKIPPED']],
     ['AwaitRollout', 'enter', rolling, []],
     ['AwaitRollout', 'exit', rolling, []],
     ['AwaitRollout', 'exit', rolled, ['rollout:SUCCEEDED']],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunState } from '../../../src/domain/run-state.ts';
-import { failedStep, isWaitState, stepOfState } from '../../../src/domain/steps.ts';
+import { failedStep, isWaitState, stepOfState, unchangedMessage } from '../../../src/domain/steps.ts';
 import { imageTags } from '../../../src/domain/image-tags.ts';
 
 const base: RunState = {
@@ -36,6 +36,8 @@ describe('steps', () => {
     ['an image', { ...base, repository, build, image }, 'lifecycle'],
     ['a lifecycle outcome', { ...base, repository, build, image, lifecycle }, 'deploy'],
     ['a deployment', { ...base, repository, build, image, lifecycle, deployment }, 'rollout'],
+    ['an image reused for its build key', { ...base, repository, image }, 'deploy'],
+    ['a rollback image', { ...base, trigger: { kind: 'rollback' }, repository, image }, 'deploy'],
   ])('a failure after %s is in step %s', (_name, state, expected) => {
     expect(failedStep(state)).toBe(expected);
   });
@@ -58,5 +60,13 @@ describe('steps', () => {
     ['CheckBuild', false],
   ])('tells a wait Task: %s is one: %s', (state, expected) => {
     expect(isWaitState(state)).toBe(expected);
+  });
+
+  it('tags an image with its build key too, when the run has one', () => {
+    expect(imageTags(base.runId, { kind: 'upload' }, 'ab'.repeat(32))).toEqual([base.runId, `key-${'ab'.repeat(32)}`]);
+  });
+
+  it('says how an unchanged run ends', () => {
+    expect(unchangedMessage('sha256:x')).toBe('unchanged: sha256:x already serves');
   });
 });

@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { BUILDSPEC_VERSION } from '../../../buildspec/version.ts';
+import { buildKeyTag, buildSettings } from '../../../src/domain/build-key.ts';
+import { appConfig } from '../../../src/domain/config.ts';
+import { buildKeyOfArchive } from '../../../src/use-cases/build-key.ts';
+import { chunked, tarGz } from '../../support/tar.ts';
 import { TransientError } from '../../../src/domain/errors.ts';
-import { runView } from '../../../src/domain/run-view.ts';
+import { runSummary, runView } from '../../../src/domain/run-view.ts';
 import {
   DIGEST,
   fakeDependencies,
@@ -227,5 +232,122 @@ describe('state machine', () => {
       },
     };
     expect(runView(await runToEnd(await localWorkflow(deps))).status).toBe('SUCCEEDED');
+  });
+});
+
+describe('state machine with build keys', () => {
+  let deps: ReturnType<typeof fakeDependencies>;
+  let tag: string;
+  const serving = {
+    image: `registry.example/hello@${DIGEST}`,
+    taskDefinition: 'hello:3',
+    revision: 3,
+    url: 'http://127.0.0.1:9999',
+  };
+
+  beforeEach(async () => {
+    deps = fakeDependencies();
+    const files = [{ path: 'Dockerfile', body: 'FROM busybox\n' }];
+    await deps.objects.put({ key: INPUT.context.key, body: tarGz(files), contentType: 'application/gzip' });
+    const settings = buildSettings(appConfig(deps.config, 'hello'), BUILDSPEC_VERSION);
+    tag = buildKeyTag(await buildKeyOfArchive(chunked(tarGz(files)), { contextPath: '.', settings }));
+  });
+
+  it('tags a new build with its build key', async () => {
+    const view = runView(await runToEnd(await localWorkflow(deps)));
+
+    expect(view.image?.tags).toEqual([INPUT.runId, tag]);
+    expect(deps.builds.started[0]?.imageTags).toEqual([INPUT.runId, tag]);
+  });
+
+  it('deploys the image the repository holds for the key, skipping build and lifecycle, with why', async () => {
+    deps.registry.images = [{ digest: DIGEST, tags: [tag], pushedAt: '2026-11-01T00:00:00Z' }];
+
+    const view = runView(await runToEnd(await localWorkflow(deps)));
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(view.steps.map((s) => [s.name, s.status, s.reason])).toEqual([
+      ['prepare', 'SUCCEEDED', undefined],
+      ['build', 'SKIPPED', `the repository holds ${DIGEST} for this build key (${tag.slice(0, 16)}…)`],
+      ['lifecycle', 'SKIPPED', 'no new image'],
+      ['deploy', 'SUCCEEDED', undefined],
+      ['rollout', 'SUCCEEDED', undefined],
+    ]);
+    expect(deps.builds.started).toEqual([]);
+    expect(deps.registry.policies).toEqual([]);
+    expect(deps.containers.deployed).toEqual([expect.objectContaining({ image: serving.image })]);
+  });
+
+  it('ends an unchanged redeploy SUCCEEDED at once: no build, no rollout, nothing moved', async () => {
+    deps.registry.images = [{ digest: DIGEST, tags: [tag], pushedAt: '2026-11-01T00:00:00Z' }];
+    deps.containers.serving_ = serving;
+    const rollouts = deps.containers.rollouts.length;
+
+    const workflow = await localWorkflow(deps);
+    const history = await runToEnd(workflow);
+    const view = runView(history);
+
+    expect(view.status).toBe('SUCCEEDED');
+    expect(runSummary((await workflow.list({ limit: 1 }))[0]!)).toMatchObject({
+      status: 'SUCCEEDED',
+      note: 'unchanged',
+    });
+    expect(view.unchanged).toEqual({
+      digest: DIGEST,
+      taskDefinition: 'hello:3',
+      revision: 3,
+      url: serving.url,
+      message: `unchanged: ${DIGEST} already serves`,
+    });
+    expect(view.url).toBe(serving.url);
+    expect(view.steps.map((s) => [s.name, s.status])).toEqual([
+      ['prepare', 'SUCCEEDED'],
+      ['build', 'SKIPPED'],
+      ['lifecycle', 'SKIPPED'],
+      ['deploy', 'SKIPPED'],
+      ['rollout', 'SKIPPED'],
+    ]);
+    expect(view.steps.find((s) => s.name === 'rollout')?.reason).toBe(`unchanged: ${DIGEST} already serves`);
+    expect(history.events.some((e) => e.type === 'StateEntered' && e.state === 'CheckRollout')).toBe(false);
+    expect(history.events.some((e) => e.type === 'StateEntered' && e.state === 'Unchanged')).toBe(true);
+    expect(deps.builds.started).toEqual([]);
+    expect(deps.containers.rollouts).toHaveLength(rollouts);
+  });
+
+  it('announces no build, and deploy and rollout skipped, for an unchanged redeploy', async () => {
+    deps.registry.images = [{ digest: DIGEST, tags: [tag], pushedAt: '2026-11-01T00:00:00Z' }];
+    deps.containers.serving_ = serving;
+
+    await runToEnd(await localWorkflow(deps));
+
+    const changes = (deps.events as RecordingBus).events.map((e) => `${e.detail.step}:${e.detail.status}`);
+    expect(changes).toEqual([
+      'prepare:RUNNING',
+      'prepare:SUCCEEDED',
+      'deploy:RUNNING',
+      'deploy:SKIPPED',
+      'rollout:SKIPPED',
+    ]);
+  });
+
+  it('builds a --rebuild run even when the image for the key already serves', async () => {
+    deps.registry.images = [{ digest: DIGEST, tags: [tag], pushedAt: '2026-11-01T00:00:00Z' }];
+    deps.containers.serving_ = { ...serving, image: 'registry.example/hello@sha256:old' };
+
+    const view = runView(await runToEnd(await localWorkflow(deps), { ...INPUT, rebuild: true }));
+
+    expect(view.steps.find((s) => s.name === 'build')?.status).toBe('SUCCEEDED');
+    expect(deps.builds.started).toHaveLength(1);
+  });
+
+  it('names deploy as the failed step when deploying a reused image fails', async () => {
+    deps.registry.images = [{ digest: DIGEST, tags: [tag], pushedAt: '2026-11-01T00:00:00Z' }];
+    deps.containers.deploy = async () => {
+      throw new Error('service gone');
+    };
+
+    const view = runView(await runToEnd(await localWorkflow(deps)));
+
+    expect(view.error).toMatchObject({ step: 'deploy', message: 'service gone' });
   });
 });

@@ -36,6 +36,26 @@ describe('create-upload', () => {
     expect(ticket).toMatchObject({ maxBytes: 524288000, upload: { maxBytes: 524288000 } });
   });
 
+  it("pins the client's build key and --rebuild into the upload's metadata", async () => {
+    const deps = fakeDependencies();
+    const buildKey = 'c0'.repeat(32);
+
+    const ticket = await createUpload({ app: 'hello', buildKey, rebuild: true }, deps);
+
+    expect(deps.objects.uploads[0]?.metadata).toEqual({
+      app: 'hello',
+      'run-id': ticket.runId,
+      'build-key': buildKey,
+      rebuild: 'true',
+    });
+  });
+
+  it('refuses a build key that is not a sha256', async () => {
+    await expect(createUpload({ app: 'hello', buildKey: 'key-123' }, fakeDependencies())).rejects.toThrow(
+      /buildKey: must be 64 lower-case hex characters/,
+    );
+  });
+
   it("caps the presigned POST at the app's own maxUploadBytes", async () => {
     const deps = withApps({ hello: {}, small: { maxUploadBytes: 2048 } });
 

@@ -4,9 +4,11 @@ import { sign } from '@octokit/webhooks-methods';
 import { list } from 'tar';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseContextKey } from '../../../src/domain/run-id.ts';
+import { buildKeyOfArchive } from '../../../src/use-cases/build-key.ts';
 import { handleGithubWebhook } from '../../../src/use-cases/github-webhook.ts';
 import { fakeDependencies, FakeSource, testConfig } from '../../support/fakes.ts';
 import { githubTarball } from '../../support/github.ts';
+import { chunked } from '../../support/tar.ts';
 
 type Example = Record<string, unknown> & { ref: string; after: string; deleted: boolean };
 const examples = JSON.parse(
@@ -87,7 +89,7 @@ describe('github-webhook', () => {
     expect((deps.source as FakeSource).requests).toEqual([`Codertocat/Hello-World@${branchPush.after}`]);
   });
 
-  it("keeps only the app's contextPath, without GitHub's top-level folder", async () => {
+  it("keeps only the app's contextPath, at its path, without GitHub's top-level folder", async () => {
     let body: Buffer | undefined;
     deps.objects.put = async (object) => void (body = Buffer.from(object.body));
     await handleGithubWebhook(await request('push', branchPush), deps);
@@ -98,7 +100,33 @@ describe('github-webhook', () => {
         .on('end', resolve)
         .on('error', reject),
     );
-    expect(names.filter((n) => !n.endsWith('/')).sort()).toEqual(['Dockerfile', 'index.html']);
+    expect(names.filter((n) => !n.endsWith('/')).sort()).toEqual([
+      'services/web/Dockerfile',
+      'services/web/index.html',
+    ]);
+  });
+
+  it("stores the same build key for a commit that changes only another app's folder", async () => {
+    const contexts: Uint8Array[] = [];
+    deps.objects.put = async (object) => void contexts.push(object.body);
+    const commit = (readme: string) =>
+      githubTarball('Codertocat/Hello-World', branchPush.after, {
+        'services/web/Dockerfile': 'FROM busybox\n',
+        'services/web/index.html': 'hi',
+        'services/api/main.go': readme,
+        'README.md': readme,
+      });
+    deps.source = new FakeSource(await commit('one'));
+    await handleGithubWebhook(await request('push', branchPush), deps);
+    deps.source = new FakeSource(await commit('two'));
+    await handleGithubWebhook(await request('push', { ...branchPush, after: 'b'.repeat(40) }), deps);
+
+    const settings = { dockerfile: 'Dockerfile', buildArgs: {}, buildspec: 'v1' };
+    const keys = await Promise.all(
+      contexts.map((body) => buildKeyOfArchive(chunked(body), { contextPath: 'services/web', settings })),
+    );
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
   });
 
   it('answers a second delivery as a duplicate with the same run id, fetching and writing nothing', async () => {

@@ -63,6 +63,11 @@ describe('rebuild', () => {
     });
   });
 
+  it.each([false, true])('builds whatever image the build key has (scheduled: %s)', async (schedule) => {
+    const started = await startRebuild(event({ app: 'hello', schedule }), deps);
+    expect((await workflow.history(started.runId))!.input).toMatchObject({ rebuild: true });
+  });
+
   it('starts one run when the same event is delivered twice', async () => {
     const first = await startRebuild(event({ app: 'hello' }), deps);
     const again = await startRebuild(event({ app: 'hello' }), deps);

@@ -53,6 +53,21 @@ describe('start-run', () => {
     ]);
   });
 
+  it('starts a run that always builds for a context uploaded with --rebuild', async () => {
+    const { workflow, started } = recordingWorkflow();
+    const deps = fakeDependencies({ workflow });
+    await deps.objects.put({
+      key: `contexts/hello/${RUN}.tar.gz`,
+      body: new Uint8Array(1),
+      contentType: 'application/gzip',
+      metadata: { uploader: 'dev@laptop', rebuild: 'true' },
+    });
+
+    await startRunFromObject(event(`contexts/hello/${RUN}.tar.gz`), deps);
+
+    expect(started[0]).toMatchObject({ runId: RUN, rebuild: true });
+  });
+
   it('starts one run when the same event is delivered twice', async () => {
     const { workflow, started } = recordingWorkflow();
     const deps = fakeDependencies({ workflow });

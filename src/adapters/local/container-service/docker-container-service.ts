@@ -21,7 +21,7 @@ import { AppProxy } from './proxy.ts';
 import { LocalSecretSource, redact, type SecretSource } from './secrets.ts';
 import { StateStore, type CurrentVersion, type DeploymentRecord, type ServiceState, type Task } from './state-store.ts';
 import { TaskLauncher } from './task-launcher.ts';
-import { checkTaskSettings, withTaskSettings } from './task-settings.ts';
+import { checkTaskSettings, hasTaskSettings, withTaskSettings } from './task-settings.ts';
 
 /** How long a replaced container may keep answering the requests it had accepted before it is removed. */
 const DRAIN_MS = 5_000;
@@ -152,6 +152,8 @@ export class DockerContainerService implements ContainerService {
       const deploymentId = `dep-${runId}`;
       const existing = await this.store.readDeployment(app, deploymentId);
       if (existing) return toDeployment(existing);
+      const unchanged = await this.alreadyServing(request);
+      if (unchanged) return unchanged;
       // A secret without a value would fail every container: say so now, before anything is registered or started.
       if (task) await this.launcher.resolveSecrets(app, task.secrets);
       const latest = await this.store.latestTaskDefinition(app);
@@ -222,6 +224,33 @@ export class DockerContainerService implements ContainerService {
       runningCount,
       desiredCount: current.desiredCount,
       ...(replacements.length > 0 ? { replacements } : {}),
+    };
+  }
+
+  /**
+   * The serving revision when it already is exactly what `request` asks for — the image, the task settings and
+   * count — with every task running and no rollout under way: deploying it would change nothing, as ECS would
+   * register nothing new. Called under the app's lock.
+   */
+  private async alreadyServing({ app, service, image, task }: DeployRequest): Promise<Deployment | undefined> {
+    const state = await this.store.readService(app);
+    const current = state?.current;
+    if (!current || current.image !== image || (task && current.desiredCount !== task.desiredCount)) return undefined;
+    const running = (await this.launcher.running(current.deploymentId)).length;
+    if (running === 0 || running !== current.desiredCount) return undefined;
+    if ((await this.store.listDeployments()).some((r) => r.app === app && r.state === 'IN_PROGRESS')) return undefined;
+    if (task) {
+      const family = current.taskDefinition.split('/').pop()?.split(':')[0] ?? app;
+      const definition = await this.store.taskDefinition(family, current.revision);
+      if (!definition || !hasTaskSettings(definition, service.container, task)) return undefined;
+    }
+    const url = urlOf(state);
+    return {
+      deploymentId: current.deploymentId,
+      taskDefinition: current.taskDefinition,
+      revision: current.revision,
+      unchanged: true,
+      ...(url ? { url } : {}),
     };
   }
 

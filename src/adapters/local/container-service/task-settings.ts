@@ -61,6 +61,23 @@ export function withTaskSettings(
   };
 }
 
+/** `hasTaskSettings(revision, 'web', task)` → whether the revision already holds what withTaskSettings would render into it. */
+export function hasTaskSettings(definition: TaskDefinition, container: string, task: TaskSettings): boolean {
+  const pick = (d: TaskDefinition) => {
+    const c = d.containerDefinitions?.find((found) => found.name === container);
+    return JSON.stringify([
+      d.cpu,
+      d.memory,
+      d.runtimePlatform?.cpuArchitecture,
+      c?.environment ?? [],
+      c?.secrets ?? [],
+    ]);
+  };
+  return (
+    pick(definition) === pick(withTaskSettings(definition as TaskDefinitionInput, container, task) as TaskDefinition)
+  );
+}
+
 /** What `docker run` needs from a revision's container: plain environment values and secret references. */
 export function containerSettings(
   definition: TaskDefinition | undefined,

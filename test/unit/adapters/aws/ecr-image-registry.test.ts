@@ -177,6 +177,36 @@ describe('EcrImageRegistry', () => {
     );
   });
 
+  it('finds the image a tag names with DescribeImages by tag', async () => {
+    const digest = `sha256:${'3f'.repeat(32)}`;
+    ecr.on(DescribeImagesCommand).resolves({
+      imageDetails: [{ repositoryName: 'hello', imageDigest: digest, imageTags: ['01J', `key-${'a'.repeat(64)}`] }],
+    });
+
+    const found = await new EcrImageRegistry().findImage('hello', `key-${'a'.repeat(64)}`);
+
+    expect(found).toEqual({ digest });
+    expect(ecr.commandCalls(DescribeImagesCommand)[0]?.args[0].input).toEqual({
+      repositoryName: 'hello',
+      imageIds: [{ imageTag: `key-${'a'.repeat(64)}` }],
+    });
+  });
+
+  it.each(['ImageNotFoundException', 'RepositoryNotFoundException'])(
+    'finds nothing when DescribeImages answers %s',
+    async (name) => {
+      ecr.on(DescribeImagesCommand).rejects(awsError(name, 400));
+
+      expect(await new EcrImageRegistry().findImage('hello', 'key-0')).toBeUndefined();
+    },
+  );
+
+  it('turns a throttled DescribeImages by tag into a TransientError', async () => {
+    ecr.on(DescribeImagesCommand).rejects(awsError('ThrottlingException', 400, 'Rate exceeded'));
+
+    await expect(new EcrImageRegistry().findImage('hello', 'key-0')).rejects.toBeInstanceOf(TransientError);
+  });
+
   it('turns a throttled call into a TransientError', async () => {
     ecr.on(DescribeRepositoriesCommand).rejects(awsError('ThrottlingException', 400, 'Rate exceeded'));
 

@@ -276,8 +276,38 @@ describe('EcsContainerService', () => {
       image: NEW_IMAGE,
     });
 
-    expect(result).toEqual({ deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), revision: 8 });
+    expect(result).toEqual({
+      deploymentId: 'ecs-svc/2222222222222222222',
+      taskDefinition: TD(8),
+      revision: 8,
+      unchanged: true,
+    });
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+  });
+
+  it.each([
+    ['its rollout is still in progress', { rolloutState: 'IN_PROGRESS' as const }],
+    ['not every task runs yet', { runningCount: 1 }],
+  ])('follows, but does not call unchanged, the deployment of the image when %s', async (_when, overrides) => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [
+        service({
+          taskDefinition: TD(8),
+          deployments: [deployment({ id: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), ...overrides })],
+        }),
+      ],
+    });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: taskDefinition(8, NEW_IMAGE) });
+
+    const result = await new EcsContainerService().deploy({
+      runId: 'r',
+      app: 'hello',
+      service: SERVICE,
+      image: NEW_IMAGE,
+    });
+
+    expect(result).toEqual({ deploymentId: 'ecs-svc/2222222222222222222', taskDefinition: TD(8), revision: 8 });
     expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
   });
 
@@ -762,7 +792,13 @@ describe('EcsContainerService', () => {
         task: TASK,
       });
 
-      expect(result).toEqual({ deploymentId: 'ecs-svc/1111111111111111111', taskDefinition: TD(2), revision: 2 });
+      expect(result).toEqual({
+        deploymentId: 'ecs-svc/1111111111111111111',
+        taskDefinition: TD(2),
+        revision: 2,
+        unchanged: true,
+        url: STACK.apps.hello!.url,
+      });
       expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
     });
 

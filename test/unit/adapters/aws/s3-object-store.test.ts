@@ -39,6 +39,14 @@ function body(bytes: Uint8Array): GetObjectCommandOutput['Body'] {
   return { transformToByteArray: async () => bytes } as unknown as GetObjectCommandOutput['Body'];
 }
 
+/** A response body as the SDK hands it over in Node: its chunks, then (optionally) a broken connection. */
+function stream(chunks: Uint8Array[], error?: Error): GetObjectCommandOutput['Body'] {
+  return (async function* () {
+    yield* chunks;
+    if (error) throw error;
+  })() as unknown as GetObjectCommandOutput['Body'];
+}
+
 function serviceError(name: string, status: number): S3ServiceException {
   return new S3ServiceException({
     name,
@@ -108,6 +116,42 @@ describe('S3ObjectStore', () => {
       .rejects(new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' }));
 
     expect(await newStore().get('contexts/missing.tar.gz')).toBeUndefined();
+  });
+
+  it('streams the object in the chunks S3 sends', async () => {
+    const chunks = [Uint8Array.of(1, 2), Uint8Array.of(3)];
+    s3Mock.on(GetObjectCommand).resolves({ Body: stream(chunks) });
+
+    const read: Uint8Array[] = [];
+    for await (const chunk of (await newStore().stream('contexts/hello/01J.tar.gz'))!) read.push(chunk);
+
+    expect(read).toEqual(chunks);
+    expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({
+      Bucket: bucket,
+      Key: 'contexts/hello/01J.tar.gz',
+    });
+  });
+
+  it('returns undefined from stream when there is no such key', async () => {
+    s3Mock
+      .on(GetObjectCommand)
+      .rejects(new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' }));
+
+    expect(await newStore().stream('contexts/missing.tar.gz')).toBeUndefined();
+  });
+
+  it('reports a stream that breaks off as a TransientError naming the object', async () => {
+    s3Mock.on(GetObjectCommand).resolves({ Body: stream([Uint8Array.of(1)], new Error('socket hang up')) });
+
+    const chunks = (await newStore().stream('contexts/hello/01J.tar.gz'))!;
+    const failure = (async () => {
+      for await (const _chunk of chunks);
+    })();
+
+    await expect(failure).rejects.toBeInstanceOf(TransientError);
+    await expect(failure).rejects.toThrow(
+      /s3:\/\/.*contexts\/hello\/01J\.tar\.gz broke off while reading \(socket hang up\)/,
+    );
   });
 
   it('reports throttling as a TransientError naming the object', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkTaskSettings,
   containerSettings,
+  hasTaskSettings,
   withTaskSettings,
 } from '../../../../src/adapters/local/container-service/task-settings.ts';
 import { initialTaskDefinition } from '../../../../src/domain/task-definition.ts';
@@ -92,6 +93,27 @@ describe('withTaskSettings', () => {
     );
 
     expect(rendered.containerDefinitions[1]).toEqual(sidecar);
+  });
+});
+
+describe('hasTaskSettings', () => {
+  const revision = (task: TaskSettings) =>
+    withTaskSettings(initialTaskDefinition('hello', 'web', 'img', 8080), 'web', task) as never;
+
+  it('is true for a revision rendered with the same settings', () => {
+    const task = aTask({ environment: { A: '1' }, secrets: { S: 'arn:s' } });
+    expect(hasTaskSettings(revision(task), 'web', task)).toBe(true);
+  });
+
+  it.each<[string, Partial<TaskSettings>]>([
+    ['cpu', { cpu: 512 }],
+    ['memory', { memory: 1024 }],
+    ['architecture', { architecture: 'ARM64' }],
+    ['an environment value', { environment: { A: '2' } }],
+    ['a secret reference', { secrets: { S: 'arn:other' } }],
+  ])('is false when %s changed', (_what, change) => {
+    const task = aTask({ environment: { A: '1' }, secrets: { S: 'arn:s' } });
+    expect(hasTaskSettings(revision(task), 'web', { ...task, ...change })).toBe(false);
   });
 });
 

@@ -56,6 +56,29 @@ describe('Deploy (newest wins)', () => {
     expect(await markerOf(deps)).toMatchObject({ runId: INPUT.runId, phase: 'updated' });
   });
 
+  it('claims the service and, finding it already running the image, ends its lease and the run unchanged', async () => {
+    const deps = fakeDependencies();
+    deps.containers.serving_ = {
+      image: built.image!.reference,
+      taskDefinition: 'hello:3',
+      revision: 3,
+      url: 'http://127.0.0.1:9999',
+    };
+
+    const next = await deploy(built, deps);
+
+    expect(next.unchanged).toEqual({
+      digest: DIGEST,
+      taskDefinition: 'hello:3',
+      revision: 3,
+      url: 'http://127.0.0.1:9999',
+      message: `unchanged: ${DIGEST} already serves`,
+    });
+    expect(next.skipped).toEqual({ deploy: next.unchanged?.message, rollout: next.unchanged?.message });
+    expect(next.deployment).toBeUndefined();
+    expect(await markerOf(deps)).toMatchObject({ runId: INPUT.runId, phase: 'updated' });
+  });
+
   it('ends its lease when moving the service fails, so a newer run need not wait for it', async () => {
     const deps = fakeDependencies();
     deps.containers.deploy = async () => Promise.reject(new Error('UpdateService refused'));
