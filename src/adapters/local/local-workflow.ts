@@ -124,17 +124,28 @@ export class LocalStepFunctionsWorkflow implements Workflow {
             ? 'ABORTED'
             : 'FAILED',
     );
+    // The history in memory (what history() answers) takes each event at once; the file follows,
+    // one write at a time with the latest events, so a run never waits for its own history to be written.
+    const saves = coalesced(() =>
+      this.save(history).catch((error: unknown) =>
+        this.options.logger.warn('could not save the execution history', {
+          runId: history.runId,
+          error: String(error),
+        }),
+      ),
+    );
     try {
       for await (const event of events) {
         const translated = translate(event);
         if (!translated) continue;
         history.events.push(translated);
-        await this.save(history);
+        saves.request();
       }
     } catch (error) {
       this.options.logger.warn('event log ended early', { runId: history.runId, error: String(error) });
     }
     const status: ExecutionStatus = await outcome;
+    await saves.idle();
     history.status = status;
     history.stoppedAt = history.events.at(-1)?.timestamp ?? new Date().toISOString();
     await this.save(history);
@@ -169,6 +180,29 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     const all = await Promise.all(names.map((n) => this.read(n.slice(0, -'.json'.length))));
     return all.filter((h): h is ExecutionHistory => h !== undefined);
   }
+}
+
+/**
+ * `coalesced(write)`: `request()` runs `write` now or, while one runs, once more after it, however many
+ * requests came in between; `idle()` resolves once no write runs. `write` must not reject.
+ */
+function coalesced(write: () => Promise<void>): { request(): void; idle(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const loop = async () => {
+    do {
+      again = false;
+      await write();
+    } while (again);
+    running = undefined;
+  };
+  return {
+    request() {
+      if (running) again = true;
+      else running = loop();
+    },
+    idle: () => running ?? Promise.resolve(),
+  };
 }
 
 /** aws-local-stepfunctions' event log → the domain's execution events (the same shape the Step Functions adapter produces). */
