@@ -145,9 +145,9 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       this.options.logger.warn('event log ended early', { runId: history.runId, error: String(error) });
     }
     const status: ExecutionStatus = await outcome;
-    await saves.idle();
     history.status = status;
     history.stoppedAt = history.events.at(-1)?.timestamp ?? new Date().toISOString();
+    await saves.idle();
     await this.save(history);
     this.running.delete(history.runId);
     this.options.logger.info('execution ended', { runId: history.runId, app: history.app, status });
