@@ -70,8 +70,12 @@ export async function run(
 }
 
 async function uploadShowingProgress(ticket: UploadTicket, bytes: Buffer, out: Output): Promise<void> {
-  const [{ createLogUpdate }, { upload }] = await Promise.all([import('log-update'), import('../upload.ts')]);
-  const live = !out.json && process.stdout.isTTY ? createLogUpdate(process.stdout) : undefined;
+  const terminal = !out.json && process.stdout.isTTY;
+  const [{ upload }, logUpdate] = await Promise.all([
+    import('../upload.ts'),
+    terminal ? import('log-update') : undefined, // slow to load, and only a terminal draws the bar
+  ]);
+  const live = logUpdate?.createLogUpdate(process.stdout);
   const began = Date.now();
   let shown = 0;
   try {
