@@ -9,6 +9,9 @@ import type { Workflow } from '../../ports/workflow.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/** How far the history file of a running execution may lag its history in memory. */
+const HISTORY_WRITE_GAP_MS = 250;
 type EngineEvent = { type: string; timestamp: number; [field: string]: unknown };
 
 export interface LocalWorkflowOptions {
@@ -124,15 +127,18 @@ export class LocalStepFunctionsWorkflow implements Workflow {
             ? 'ABORTED'
             : 'FAILED',
     );
-    // The history in memory (what history() answers) takes each event at once; the file follows,
-    // one write at a time with the latest events, so a run never waits for its own history to be written.
-    const saves = coalesced(() =>
-      this.save(history).catch((error: unknown) =>
-        this.options.logger.warn('could not save the execution history', {
-          runId: history.runId,
-          error: String(error),
-        }),
-      ),
+    // The history in memory (what history() answers while the run lasts) takes each event at once; the
+    // file, for after the run and after a restart, follows a moment later with every event so far. A run
+    // never waits for its own history to be written, and a polling loop does not rewrite it 40 times a second.
+    const saves = throttled(
+      () =>
+        this.save(history).catch((error: unknown) =>
+          this.options.logger.warn('could not save the execution history', {
+            runId: history.runId,
+            error: String(error),
+          }),
+        ),
+      HISTORY_WRITE_GAP_MS,
     );
     try {
       for await (const event of events) {
@@ -147,7 +153,7 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     const status: ExecutionStatus = await outcome;
     history.status = status;
     history.stoppedAt = history.events.at(-1)?.timestamp ?? new Date().toISOString();
-    await saves.idle();
+    await saves.flush();
     await this.save(history);
     this.running.delete(history.runId);
     this.options.logger.info('execution ended', { runId: history.runId, app: history.app, status });
@@ -183,25 +189,39 @@ export class LocalStepFunctionsWorkflow implements Workflow {
 }
 
 /**
- * `coalesced(write)`: `request()` runs `write` now or, while one runs, once more after it, however many
- * requests came in between; `idle()` resolves once no write runs. `write` must not reject.
+ * `throttled(write, 250)`: `request()` has `write` run once, at least 250 ms after the last one ended,
+ * however many requests come in meanwhile; `flush()` drops a pending write and waits for a running
+ * one, so the caller's own last write comes after it. `write` must not reject.
  */
-function coalesced(write: () => Promise<void>): { request(): void; idle(): Promise<void> } {
+function throttled(write: () => Promise<void>, gapMs: number): { request(): void; flush(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
-  const loop = async () => {
-    do {
-      again = false;
-      await write();
-    } while (again);
-    running = undefined;
+  let lastEnded = 0;
+  const schedule = () => {
+    again = false;
+    timer = setTimeout(run, Math.max(0, lastEnded + gapMs - Date.now()));
+  };
+  const run = () => {
+    timer = undefined;
+    running = write().finally(() => {
+      running = undefined;
+      lastEnded = Date.now();
+      if (again) schedule();
+    });
   };
   return {
     request() {
+      if (timer) return;
       if (running) again = true;
-      else running = loop();
+      else schedule();
     },
-    idle: () => running ?? Promise.resolve(),
+    async flush() {
+      clearTimeout(timer);
+      timer = undefined;
+      again = false;
+      await running;
+    },
   };
 }
 
