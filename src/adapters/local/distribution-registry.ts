@@ -10,6 +10,9 @@ import {
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
 
+/** Manifest lookups sent to the registry at a time. */
+const LOOKUPS_AT_ONCE = 8;
+
 export class RegistryRequestError extends SlipwayError {
   override name = 'RegistryRequestError';
   override readonly kind: ErrorKind = 'unavailable';
@@ -69,16 +72,20 @@ export class DistributionImageRegistry implements ImageRegistry {
     const index = await this.load();
     const known = (index.pushes[repository] ??= {});
     const byDigest = new Map<string, string[]>();
-    for (const tag of await this.tags(repository)) {
-      const digest = await this.manifestDigest(repository, tag);
+    // One HEAD per tag (every run tags its image): side by side, or a repository's history makes every deploy slower.
+    const tags = await this.tags(repository);
+    const tagged = await mapLimited(tags, LOOKUPS_AT_ONCE, (tag) => this.manifestDigest(repository, tag));
+    tags.forEach((tag, i) => {
+      const digest = tagged[i];
       if (digest) byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag]);
-    }
+    });
     // Untagged manifests are invisible to the tags API: the push index remembers them.
-    for (const digest of Object.keys(known)) {
-      if (byDigest.has(digest)) continue;
-      if (await this.manifestDigest(repository, digest)) byDigest.set(digest, []);
+    const untagged = Object.keys(known).filter((digest) => !byDigest.has(digest));
+    const present = await mapLimited(untagged, LOOKUPS_AT_ONCE, (digest) => this.manifestDigest(repository, digest));
+    untagged.forEach((digest, i) => {
+      if (present[i]) byDigest.set(digest, []);
       else delete known[digest];
-    }
+    });
     const images = [...byDigest].map(([digest, tags]) => ({
       digest,
       tags: tags.sort(),
@@ -189,4 +196,18 @@ export class DistributionImageRegistry implements ImageRegistry {
     });
     await this.writing;
   }
+}
+
+/** `mapLimited(items, 8, fn)` → fn over every item, at most `limit` at a time, the results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
