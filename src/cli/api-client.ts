@@ -51,9 +51,22 @@ export class ApiClient {
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.exchange<T>(method, path, { body })).body;
+  }
+
+  /** What request() does, with headers sent and the answer's headers returned too (ETag, Preference-Applied). */
+  async exchange<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<{ body: T; headers: Headers }> {
+    const { body } = options;
     const url = `${this.baseUrl}${path}`;
     const text = body === undefined ? undefined : JSON.stringify(body);
-    let headers: Record<string, string> = text === undefined ? {} : { 'content-type': 'application/json' };
+    let headers: Record<string, string> = {
+      ...options.headers,
+      ...(text !== undefined && { 'content-type': 'application/json' }),
+    };
     if (this.sign) {
       try {
         headers = {
@@ -89,7 +102,7 @@ export class ApiClient {
           : `${method} ${path} answered ${response.status}`);
       throw new ApiError(message, response.status, error?.name, knownKind(error?.kind));
     }
-    return json as T;
+    return { body: json as T, headers: response.headers };
   }
 }
 

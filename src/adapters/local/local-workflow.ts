@@ -36,6 +36,8 @@ export class LocalStepFunctionsWorkflow implements Workflow {
   private readonly machine: StateMachine;
   private readonly running = new Map<string, ExecutionHistory>();
   private readonly settled = new Set<Promise<void>>();
+  /** Per running execution: who waits for its next event (changed()). */
+  private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(private readonly options: LocalWorkflowOptions) {
     this.machine = new StateMachine(options.definition as StateMachineDefinition);
@@ -108,6 +110,23 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       }));
   }
 
+  async changed(runId: string, seenEvents: number, timeoutMs: number): Promise<void> {
+    const history = this.running.get(runId);
+    if (!history || history.status !== 'RUNNING' || history.events.length > seenEvents) return;
+    const listeners = this.listeners.get(runId) ?? new Set();
+    this.listeners.set(runId, listeners);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        listeners.delete(done);
+        if (listeners.size === 0 && this.listeners.get(runId) === listeners) this.listeners.delete(runId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs).unref();
+      listeners.add(done);
+    });
+  }
+
   /** Resolves once every execution in flight has ended (used when the stack stops and by tests). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.settled]);
@@ -145,6 +164,7 @@ export class LocalStepFunctionsWorkflow implements Workflow {
         const translated = translate(event);
         if (!translated) continue;
         history.events.push(translated);
+        this.tell(history.runId);
         saves.request();
       }
     } catch (error) {
@@ -153,10 +173,15 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     const status: ExecutionStatus = await outcome;
     history.status = status;
     history.stoppedAt = history.events.at(-1)?.timestamp ?? new Date().toISOString();
+    this.tell(history.runId);
     await saves.flush();
     await this.save(history);
     this.running.delete(history.runId);
     this.options.logger.info('execution ended', { runId: history.runId, app: history.app, status });
+  }
+
+  private tell(runId: string): void {
+    for (const listener of [...(this.listeners.get(runId) ?? [])]) listener();
   }
 
   private file(runId: string): string {

@@ -66,6 +66,10 @@ interface RunningBuild {
   stopped: boolean;
   done: Promise<void>;
   persisting: Promise<void>;
+  /** Lines in build.log so far (written, not only received). */
+  written: number;
+  /** Told of each line written and of the build's end. */
+  listeners: Set<() => void>;
 }
 
 /** CodeBuild on one machine: runs the buildspec's phases with bash and the local Docker engine. */
@@ -148,6 +152,8 @@ export class LocalBuildRunner implements BuildRunner {
       stopped: false,
       done: Promise.resolve(),
       persisting: Promise.resolve(),
+      written: 0,
+      listeners: new Set(),
     };
     this.builds.set(buildId, build);
     build.done = this.follow(build, child, [srcDir, contextFile], preamble);
@@ -168,6 +174,21 @@ export class LocalBuildRunner implements BuildRunner {
     const done = state.status !== 'IN_PROGRESS'; // read before the lines, so no line is missed after done
     const lines = await readLogLines(state.logs?.path as string, cursor);
     return { lines, cursor: cursor + lines.length, done };
+  }
+
+  /** `whenOutput('slipway-hello:4f1c…', 42, 20_000)` resolves once build.log has more than 42 lines or the build has ended (at once if so already), or after 20 s. */
+  async whenOutput(buildId: string, cursor: number, timeoutMs: number): Promise<void> {
+    const build = this.builds.get(buildId);
+    if (!build || build.state.status !== 'IN_PROGRESS' || build.written > cursor) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        build.listeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs).unref();
+      build.listeners.add(done);
+    });
   }
 
   /** Stops a running build (its whole process group); it ends as STOPPED. */
@@ -249,8 +270,14 @@ export class LocalBuildRunner implements BuildRunner {
     // A log that cannot be written (disk full) must not take the process down; get() still has the tail.
     log.on('error', () => undefined);
     let lastPhase = build.progress.phase;
+    const told = () => {
+      for (const listener of [...build.listeners]) listener();
+    };
     const onLine = (line: string): void => {
-      log.write(`${line}\n`);
+      log.write(`${line}\n`, () => {
+        build.written += 1;
+        told();
+      });
       build.progress.onLine(line);
       if (build.progress.phase !== lastPhase) {
         lastPhase = build.progress.phase;
@@ -303,6 +330,7 @@ export class LocalBuildRunner implements BuildRunner {
       ...(status === 'STOPPED' && { failure: { phase: lastPhase, message: 'The build was stopped.' } }),
     });
     this.persist(build);
+    told();
     await build.persisting;
     // CodeBuild discards the build container; the context and its unpacked copy are the only large leftovers here.
     await Promise.all(leftovers.map((path) => rm(path, { recursive: true, force: true })));
