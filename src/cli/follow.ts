@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunLogPage } from '../use-cases/run-logs.ts';
 import type { RunView, StepStatus } from '../domain/run-view.ts';
 import { STEPS, type StepName } from '../domain/steps.ts';
-import { ApiError, type ApiClient } from './api-client.ts';
+import { ApiError, type AnswerHeaders, type ApiClient } from './api-client.ts';
 
 export type FollowEvent =
   | { type: 'waiting'; runId: string }
@@ -38,7 +38,7 @@ export async function followRun(
   /** The ETag of the run as last shown, and whether the next request may wait for it to change. */
   let version: string | undefined;
   let mayWait = false;
-  const waited = (headers: Headers) => /\bwait=/.test(headers.get('preference-applied') ?? '');
+  const waited = (headers: AnswerHeaders) => /\bwait=/.test(headers.get('preference-applied') ?? '');
 
   /** Reads the build's output on from the cursor; with `wait`, an empty page waits for a line. Returns whether the server waited. */
   const readLogs = async (wait: boolean): Promise<boolean> => {
