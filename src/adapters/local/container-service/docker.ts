@@ -62,6 +62,56 @@ export class DockerCli {
 
   /** `run(spec)` → the new container's id; the container runs detached. */
   async run(spec: RunSpec): Promise<string> {
+    const api = await this.api();
+    const created = api ? await this.create(api, spec) : undefined;
+    if (created) {
+      await this.call(api!, 'POST', `/containers/${created}/start`, ['run', spec.name]);
+      return created;
+    }
+    return this.runWithClient(spec);
+  }
+
+  /**
+   * What `docker run -d` asks the engine for, as one create: the id, or undefined when the image is not on
+   * this engine (the client pulls it first). Secrets go in the request body, never on a command line.
+   */
+  private async create(api: EngineApi, spec: RunSpec): Promise<string | undefined> {
+    const secrets = Object.entries(spec.secretEnv ?? {});
+    for (const [key, value] of secrets) checkSecretName(key, value);
+    const variables = (entries: [string, string][]) => entries.map(([key, value]) => `${key}=${value}`);
+    const [entry, ...entryArgs] = spec.entryPoint ?? [];
+    const port = `${spec.port}/tcp`;
+    const body = {
+      Image: spec.image,
+      Labels: spec.labels,
+      // In the client's order: the env file's one-line values, then -e (which wins over them), then the multi-line ones.
+      Env: [
+        ...variables(secrets.filter(([, v]) => !/[\r\n]/.test(v))),
+        ...variables(Object.entries(spec.env)),
+        ...variables(secrets.filter(([, v]) => /[\r\n]/.test(v))),
+      ],
+      ...(entry !== undefined && { Entrypoint: [entry] }),
+      ...((entry !== undefined || spec.command) && { Cmd: [...entryArgs, ...(spec.command ?? [])] }),
+      ExposedPorts: { [port]: {} },
+      HostConfig: {
+        PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        ...(spec.cpus !== undefined && { NanoCpus: Math.round(spec.cpus * 1e9) }),
+        ...(spec.memoryMiB !== undefined && { Memory: spec.memoryMiB * 1024 * 1024 }),
+      },
+    };
+    const answer = await this.call(
+      api,
+      'POST',
+      `/containers/create?name=${encodeURIComponent(spec.name)}`,
+      ['run', spec.name],
+      [404],
+      body,
+    );
+    if (answer.status === 404) return undefined;
+    return (answer.body as { Id: string }).Id;
+  }
+
+  private async runWithClient(spec: RunSpec): Promise<string> {
     const args = ['run', '-d', '--name', spec.name, '-p', `127.0.0.1::${spec.port}`];
     for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
     for (const [key, value] of Object.entries(spec.env)) args.push('-e', `${key}=${value}`);
@@ -80,12 +130,7 @@ export class DockerCli {
         await writeFile(file, lines.join(''), { mode: 0o600 });
         args.push('--env-file', file);
         for (const [key, value] of secrets.filter(([, v]) => /[\r\n]/.test(v))) {
-          // These would change what the client itself does, not only what the container sees.
-          if (key.startsWith('DOCKER_') || key === 'PATH' || key === 'HOME') {
-            throw new InvalidInputError(
-              `Secret ${key} has a multi-line value, which the local stack passes through the docker client's environment, where ${key} is a setting of the client itself. Rename the variable.`,
-            );
-          }
+          checkSecretName(key, value);
           clientEnv[key] = value;
           args.push('-e', key);
         }
@@ -221,10 +266,11 @@ export class DockerCli {
     path: string,
     args: string[],
     alsoFine: number[] = [],
+    body?: unknown,
   ): Promise<{ status: number; body: unknown }> {
     let answer;
     try {
-      answer = await api.call(method, path);
+      answer = await api.call(method, path, body);
     } catch (error) {
       throw new DockerCommandError(
         args,
@@ -261,4 +307,13 @@ export class DockerCli {
       );
     });
   }
+}
+
+/** A multi-line secret travels in the client's own environment when the client runs the container: never as one of the client's settings. */
+function checkSecretName(key: string, value: string): void {
+  // Refused however the container is started, so a secret that works once works every time.
+  if (/[\r\n]/.test(value) && (key.startsWith('DOCKER_') || key === 'PATH' || key === 'HOME'))
+    throw new InvalidInputError(
+      `Secret ${key} has a multi-line value, which the local stack passes through the docker client's environment, where ${key} is a setting of the client itself. Rename the variable.`,
+    );
 }

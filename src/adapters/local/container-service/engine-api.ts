@@ -18,9 +18,12 @@ export class EngineApi {
   constructor(readonly socketPath: string) {}
 
   /** `call('GET', '/containers/abc/json')` → `{ status: 200, body: {…} }`; rejects only when the engine does not answer. */
-  call(method: string, path: string): Promise<EngineAnswer> {
+  call(method: string, path: string, body?: unknown): Promise<EngineAnswer> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers =
+      text === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, method, path, timeout: TIMEOUT_MS }, (res) => {
+      const req = request({ socketPath: this.socketPath, method, path, headers, timeout: TIMEOUT_MS }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
@@ -39,7 +42,7 @@ export class EngineApi {
         req.destroy(new Error(`the engine did not answer ${method} ${path} within ${TIMEOUT_MS}ms`)),
       );
       req.on('error', reject);
-      req.end();
+      req.end(text);
     });
   }
 }

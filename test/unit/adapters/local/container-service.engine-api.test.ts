@@ -120,6 +120,60 @@ describe('DockerCli over the engine API', () => {
     ]);
   });
 
+  it('runs a container as docker run -d would: created with its settings, then started', async () => {
+    const bodies: unknown[] = [];
+    answer = (request) => {
+      if (request.url?.startsWith('/containers/create')) return { status: 201, body: { Id: 'c0ffee' } };
+      return { status: 204 };
+    };
+    server.prependListener('request', (request: IncomingMessage) => {
+      let text = '';
+      request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      request.on('end', () => text && bodies.push(JSON.parse(text)));
+    });
+
+    const id = await docker().run({
+      name: 'slipway-hello-r1-abc',
+      image: '127.0.0.1:5000/hello@sha256:ab',
+      labels: { 'slipway.stack': 's' },
+      port: 8080,
+      env: { MODE: 'web' },
+      secretEnv: { DB_PASSWORD: 'hunter2', CERT: 'line one\nline two' },
+      cpus: 0.25,
+      memoryMiB: 512,
+      entryPoint: ['/bin/sh', '-c'],
+      command: ['httpd -f'],
+    });
+
+    expect(id).toBe('c0ffee');
+    expect(seen.map((s) => `${s.method} ${s.url}`)).toEqual([
+      'POST /containers/create?name=slipway-hello-r1-abc',
+      'POST /containers/c0ffee/start',
+    ]);
+    expect(bodies[0]).toEqual({
+      Image: '127.0.0.1:5000/hello@sha256:ab',
+      Labels: { 'slipway.stack': 's' },
+      Env: ['DB_PASSWORD=hunter2', 'MODE=web', 'CERT=line one\nline two'],
+      Entrypoint: ['/bin/sh'],
+      Cmd: ['-c', 'httpd -f'],
+      ExposedPorts: { '8080/tcp': {} },
+      HostConfig: {
+        PortBindings: { '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        NanoCpus: 250_000_000,
+        Memory: 512 * 1024 * 1024,
+      },
+    });
+  });
+
+  it('leaves an image the engine does not have to the client, which pulls it', async () => {
+    answer = () => ({ status: 404, body: { message: 'No such image: 127.0.0.1:5000/hello@sha256:ab' } });
+
+    // The test's client fails any command it is asked to run: reaching it is what this checks.
+    await expect(
+      docker().run({ name: 'n', image: '127.0.0.1:5000/hello@sha256:ab', labels: {}, port: 8080, env: {} }),
+    ).rejects.toThrow(/the test's docker was run: run -d --name n/);
+  });
+
   it("fails with the engine's words when it refuses", async () => {
     answer = () => ({ status: 500, body: { message: 'driver failed' } });
 
