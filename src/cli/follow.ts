@@ -60,8 +60,14 @@ export async function followRun(
     let run: RunView;
     let serverWaited = false;
     try {
+      // The first request may wait for the run to start; later ones, for it to change from what was shown.
       const answer = await client.exchange<RunView>('GET', `/runs/${runId}`, {
-        headers: mayWait && version ? { 'if-none-match': version, prefer: `wait=${WAIT_SECONDS}` } : {},
+        headers:
+          version === undefined
+            ? { prefer: `wait=${WAIT_SECONDS}` }
+            : mayWait
+              ? { 'if-none-match': version, prefer: `wait=${WAIT_SECONDS}` }
+              : {},
       });
       run = answer.body;
       version = answer.headers.get('etag') ?? undefined;

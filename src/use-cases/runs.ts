@@ -32,7 +32,8 @@ export interface WatchedRun {
 /**
  * `watchRun('01J…', { seen: '12-RUNNING', waitMs: 20_000 })` → the run view once its version differs from
  * `seen` — at once when it already does — or after `waitMs` as it is: a client long-polls instead of
- * asking again and again. A workflow that cannot wait for changes answers at once.
+ * asking again and again. A run that has not started yet (its upload's event is on its way) is waited
+ * for too, up to waitMs, then RunNotFoundError. A workflow that cannot wait for changes answers at once.
  */
 export async function watchRun(
   runId: string,
@@ -45,9 +46,13 @@ export async function watchRun(
   const deadline = Date.now() + options.waitMs;
   for (;;) {
     const history = await deps.workflow.history(runId);
-    if (!history) throw new RunNotFoundError(runId);
-    const version = `${history.events.length}-${history.status}`;
     const remaining = deadline - Date.now();
+    if (!history) {
+      if (!deps.workflow.changed || remaining <= 0) throw new RunNotFoundError(runId);
+      await deps.workflow.changed(runId, 0, remaining);
+      continue;
+    }
+    const version = `${history.events.length}-${history.status}`;
     if (version !== options.seen || !deps.workflow.changed || remaining <= 0)
       return { run: runView(history), version, waits };
     await deps.workflow.changed(runId, history.events.length, remaining);

@@ -71,6 +71,7 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       events: [],
     };
     this.running.set(input.runId, history);
+    this.tell(input.runId);
     await this.save(history);
 
     const execution = this.machine.run(input as never, {
@@ -112,7 +113,8 @@ export class LocalStepFunctionsWorkflow implements Workflow {
 
   async changed(runId: string, seenEvents: number, timeoutMs: number): Promise<void> {
     const history = this.running.get(runId);
-    if (!history || history.status !== 'RUNNING' || history.events.length > seenEvents) return;
+    if (history ? history.status !== 'RUNNING' || history.events.length > seenEvents : await this.read(runId)) return;
+    // Running with no news yet, or not started yet (its upload's event is on its way): wait for either.
     const listeners = this.listeners.get(runId) ?? new Set();
     this.listeners.set(runId, listeners);
     await new Promise<void>((resolve) => {

@@ -70,7 +70,7 @@ describe('followRun', () => {
 
     expect(run.status).toBe('SUCCEEDED');
     expect(sent.map((s) => [s.path, s.headers])).toEqual([
-      [`/runs/${RUN}`, {}],
+      [`/runs/${RUN}`, { prefer: 'wait=20' }],
       [`/runs/${RUN}/logs`, {}],
       [`/runs/${RUN}/logs?cursor=1`, {}],
       [`/runs/${RUN}/logs?cursor=1`, { prefer: 'wait=20' }],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RunNotFoundError } from '../../../src/domain/errors.ts';
 import type { ExecutionHistory } from '../../../src/domain/execution.ts';
 import type { Workflow } from '../../../src/ports/workflow.ts';
 import { watchRun } from '../../../src/use-cases/runs.ts';
@@ -65,6 +66,30 @@ describe('watchRun', () => {
     const watched = await watchRun(RUN_ID, { seen: '1-RUNNING', waitMs: 10 }, { workflow });
 
     expect(watched.version).toBe('1-RUNNING');
+  });
+
+  it('waits for a run that has not started yet', async () => {
+    let started = false;
+    let tell: (() => void) | undefined;
+    const live = liveWorkflow({ canWait: true });
+    const workflow: Workflow = {
+      ...live.workflow,
+      history: async (runId) => (started ? live.workflow.history(runId) : undefined),
+      changed: () => new Promise<void>((resolve) => (tell = resolve)),
+    };
+
+    const watching = watchRun(RUN_ID, { waitMs: 20_000 }, { workflow });
+    while (!tell) await new Promise((resolve) => setTimeout(resolve, 1));
+    started = true;
+    tell();
+
+    expect((await watching).run.id).toBe(RUN_ID);
+  });
+
+  it('says there is no such run once the wait is over', async () => {
+    const workflow: Workflow = { ...liveWorkflow({ canWait: true }).workflow, history: async () => undefined };
+
+    await expect(watchRun(RUN_ID, { waitMs: 10 }, { workflow })).rejects.toBeInstanceOf(RunNotFoundError);
   });
 
   it('answers at once where the workflow cannot wait (Step Functions), saying so', async () => {
