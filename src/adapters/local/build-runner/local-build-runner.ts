@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -77,6 +77,7 @@ export class LocalBuildRunner implements BuildRunner {
   private readonly builds = new Map<string, RunningBuild>();
   private readonly buildNumbers = new Map<string, number>();
   private existingBuilds: Promise<string[]> | undefined;
+  private buildx: Promise<boolean> | undefined;
   private readonly workDir: string;
   private readonly docker: string;
   private readonly now: () => Date;
@@ -131,12 +132,15 @@ export class LocalBuildRunner implements BuildRunner {
       ? [`slipway: could not fetch the context ${request.context.bucket}/${request.context.key}: ${fetchError}`]
       : [];
 
-    const env = this.environment(
-      request,
-      { buildId, buildNumber: state.buildNumber, srcDir, startTime },
-      join(dir, 'bin'),
-      contextFile,
-    );
+    const env = {
+      ...this.environment(
+        request,
+        { buildId, buildNumber: state.buildNumber, srcDir, startTime },
+        join(dir, 'bin'),
+        contextFile,
+      ),
+      SLIPWAY_BUILDX: (await this.hasBuildx()) ? '1' : '0',
+    };
     const child = spawn('bash', [join(dir, 'build.sh'), join(dir, 'exported-variables')], {
       cwd: srcDir,
       env,
@@ -212,6 +216,17 @@ export class LocalBuildRunner implements BuildRunner {
   /** Stops every build still running and waits for their state to be written. */
   async close(): Promise<void> {
     await Promise.all([...this.builds.keys()].map((id) => this.stop(id)));
+  }
+
+  /**
+   * Whether the client has `docker buildx`, asked once: the buildspec would ask on every build, and the
+   * answer costs a docker process (tens of milliseconds). Installing buildx takes a restart of the stack to notice.
+   */
+  private hasBuildx(): Promise<boolean> {
+    this.buildx ??= new Promise((resolve) =>
+      execFile(this.docker, ['buildx', 'version'], { timeout: 10_000 }, (error) => resolve(!error)),
+    );
+    return this.buildx;
   }
 
   /** Streams the context to `file`; resolves to why it could not, or undefined. */
