@@ -176,6 +176,13 @@ async function writeConfig(dataDir: string, socketPath: string, notifyUrl: strin
       '      timeout: 2s',
       '      threshold: 3',
       '      backoff: 1s',
+      // Only manifest pushes are recorded: every pull and HEAD (a lifecycle run makes one per tag) and every
+      // layer would otherwise be one more request to the stack, one at a time.
+      '      ignore:',
+      '        mediatypes:',
+      '          - application/octet-stream',
+      '        actions:',
+      '          - pull',
       '',
     ].join('\n'),
   );

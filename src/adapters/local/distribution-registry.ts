@@ -53,6 +53,7 @@ export class DistributionImageRegistry implements ImageRegistry {
   /** Record manifest pushes from the registry's notifications. */
   async recordNotification(notification: RegistryNotification): Promise<void> {
     const index = await this.load();
+    let recorded = false;
     for (const event of notification.events ?? []) {
       const { target } = event;
       if (
@@ -63,9 +64,11 @@ export class DistributionImageRegistry implements ImageRegistry {
       )
         continue;
       const repo = (index.pushes[target.repository] ??= {});
-      repo[target.digest] ??= event.timestamp ? new Date(event.timestamp).toISOString() : this.now().toISOString();
+      if (repo[target.digest]) continue;
+      repo[target.digest] = event.timestamp ? new Date(event.timestamp).toISOString() : this.now().toISOString();
+      recorded = true;
     }
-    await this.save();
+    if (recorded) await this.save();
   }
 
   async listImages(repository: string): Promise<RegistryImage[]> {
