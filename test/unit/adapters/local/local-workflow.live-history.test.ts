@@ -31,7 +31,7 @@ async function threeTasks(handlers: Record<string, (input: unknown) => Promise<u
   };
 }
 
-describe('LocalStepFunctionsWorkflow', () => {
+describe('LocalStepFunctionsWorkflow, its live history', () => {
   it('writes every event and the final status to the run file once the run has ended', async () => {
     const { stateDir, workflow } = await threeTasks({});
 
@@ -66,5 +66,46 @@ describe('LocalStepFunctionsWorkflow', () => {
 
     expect(seen?.status).toBe('RUNNING');
     expect(seen?.events.at(-1)).toMatchObject({ type: 'StateEntered', state: 'Two' });
+  });
+
+  it('tells a watcher of the next event of a running execution', async () => {
+    let release: () => void = () => undefined;
+    const { workflow } = await threeTasks({
+      Two: (input) => new Promise((resolve) => (release = () => resolve(input))),
+    });
+    await workflow.start(INPUT);
+    const entered = () =>
+      workflow.history(INPUT.runId).then((h) => {
+        const last = h!.events.at(-1);
+        return last?.type === 'StateEntered' && last.state === 'Two';
+      });
+    while (!(await entered())) await new Promise((resolve) => setTimeout(resolve, 5));
+    const seen = (await workflow.history(INPUT.runId))!.events.length;
+
+    const next = workflow.changed(INPUT.runId, seen, 30_000);
+    release();
+    await next;
+
+    expect((await workflow.history(INPUT.runId))!.events.length).toBeGreaterThan(seen);
+    await workflow.idle();
+  });
+
+  it('tells a watcher of a run not started yet when it starts', async () => {
+    const { workflow } = await threeTasks({});
+
+    const started = workflow.changed(INPUT.runId, 0, 30_000);
+    await workflow.start(INPUT);
+    await started;
+
+    expect(await workflow.history(INPUT.runId)).toBeDefined();
+    await workflow.idle();
+  });
+
+  it('answers a watcher of an ended run at once', async () => {
+    const { workflow } = await threeTasks({});
+    await workflow.start(INPUT);
+    await workflow.idle();
+
+    await expect(workflow.changed(INPUT.runId, 999, 30_000)).resolves.toBeUndefined();
   });
 });
