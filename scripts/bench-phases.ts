@@ -97,7 +97,7 @@ export function printPhases(title: string, runs: Phases[]): void {
   for (const [index, [name]] of runs[0]!.entries()) {
     const values = runs.map((r) => r[index]![1]).filter((v) => !Number.isNaN(v));
     const shown = values.length ? `${median(values).toFixed(0)} ms` : 'n/a';
-    console.log(`  ${name.padEnd(44)} ${shown.padStart(9)}`);
+    console.log(`  ${name.padEnd(52)} ${shown.padStart(9)}`);
   }
 }
 
