@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
 import { ImageNotFoundError } from '../../ports/image-registry.ts';
 import { MANIFEST_MEDIA_TYPES, type LifecycleOutcome } from '../../domain/images.ts';
@@ -12,6 +13,10 @@ import { writeJsonAtomically } from './atomic-json.ts';
 
 /** Manifest lookups sent to the registry at a time. */
 const LOOKUPS_AT_ONCE = 8;
+/** The registry's own grammar for repository names and tags, and the digests it links to. */
+const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export class RegistryRequestError extends SlipwayError {
   override name = 'RegistryRequestError';
@@ -43,7 +48,19 @@ export class DistributionImageRegistry implements ImageRegistry {
   private index: PushIndex | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: { url: string; host: string; indexPath: string; now?: () => Date }) {}
+  constructor(
+    private readonly options: {
+      url: string;
+      host: string;
+      indexPath: string;
+      /**
+       * The registry's filesystem storage (its `storage.filesystem.rootdirectory`), when this process may read
+       * it: a repository's tags are then read from it, one small file each, instead of one HEAD per tag.
+       */
+      storageDir?: string;
+      now?: () => Date;
+    },
+  ) {}
 
   async ensureRepository(name: string): Promise<{ uri: string }> {
     // The registry creates a repository on its first push; there is nothing to create ahead of it.
@@ -75,16 +92,22 @@ export class DistributionImageRegistry implements ImageRegistry {
     const index = await this.load();
     const known = (index.pushes[repository] ??= {});
     const byDigest = new Map<string, string[]>();
-    // One HEAD per tag (every run tags its image): side by side, or a repository's history makes every deploy slower.
-    const tags = await this.tags(repository);
-    const tagged = await mapLimited(tags, LOOKUPS_AT_ONCE, (tag) => this.manifestDigest(repository, tag));
+    const stored = this.stored(repository);
+    // Every run tags its image, so a repository has many tags: read where they point from the registry's storage,
+    // or else one HEAD per tag, side by side.
+    const tags = stored ? await stored.tags() : await this.tags(repository);
+    const tagged = await mapLimited(tags, LOOKUPS_AT_ONCE, (tag) =>
+      stored ? stored.tagged(tag) : this.manifestDigest(repository, tag),
+    );
     tags.forEach((tag, i) => {
       const digest = tagged[i];
       if (digest) byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag]);
     });
     // Untagged manifests are invisible to the tags API: the push index remembers them.
     const untagged = Object.keys(known).filter((digest) => !byDigest.has(digest));
-    const present = await mapLimited(untagged, LOOKUPS_AT_ONCE, (digest) => this.manifestDigest(repository, digest));
+    const present = await mapLimited(untagged, LOOKUPS_AT_ONCE, (digest) =>
+      stored ? stored.has(digest) : this.manifestDigest(repository, digest),
+    );
     untagged.forEach((digest, i) => {
       if (present[i]) byDigest.set(digest, []);
       else delete known[digest];
@@ -142,6 +165,36 @@ export class DistributionImageRegistry implements ImageRegistry {
     if (response.status === 404) return [];
     const body = (await response.json()) as { tags?: string[] | null };
     return body.tags ?? [];
+  }
+
+  /**
+   * A repository as the registry's filesystem driver keeps it (docker/registry/v2/repositories/<name>/_manifests):
+   * `tags/<tag>/current/link` holds the digest a tag points to, and `revisions/sha256/<hex>/link` exists while
+   * the manifest does (deleting a manifest removes both). Undefined without the storage, or for a name the
+   * registry would refuse anyway.
+   */
+  private stored(repository: string) {
+    const root = this.options.storageDir;
+    if (!root || !REPOSITORY_NAME.test(repository)) return undefined;
+    const manifests = join(root, 'docker', 'registry', 'v2', 'repositories', ...repository.split('/'), '_manifests');
+    const missing = (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    };
+    return {
+      tags: async () => ((await readdir(join(manifests, 'tags')).catch(missing)) ?? []).filter((t) => TAG.test(t)),
+      tagged: async (tag: string) => {
+        const link = (await readFile(join(manifests, 'tags', tag, 'current', 'link'), 'utf8').catch(missing))?.trim();
+        return link && DIGEST.test(link) ? link : undefined;
+      },
+      has: async (digest: string) => {
+        const [algorithm = '', hex = ''] = digest.split(':');
+        if (!DIGEST.test(digest)) return undefined;
+        return (await access(join(manifests, 'revisions', algorithm, hex, 'link')).then(() => true, missing))
+          ? digest
+          : undefined;
+      },
+    };
   }
 
   private async manifestDigest(repository: string, reference: string): Promise<string | undefined> {
