@@ -119,14 +119,18 @@ export class LocalBuildRunner implements BuildRunner {
 
     progress.enter('PROVISIONING');
     await mkdir(join(dir, 'bin'), { recursive: true });
-    // The buildspec calls plain `docker`; a shim first on PATH makes that the chosen client.
-    await symlink(this.docker, join(dir, 'bin', 'docker'));
-    await writeFile(join(dir, 'build.sh'), renderBuildScript(spec, this.options.buildspecPath));
-    const srcDir = await mkdtemp(join(tmpdir(), 'slipway-src-'));
-    // CodeBuild's build role reads the context from S3; here the runner fetches it, outside the build.
+    // CodeBuild's build role reads the context from S3; here the runner fetches it, outside the build,
+    // while the rest of the build's folder is made.
     progress.enter('DOWNLOAD_SOURCE');
     const contextFile = join(dir, 'context.tar.gz');
-    const fetchError = await this.fetchContext(request, contextFile);
+    const [fetchError, srcDir] = await Promise.all([
+      this.fetchContext(request, contextFile),
+      mkdtemp(join(tmpdir(), 'slipway-src-')),
+      // The buildspec calls plain `docker`; a shim first on PATH makes that the chosen client.
+      symlink(this.docker, join(dir, 'bin', 'docker')),
+      writeFile(join(dir, 'build.sh'), renderBuildScript(spec, this.options.buildspecPath)),
+      this.hasBuildx(),
+    ]);
     // A context that could not be fetched leaves no file: the buildspec then fails with ContextDownloadFailed, as in CodeBuild.
     const preamble = fetchError
       ? [`slipway: could not fetch the context ${request.context.bucket}/${request.context.key}: ${fetchError}`]
@@ -139,7 +143,7 @@ export class LocalBuildRunner implements BuildRunner {
         join(dir, 'bin'),
         contextFile,
       ),
-      SLIPWAY_BUILDX: (await this.hasBuildx()) ? '1' : '0',
+      SLIPWAY_BUILDX: (await this.hasBuildx()) ? '1' : '0', // asked above, alongside the rest
     };
     const child = spawn('bash', [join(dir, 'build.sh'), join(dir, 'exported-variables')], {
       cwd: srcDir,
