@@ -66,8 +66,8 @@ interface RunningBuild {
   stopped: boolean;
   done: Promise<void>;
   persisting: Promise<void>;
-  /** Lines in build.log so far (written, not only received). */
-  written: number;
+  /** The lines in build.log so far (written, not only received), kept while the build runs: readers are served from here, not the file. */
+  lines: string[] | undefined;
   /** Told of each line written and of the build's end. */
   listeners: Set<() => void>;
 }
@@ -160,7 +160,7 @@ export class LocalBuildRunner implements BuildRunner {
       stopped: false,
       done: Promise.resolve(),
       persisting: Promise.resolve(),
-      written: 0,
+      lines: [],
       listeners: new Set(),
     };
     this.builds.set(buildId, build);
@@ -178,16 +178,17 @@ export class LocalBuildRunner implements BuildRunner {
 
   /** `logLines(buildId, 0)` → every line so far and the cursor for the next call; `done` once nothing more will come. */
   async logLines(buildId: string, cursor = 0): Promise<{ lines: string[]; cursor: number; done: boolean }> {
-    const state = this.builds.get(buildId)?.state ?? (await this.load(buildId));
+    const running = this.builds.get(buildId);
+    const state = running?.state ?? (await this.load(buildId));
     const done = state.status !== 'IN_PROGRESS'; // read before the lines, so no line is missed after done
-    const lines = await readLogLines(state.logs?.path as string, cursor);
+    const lines = running?.lines?.slice(cursor) ?? (await readLogLines(state.logs?.path as string, cursor));
     return { lines, cursor: cursor + lines.length, done };
   }
 
   /** `whenOutput('slipway-hello:4f1c…', 42, 20_000)` resolves once build.log has more than 42 lines or the build has ended (at once if so already), or after 20 s. */
   async whenOutput(buildId: string, cursor: number, timeoutMs: number): Promise<void> {
     const build = this.builds.get(buildId);
-    if (!build || build.state.status !== 'IN_PROGRESS' || build.written > cursor) return;
+    if (!build?.lines || build.state.status !== 'IN_PROGRESS' || build.lines.length > cursor) return;
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -211,7 +212,10 @@ export class LocalBuildRunner implements BuildRunner {
       try {
         process.kill(-build.child.pid, 'SIGTERM');
       } catch {
-        // Already gone: follow() records how it ended.
+        // No such group: either bash is gone (follow() records how it ended), or a stop right after start came
+        // before the child made its own group (setsid runs in the child, after spawn returns) — then it has
+        // started nothing yet, and stopping bash itself is enough.
+        build.child.kill('SIGTERM');
       }
     }
     await build.done;
@@ -294,7 +298,7 @@ export class LocalBuildRunner implements BuildRunner {
     };
     const onLine = (line: string): void => {
       log.write(`${line}\n`, () => {
-        build.written += 1;
+        build.lines?.push(line);
         told();
       });
       build.progress.onLine(line);
@@ -348,6 +352,7 @@ export class LocalBuildRunner implements BuildRunner {
       ...(status === 'FAILED' && { failure: progress.failure(exit) }),
       ...(status === 'STOPPED' && { failure: { phase: lastPhase, message: 'The build was stopped.' } }),
     });
+    build.lines = undefined; // build.log is whole (ended above): readers go to it from now on
     this.persist(build);
     told();
     await build.persisting;
