@@ -37,7 +37,10 @@ export async function run(
   const { out } = deps;
   const startedAt = Date.now();
   // Loaded when a deploy runs: tar and the live view stay out of `slipway --help` and the other commands.
-  const [{ packContext }, { followAndReport }] = await Promise.all([import('../pack.ts'), import('../report-run.ts')]);
+  // What is needed only once the context is packed loads meanwhile, and while the requests are on their way.
+  const later = Promise.all([import('../report-run.ts'), import('../upload.ts')]);
+  later.catch(() => undefined); // awaited below, where a failure to load is reported
+  const { packContext } = await import('../pack.ts');
   const packed = await packContext(options.dir);
   out.line(`packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}`);
   const client = typeof deps.client === 'function' ? await deps.client() : deps.client;
@@ -66,6 +69,7 @@ export async function run(
     out.line(`follow it with: slipway status ${ticket.runId} --follow`);
     return 0;
   }
+  const [{ followAndReport }] = await later;
   return followAndReport(client, ticket.runId, out, startedAt);
 }
 
