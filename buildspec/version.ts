@@ -4,4 +4,4 @@
  * time, because the Lambdas do not carry the file; test/unit/buildspec-version.test.ts fails, printing
  * the new value, until it is updated after an edit of buildspec.yml.
  */
-export const BUILDSPEC_VERSION = 'bf5ab917dbfe46bc3284be7550b8ab6358762c2e17e7ca6704fa723ce2ed0b59';
+export const BUILDSPEC_VERSION = 'f5f07ee994583b5d3c22468b90209fc587210ff66cee8bb460df475ef232baef';

@@ -5,16 +5,19 @@
  *   slipway  — `slipway deploy <folder> --app hello` on a warm local stack (pack, upload, event,
  *              state machine, build runner, registry, lifecycle, health-checked rollout).
  * Each iteration edits index.html so both really rebuild. Prints the median of each and the ratio
- * of the medians; timings here are noisy, so only the ratio means anything. Then an unchanged redeploy
- * against a full deploy (benchUnchangedRedeploy).
+ * of the medians; timings here are noisy, so only the ratio means anything. Then where each spent
+ * its time, phase by phase (scripts/bench-phases.ts), median over the iterations; then an unchanged
+ * redeploy against a full deploy (benchUnchangedRedeploy).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { dockerBinary } from '../src/adapters/local/docker-binary.ts';
+import { baselinePhases, deployPhases, median, printPhases, type CliMarks, type Phases } from './bench-phases.ts';
 
 const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -40,35 +43,58 @@ async function waitFor200(url: string): Promise<void> {
   throw new Error(`${url} never answered 200`);
 }
 
-async function baseline(dir: string, registry: string, i: number): Promise<number> {
+async function baseline(dir: string, registry: string, i: number): Promise<{ ms: number; phases: Phases }> {
   const work = await mkdtemp(join(tmpdir(), 'slipway-bench-raw-'));
   const image = `${registry}/bench-raw:${i}`;
-  const started = performance.now();
+  const started = Date.now();
   await exec('tar', ['-czf', join(work, 'context.tar.gz'), '-C', dir, '.']);
   await exec('mkdir', ['-p', join(work, 'ctx')]);
   await exec('tar', ['-xzf', join(work, 'context.tar.gz'), '-C', join(work, 'ctx')]);
+  const tarred = Date.now();
   await exec(DOCKER, ['build', '-q', '-t', image, join(work, 'ctx')], {
     env: { ...process.env, DOCKER_BUILDKIT: '1' },
   });
+  const built = Date.now();
   await exec(DOCKER, ['push', '-q', image]);
+  const pushed = Date.now();
   const { stdout: id } = await exec(DOCKER, ['run', '-d', '-p', '127.0.0.1::8080', image]);
   const { stdout: port } = await exec(DOCKER, ['port', id.trim(), '8080/tcp']);
+  const ran = Date.now();
   await waitFor200(`http://${port.trim().split('\n')[0]}/`);
-  const elapsed = performance.now() - started;
+  const served = Date.now();
   await exec(DOCKER, ['rm', '-f', id.trim()]);
   await rm(work, { recursive: true, force: true });
-  return elapsed;
+  return { ms: served - started, phases: baselinePhases({ started, tarred, built, pushed, ran, served }) };
 }
 
-async function deploy(dir: string): Promise<number> {
-  const started = performance.now();
-  const { stdout } = await slipway('deploy', dir, '--app', 'hello');
-  const url = stdout.trimEnd().split('\n').at(-1)!.replace('url: ', '');
+/** `slipway deploy`, noting when each of its lines arrives: the phases' first marks. */
+async function deploy(dir: string): Promise<{ ms: number; phases: Phases }> {
+  const spawned = Date.now();
+  const child = spawn(process.execPath, [join(ROOT, 'bin/slipway.js'), 'deploy', dir, '--app', 'hello'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const seen: { at: number; line: string }[] = [];
+  createInterface({ input: child.stdout }).on('line', (line) => seen.push({ at: Date.now(), line }));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  const exited = Date.now();
+  if (code !== 0) throw new Error(`slipway deploy exited ${code}:\n${seen.map((s) => s.line).join('\n')}`);
+  const url = seen.at(-1)!.line.replace('url: ', '');
   await waitFor200(url);
-  return performance.now() - started;
+  const served = Date.now();
+  const lineAt = (prefix: string) => seen.find((s) => s.line.startsWith(prefix));
+  const uploaded = lineAt('uploaded: run ');
+  const marks: CliMarks = {
+    spawned,
+    packed: lineAt('packed ')?.at ?? NaN,
+    uploaded: uploaded?.at ?? NaN,
+    exited,
+    served,
+    runId: /run (\S+)/.exec(uploaded?.line ?? '')?.[1] ?? '',
+  };
+  return { ms: served - spawned, phases: await deployPhases(stateDir, marks) };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 // ---- unchanged redeploy ÷ full deploy (content-addressed builds, docs/build-keys.md) ----
 /**
@@ -115,18 +141,28 @@ try {
   await writeFile(page, `${original}<!-- warm -->\n`);
   await deploy(dir);
   await baseline(dir, registryHost, 0);
+  // ── baseline vs full deploy ──
   const raw: number[] = [];
   const ours: number[] = [];
+  const rawPhases: Phases[] = [];
+  const ourPhases: Phases[] = [];
   for (let i = 1; i <= N; i += 1) {
     await writeFile(page, `${original}<!-- raw ${i} ${Date.now()} -->\n`);
-    raw.push(await baseline(dir, registryHost, i));
+    const b = await baseline(dir, registryHost, i);
+    raw.push(b.ms);
+    rawPhases.push(b.phases);
     await writeFile(page, `${original}<!-- slipway ${i} ${Date.now()} -->\n`);
-    ours.push(await deploy(dir));
-    console.log(`iteration ${i}: baseline ${raw.at(-1)!.toFixed(0)} ms, slipway deploy ${ours.at(-1)!.toFixed(0)} ms`);
+    const d = await deploy(dir);
+    ours.push(d.ms);
+    ourPhases.push(d.phases);
+    console.log(`iteration ${i}: baseline ${b.ms.toFixed(0)} ms, slipway deploy ${d.ms.toFixed(0)} ms`);
   }
   console.log(`baseline (tar, docker build, push, run, HTTP 200) median: ${median(raw).toFixed(0)} ms`);
   console.log(`slipway deploy (warm local stack) median:           ${median(ours).toFixed(0)} ms`);
   console.log(`ratio slipway/baseline (median): ${(median(ours) / median(raw)).toFixed(2)}`);
+  printPhases('baseline phases (median of each):', rawPhases);
+  printPhases('slipway deploy phases (median of each):', ourPhases);
+  // ── end of baseline vs full deploy ──
   await benchUnchangedRedeploy(dir, page, original);
 } finally {
   await slipway('local', 'down').catch(() => undefined);

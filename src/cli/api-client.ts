@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { SlipwayError, type ErrorKind } from '../domain/errors.ts';
 import { findProjectRoot, stackPaths } from '../local-stack/paths.ts';
 import { readStackInfo } from '../local-stack/stack-file.ts';
@@ -51,9 +52,22 @@ export class ApiClient {
   ) {}
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await this.exchange<T>(method, path, { body })).body;
+  }
+
+  /** What request() does, with headers sent and the answer's headers returned too (ETag, Preference-Applied). */
+  async exchange<T>(
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<{ body: T; headers: AnswerHeaders }> {
+    const { body } = options;
     const url = `${this.baseUrl}${path}`;
     const text = body === undefined ? undefined : JSON.stringify(body);
-    let headers: Record<string, string> = text === undefined ? {} : { 'content-type': 'application/json' };
+    let headers: Record<string, string> = {
+      ...options.headers,
+      ...(text !== undefined && { 'content-type': 'application/json' }),
+    };
     if (this.sign) {
       try {
         headers = {
@@ -67,18 +81,18 @@ export class ApiClient {
         );
       }
     }
-    let response: Response;
+    let response: Answer;
     try {
-      response = await fetch(url, { method, headers, ...(text !== undefined && { body: text }) });
+      response = await send(url, method, headers, text);
     } catch (error) {
       throw new ApiError(
         `The Slipway API at ${this.baseUrl} did not answer (${(error as Error).message}). Is the local stack up? Run: slipway local up`,
         0,
       );
     }
-    const answer = await response.text();
-    const json = parseBody(answer, response.ok);
-    if (!response.ok) {
+    const ok = response.status >= 200 && response.status < 300;
+    const json = parseBody(response.text, ok);
+    if (!ok) {
       const error = (json as { error?: { name?: string; kind?: unknown; message?: string } } | undefined)?.error;
       // API Gateway answers its own refusals (a bad signature, a missing permission) as { message }.
       const gateway = (json as { message?: string } | undefined)?.message;
@@ -89,8 +103,54 @@ export class ApiClient {
           : `${method} ${path} answered ${response.status}`);
       throw new ApiError(message, response.status, error?.name, knownKind(error?.kind));
     }
-    return json as T;
+    return { body: json as T, headers: answerHeaders(response.headers) };
   }
+}
+
+/** The headers of an answer, read as fetch's Headers are. */
+export interface AnswerHeaders {
+  get(name: string): string | null;
+}
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+// node:http rather than fetch: a command makes one or two requests, and fetch's first takes tens of
+// milliseconds to load before it sends anything.
+async function send(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Answer> {
+  const target = new URL(url);
+  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method,
+        headers: { ...headers, ...(body !== undefined && { 'content-length': String(Buffer.byteLength(body)) }) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function answerHeaders(headers: IncomingHttpHeaders): AnswerHeaders {
+  return {
+    get(name) {
+      const value = headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
 
 /** A refusal's body may be a proxy's HTML page rather than the API's JSON: then it says nothing more than its status. */

@@ -1,4 +1,4 @@
-import { createLogUpdate } from 'log-update';
+import type { createLogUpdate } from 'log-update';
 import type { RunView } from '../domain/run-view.ts';
 import { STEPS } from '../domain/steps.ts';
 import type { FollowEvent } from './follow.ts';
@@ -13,9 +13,10 @@ export interface RunRenderer {
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const TAIL = 8;
 
-export function createRenderer(out: Output, stream: NodeJS.WriteStream = process.stdout): RunRenderer {
+export async function createRenderer(out: Output, stream: NodeJS.WriteStream = process.stdout): Promise<RunRenderer> {
   if (out.json) return { event: (e) => e.type !== 'view' && out.event(e), close: () => undefined };
-  if (stream.isTTY) return new LiveRenderer(stream);
+  // log-update (and what it pulls in) takes longer to load than the rest of the CLI: only a terminal needs it.
+  if (stream.isTTY) return new LiveRenderer(stream, (await import('log-update')).createLogUpdate);
   return new PlainRenderer(out);
 }
 
@@ -42,8 +43,11 @@ class LiveRenderer implements RunRenderer {
   private readonly tail: string[] = [];
   private rollout = '';
 
-  constructor(private readonly stream: NodeJS.WriteStream) {
-    this.update = createLogUpdate(stream);
+  constructor(
+    private readonly stream: NodeJS.WriteStream,
+    logUpdate: typeof createLogUpdate,
+  ) {
+    this.update = logUpdate(stream);
     this.timer = setInterval(() => this.render(), 80);
   }
 

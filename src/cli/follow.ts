@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { RunLogPage } from '../use-cases/run-logs.ts';
 import type { RunView, StepStatus } from '../domain/run-view.ts';
 import { STEPS, type StepName } from '../domain/steps.ts';
-import { ApiError, type ApiClient } from './api-client.ts';
+import { ApiError, type AnswerHeaders, type ApiClient } from './api-client.ts';
 
 export type FollowEvent =
   | { type: 'waiting'; runId: string }
@@ -11,10 +11,16 @@ export type FollowEvent =
   | { type: 'rollout'; runId: string; running: number; desired: number; state: string }
   | { type: 'view'; runId: string; run: RunView };
 
+/** How long one request may wait for news; the server may cap it (API Gateway gives up after 30 s). */
+const WAIT_SECONDS = 20;
+
 /**
- * Poll the run until it ends, reporting each step as it starts and ends, every line of build output
+ * Follow the run until it ends, reporting each step as it starts and ends, every line of build output
  * once and in order, and the rollout's counts as they change. The run appears a moment after its
  * upload (the S3 event starts it), so a missing run is waited for — up to `startTimeoutMs`.
+ * Where the API can wait for news (the local stack: `Prefer: wait`, answered with Preference-Applied),
+ * each request waits for the run's next change or the build's next line; elsewhere the loop polls
+ * every `intervalMs`.
  */
 export async function followRun(
   client: ApiClient,
@@ -29,10 +35,43 @@ export async function followRun(
   let logCursor: string | undefined;
   let logsDone = options.logs === false;
   let rollout = '';
+  /** The ETag of the run as last shown, and whether the next request may wait for it to change. */
+  let version: string | undefined;
+  let mayWait = false;
+  const waited = (headers: AnswerHeaders) => /\bwait=/.test(headers.get('preference-applied') ?? '');
+
+  /** Reads the build's output on from the cursor; with `wait`, an empty page waits for a line. Returns whether the server waited. */
+  const readLogs = async (wait: boolean): Promise<boolean> => {
+    for (;;) {
+      const answer = await client.exchange<RunLogPage>(
+        'GET',
+        `/runs/${runId}/logs${logCursor ? `?cursor=${encodeURIComponent(logCursor)}` : ''}`,
+        { headers: wait ? { prefer: `wait=${WAIT_SECONDS}` } : {} },
+      );
+      const page = answer.body;
+      for (const line of page.lines) onEvent({ type: 'log', runId, line });
+      logCursor = page.cursor;
+      logsDone = page.done;
+      if (page.done || page.lines.length === 0 || wait) return waited(answer.headers);
+    }
+  };
+
   for (;;) {
     let run: RunView;
+    let serverWaited = false;
     try {
-      run = await client.request<RunView>('GET', `/runs/${runId}`);
+      // The first request may wait for the run to start; later ones, for it to change from what was shown.
+      const answer = await client.exchange<RunView>('GET', `/runs/${runId}`, {
+        headers:
+          version === undefined
+            ? { prefer: `wait=${WAIT_SECONDS}` }
+            : mayWait
+              ? { 'if-none-match': version, prefer: `wait=${WAIT_SECONDS}` }
+              : {},
+      });
+      run = answer.body;
+      version = answer.headers.get('etag') ?? undefined;
+      serverWaited = waited(answer.headers);
     } catch (error) {
       if (!(error instanceof ApiError && error.status === 404) || Date.now() > startDeadline) throw error;
       if (!waiting) onEvent({ type: 'waiting', runId });
@@ -51,18 +90,7 @@ export async function followRun(
     );
     const split = afterBuild < 0 ? changes.length : afterBuild;
     for (const event of changes.slice(0, split)) onEvent(event);
-    if (!logsDone && run.build) {
-      for (;;) {
-        const page = await client.request<RunLogPage>(
-          'GET',
-          `/runs/${runId}/logs${logCursor ? `?cursor=${encodeURIComponent(logCursor)}` : ''}`,
-        );
-        for (const line of page.lines) onEvent({ type: 'log', runId, line });
-        logCursor = page.cursor;
-        logsDone = page.done;
-        if (page.done || page.lines.length === 0) break;
-      }
-    }
+    if (!logsDone && run.build) await readLogs(false);
     const counts =
       run.deployment?.desiredCount !== undefined ? `${run.deployment.runningCount}/${run.deployment.desiredCount}` : '';
     if (counts && counts !== rollout && run.deployment) {
@@ -78,7 +106,16 @@ export async function followRun(
     for (const event of changes.slice(split)) onEvent(event);
     onEvent({ type: 'view', runId, run });
     if (run.status !== 'RUNNING' && (logsDone || !run.build)) return run;
-    await sleep(interval);
+    // What comes next: while the build runs, its output (the run itself changes only when the build ends);
+    // then the run's next change.
+    const building = run.steps.find((s) => s.name === 'build')?.status === 'RUNNING';
+    if (!logsDone && run.build && building) {
+      mayWait = false;
+      if (!(await readLogs(true))) await sleep(interval);
+    } else {
+      mayWait = true;
+      if (!serverWaited) await sleep(interval);
+    }
   }
 }
 

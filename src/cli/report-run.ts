@@ -11,7 +11,7 @@ export async function followAndReport(
   out: Output,
   startedAt = Date.now(),
 ): Promise<number> {
-  const renderer = createRenderer(out);
+  const renderer = await createRenderer(out);
   let run: RunView;
   try {
     run = await followRun(client, runId, (event) => renderer.event(event));

@@ -7,7 +7,10 @@ import type { Dependencies } from '../use-cases/dependencies.ts';
  * and what the answer is, with the dependencies it names. functions/ binds each to the AWS wiring,
  * the local stack to its own. One file per route, so a Lambda bundle holds only its route's use case.
  */
-export type Route<D> = (event: APIGatewayProxyEventV2, deps: D) => Promise<{ status: number; body: unknown }>;
+export type Route<D> = (
+  event: APIGatewayProxyEventV2,
+  deps: D,
+) => Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 
 /** What the HTTP edge itself uses: the log, for failures. */
 export type HttpHandlerDependencies = Pick<Dependencies, 'logger'>;
@@ -25,8 +28,8 @@ export function httpHandler<D>(
     // operator's error, not the caller's, and fails the invocation as Lambda reports it.
     const deps: NoInfer<D> & Pick<Dependencies, 'logger'> = provide();
     try {
-      const { status, body } = await route(event, deps);
-      return json(status, body);
+      const { status, body, headers } = await route(event, deps);
+      return json(status, body, headers);
     } catch (error) {
       const kind = errorKind(error);
       const status = HTTP_STATUS[kind];
@@ -68,6 +71,29 @@ export const HTTP_STATUS: Record<ErrorKind, number> = {
   internal: 500,
 };
 
-function json(statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyStructuredResultV2 {
+  return { statusCode, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+/** The longest a request may ask to wait: API Gateway gives up on an integration after 30 s. */
+export const MAX_WAIT_SECONDS = 20;
+
+/**
+ * `preferredWaitMs(event)` → how long the caller lets the answer wait for news (`Prefer: wait=10`, RFC 7240),
+ * in milliseconds, at most MAX_WAIT_SECONDS; 0 when it did not ask.
+ */
+export function preferredWaitMs(event: APIGatewayProxyEventV2): number {
+  const prefer = requestHeader(event, 'prefer') ?? '';
+  const seconds = Number(/(?:^|[,;\s])wait=(\d+)/.exec(prefer)?.[1] ?? 0);
+  return Math.min(seconds, MAX_WAIT_SECONDS) * 1000;
+}
+
+/** `requestHeader(event, 'If-None-Match')` → the header's value, whatever its case. */
+export function requestHeader(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  return Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === wanted)?.[1];
 }

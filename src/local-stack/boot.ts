@@ -15,7 +15,7 @@ export const LOCAL_BUCKET = 'slipway-contexts';
 export interface StandIns {
   api: { url: string };
   s3: Awaited<ReturnType<typeof startLocalS3>>;
-  registry: { url: string; host: string; readonly pid: number; health(): Promise<RegistryHealth> };
+  registry: { url: string; host: string; storageDir: string; readonly pid: number; health(): Promise<RegistryHealth> };
   credentials: Awaited<ReturnType<typeof localCredentials>>;
   /** What this boot had to do that the user should hear about: leftovers of a killed stack cleaned, kept ports replaced. One line each. */
   notices: string[];

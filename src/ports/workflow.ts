@@ -15,6 +15,13 @@ export interface Workflow {
    * when that wait is over already (resumed, timed out, or its run ended): a late or repeated event.
    */
   resume(token: string, outcome: TaskOutcome): Promise<boolean>;
+
+  /**
+   * `changed('01J…', 12, 20_000)` resolves once the run has more than 12 events or has ended (at once if it
+   * has already) — or, for a run that does not exist yet, once it starts — or after 20 s. Only an engine that
+   * hears of each event as it happens has it (the local stack's); without it, callers poll.
+   */
+  changed?(runId: string, seenEvents: number, timeoutMs: number): Promise<void>;
 }
 
 /** How a waiting Task ends: with the run's next state, or failed with an error the state machine's Retry and Catch match by name. */

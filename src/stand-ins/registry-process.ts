@@ -20,6 +20,8 @@ export interface RegistryProcess {
   url: string;
   /** `127.0.0.1:<port>`: the host part of image names. */
   host: string;
+  /** Its filesystem storage (`storage.filesystem.rootdirectory`): what it stores, readable by this machine. */
+  storageDir: string;
   /** The registry process running now. */
   readonly pid: number;
   /** Whether the registry answers `/v2/` now, and its restarts so far. */
@@ -117,6 +119,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
   return {
     url,
     host,
+    storageDir: storageDirOf(options.dataDir),
     get pid() {
       return current.child.pid ?? 0;
     },
@@ -150,8 +153,12 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
   };
 }
 
+function storageDirOf(dataDir: string): string {
+  return join(dataDir, 'storage');
+}
+
 async function writeConfig(dataDir: string, socketPath: string, notifyUrl: string): Promise<string> {
-  await mkdir(join(dataDir, 'storage'), { recursive: true });
+  await mkdir(storageDirOf(dataDir), { recursive: true });
   const configPath = join(dataDir, 'config.yml');
   await writeFile(
     configPath,
@@ -163,7 +170,7 @@ async function writeConfig(dataDir: string, socketPath: string, notifyUrl: strin
       '    disabled: true',
       'storage:',
       '  filesystem:',
-      `    rootdirectory: ${join(dataDir, 'storage')}`,
+      `    rootdirectory: ${storageDirOf(dataDir)}`,
       '  delete:',
       '    enabled: true',
       'http:',
@@ -176,6 +183,13 @@ async function writeConfig(dataDir: string, socketPath: string, notifyUrl: strin
       '      timeout: 2s',
       '      threshold: 3',
       '      backoff: 1s',
+      // Only manifest pushes are recorded: every pull and HEAD (a lifecycle run makes one per tag) and every
+      // layer would otherwise be one more request to the stack, one at a time.
+      '      ignore:',
+      '        mediatypes:',
+      '          - application/octet-stream',
+      '        actions:',
+      '          - pull',
       '',
     ].join('\n'),
   );

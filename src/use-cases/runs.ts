@@ -16,9 +16,44 @@ export async function listRuns(
 
 /** `getRun('01J…')` → the run view derived from the execution history; RunNotFoundError when there is none. */
 export async function getRun(runId: string, deps: Pick<Dependencies, 'workflow'>): Promise<RunView> {
+  return (await watchRun(runId, { waitMs: 0 }, deps)).run;
+}
+
+/** A run view with the version of the history it was derived from. */
+export interface WatchedRun {
+  run: RunView;
+  /** Changes whenever the view may: the history's event count and status. */
+  version: string;
+  /** Whether the workflow can wait for a change (the local stack's); without it the answer is immediate. */
+  waits: boolean;
+}
+
+/**
+ * `watchRun('01J…', { seen: '12-RUNNING', waitMs: 20_000 })` → the run view once its version differs from
+ * `seen` — at once when it already does — or after `waitMs` as it is: a client long-polls instead of
+ * asking again and again. A run that has not started yet (its upload's event is on its way) is waited
+ * for too, up to waitMs, then RunNotFoundError. A workflow that cannot wait for changes answers at once.
+ */
+export async function watchRun(
+  runId: string,
+  options: { seen?: string; waitMs: number },
+  deps: Pick<Dependencies, 'workflow'>,
+): Promise<WatchedRun> {
   if (!isRunId(runId))
     throw new InvalidInputError(`"${runId}" is not a run id (a 26-character ULID such as 01JDQ8ZV7N2W4Y6A8C0E2G4J6M).`);
-  const history = await deps.workflow.history(runId);
-  if (!history) throw new RunNotFoundError(runId);
-  return runView(history);
+  const waits = deps.workflow.changed !== undefined;
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    const history = await deps.workflow.history(runId);
+    const remaining = deadline - Date.now();
+    if (!history) {
+      if (!deps.workflow.changed || remaining <= 0) throw new RunNotFoundError(runId);
+      await deps.workflow.changed(runId, 0, remaining);
+      continue;
+    }
+    const version = `${history.events.length}-${history.status}`;
+    if (version !== options.seen || !deps.workflow.changed || remaining <= 0)
+      return { run: runView(history), version, waits };
+    await deps.workflow.changed(runId, history.events.length, remaining);
+  }
 }

@@ -148,6 +148,7 @@ export async function startLocalStack(options: {
       url: standIns.registry.url,
       host: standIns.registry.host,
       indexPath: paths.registryIndex,
+      storageDir: standIns.registry.storageDir,
     });
     // Secret values for the apps' containers: SLIPWAY_SECRET_<NAME> in this environment, else .slipway/secrets.json.
     const secretValues = new LocalSecretSource({ file: join(paths.dir, 'secrets.json'), env: process.env });

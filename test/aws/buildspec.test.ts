@@ -188,6 +188,22 @@ describe('buildspec.yml in CodeBuild', () => {
     expect(run.exported).toEqual({ IMAGE_DIGEST: DIGEST });
   });
 
+  it("takes a runner's word that there is no buildx, without asking docker", () => {
+    const run = runBuildspec(BUILDSPEC, env({ SLIPWAY_BUILDX: '0' }));
+
+    expect(run.code, run.output.join('\n')).toBe(0);
+    expect(dockerCalls().filter((c) => c.startsWith('buildx'))).toEqual([]);
+    expect(dockerCalls()).toContainEqual(expect.stringMatching(/^build --progress=plain /));
+  });
+
+  it("takes a runner's word that there is buildx, without asking docker", () => {
+    const run = runBuildspec(BUILDSPEC, env({ SLIPWAY_BUILDX: '1' }));
+
+    expect(run.code, run.output.join('\n')).toBe(0);
+    expect(dockerCalls()).not.toContain('buildx version');
+    expect(dockerCalls()).toContainEqual(expect.stringMatching(/^buildx build /));
+  });
+
   it('falls back to plain BuildKit and one push per tag without buildx', () => {
     const run = runBuildspec(BUILDSPEC, env({ FAKE_NO_BUILDX: '1' }));
 

@@ -24,9 +24,10 @@ if (skip) console.warn(`image-registry.local: skipped, ${missing}`);
 
 /**
  * The distribution registry as the local stack runs it (startRegistry, push notifications feeding the
- * push index), with images built from busybox and pushed by the real Docker client.
+ * push index), with images built from busybox and pushed by the real Docker client. With `storage`, the
+ * adapter reads tags from the registry's storage as the local stack's does; without, it asks the API.
  */
-async function startLocalRegistry(): Promise<ImageRegistryFixture> {
+async function startLocalRegistry(options: { storage: boolean }): Promise<ImageRegistryFixture> {
   if (missing) throw new Error(`image-registry.local needs the Docker engine and the registry: ${missing}`);
   const root = await mkdtemp(join(tmpdir(), 'slipway-image-registry-'));
   const notified = new Set<string>();
@@ -35,6 +36,7 @@ async function startLocalRegistry(): Promise<ImageRegistryFixture> {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     indexPath: join(root, 'push-index.json'),
+    ...(options.storage && { storageDir: join(root, 'registry', 'storage') }),
   });
   const notify: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -95,11 +97,14 @@ async function startLocalRegistry(): Promise<ImageRegistryFixture> {
   };
 }
 
-describe.skipIf(skip)('DistributionImageRegistry against the distribution registry', () => {
-  imageRegistryContract('DistributionImageRegistry', startLocalRegistry);
+describe.skipIf(skip).each([
+  { storage: true, reading: "reading tags from the registry's storage" },
+  { storage: false, reading: 'asking the registry API for every tag' },
+])('DistributionImageRegistry against the distribution registry, $reading', ({ storage }) => {
+  imageRegistryContract('DistributionImageRegistry', () => startLocalRegistry({ storage }));
 
   it('deletes what the policy expires, by digest, with every tag it had', async () => {
-    const fixture = await startLocalRegistry();
+    const fixture = await startLocalRegistry({ storage });
     try {
       const older = await fixture.push('apply', 'v1');
       await fixture.registry.tagImage('apply', older, 'also-v1');

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { SlipwayError, type ErrorKind } from '../../domain/errors.ts';
+import { access, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SlipwayError, TransientError, type ErrorKind } from '../../domain/errors.ts';
 import { ImageNotFoundError } from '../../ports/image-registry.ts';
 import { MANIFEST_MEDIA_TYPES, type LifecycleOutcome } from '../../domain/images.ts';
 import {
@@ -9,6 +10,13 @@ import {
 } from '../../domain/lifecycle/index.ts';
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
+
+/** Manifest lookups sent to the registry at a time. */
+const LOOKUPS_AT_ONCE = 8;
+/** The registry's own grammar for repository names and tags, and the digests it links to. */
+const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 export class RegistryRequestError extends SlipwayError {
   override name = 'RegistryRequestError';
@@ -40,7 +48,19 @@ export class DistributionImageRegistry implements ImageRegistry {
   private index: PushIndex | undefined;
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: { url: string; host: string; indexPath: string; now?: () => Date }) {}
+  constructor(
+    private readonly options: {
+      url: string;
+      host: string;
+      indexPath: string;
+      /**
+       * The registry's filesystem storage (its `storage.filesystem.rootdirectory`), when this process may read
+       * it: a repository's tags are then read from it, one small file each, instead of one HEAD per tag.
+       */
+      storageDir?: string;
+      now?: () => Date;
+    },
+  ) {}
 
   async ensureRepository(name: string): Promise<{ uri: string }> {
     // The registry creates a repository on its first push; there is nothing to create ahead of it.
@@ -50,6 +70,7 @@ export class DistributionImageRegistry implements ImageRegistry {
   /** Record manifest pushes from the registry's notifications. */
   async recordNotification(notification: RegistryNotification): Promise<void> {
     const index = await this.load();
+    let recorded = false;
     for (const event of notification.events ?? []) {
       const { target } = event;
       if (
@@ -60,25 +81,37 @@ export class DistributionImageRegistry implements ImageRegistry {
       )
         continue;
       const repo = (index.pushes[target.repository] ??= {});
-      repo[target.digest] ??= event.timestamp ? new Date(event.timestamp).toISOString() : this.now().toISOString();
+      if (repo[target.digest]) continue;
+      repo[target.digest] = event.timestamp ? new Date(event.timestamp).toISOString() : this.now().toISOString();
+      recorded = true;
     }
-    await this.save();
+    if (recorded) await this.save();
   }
 
   async listImages(repository: string): Promise<RegistryImage[]> {
     const index = await this.load();
     const known = (index.pushes[repository] ??= {});
     const byDigest = new Map<string, string[]>();
-    for (const tag of await this.tags(repository)) {
-      const digest = await this.manifestDigest(repository, tag);
+    const stored = this.stored(repository);
+    // Every run tags its image, so a repository has many tags: read where they point from the registry's storage,
+    // or else one HEAD per tag, side by side.
+    const tags = stored ? await stored.tags() : await this.tags(repository);
+    const tagged = await mapLimited(tags, LOOKUPS_AT_ONCE, (tag) =>
+      stored ? stored.tagged(tag) : this.manifestDigest(repository, tag),
+    );
+    tags.forEach((tag, i) => {
+      const digest = tagged[i];
       if (digest) byDigest.set(digest, [...(byDigest.get(digest) ?? []), tag]);
-    }
+    });
     // Untagged manifests are invisible to the tags API: the push index remembers them.
-    for (const digest of Object.keys(known)) {
-      if (byDigest.has(digest)) continue;
-      if (await this.manifestDigest(repository, digest)) byDigest.set(digest, []);
+    const untagged = Object.keys(known).filter((digest) => !byDigest.has(digest));
+    const present = await mapLimited(untagged, LOOKUPS_AT_ONCE, (digest) =>
+      stored ? stored.has(digest) : this.manifestDigest(repository, digest),
+    );
+    untagged.forEach((digest, i) => {
+      if (present[i]) byDigest.set(digest, []);
       else delete known[digest];
-    }
+    });
     const images = [...byDigest].map(([digest, tags]) => ({
       digest,
       tags: tags.sort(),
@@ -139,6 +172,36 @@ export class DistributionImageRegistry implements ImageRegistry {
     return body.tags ?? [];
   }
 
+  /**
+   * A repository as the registry's filesystem driver keeps it (docker/registry/v2/repositories/<name>/_manifests):
+   * `tags/<tag>/current/link` holds the digest a tag points to, and `revisions/sha256/<hex>/link` exists while
+   * the manifest does (deleting a manifest removes both). Undefined without the storage, or for a name the
+   * registry would refuse anyway.
+   */
+  private stored(repository: string) {
+    const root = this.options.storageDir;
+    if (!root || !REPOSITORY_NAME.test(repository)) return undefined;
+    const manifests = join(root, 'docker', 'registry', 'v2', 'repositories', ...repository.split('/'), '_manifests');
+    const missing = (error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    };
+    return {
+      tags: async () => ((await readdir(join(manifests, 'tags')).catch(missing)) ?? []).filter((t) => TAG.test(t)),
+      tagged: async (tag: string) => {
+        const link = (await readFile(join(manifests, 'tags', tag, 'current', 'link'), 'utf8').catch(missing))?.trim();
+        return link && DIGEST.test(link) ? link : undefined;
+      },
+      has: async (digest: string) => {
+        const [algorithm = '', hex = ''] = digest.split(':');
+        if (!DIGEST.test(digest)) return undefined;
+        return (await access(join(manifests, 'revisions', algorithm, hex, 'link')).then(() => true, missing))
+          ? digest
+          : undefined;
+      },
+    };
+  }
+
   private async manifestDigest(repository: string, reference: string): Promise<string | undefined> {
     const response = await this.request('HEAD', `/v2/${repository}/manifests/${reference}`, [200, 404]);
     return response.status === 200 ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
@@ -165,6 +228,12 @@ export class DistributionImageRegistry implements ImageRegistry {
     }
     if (!expected.includes(response.status)) {
       const body = await response.text().catch(() => '');
+      // The registry answers 500 for a tag whose manifest another run's lifecycle is deleting at that moment:
+      // asked again, it answers for what is there now. The state machine retries a TransientError.
+      if (response.status >= 500)
+        throw new TransientError(
+          `The local registry answered ${method} ${path} with ${response.status}: ${body.slice(0, 300)}. It is safe to retry.`,
+        );
       throw new RegistryRequestError(
         `The local registry answered ${method} ${path} with ${response.status}: ${body.slice(0, 300)}`,
       );
@@ -194,4 +263,18 @@ export class DistributionImageRegistry implements ImageRegistry {
     });
     await this.writing;
   }
+}
+
+/** `mapLimited(items, 8, fn)` → fn over every item, at most `limit` at a time, the results in the items' order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

@@ -13,4 +13,8 @@ export class LocalBuildLogs implements BuildLogs {
     const page = await this.runner.logLines(build.buildId, from);
     return { lines: page.lines, cursor: String(page.cursor), done: page.done };
   }
+
+  async appended(build: BuildLogRef, cursor = '0', timeoutMs: number): Promise<void> {
+    await this.runner.whenOutput(build.buildId, Number(cursor) || 0, timeoutMs);
+  }
 }

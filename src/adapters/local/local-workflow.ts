@@ -9,6 +9,9 @@ import type { TaskOutcome, Workflow } from '../../ports/workflow.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/** How far the history file of a running execution may lag its history in memory. */
+const HISTORY_WRITE_GAP_MS = 250;
 type EngineEvent = { type: string; timestamp: number; [field: string]: unknown };
 
 export interface LocalWorkflowOptions {
@@ -53,6 +56,8 @@ export class LocalStepFunctionsWorkflow implements Workflow {
   private readonly callbackStates: Set<string>;
   /** Run id → the callback Task it waits in. One at a time: a run is in one state at a time. */
   private readonly waits = new Map<string, OpenWait>();
+  /** Per running execution: who waits for its next event (changed()). */
+  private readonly listeners = new Map<string, Set<() => void>>();
 
   constructor(private readonly options: LocalWorkflowOptions) {
     this.machine = new StateMachine(options.definition as StateMachineDefinition);
@@ -92,6 +97,7 @@ export class LocalStepFunctionsWorkflow implements Workflow {
       events: [],
     };
     this.running.set(input.runId, history);
+    this.tell(input.runId);
     await this.save(history);
 
     const execution = this.machine.run(input as never, {
@@ -154,6 +160,24 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     return wait?.ready ? wait.state : undefined;
   }
 
+  async changed(runId: string, seenEvents: number, timeoutMs: number): Promise<void> {
+    const history = this.running.get(runId);
+    if (history ? history.status !== 'RUNNING' || history.events.length > seenEvents : await this.read(runId)) return;
+    // Running with no news yet, or not started yet (its upload's event is on its way): wait for either.
+    const listeners = this.listeners.get(runId) ?? new Set();
+    this.listeners.set(runId, listeners);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        listeners.delete(done);
+        if (listeners.size === 0 && this.listeners.get(runId) === listeners) this.listeners.delete(runId);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs).unref();
+      listeners.add(done);
+    });
+  }
+
   /** Resolves once every execution in flight has ended (used when the stack stops and by tests). */
   async idle(): Promise<void> {
     await Promise.allSettled([...this.settled]);
@@ -207,30 +231,43 @@ export class LocalStepFunctionsWorkflow implements Workflow {
             ? 'ABORTED'
             : 'FAILED',
     );
-    // The live history is this object (history() returns it); the file is for later and for restarts, so
-    // events that come while it is being written share the next write instead of one write each.
-    const writer = coalescing(
-      () => this.save(history),
-      (error) => this.options.logger.warn('could not save the history', { runId: history.runId, error: String(error) }),
+    // The history in memory (what history() answers while the run lasts) takes each event at once; the
+    // file, for after the run and after a restart, follows a moment later with every event so far. A run
+    // never waits for its own history to be written, and a polling loop does not rewrite it 40 times a second.
+    const saves = throttled(
+      () =>
+        this.save(history).catch((error: unknown) =>
+          this.options.logger.warn('could not save the execution history', {
+            runId: history.runId,
+            error: String(error),
+          }),
+        ),
+      HISTORY_WRITE_GAP_MS,
     );
     try {
       for await (const event of events) {
         const translated = translate(event);
         if (!translated) continue;
         history.events.push(translated);
-        writer.request();
+        this.tell(history.runId);
+        saves.request();
       }
     } catch (error) {
       this.options.logger.warn('event log ended early', { runId: history.runId, error: String(error) });
     }
     const status: ExecutionStatus = await outcome;
     this.waits.delete(history.runId);
-    await writer.flush();
     history.status = status;
     history.stoppedAt = history.events.at(-1)?.timestamp ?? new Date().toISOString();
+    this.tell(history.runId);
+    await saves.flush();
     await this.save(history);
     this.running.delete(history.runId);
     this.options.logger.info('execution ended', { runId: history.runId, app: history.app, status });
+  }
+
+  private tell(runId: string): void {
+    for (const listener of [...(this.listeners.get(runId) ?? [])]) listener();
   }
 
   private file(runId: string): string {
@@ -262,23 +299,38 @@ export class LocalStepFunctionsWorkflow implements Workflow {
   }
 }
 
-/** `coalescing(write)`: `request()` asks for a write; one runs at a time, and requests made meanwhile share the next. */
-function coalescing(write: () => Promise<void>, onError: (error: unknown) => void) {
+/**
+ * `throttled(write, 250)`: `request()` has `write` run once, at least 250 ms after the last one ended,
+ * however many requests come in meanwhile; `flush()` drops a pending write and waits for a running
+ * one, so the caller's own last write comes after it. `write` must not reject.
+ */
+function throttled(write: () => Promise<void>, gapMs: number): { request(): void; flush(): Promise<void> } {
+  let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let again = false;
-  const run = async () => {
-    do {
-      again = false;
-      await write().catch(onError);
-    } while (again);
-    running = undefined;
+  let lastEnded = 0;
+  const schedule = () => {
+    again = false;
+    timer = setTimeout(run, Math.max(0, lastEnded + gapMs - Date.now()));
+  };
+  const run = () => {
+    timer = undefined;
+    running = write().finally(() => {
+      running = undefined;
+      lastEnded = Date.now();
+      if (again) schedule();
+    });
   };
   return {
-    request(): void {
+    request() {
+      if (timer) return;
       if (running) again = true;
-      else running = run();
+      else schedule();
     },
-    async flush(): Promise<void> {
+    async flush() {
+      clearTimeout(timer);
+      timer = undefined;
+      again = false;
       await running;
     },
   };

@@ -77,8 +77,10 @@ export async function run(
   const { out } = deps;
   const startedAt = Date.now();
   // Loaded when a deploy runs: tar and the live view stay out of `slipway --help` and the other commands.
-  const [{ packContext }, { followAndReport }] = await Promise.all([import('../pack.ts'), import('../report-run.ts')]);
-  const key = await deps.keySettings?.(options.app);
+  // What is needed only once the context is packed loads meanwhile, and while the requests are on their way.
+  const later = Promise.all([import('../report-run.ts'), import('../upload.ts')]);
+  later.catch(() => undefined); // awaited below, where a failure to load is reported
+  const [{ packContext }, key] = await Promise.all([import('../pack.ts'), deps.keySettings?.(options.app)]);
   const packed = await packContext(options.dir, key ? { key } : {});
   out.line(
     `packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}` +
@@ -113,12 +115,17 @@ export async function run(
     out.line(`follow it with: slipway status ${ticket.runId} --follow`);
     return 0;
   }
+  const [{ followAndReport }] = await later;
   return followAndReport(client, ticket.runId, out, startedAt);
 }
 
 async function uploadShowingProgress(ticket: UploadTicket, bytes: Buffer, out: Output): Promise<void> {
-  const [{ createLogUpdate }, { upload }] = await Promise.all([import('log-update'), import('../upload.ts')]);
-  const live = !out.json && process.stdout.isTTY ? createLogUpdate(process.stdout) : undefined;
+  const terminal = !out.json && process.stdout.isTTY;
+  const [{ upload }, logUpdate] = await Promise.all([
+    import('../upload.ts'),
+    terminal ? import('log-update') : undefined, // slow to load, and only a terminal draws the bar
+  ]);
+  const live = logUpdate?.createLogUpdate(process.stdout);
   const began = Date.now();
   let shown = 0;
   try {

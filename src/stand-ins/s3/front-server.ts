@@ -5,7 +5,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { handleBrowserPost } from './browser-post.ts';
 import { KeyedLock, preconditionFailure, putCondition, withoutConditions } from './conditional-put.ts';
@@ -122,7 +122,11 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
       (req.method === 'PUT' || req.method === 'POST')
     ) {
       // The signature covers this hash, not the bytes: S3 checks the bytes against it before storing them.
-      const spooled = await spoolAndHash(req, options.spoolDir ?? tmpdir());
+      const declaredLength = Number(req.headers['content-length'] ?? NaN);
+      const spooled =
+        declaredLength <= IN_MEMORY_BYTES
+          ? await readAndHash(req)
+          : await spoolAndHash(req, options.spoolDir ?? tmpdir());
       try {
         if (spooled.sha256 !== declared) {
           sendError(req, res, {
@@ -134,17 +138,10 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
           return;
         }
         await new Promise<void>((resolve) =>
-          forward(
-            createReadStream(spooled.path),
-            req,
-            res,
-            rawPath + withoutAuthParams(rawQuery),
-            resolve,
-            spooled.size,
-          ),
+          forward(spooled.open(), req, res, rawPath + withoutAuthParams(rawQuery), resolve, spooled.size),
         );
       } finally {
-        await rm(spooled.dir, { recursive: true, force: true });
+        await spooled.release();
       }
       return;
     }
@@ -246,11 +243,33 @@ function safeDecode(value: string): string {
   }
 }
 
+/** A request body held until its SHA-256 is checked, before a byte of it reaches the store. */
+interface HeldBody {
+  size: number;
+  sha256: string;
+  open(): Readable;
+  release(): Promise<void>;
+}
+
+/** Bodies up to this size (declared by Content-Length) are held in memory: markers, manifests, small objects. */
+const IN_MEMORY_BYTES = 1024 * 1024;
+
+/** A small request body, read into memory while its SHA-256 is computed. */
+async function readAndHash(req: IncomingMessage): Promise<HeldBody> {
+  // Node's parser reads no more than Content-Length bytes, so this holds at most IN_MEMORY_BYTES.
+  const chunks: Buffer[] = [];
+  for await (const chunk of req as AsyncIterable<Buffer>) chunks.push(chunk);
+  const body = Buffer.concat(chunks);
+  return {
+    size: body.length,
+    sha256: createHash('sha256').update(body).digest('hex'),
+    open: () => Readable.from([body]),
+    release: async () => undefined,
+  };
+}
+
 /** The request body, written to a private temp folder while its SHA-256 is computed: checked before a byte reaches the store. */
-async function spoolAndHash(
-  req: IncomingMessage,
-  spoolDir: string,
-): Promise<{ dir: string; path: string; size: number; sha256: string }> {
+async function spoolAndHash(req: IncomingMessage, spoolDir: string): Promise<HeldBody> {
   const dir = await mkdtemp(join(spoolDir, 'slipway-s3-put-'));
   const path = join(dir, 'body');
   const hash = createHash('sha256');
@@ -268,5 +287,10 @@ async function spoolAndHash(
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  return { dir, path, size, sha256: hash.digest('hex') };
+  return {
+    size,
+    sha256: hash.digest('hex'),
+    open: () => createReadStream(path),
+    release: () => rm(dir, { recursive: true, force: true }),
+  };
 }

@@ -223,6 +223,8 @@ function adapterCommands(file: string, className: string, method: string, seen: 
   );
   // A function-valued field (an injected renderer, a URL lookup) is not an SDK call; clients are reached through `this.client.send`.
   if (!member && cls?.members.some((m) => ts.isPropertyDeclaration(m) && m.name.getText() === method)) return [];
+  // A method its port makes optional (`changed?(…)`) and this adapter leaves out: callers check for it, so it sends nothing.
+  if (!member && cls && optionalInPort(file, cls, method)) return [];
   if (!member?.body) throw new Error(`Cannot find method ${className}.${method} in ${file}.`);
   return commandsIn(
     file,
@@ -231,6 +233,32 @@ function adapterCommands(file: string, className: string, method: string, seen: 
     (name) => adapterCommands(file, className, name, seen),
     seen,
   );
+}
+
+/** Whether an interface the class implements, from the module it is imported from, declares `method` optional. */
+function optionalInPort(file: string, cls: ts.ClassDeclaration, method: string): boolean {
+  const implemented = (cls.heritageClauses ?? [])
+    .filter((clause) => clause.token === ts.SyntaxKind.ImplementsKeyword)
+    .flatMap((clause) => clause.types.map((type) => type.expression.getText()));
+  return implemented.some((name) => {
+    const declaration = source(file).statements.find(
+      (s): s is ts.ImportDeclaration =>
+        ts.isImportDeclaration(s) &&
+        s.importClause?.namedBindings !== undefined &&
+        ts.isNamedImports(s.importClause.namedBindings) &&
+        s.importClause.namedBindings.elements.some((e) => e.name.text === name),
+    );
+    if (!declaration) return false;
+    const port = source(resolve(dirname(file), (declaration.moduleSpecifier as ts.StringLiteral).text));
+    const iface = port.statements.find(
+      (s): s is ts.InterfaceDeclaration => ts.isInterfaceDeclaration(s) && s.name.text === name,
+    );
+    return (
+      iface?.members.some(
+        (m) => ts.isMethodSignature(m) && m.name.getText() === method && m.questionToken !== undefined,
+      ) ?? false
+    );
+  });
 }
 
 function commandsIn(

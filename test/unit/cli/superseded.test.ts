@@ -35,7 +35,11 @@ function recorder(): Output & { lines: string[] } {
   };
 }
 
-const client = { pollMs: 1, request: async () => superseded } as unknown as ApiClient;
+const client = {
+  pollMs: 1,
+  request: async () => superseded,
+  exchange: async () => ({ body: superseded, headers: new Headers() }),
+} as unknown as ApiClient;
 
 describe('a superseded run in the CLI', () => {
   it('says which newer run deploys instead, and how to follow it', () => {

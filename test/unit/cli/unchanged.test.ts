@@ -56,7 +56,11 @@ describe('an unchanged run in the CLI', () => {
   });
 
   it('follows it to the end, printing the skipped steps, and exits 0', async () => {
-    const client = { pollMs: 1, request: async () => unchanged } as unknown as ApiClient;
+    const client = {
+      pollMs: 1,
+      request: async () => unchanged,
+      exchange: async () => ({ body: unchanged, headers: new Headers() }),
+    } as unknown as ApiClient;
     const out = recorder();
 
     expect(await followAndReport(client, RUN, out)).toBe(0);

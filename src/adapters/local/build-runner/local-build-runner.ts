@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -68,6 +68,10 @@ interface RunningBuild {
   stopped: boolean;
   done: Promise<void>;
   persisting: Promise<void>;
+  /** The lines in build.log so far (written, not only received), kept while the build runs: readers are served from here, not the file. */
+  lines: string[] | undefined;
+  /** Told of each line written and of the build's end. */
+  listeners: Set<() => void>;
 }
 
 /** CodeBuild on one machine: runs the buildspec's phases with bash and the local Docker engine. */
@@ -75,6 +79,7 @@ export class LocalBuildRunner implements BuildRunner {
   private readonly builds = new Map<string, RunningBuild>();
   private readonly buildNumbers = new Map<string, number>();
   private existingBuilds: Promise<string[]> | undefined;
+  private buildx: Promise<boolean> | undefined;
   private readonly workDir: string;
   private readonly docker: string;
   private readonly now: () => Date;
@@ -116,25 +121,32 @@ export class LocalBuildRunner implements BuildRunner {
 
     progress.enter('PROVISIONING');
     await mkdir(join(dir, 'bin'), { recursive: true });
-    // The buildspec calls plain `docker`; a shim first on PATH makes that the chosen client.
-    await symlink(this.docker, join(dir, 'bin', 'docker'));
-    await writeFile(join(dir, 'build.sh'), renderBuildScript(spec, this.options.buildspecPath));
-    const srcDir = await mkdtemp(join(tmpdir(), 'slipway-src-'));
-    // CodeBuild's build role reads the context from S3; here the runner fetches it, outside the build.
+    // CodeBuild's build role reads the context from S3; here the runner fetches it, outside the build,
+    // while the rest of the build's folder is made.
     progress.enter('DOWNLOAD_SOURCE');
     const contextFile = join(dir, 'context.tar.gz');
-    const fetchError = await this.fetchContext(request, contextFile);
+    const [fetchError, srcDir] = await Promise.all([
+      this.fetchContext(request, contextFile),
+      mkdtemp(join(tmpdir(), 'slipway-src-')),
+      // The buildspec calls plain `docker`; a shim first on PATH makes that the chosen client.
+      symlink(this.docker, join(dir, 'bin', 'docker')),
+      writeFile(join(dir, 'build.sh'), renderBuildScript(spec, this.options.buildspecPath)),
+      this.hasBuildx(),
+    ]);
     // A context that could not be fetched leaves no file: the buildspec then fails with ContextDownloadFailed, as in CodeBuild.
     const preamble = fetchError
       ? [`slipway: could not fetch the context ${request.context.bucket}/${request.context.key}: ${fetchError}`]
       : [];
 
-    const env = this.environment(
-      request,
-      { buildId, buildNumber: state.buildNumber, srcDir, startTime },
-      join(dir, 'bin'),
-      contextFile,
-    );
+    const env = {
+      ...this.environment(
+        request,
+        { buildId, buildNumber: state.buildNumber, srcDir, startTime },
+        join(dir, 'bin'),
+        contextFile,
+      ),
+      SLIPWAY_BUILDX: (await this.hasBuildx()) ? '1' : '0', // asked above, alongside the rest
+    };
     const child = spawn('bash', [join(dir, 'build.sh'), join(dir, 'exported-variables')], {
       cwd: srcDir,
       env,
@@ -150,6 +162,8 @@ export class LocalBuildRunner implements BuildRunner {
       stopped: false,
       done: Promise.resolve(),
       persisting: Promise.resolve(),
+      lines: [],
+      listeners: new Set(),
     };
     this.builds.set(buildId, build);
     build.done = this.follow(build, child, [srcDir, contextFile], preamble);
@@ -167,10 +181,26 @@ export class LocalBuildRunner implements BuildRunner {
 
   /** `logLines(buildId, 0)` → every line so far and the cursor for the next call; `done` once nothing more will come. */
   async logLines(buildId: string, cursor = 0): Promise<{ lines: string[]; cursor: number; done: boolean }> {
-    const state = this.builds.get(buildId)?.state ?? (await this.load(buildId));
+    const running = this.builds.get(buildId);
+    const state = running?.state ?? (await this.load(buildId));
     const done = state.status !== 'IN_PROGRESS'; // read before the lines, so no line is missed after done
-    const lines = await readLogLines(state.logs?.path as string, cursor);
+    const lines = running?.lines?.slice(cursor) ?? (await readLogLines(state.logs?.path as string, cursor));
     return { lines, cursor: cursor + lines.length, done };
+  }
+
+  /** `whenOutput('slipway-hello:4f1c…', 42, 20_000)` resolves once build.log has more than 42 lines or the build has ended (at once if so already), or after 20 s. */
+  async whenOutput(buildId: string, cursor: number, timeoutMs: number): Promise<void> {
+    const build = this.builds.get(buildId);
+    if (!build?.lines || build.state.status !== 'IN_PROGRESS' || build.lines.length > cursor) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        build.listeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs).unref();
+      build.listeners.add(done);
+    });
   }
 
   /** Stops a running build (its whole process group); it ends as STOPPED. */
@@ -185,7 +215,10 @@ export class LocalBuildRunner implements BuildRunner {
       try {
         process.kill(-build.child.pid, 'SIGTERM');
       } catch {
-        // Already gone: follow() records how it ended.
+        // No such group: either bash is gone (follow() records how it ended), or a stop right after start came
+        // before the child made its own group (setsid runs in the child, after spawn returns) — then it has
+        // started nothing yet, and stopping bash itself is enough.
+        build.child.kill('SIGTERM');
       }
     }
     await build.done;
@@ -194,6 +227,17 @@ export class LocalBuildRunner implements BuildRunner {
   /** Stops every build still running and waits for their state to be written. */
   async close(): Promise<void> {
     await Promise.all([...this.builds.keys()].map((id) => this.stop(id)));
+  }
+
+  /**
+   * Whether the client has `docker buildx`, asked once: the buildspec would ask on every build, and the
+   * answer costs a docker process (tens of milliseconds). Installing buildx takes a restart of the stack to notice.
+   */
+  private hasBuildx(): Promise<boolean> {
+    this.buildx ??= new Promise((resolve) =>
+      execFile(this.docker, ['buildx', 'version'], { timeout: 10_000 }, (error) => resolve(!error)),
+    );
+    return this.buildx;
   }
 
   /** Streams the context to `file`; resolves to why it could not, or undefined. */
@@ -252,8 +296,14 @@ export class LocalBuildRunner implements BuildRunner {
     // A log that cannot be written (disk full) must not take the process down; get() still has the tail.
     log.on('error', () => undefined);
     let lastPhase = build.progress.phase;
+    const told = () => {
+      for (const listener of [...build.listeners]) listener();
+    };
     const onLine = (line: string): void => {
-      log.write(`${line}\n`);
+      log.write(`${line}\n`, () => {
+        build.lines?.push(line);
+        told();
+      });
       build.progress.onLine(line);
       if (build.progress.phase !== lastPhase) {
         lastPhase = build.progress.phase;
@@ -305,7 +355,9 @@ export class LocalBuildRunner implements BuildRunner {
       ...(status === 'FAILED' && { failure: progress.failure(exit) }),
       ...(status === 'STOPPED' && { failure: { phase: lastPhase, message: 'The build was stopped.' } }),
     });
+    build.lines = undefined; // build.log is whole (ended above): readers go to it from now on
     this.persist(build);
+    told();
     await build.persisting;
     // Told once the end is what get() answers, so whoever looks on hearing it sees the end.
     this.tell(build);

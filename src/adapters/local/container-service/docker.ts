@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../../domain/errors.ts';
+import { EngineApi, engineMessage, engineSocket } from './engine-api.ts';
 import { DockerCommandError } from './errors.ts';
 
 export const LABEL = {
@@ -37,6 +38,11 @@ export interface ContainerState {
   error: string;
 }
 
+interface PortBinding {
+  HostIp: string;
+  HostPort: string;
+}
+
 export interface ListedContainer {
   id: string;
   running: boolean;
@@ -45,12 +51,67 @@ export interface ListedContainer {
   deployment: string;
 }
 
-/** The `docker` CLI, argument lists only (never a shell), so image names and labels need no quoting. */
+/**
+ * The `docker` CLI, argument lists only (never a shell), so image names and labels need no quoting.
+ * Its reads and removals go straight to the engine's API when the client's engine is on a unix socket.
+ */
 export class DockerCli {
+  private engine: Promise<EngineApi | undefined> | undefined;
+
   constructor(private readonly binary: string) {}
 
   /** `run(spec)` → the new container's id; the container runs detached. */
   async run(spec: RunSpec): Promise<string> {
+    const api = await this.api();
+    const created = api ? await this.create(api, spec) : undefined;
+    if (created) {
+      await this.call(api!, 'POST', `/containers/${created}/start`, ['run', spec.name]);
+      return created;
+    }
+    return this.runWithClient(spec);
+  }
+
+  /**
+   * What `docker run -d` asks the engine for, as one create: the id, or undefined when the image is not on
+   * this engine (the client pulls it first). Secrets go in the request body, never on a command line.
+   */
+  private async create(api: EngineApi, spec: RunSpec): Promise<string | undefined> {
+    const secrets = Object.entries(spec.secretEnv ?? {});
+    for (const [key, value] of secrets) checkSecretName(key, value);
+    const variables = (entries: [string, string][]) => entries.map(([key, value]) => `${key}=${value}`);
+    const [entry, ...entryArgs] = spec.entryPoint ?? [];
+    const port = `${spec.port}/tcp`;
+    const body = {
+      Image: spec.image,
+      Labels: spec.labels,
+      // In the client's order: the env file's one-line values, then -e (which wins over them), then the multi-line ones.
+      Env: [
+        ...variables(secrets.filter(([, v]) => !/[\r\n]/.test(v))),
+        ...variables(Object.entries(spec.env)),
+        ...variables(secrets.filter(([, v]) => /[\r\n]/.test(v))),
+      ],
+      ...(entry !== undefined && { Entrypoint: [entry] }),
+      ...((entry !== undefined || spec.command) && { Cmd: [...entryArgs, ...(spec.command ?? [])] }),
+      ExposedPorts: { [port]: {} },
+      HostConfig: {
+        PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        ...(spec.cpus !== undefined && { NanoCpus: Math.round(spec.cpus * 1e9) }),
+        ...(spec.memoryMiB !== undefined && { Memory: spec.memoryMiB * 1024 * 1024 }),
+      },
+    };
+    const answer = await this.call(
+      api,
+      'POST',
+      `/containers/create?name=${encodeURIComponent(spec.name)}`,
+      ['run', spec.name],
+      [404],
+      body,
+    );
+    if (answer.status === 404) return undefined;
+    return (answer.body as { Id: string }).Id;
+  }
+
+  private async runWithClient(spec: RunSpec): Promise<string> {
     const args = ['run', '-d', '--name', spec.name, '-p', `127.0.0.1::${spec.port}`];
     for (const [key, value] of Object.entries(spec.labels)) args.push('--label', `${key}=${value}`);
     for (const [key, value] of Object.entries(spec.env)) args.push('-e', `${key}=${value}`);
@@ -69,12 +130,7 @@ export class DockerCli {
         await writeFile(file, lines.join(''), { mode: 0o600 });
         args.push('--env-file', file);
         for (const [key, value] of secrets.filter(([, v]) => /[\r\n]/.test(v))) {
-          // These would change what the client itself does, not only what the container sees.
-          if (key.startsWith('DOCKER_') || key === 'PATH' || key === 'HOME') {
-            throw new InvalidInputError(
-              `Secret ${key} has a multi-line value, which the local stack passes through the docker client's environment, where ${key} is a setting of the client itself. Rename the variable.`,
-            );
-          }
+          checkSecretName(key, value);
           clientEnv[key] = value;
           args.push('-e', key);
         }
@@ -91,6 +147,14 @@ export class DockerCli {
 
   /** `state(id)` → running or how it ended; undefined when the container does not exist. */
   async state(id: string): Promise<ContainerState | undefined> {
+    const api = await this.api();
+    if (api) {
+      const answer = await this.call(api, 'GET', `/containers/${encodeURIComponent(id)}/json`, ['inspect', id], [404]);
+      if (answer.status === 404) return undefined;
+      const s = (answer.body as { State: { Running: boolean; ExitCode: number; OOMKilled: boolean; Error: string } })
+        .State;
+      return { running: s.Running, exitCode: s.ExitCode, oomKilled: s.OOMKilled, error: s.Error };
+    }
     try {
       const out = await this.exec(['inspect', '--type', 'container', '--format', '{{json .State}}', id]);
       const s = JSON.parse(out) as { Running: boolean; ExitCode: number; OOMKilled: boolean; Error: string };
@@ -103,11 +167,21 @@ export class DockerCli {
 
   /** `hostPort(id, 8080)` → the 127.0.0.1 port the engine published container port 8080 on. */
   async hostPort(id: string, port: number): Promise<number> {
-    const out = await this.exec(['port', id, `${port}/tcp`]);
+    const out = await this.published(id, port);
     const match = /127\.0\.0\.1:(\d+)/.exec(out);
     if (!match?.[1])
       throw new DockerCommandError(['port', id], undefined, `port ${port}/tcp is not published on 127.0.0.1: ${out}`);
     return Number(match[1]);
+  }
+
+  /** What `docker port <id> <port>/tcp` prints: one `ip:port` line per binding. */
+  private async published(id: string, port: number): Promise<string> {
+    const api = await this.api();
+    if (!api) return this.exec(['port', id, `${port}/tcp`]);
+    const answer = await this.call(api, 'GET', `/containers/${encodeURIComponent(id)}/json`, ['port', id]);
+    const ports = (answer.body as { NetworkSettings?: { Ports?: Record<string, PortBinding[] | null> } })
+      .NetworkSettings?.Ports;
+    return (ports?.[`${port}/tcp`] ?? []).map((b) => `${b.HostIp}:${b.HostPort}`).join('\n');
   }
 
   /** `tailLogs(id, 10)` → the last lines of stdout and stderr, interleaved in the order they were written. */
@@ -127,6 +201,15 @@ export class DockerCli {
   /** `remove(ids)` force-removes containers; ids already gone are fine. */
   async remove(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
+    const api = await this.api();
+    if (api) {
+      await Promise.all(
+        ids.map((id) =>
+          this.call(api, 'DELETE', `/containers/${encodeURIComponent(id)}?force=true`, ['rm', '-f', id], [404]),
+        ),
+      );
+      return;
+    }
     try {
       await this.exec(['rm', '-f', ...ids]);
     } catch (error) {
@@ -136,6 +219,21 @@ export class DockerCli {
 
   /** `list({ 'slipway.stack': 's' })` → every container (running or not) carrying all these labels. */
   async list(labels: Record<string, string>): Promise<ListedContainer[]> {
+    const api = await this.api();
+    if (api) {
+      const filters = JSON.stringify({ label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) });
+      const answer = await this.call(api, 'GET', `/containers/json?all=true&filters=${encodeURIComponent(filters)}`, [
+        'ps',
+        '-a',
+      ]);
+      return (answer.body as { Id: string; State: string; Labels?: Record<string, string> }[]).map((c) => ({
+        id: c.Id,
+        running: c.State === 'running',
+        app: c.Labels?.[LABEL.app] ?? '',
+        revision: Number(c.Labels?.[LABEL.revision]) || 0,
+        deployment: c.Labels?.[LABEL.deployment] ?? '',
+      }));
+    }
     const format = [
       '{{.ID}}',
       '{{.State}}',
@@ -153,6 +251,36 @@ export class DockerCli {
         const [id = '', state = '', app = '', revision = '', deployment = ''] = line.split('\t');
         return { id, running: state === 'running', app, revision: Number(revision) || 0, deployment };
       });
+  }
+
+  /** The engine's API when this client's engine listens on a unix socket; asked once. */
+  private api(): Promise<EngineApi | undefined> {
+    this.engine ??= engineSocket(this.binary).then((socket) => (socket ? new EngineApi(socket) : undefined));
+    return this.engine;
+  }
+
+  /** One API call, its failures as the CLI's would be: a DockerCommandError with the engine's words. */
+  private async call(
+    api: EngineApi,
+    method: string,
+    path: string,
+    args: string[],
+    alsoFine: number[] = [],
+    body?: unknown,
+  ): Promise<{ status: number; body: unknown }> {
+    let answer;
+    try {
+      answer = await api.call(method, path, body);
+    } catch (error) {
+      throw new DockerCommandError(
+        args,
+        undefined,
+        `Cannot connect to the Docker daemon at unix://${api.socketPath}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    if ((answer.status >= 200 && answer.status < 300) || alsoFine.includes(answer.status)) return answer;
+    throw new DockerCommandError(args, undefined, `Error response from daemon: ${engineMessage(answer)}`);
   }
 
   private async exec(args: string[], timeoutMs = 60_000, extraEnv: Record<string, string> = {}): Promise<string> {
@@ -179,4 +307,13 @@ export class DockerCli {
       );
     });
   }
+}
+
+/** A multi-line secret travels in the client's own environment when the client runs the container: never as one of the client's settings. */
+function checkSecretName(key: string, value: string): void {
+  // Refused however the container is started, so a secret that works once works every time.
+  if (/[\r\n]/.test(value) && (key.startsWith('DOCKER_') || key === 'PATH' || key === 'HOME'))
+    throw new InvalidInputError(
+      `Secret ${key} has a multi-line value, which the local stack passes through the docker client's environment, where ${key} is a setting of the client itself. Rename the variable.`,
+    );
 }

@@ -25,6 +25,7 @@ export interface WaitRequest {
 }
 
 const PROBE_TIMEOUT_MS = 2_000;
+const FIRST_PAUSE_MS = 5;
 
 /**
  * Polls a new container until its HTTP health check answers 2xx/3xx, it exits, a newer revision takes over,
@@ -34,6 +35,8 @@ export async function waitUntilHealthy(request: WaitRequest): Promise<WaitOutcom
   const { docker, containerId, signal } = request;
   let hostPort: number | undefined;
   let lastCheck = 'no check ran';
+  // Most apps answer within milliseconds of starting: check again soon at first, then every pollMs.
+  let pause = Math.min(FIRST_PAUSE_MS, request.pollMs);
   for (;;) {
     if (signal.aborted) return { kind: 'aborted' };
     const newer = await request.supersededBy();
@@ -55,10 +58,11 @@ export async function waitUntilHealthy(request: WaitRequest): Promise<WaitOutcom
     lastCheck = probe.detail;
     if (request.now().getTime() >= request.deadline) return { kind: 'timeout', lastCheck, url };
     try {
-      await delay(request.pollMs, undefined, { signal });
+      await delay(pause, undefined, { signal });
     } catch {
       return { kind: 'aborted' };
     }
+    pause = Math.min(pause * 2, request.pollMs);
   }
 }
 

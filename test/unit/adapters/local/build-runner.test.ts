@@ -198,6 +198,31 @@ describe('LocalBuildRunner', () => {
     expect(rest).toMatchObject({ cursor: all.cursor, done: true });
   });
 
+  it('tells a reader waiting after the last line as soon as the next one is in build.log', async () => {
+    const r = await withBuildspec(phases({ build: ['sleep 0.2', 'echo second', 'sleep 30'] }));
+    const { buildId } = await r.start(aBuildRequest());
+    let read: string[] = [];
+    let cursor = 0;
+    while (!read.includes('second')) {
+      await r.whenOutput(buildId, cursor, 30_000);
+      const page = await r.logLines(buildId, cursor);
+      read = [...read, ...page.lines];
+      cursor = page.cursor;
+    }
+
+    expect((await r.get(buildId)).status).toBe('IN_PROGRESS');
+  });
+
+  it('answers a reader at once for a build that has ended', async () => {
+    const r = await withBuildspec(phases({ build: ['echo only'] }));
+    const { buildId } = await r.start(aBuildRequest());
+    await finished(r, buildId);
+    const { cursor } = await r.logLines(buildId, 0);
+
+    // Within the test's own timeout, far shorter than the 30 s the reader would wait.
+    await expect(r.whenOutput(buildId, cursor, 30_000)).resolves.toBeUndefined();
+  });
+
   it('answers get for a finished build after a restart, from state.json', async () => {
     const r = await withBuildspec(
       phases({ post_build: [`export IMAGE_DIGEST=${DIGEST}`] }, 'env:\n  exported-variables: [IMAGE_DIGEST]\n'),

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { ApiClient } from '../../../src/cli/api-client.ts';
+import { followRun, type FollowEvent } from '../../../src/cli/follow.ts';
+import type { RunView, StepStatus } from '../../../src/domain/run-view.ts';
+import { STEPS } from '../../../src/domain/steps.ts';
+import type { RunLogPage } from '../../../src/use-cases/run-logs.ts';
+
+const RUN = '01JDQ8ZV7N2W4Y6A8C0E2G4J6M';
+
+function view(status: RunView['status'], steps: StepStatus[]): RunView {
+  return {
+    id: RUN,
+    app: 'hello',
+    status,
+    startedAt: '2026-11-30T10:00:00.000Z',
+    steps: STEPS.map((name, i) => ({
+      name,
+      status: steps[i] ?? 'PENDING',
+      retries: 0,
+      ...(steps[i] && steps[i] !== 'PENDING' && { startedAt: '2026-11-30T10:00:00.000Z' }),
+    })),
+    build: { id: 'b1', status: 'IN_PROGRESS', phase: 'BUILD', startedAt: '2026-11-30T10:00:00.000Z' },
+  };
+}
+
+type Answer = { body: unknown; headers?: Record<string, string> };
+interface Sent {
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** A client that answers each request with the next scripted answer for its path, recording what was sent. */
+function scriptedClient(script: { run: Answer[]; logs: Answer[] }) {
+  const sent: Sent[] = [];
+  const client = {
+    pollMs: 1,
+    exchange: async (_method: string, path: string, options: { headers?: Record<string, string> } = {}) => {
+      sent.push({ path, headers: options.headers ?? {} });
+      const answer = (path.includes('/logs') ? script.logs : script.run).shift();
+      if (!answer) throw new Error(`nothing scripted for ${path}`);
+      return { body: answer.body, headers: new Headers(answer.headers) };
+    },
+  } as unknown as ApiClient;
+  return { client, sent };
+}
+
+const page = (lines: string[], cursor: string, done: boolean): RunLogPage => ({ runId: RUN, lines, cursor, done });
+
+describe('followRun', () => {
+  it('waits for build output while the build runs, then for the next change of the run, where the API can wait', async () => {
+    const waits = { 'preference-applied': 'wait=20' };
+    const { client, sent } = scriptedClient({
+      run: [
+        { body: view('RUNNING', ['SUCCEEDED', 'RUNNING']), headers: { etag: '"5-RUNNING"' } },
+        { body: view('RUNNING', ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'RUNNING']), headers: { etag: '"9-RUNNING"' } },
+        {
+          body: view('SUCCEEDED', ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']),
+          headers: { etag: '"20-SUCCEEDED"', ...waits },
+        },
+      ],
+      logs: [
+        { body: page(['#1 building'], '1', false) },
+        { body: page([], '1', false) },
+        { body: page(['#2 pushing'], '2', true), headers: waits },
+      ],
+    });
+    const events: FollowEvent[] = [];
+
+    const run = await followRun(client, RUN, (event) => events.push(event));
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sent.map((s) => [s.path, s.headers])).toEqual([
+      [`/runs/${RUN}`, { prefer: 'wait=20' }],
+      [`/runs/${RUN}/logs`, {}],
+      [`/runs/${RUN}/logs?cursor=1`, {}],
+      [`/runs/${RUN}/logs?cursor=1`, { prefer: 'wait=20' }],
+      [`/runs/${RUN}`, {}],
+      [`/runs/${RUN}`, { 'if-none-match': '"9-RUNNING"', prefer: 'wait=20' }],
+    ]);
+    expect(events.filter((e) => e.type === 'log').map((e) => e.type === 'log' && e.line)).toEqual([
+      '#1 building',
+      '#2 pushing',
+    ]);
+  });
+
+  it('asks again, until the run ends, where the API answers at once', async () => {
+    const { client, sent } = scriptedClient({
+      run: [
+        { body: view('RUNNING', ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'RUNNING']), headers: { etag: '"9-RUNNING"' } },
+        { body: view('RUNNING', ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'RUNNING']), headers: { etag: '"9-RUNNING"' } },
+        { body: view('SUCCEEDED', ['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']) },
+      ],
+      logs: [{ body: page(['#1 building'], '1', true) }],
+    });
+
+    const run = await followRun(client, RUN, () => undefined);
+
+    expect(run.status).toBe('SUCCEEDED');
+    expect(sent.filter((s) => !s.path.includes('/logs')).length).toBe(3);
+  });
+});
