@@ -3,7 +3,8 @@ import { checkBuild } from '../src/use-cases/steps/check-build.ts';
 import * as aws from '../src/wiring/aws.ts';
 
 /** State machine Task AwaitBuild (callback): record the wait, look once. See src/use-cases/waits.ts. */
-export const handler = awaitHandler('AwaitBuild', checkBuild, () => ({
+/** What the wait's look needs: the same for its first look here and for the event's (wake-builds.ts). */
+export const dependencies = () => ({
   config: aws.config(),
   builds: aws.builds(),
   objects: aws.objects(),
@@ -12,4 +13,6 @@ export const handler = awaitHandler('AwaitBuild', checkBuild, () => ({
   events: aws.events(),
   metrics: aws.metrics(),
   clock: aws.clock(),
-}));
+});
+
+export const handler = awaitHandler('AwaitBuild', checkBuild, dependencies);

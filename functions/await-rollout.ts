@@ -3,7 +3,8 @@ import { checkRollout } from '../src/use-cases/steps/check-rollout.ts';
 import * as aws from '../src/wiring/aws.ts';
 
 /** State machine Task AwaitRollout (callback): record the wait, look once. See src/use-cases/waits.ts. */
-export const handler = awaitHandler('AwaitRollout', checkRollout, () => ({
+/** What the wait's look needs: the same for its first look here and for the event's (wake-rollouts.ts). */
+export const dependencies = () => ({
   config: aws.config(),
   containers: aws.containers(),
   registry: aws.registry(),
@@ -13,4 +14,6 @@ export const handler = awaitHandler('AwaitRollout', checkRollout, () => ({
   logger: aws.logger(),
   events: aws.events(),
   metrics: aws.metrics(),
-}));
+});
+
+export const handler = awaitHandler('AwaitRollout', checkRollout, dependencies);

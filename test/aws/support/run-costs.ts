@@ -1,31 +1,28 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { BatchGetBuildsCommand, CodeBuildClient, StartBuildCommand } from '@aws-sdk/client-codebuild';
+import { BatchGetBuildsCommand, StartBuildCommand } from '@aws-sdk/client-codebuild';
 import {
   CreateRepositoryCommand,
   DescribeRepositoriesCommand,
-  ECRClient,
   GetLifecyclePolicyCommand,
   PutLifecyclePolicyCommand,
 } from '@aws-sdk/client-ecr';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  ECSClient,
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import type { mockClient } from 'aws-sdk-client-mock';
 import type { RunInput } from '../../../src/domain/run-state.ts';
 import { useEnvironment } from '../../../src/wiring/aws.ts';
 import { driveToEnd, functionHandler, functionsWorkflow } from '../../support/run-machine.ts';
 import * as aws from './aws-fixtures.ts';
-import { CONTEXT, noImageForBuildKey, routeCallbacks, SimulatedBucket } from './simulated-aws.ts';
+import { CONTEXT, mockAwsClients, noImageForBuildKey, routeCallbacks, SimulatedBucket } from './simulated-aws.ts';
 
 /** What one run costs the AWS account besides the build and the service themselves. */
 export interface RunCosts {
@@ -56,15 +53,7 @@ export async function simulateRunCosts(
 ): Promise<RunCosts> {
   const buildMs = (options.buildSeconds ?? 180) * 1000;
   const rolloutMs = (options.rolloutSeconds ?? 120) * 1000;
-  const mocks = {
-    s3: mockClient(S3Client),
-    ecr: mockClient(ECRClient),
-    ecs: mockClient(ECSClient),
-    codebuild: mockClient(CodeBuildClient),
-    logs: mockClient(CloudWatchLogsClient),
-    events: mockClient(EventBridgeClient),
-    sfn: mockClient(SFNClient),
-  };
+  const mocks = mockAwsClients();
   const dir = await mkdtemp(join(tmpdir(), 'slipway-costs-'));
   const clock = simulatedClock(Date.parse('2024-11-20T10:00:00.000Z'));
   const metricsSetting = process.env.POWERTOOLS_METRICS_DISABLED;

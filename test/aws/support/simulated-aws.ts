@@ -1,22 +1,38 @@
 import { Readable } from 'node:stream';
-import { DescribeImagesCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
+  S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SFNClient } from '@aws-sdk/client-sfn';
-import type { AwsClientStub } from 'aws-sdk-client-mock';
+import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { mockClient, type AwsClientStub } from 'aws-sdk-client-mock';
 import type { LocalStepFunctionsWorkflow } from '../../../src/adapters/local/local-workflow.ts';
 import type { RunState } from '../../../src/domain/run-state.ts';
 import { functionHandler } from '../../support/run-machine.ts';
 import { tarGz } from '../../support/tar.ts';
 import * as aws from './aws-fixtures.ts';
+
+/** Every SDK client the pipeline's adapters create, with `send` scripted (aws-sdk-client-mock stubs the prototype). */
+export function mockAwsClients() {
+  return {
+    s3: mockClient(S3Client),
+    ecr: mockClient(ECRClient),
+    ecs: mockClient(ECSClient),
+    codebuild: mockClient(CodeBuildClient),
+    logs: mockClient(CloudWatchLogsClient),
+    events: mockClient(EventBridgeClient),
+    sfn: mockClient(SFNClient),
+  };
+}
 
 /** The uploaded context: what Prepare reads (GetObject) to compute the run's build key. */
 export const CONTEXT = tarGz([

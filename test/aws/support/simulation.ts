@@ -1,14 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { ECSClient } from '@aws-sdk/client-ecs';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { mockClient } from 'aws-sdk-client-mock';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, beforeEach, vi } from 'vitest';
 import type { LocalStepFunctionsWorkflow } from '../../../src/adapters/local/local-workflow.ts';
 import type { ExecutionHistory } from '../../../src/domain/execution.ts';
@@ -18,7 +11,14 @@ import type { TaskState } from '../../../src/pipeline/definition.ts';
 import { useEnvironment } from '../../../src/wiring/aws.ts';
 import { driveToEnd, functionsWorkflow } from '../../support/run-machine.ts';
 import * as aws from './aws-fixtures.ts';
-import { CONTEXT, deliverEnd, noImageForBuildKey, routeCallbacks, SimulatedBucket } from './simulated-aws.ts';
+import {
+  CONTEXT,
+  deliverEnd,
+  mockAwsClients,
+  noImageForBuildKey,
+  routeCallbacks,
+  SimulatedBucket,
+} from './simulated-aws.ts';
 
 /**
  * The state machine in AWS without an account: the real ASL on aws-local-stepfunctions, the real
@@ -27,15 +27,7 @@ import { CONTEXT, deliverEnd, noImageForBuildKey, routeCallbacks, SimulatedBucke
  * bucket's own objects (deploy markers, wait records) behave as S3's; a callback Task waits until its
  * event's function, or its own first look, resumes it through the mocked SendTaskSuccess/Failure.
  */
-export const mocks = {
-  s3: mockClient(S3Client),
-  ecr: mockClient(ECRClient),
-  ecs: mockClient(ECSClient),
-  codebuild: mockClient(CodeBuildClient),
-  logs: mockClient(CloudWatchLogsClient),
-  events: mockClient(EventBridgeClient),
-  sfn: mockClient(SFNClient),
-};
+export const mocks = mockAwsClients();
 
 export const KEY = `contexts/hello/${aws.RUN_ID}.tar.gz`;
 export const INPUT: RunInput = {
