@@ -203,9 +203,9 @@ describe.skipIf(!dockerUp && !CI)('local stack faults', () => {
     const registryPid = (await status()).health!.registry!.pid!;
     process.kill(killed.pid, 'SIGKILL');
     await until('the stack gone', async () => (isAlive(killed.pid) ? undefined : true));
-    // What a killed stack leaves: its registry and its build keep running.
+    // What a killed stack leaves: its registry keeps running, and so may its build (its bash may also die at
+    // its next write into the dead stack's pipe; whichever, the next up must leave nothing of its group).
     expect(isAlive(registryPid)).toBe(true);
-    expect(isAlive(build!)).toBe(true);
     const tempBefore = await readdir(paths.tmp);
     expect(tempBefore.some((name) => name.startsWith('slipway-src-'))).toBe(true);
 
