@@ -39,7 +39,12 @@ if (!loaded) {
 async function freshBundle() {
   const cache = join(root, 'node_modules', '.cache', 'slipway');
   try {
-    const version = Math.max(newest(join(root, 'src')), statSync(join(root, 'package.json')).mtimeMs).toFixed(0);
+    // buildspec/version.ts is part of the CLI too (the build key it computes while packing).
+    const version = Math.max(
+      newest(join(root, 'src')),
+      newest(join(root, 'buildspec')),
+      statSync(join(root, 'package.json')).mtimeMs,
+    ).toFixed(0);
     const outdir = join(cache, `cli-${version}`);
     const out = join(outdir, 'main.js');
     if (existsSync(out)) return out;
