@@ -34,7 +34,8 @@ export interface RunSummary {
  * a run that a newer one superseded ended in the Superseded state, and its output says so.
  */
 export function runSummary(execution: ExecutionSummary): RunSummary {
-  const superseded = supersededBy(execution.status, execution.output);
+  const end = succeededState(execution.status, execution.output);
+  const superseded = end?.superseded;
   return {
     runId: execution.runId,
     app: execution.app,
@@ -42,17 +43,15 @@ export function runSummary(execution: ExecutionSummary): RunSummary {
     startedAt: execution.startedAt,
     ...(execution.stoppedAt && { stoppedAt: execution.stoppedAt }),
     ...(superseded && { superseded }),
-    ...(unchanged(execution.status, execution.output) && { note: 'unchanged' as const }),
+    ...(end?.unchanged !== undefined && { note: 'unchanged' as const }),
   };
 }
 
-function unchanged(status: ExecutionStatus, output: unknown): boolean {
-  return status === 'SUCCEEDED' && typeof output === 'object' && output !== null && 'unchanged' in output;
-}
-
-function supersededBy(status: ExecutionStatus, output: unknown): RunState['superseded'] | undefined {
-  if (status !== 'SUCCEEDED' || typeof output !== 'object' || output === null) return undefined;
-  return (output as Partial<RunState>).superseded;
+/** The state a succeeded run ended with (what tells a superseded or unchanged run apart); undefined for any other end. */
+function succeededState(status: ExecutionStatus, output: unknown): Partial<RunState> | undefined {
+  return status === 'SUCCEEDED' && typeof output === 'object' && output !== null
+    ? (output as Partial<RunState>)
+    : undefined;
 }
 
 export interface RunView {
@@ -142,7 +141,7 @@ export function runView(history: ExecutionHistory): RunView {
     startedAt: history.startedAt,
     steps: ordered,
   };
-  const superseded = supersededBy(history.status, latest);
+  const superseded = succeededState(history.status, latest)?.superseded;
   if (superseded) {
     view.status = 'SUPERSEDED';
     view.superseded = superseded;

@@ -26,6 +26,7 @@ export function awaitHandler<D>(
 ): (event: unknown) => Promise<WaitResult> {
   return async (event) => {
     const request = parseWaitRequest(event);
+    // Spelled out, not WaitHandlerDependencies: the IAM analysis in test/aws reads `Pick<Dependencies, …>` here.
     const deps: NoInfer<D> & StepHandlerDependencies & Pick<Dependencies, 'objects' | 'workflow' | 'config'> =
       correlated(provide(), { runId: request.state.runId, app: request.state.app, step: task });
     return awaitEnd(KIND[task], request, looking(task, check, deps), deps);
