@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cliBundleOptions } from './cli-bundle.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const bin = fileURLToPath(import.meta.url);
@@ -32,36 +33,28 @@ if (!loaded) {
 }
 
 /**
- * The bundle of the current sources: one folder per version of src/ (named after its newest file),
+ * The bundle of the current sources: one folder per version of them (named after the newest file),
  * built once and never changed afterwards, so commands running side by side never see half of one.
  * Undefined when it cannot be built.
  */
 async function freshBundle() {
   const cache = join(root, 'node_modules', '.cache', 'slipway');
   try {
-    // buildspec/version.ts is part of the CLI too (the build key it computes while packing).
+    // buildspec/version.ts is part of the CLI too (the build key it computes while packing); bin/ holds how
+    // the bundle is made; the packages it holds change with every npm install, which rewrites node_modules/.package-lock.json.
     const version = Math.max(
       newest(join(root, 'src')),
       newest(join(root, 'buildspec')),
+      newest(join(root, 'bin')),
       statSync(join(root, 'package.json')).mtimeMs,
+      statSync(join(root, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0,
     ).toFixed(0);
     const outdir = join(cache, `cli-${version}`);
     const out = join(outdir, 'main.js');
     if (existsSync(out)) return out;
     const esbuild = await import('esbuild');
     const staging = `${outdir}.${process.pid}`;
-    await esbuild.build({
-      entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-      outdir: staging,
-      // Commands load lazily (src/cli/main.ts): one chunk each, so a command loads only what it uses.
-      splitting: true,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'silent',
-    });
+    await esbuild.build(cliBundleOptions(root, staging));
     writeFileSync(join(staging, 'package.json'), '{ "type": "module" }\n');
     try {
       renameSync(staging, outdir);
