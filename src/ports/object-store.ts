@@ -15,10 +15,11 @@ export interface ObjectStore {
   /** `get('contexts/…')` → the object's bytes, or undefined when there is none. */
   get(key: string): Promise<Uint8Array | undefined>;
   /**
-   * `stream('contexts/hello/01J….tar.gz')` → the object's bytes as they arrive (a context may be far larger
-   * than a function should hold), or undefined when there is none. A read that breaks off is a TransientError.
+   * `stream('contexts/hello/01J….tar.gz')` → the object's size and metadata, and its bytes as they arrive (a
+   * context may be far larger than a function should hold), or undefined when there is none: one request
+   * where `head` then `get` would be two. A read that breaks off is a TransientError.
    */
-  stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined>;
+  stream(key: string): Promise<StreamedObject | undefined>;
   /** `getVersion('guards/deploys/web.json')` → the object's bytes and its ETag (what `putIf` compares), or undefined when there is none. */
   getVersion(key: string): Promise<VersionedObject | undefined>;
   /**
@@ -80,4 +81,9 @@ export interface StoredObject {
   key: string;
   size: number;
   metadata: Record<string, string>;
+}
+
+/** An object being read: what `head` tells, and the bytes, read once. */
+export interface StreamedObject extends StoredObject {
+  body: AsyncIterable<Uint8Array>;
 }

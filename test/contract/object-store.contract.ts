@@ -218,15 +218,22 @@ export function objectStoreContract(name: string, setup: () => Promise<ObjectSto
       expect(await fixture.store.list(target)).toEqual([]);
     });
 
-    it('streams an object back in order, and nothing for a missing key', async () => {
+    it('streams an object back in order, with its size and metadata, and nothing for a missing key', async () => {
       const target = key('stream');
       const body = new Uint8Array(3 * 1024 * 1024);
       for (let i = 0; i < body.length; i += 1) body[i] = (i * 7) % 253;
-      await fixture.store.put({ key: target, body, contentType: 'application/gzip' });
+      await fixture.store.put({
+        key: target,
+        body,
+        contentType: 'application/gzip',
+        metadata: { 'build-key': 'ab12' },
+      });
 
+      const streamed = (await fixture.store.stream(target))!;
       const chunks: Uint8Array[] = [];
-      for await (const chunk of (await fixture.store.stream(target))!) chunks.push(chunk);
+      for await (const chunk of streamed.body) chunks.push(chunk);
 
+      expect(streamed).toMatchObject({ key: target, size: body.length, metadata: { 'build-key': 'ab12' } });
       expect(Buffer.concat(chunks).equals(body)).toBe(true);
       expect(await fixture.store.stream(key('missing'))).toBeUndefined();
     });

@@ -70,11 +70,15 @@ export class FakeObjects implements ObjectStore {
   }
   async stream(key: string) {
     const body = this.versions.get(key)?.body;
+    const stored = this.objects.get(key);
     return (
       body &&
-      (async function* () {
-        yield body;
-      })()
+      stored && {
+        ...stored,
+        body: (async function* () {
+          yield body;
+        })(),
+      }
     );
   }
   /** Objects written with putIf, with their ETags (a counter): the guards' markers. */

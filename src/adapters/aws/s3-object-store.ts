@@ -2,6 +2,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  type GetObjectCommandOutput,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -18,6 +19,7 @@ import type {
   PresignedPost,
   PresignedRequest,
   StoredObject,
+  StreamedObject,
   UploadRequest,
   VersionedObject,
   WriteCondition,
@@ -148,17 +150,17 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async stream(key: string): Promise<AsyncIterable<Uint8Array> | undefined> {
-    let body: AsyncIterable<Uint8Array> | undefined;
+  async stream(key: string): Promise<StreamedObject | undefined> {
+    let output: GetObjectCommandOutput;
     try {
-      const output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      // In Node the SDK's body is the response stream itself: an async iterable of chunks.
-      body = output.Body as AsyncIterable<Uint8Array> | undefined;
+      output = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
       if (awsErrorName(error) === 'NoSuchKey' || httpStatus(error) === 404) return undefined;
       throw this.toSlipwayError('GetObject', key, error);
     }
-    return this.chunks(key, body ?? []);
+    // In Node the SDK's body is the response stream itself: an async iterable of chunks.
+    const body = (output.Body as AsyncIterable<Uint8Array> | undefined) ?? [];
+    return { key, size: output.ContentLength ?? 0, metadata: output.Metadata ?? {}, body: this.chunks(key, body) };
   }
 
   async getVersion(key: string): Promise<VersionedObject | undefined> {

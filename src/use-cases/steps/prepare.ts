@@ -5,6 +5,7 @@ import { ContextNotFoundError } from '../../domain/errors.ts';
 import { imageReference } from '../../domain/images.ts';
 import { appLifecyclePolicy } from '../../domain/lifecycle/index.ts';
 import type { RunState } from '../../domain/run-state.ts';
+import type { StreamedObject } from '../../ports/object-store.ts';
 import { buildKeyOfArchive, ContextUnreadableError } from '../build-key.ts';
 import type { Dependencies } from '../dependencies.ts';
 
@@ -21,9 +22,13 @@ export async function prepare(
   // Invalid lifecycle rules fail the run here, before minutes are spent building.
   appLifecyclePolicy(app);
   // A rollback deploys an image that exists already; its context may have expired from the bucket.
-  const context = state.image ? undefined : await deps.objects.head(state.context.key);
+  const context = state.image ? undefined : await deps.objects.stream(state.context.key);
   if (!state.image && !context) throw new ContextNotFoundError(state.app, state.context.key);
-  const repository = await deps.registry.ensureRepository(app.repository);
+  // One read of the context, hashed while the repository is made sure of.
+  const [repository, buildKey] = await Promise.all([
+    deps.registry.ensureRepository(app.repository),
+    context && contextBuildKey(state, app, context, deps),
+  ]);
   deps.logger.info('run prepared', {
     runId: state.runId,
     app: state.app,
@@ -32,9 +37,6 @@ export async function prepare(
     repository: repository.uri,
   });
   const prepared: RunState = { ...state, repository: { name: app.repository, uri: repository.uri } };
-  if (state.image) return prepared;
-
-  const buildKey = await contextBuildKey(state, app, context?.metadata['build-key'], deps);
   if (!buildKey) return prepared;
   const keyed = { ...prepared, buildKey };
   // A rebuild's point is a fresh image (patched base layers): it builds whatever the repository holds.
@@ -72,14 +74,13 @@ export async function prepare(
 async function contextBuildKey(
   state: RunState,
   app: AppConfig,
-  claimed: string | undefined,
-  deps: Pick<Dependencies, 'objects' | 'logger'>,
+  context: StreamedObject,
+  deps: Pick<Dependencies, 'logger'>,
 ): Promise<string | undefined> {
-  const archive = await deps.objects.stream(state.context.key);
-  if (!archive) throw new ContextNotFoundError(state.app, state.context.key);
+  const claimed = context.metadata['build-key'];
   let buildKey: string;
   try {
-    buildKey = await buildKeyOfArchive(archive, {
+    buildKey = await buildKeyOfArchive(context.body, {
       contextPath: app.contextPath,
       settings: buildSettings(app, BUILDSPEC_VERSION),
     });

@@ -118,14 +118,17 @@ describe('S3ObjectStore', () => {
     expect(await newStore().get('contexts/missing.tar.gz')).toBeUndefined();
   });
 
-  it('streams the object in the chunks S3 sends', async () => {
+  it('streams the object in the chunks S3 sends, with the size and metadata of the same response', async () => {
     const chunks = [Uint8Array.of(1, 2), Uint8Array.of(3)];
-    s3Mock.on(GetObjectCommand).resolves({ Body: stream(chunks) });
+    s3Mock.on(GetObjectCommand).resolves({ Body: stream(chunks), ContentLength: 3, Metadata: { 'build-key': 'ab12' } });
 
+    const streamed = (await newStore().stream('contexts/hello/01J.tar.gz'))!;
     const read: Uint8Array[] = [];
-    for await (const chunk of (await newStore().stream('contexts/hello/01J.tar.gz'))!) read.push(chunk);
+    for await (const chunk of streamed.body) read.push(chunk);
 
     expect(read).toEqual(chunks);
+    expect(streamed).toMatchObject({ key: 'contexts/hello/01J.tar.gz', size: 3, metadata: { 'build-key': 'ab12' } });
+    expect(s3Mock.commandCalls(HeadObjectCommand)).toHaveLength(0);
     expect(s3Mock.commandCalls(GetObjectCommand)[0]?.args[0].input).toEqual({
       Bucket: bucket,
       Key: 'contexts/hello/01J.tar.gz',
@@ -143,7 +146,7 @@ describe('S3ObjectStore', () => {
   it('reports a stream that breaks off as a TransientError naming the object', async () => {
     s3Mock.on(GetObjectCommand).resolves({ Body: stream([Uint8Array.of(1)], new Error('socket hang up')) });
 
-    const chunks = (await newStore().stream('contexts/hello/01J.tar.gz'))!;
+    const chunks = (await newStore().stream('contexts/hello/01J.tar.gz'))!.body;
     const failure = (async () => {
       for await (const _chunk of chunks);
     })();
