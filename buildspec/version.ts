@@ -4,4 +4,4 @@
  * time, because the Lambdas do not carry the file; test/unit/buildspec-version.test.ts fails, printing
  * the new value, until it is updated after an edit of buildspec.yml.
  */
-export const BUILDSPEC_VERSION = 'f5f07ee994583b5d3c22468b90209fc587210ff66cee8bb460df475ef232baef';
+export const BUILDSPEC_VERSION = '084b3962cc77633607648daf1159bdce91ffd046b54e085a0eb2d86355edcc2d';

@@ -44,7 +44,12 @@ case "$1 $2" in
   "buildx build")
     while [ $# -gt 0 ]; do [ "$1" != --metadata-file ] || printf '{"containerimage.digest": "${DIGEST}"}' > "$2"; shift; done ;;
   "login --username") cat >/dev/null; echo "Login Succeeded" ;;
-  "push "*) echo "\${2##*:}: digest: ${DIGEST} size: 1573" ;;
+  "push "*)
+    tag="\${2##*:}"
+    if [ "$tag" = "$FAKE_PUSH_FAILS" ] || { [ "$tag" = "$FAKE_PUSH_FAILS_ONCE" ] && [ ! -e "$FAKE_STATE/failed-once" ]; }; then
+      touch "$FAKE_STATE/failed-once"; echo "received unexpected HTTP status: 500 Internal Server Error" >&2; exit 1
+    fi
+    echo "$tag: digest: ${DIGEST} size: 1573" ;;
 esac
 `;
 
@@ -218,5 +223,25 @@ describe('buildspec.yml in CodeBuild', () => {
       `push ${REPOSITORY}:git-a1b2c3d`,
     ]);
     expect(run.exported).toEqual({ IMAGE_DIGEST: DIGEST });
+  });
+
+  it('pushes a tag once more when the registry refuses it for now', () => {
+    const run = runBuildspec(BUILDSPEC, env({ FAKE_NO_BUILDX: '1', FAKE_PUSH_FAILS_ONCE: 'git-a1b2c3d' }));
+
+    expect(run.code, run.output.join('\n')).toBe(0);
+    expect(dockerCalls().filter((c) => c === `push ${REPOSITORY}:git-a1b2c3d`)).toHaveLength(2);
+    expect(run.output).toContain(
+      `slipway: warning: the push of ${REPOSITORY}:git-a1b2c3d failed; trying once more in 2 s`,
+    );
+    expect(run.exported).toEqual({ IMAGE_DIGEST: DIGEST });
+  });
+
+  it('fails with ImagePushFailed naming the tag when the second try fails too', () => {
+    const run = runBuildspec(BUILDSPEC, env({ FAKE_NO_BUILDX: '1', FAKE_PUSH_FAILS: 'git-a1b2c3d' }));
+
+    expect(run.code).not.toBe(0);
+    expect(dockerCalls().filter((c) => c === `push ${REPOSITORY}:git-a1b2c3d`)).toHaveLength(2);
+    expect(run.output).toContain(`slipway: error: ImagePushFailed: could not push ${REPOSITORY}:git-a1b2c3d`);
+    expect(run.exported).toEqual({});
   });
 });
