@@ -160,6 +160,12 @@ try {
   console.log(`baseline (tar, docker build, push, run, HTTP 200) median: ${median(raw).toFixed(0)} ms`);
   console.log(`slipway deploy (warm local stack) median:           ${median(ours).toFixed(0)} ms`);
   console.log(`ratio slipway/baseline (median): ${(median(ours) / median(raw)).toFixed(2)}`);
+  // Each iteration's own ratio (its deploy against the baseline run just before it): less moved by a machine
+  // whose speed drifts during the run than the ratio of the medians.
+  const ratios = ours.map((ms, i) => ms / raw[i]!).sort((a, b) => a - b);
+  console.log(
+    `ratio per iteration: median ${median(ratios).toFixed(2)} (lowest ${ratios[0]!.toFixed(2)}, highest ${ratios.at(-1)!.toFixed(2)})`,
+  );
   printPhases('baseline phases (median of each):', rawPhases);
   printPhases('slipway deploy phases (median of each):', ourPhases);
   // ── end of baseline vs full deploy ──
