@@ -21,12 +21,16 @@ export interface PackedContext {
 /**
  * `packContext('./examples/hello')` → the folder as a tar.gz, leaving out what its .dockerignore
  * excludes (Docker's own matching rules, via @balena/dockerignore). The Dockerfile and .dockerignore
- * always go in: the builder needs them, as `docker build` sends them too. With `key`, the archive's
- * build key too, in the same pass: each chunk is hashed as it is packed, the way Prepare reads it.
+ * always go in: the builder needs them, as `docker build` sends them too. With `dockerfile` (its path
+ * in the folder, and the setting that names it), a folder without it is refused. With `key`, the
+ * archive's build key too, in the same pass: each chunk is hashed as it is packed, the way Prepare reads it.
  */
 export async function packContext(
   dir: string,
-  options: { dockerfile?: string; key?: { contextPath: string; settings: BuildSettings } } = {},
+  options: {
+    dockerfile?: { path: string; setting: string };
+    key?: { contextPath: string; settings: BuildSettings };
+  } = {},
 ): Promise<PackedContext> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory())
@@ -37,8 +41,15 @@ export async function packContext(
   // CommonJS with a default-export typing: under Node's ESM interop the function is the module itself.
   const ignore = dockerignore as unknown as typeof dockerignore.default;
   const ig = ignore().add(rules.split(/\r?\n/));
-  const always = new Set(['.dockerignore', options.dockerfile ?? 'Dockerfile']);
-  const files = (await walk(dir)).filter((file) => always.has(file) || !ig.ignores(file)).sort();
+  const dockerfile = options.dockerfile?.path ?? 'Dockerfile';
+  const found = await walk(dir);
+  if (options.dockerfile && !found.includes(dockerfile))
+    throw new ContextDirectoryError(
+      `"${dir}" has no ${dockerfile}, the Dockerfile ${options.dockerfile.setting} names. ` +
+        `Add one there, or set ${options.dockerfile.setting} to the path of yours (relative to the app's contextPath).`,
+    );
+  const always = new Set(['.dockerignore', dockerfile]);
+  const files = found.filter((file) => always.has(file) || !ig.ignores(file)).sort();
   if (!files.some((file) => file !== '.dockerignore'))
     throw new ContextDirectoryError(
       `"${dir}" has nothing to build (it is empty, or .dockerignore excludes everything).`,

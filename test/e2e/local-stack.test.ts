@@ -111,14 +111,25 @@ describe.skipIf(!dockerUp && !CI)('local stack end to end', () => {
     }
   });
 
-  it('fails a context without a Dockerfile in the build step, and the previous version keeps serving', async () => {
+  it('refuses a context without its Dockerfile before uploading it: no run starts', async () => {
     const broken = await helloCopy();
     await rm(join(broken, 'Dockerfile'));
+    const runsBefore = (await slipway(['runs', '--app', 'hello', '--json'])).stdout;
+    const deploy = await slipway(['deploy', broken, '--app', 'hello']);
+    expect(deploy.code).toBe(2);
+    expect(deploy.stderr).toContain(`"${broken}" has no Dockerfile, the Dockerfile apps.hello.dockerfile names.`);
+    expect(deploy.stdout).not.toContain('uploaded');
+    expect((await slipway(['runs', '--app', 'hello', '--json'])).stdout).toBe(runsBefore);
+  });
+
+  it('fails a build whose Dockerfile fails in the build step, and the previous version keeps serving', async () => {
+    const broken = await helloCopy();
+    await writeFile(join(broken, 'Dockerfile'), 'FROM busybox\nRUN echo compiling; exit 3\n');
     const deploy = await slipway(['deploy', broken, '--app', 'hello']);
     expect(deploy.code).toBe(1);
     expect(deploy.stdout).toContain('✗ build failed');
     expect(deploy.stdout).toContain(
-      'in build: DockerfileNotFoundError: No Dockerfile at the root of the context for app "hello" (looked for "Dockerfile")',
+      'in build: BuildFailedError: The build of app "hello" failed in BUILD: ImageBuildFailed: docker build failed for hello',
     );
     expect(deploy.stdout).toContain(`still serving: revision`);
     await expectServes(url, page('second version'));

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { Command } from 'commander';
 import type { UploadTicket } from '../../use-cases/create-upload.ts';
 import type { BuildSettings } from '../../domain/build-key.ts';
@@ -81,7 +82,12 @@ export async function run(
   const later = Promise.all([import('../report-run.ts'), import('../upload.ts')]);
   later.catch(() => undefined); // awaited below, where a failure to load is reported
   const [{ packContext }, key] = await Promise.all([import('../pack.ts'), deps.keySettings?.(options.app)]);
-  const packed = await packContext(options.dir, key ? { key } : {});
+  // With the app's settings at hand, the Dockerfile is known: it always goes in, and a context without it
+  // is refused here rather than by a build that would fail seconds later (ContextDirectoryError, exit 2).
+  const packed = await packContext(
+    options.dir,
+    key ? { key, dockerfile: { path: dockerfilePath(key), setting: `apps.${options.app}.dockerfile` } } : {},
+  );
   out.line(
     `packed ${options.dir}: ${packed.files.length} file(s), ${formatBytes(packed.bytes.length)}` +
       (packed.buildKey ? `, build key ${packed.buildKey.slice(0, 12)}` : ''),
@@ -117,6 +123,11 @@ export async function run(
   }
   const [{ followAndReport }] = await later;
   return followAndReport(client, ticket.runId, out, startedAt);
+}
+
+/** Where the app's Dockerfile is in its context: `services/api` and `Dockerfile` → `services/api/Dockerfile`. */
+function dockerfilePath(key: KeySettings): string {
+  return posix.normalize(posix.join(key.contextPath, key.settings.dockerfile));
 }
 
 async function uploadShowingProgress(ticket: UploadTicket, bytes: Buffer, out: Output): Promise<void> {

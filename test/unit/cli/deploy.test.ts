@@ -8,6 +8,7 @@ import type { ApiClient } from '../../../src/cli/api-client.ts';
 import { run } from '../../../src/cli/commands/deploy.ts';
 import type { Output } from '../../../src/cli/output.ts';
 import { ContextTooLargeError } from '../../../src/domain/errors.ts';
+import { ContextDirectoryError } from '../../../src/cli/pack.ts';
 
 /** A context of `bytes` random (incompressible) bytes next to its Dockerfile. */
 async function contextOf(bytes: number): Promise<string> {
@@ -74,6 +75,22 @@ describe('deploy', () => {
     ).catch(() => undefined);
 
     expect(requests[0]?.body).toMatchObject({ buildKey: expect.stringMatching(/^[0-9a-f]{64}$/), rebuild: true });
+  });
+
+  it("refuses a context without the app's Dockerfile before asking for an upload", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-deploy-'));
+    await writeFile(join(dir, 'app.js'), '');
+    const { client, requests } = recordingClient(4096);
+    const settings = { dockerfile: 'Dockerfile', buildArgs: {}, buildspec: 'v1' };
+
+    const refused = run(
+      { dir, app: 'hello', follow: false },
+      { client, out, keySettings: async () => ({ contextPath: '.', settings }) },
+    );
+
+    await expect(refused).rejects.toBeInstanceOf(ContextDirectoryError);
+    await expect(refused).rejects.toThrow(/has no Dockerfile, the Dockerfile apps\.hello\.dockerfile names/);
+    expect(requests).toEqual([]);
   });
 
   it('sends no build key when it has no settings to compute one with', async () => {

@@ -94,6 +94,31 @@ describe('pack', () => {
     await expect(packContext('/nonexistent/slipway')).rejects.toThrow(ContextDirectoryError);
   });
 
+  it("always sends the app's Dockerfile, wherever it is and whatever .dockerignore says", async () => {
+    const dir = await folder({ '.dockerignore': 'docker', 'docker/Dockerfile.prod': 'x', 'app.js': '' });
+
+    const packed = await packContext(dir, {
+      dockerfile: { path: 'docker/Dockerfile.prod', setting: 'apps.web.dockerfile' },
+    });
+
+    expect(await entries(packed.bytes)).toEqual(['.dockerignore', 'app.js', 'docker/Dockerfile.prod']);
+  });
+
+  it.each([
+    ['no Dockerfile at all', { 'app.js': '' }, 'Dockerfile'],
+    ['another name than the setting', { 'Dockerfile.dev': 'x' }, 'Dockerfile'],
+    [
+      'the Dockerfile outside the app folder',
+      { Dockerfile: 'x', 'services/api/app.js': '' },
+      'services/api/Dockerfile',
+    ],
+  ])('refuses a folder without the Dockerfile the app names: %s', async (_name, files, path) => {
+    const refused = packContext(await folder(files), { dockerfile: { path, setting: 'apps.hello.dockerfile' } });
+
+    await expect(refused).rejects.toThrow(ContextDirectoryError);
+    await expect(refused).rejects.toThrow(`has no ${path}, the Dockerfile apps.hello.dockerfile names`);
+  });
+
   it('refuses a folder with nothing to send', async () => {
     await expect(packContext(await folder({ '.dockerignore': '*\n!.dockerignore', 'a.txt': '' }))).rejects.toThrow(
       'nothing to build',
