@@ -5,7 +5,6 @@ import type {
   ContainerService,
   DeployRequest,
   Deployment,
-  RolloutState,
   RolloutStatus,
   ServiceRef,
   ServingVersion,
@@ -15,16 +14,13 @@ import { DesiredState } from './desired-state.ts';
 import { DockerCli, LABEL } from './docker.ts';
 import { DeploymentNotFoundError } from '../../../ports/container-service.ts';
 import { DEFAULT_DOCKER } from '../docker-binary.ts';
-import { DockerCommandError, InvalidSecretsFileError, SecretNotFoundError } from './errors.ts';
-import { failureReason, type Failure } from './failure-reason.ts';
 import { AppProxy } from './proxy.ts';
-import { LocalSecretSource, redact, type SecretSource } from './secrets.ts';
-import { StateStore, type CurrentVersion, type DeploymentRecord, type ServiceState, type Task } from './state-store.ts';
+import { LocalSecretSource, type SecretSource } from './secrets.ts';
+import { StateStore, type DeploymentRecord, type ServiceState } from './state-store.ts';
+import { Rollouts, type DeploymentChange } from './rollouts.ts';
 import { TaskLauncher } from './task-launcher.ts';
+import { urlOf } from './urls.ts';
 import { checkTaskSettings, hasTaskSettings, withTaskSettings } from './task-settings.ts';
-
-/** How long a replaced container may keep answering the requests it had accepted before it is removed. */
-const DRAIN_MS = 5_000;
 
 export interface DockerContainerServiceOptions {
   /** Where task-definition revisions, service ports and deployments are kept (`.slipway/services` in the local stack). */
@@ -45,14 +41,6 @@ export interface DockerContainerServiceOptions {
   onDeploymentChange?: (change: DeploymentChange) => void;
 }
 
-/** A deployment that started (IN_PROGRESS), completed or failed. */
-export interface DeploymentChange {
-  app: string;
-  deploymentId: string;
-  state: RolloutState;
-  reason?: string;
-}
-
 const OPTIONS = new Set([
   'stateDir',
   'stack',
@@ -66,7 +54,6 @@ const OPTIONS = new Set([
 ]);
 const APP = /^[a-z][a-z0-9-]{0,39}$/;
 const TOKEN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-const LOG_LINES = 10;
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /**
@@ -83,14 +70,11 @@ export class DockerContainerService implements ContainerService {
   private readonly stack: string;
   private readonly now: () => Date;
   private readonly logger: Logger;
-  private readonly onDeploymentChange: (change: DeploymentChange) => void;
   private readonly launcher: TaskLauncher;
   private readonly desired: DesiredState;
+  private readonly rollouts: Rollouts;
   private readonly proxies = new Map<string, Promise<AppProxy>>();
-  private readonly rollouts = new Map<string, Promise<void>>();
   private readonly locks = new Map<string, Promise<void>>();
-  /** Per app: the proxy ports rollouts in progress have added, with their revision (not yet the serving revision's). */
-  private readonly surge = new Map<string, Map<number, number>>();
   private watching: Promise<void> | undefined;
   private lifetime = new AbortController();
 
@@ -114,7 +98,6 @@ export class DockerContainerService implements ContainerService {
     this.stack = options.stack;
     this.now = options.now ?? (() => new Date());
     this.logger = options.logger ?? silent;
-    this.onDeploymentChange = options.onDeploymentChange ?? (() => undefined);
     const secrets =
       options.secrets ??
       new LocalSecretSource({ file: join(dirname(options.stateDir), 'secrets.json'), env: process.env });
@@ -136,6 +119,18 @@ export class DockerContainerService implements ContainerService {
       watchMs: options.watchMs ?? 1_000,
       exclusive: (app, step) => this.exclusive(app, step),
       proxyFor: (app) => this.proxyFor(app),
+    });
+    this.rollouts = new Rollouts({
+      docker: this.docker,
+      store: this.store,
+      stack: this.stack,
+      launcher: this.launcher,
+      now: this.now,
+      logger: this.logger,
+      exclusive: (app, step) => this.exclusive(app, step),
+      proxyFor: (app) => this.proxyFor(app),
+      openedProxy: async (app) => this.proxies.get(app)?.catch(() => undefined),
+      onDeploymentChange: options.onDeploymentChange ?? (() => undefined),
     });
   }
 
@@ -183,8 +178,8 @@ export class DockerContainerService implements ContainerService {
         createdAt: this.now().toISOString(),
       };
       await this.store.writeDeployment(record);
-      this.tell(record);
-      this.follow(record);
+      this.rollouts.tell(record);
+      this.rollouts.follow(record, this.lifetime.signal);
       this.logger.info('deployment started', { app, deploymentId, revision, image, desiredCount: record.desiredCount });
       return toDeployment(record);
     });
@@ -270,17 +265,17 @@ export class DockerContainerService implements ContainerService {
         ),
       );
     }
-    for (const record of inProgress) this.follow(record);
+    for (const record of inProgress) this.rollouts.follow(record, signal);
     this.watching ??= this.desired.watch(signal).finally(() => (this.watching = undefined));
   }
 
   /** Close the proxies and stop waiting; with removeContainers, also remove every container labelled with this stack (and no other). */
   async stop(options: { removeContainers: boolean }): Promise<void> {
     this.lifetime.abort();
-    await Promise.allSettled([...this.rollouts.values(), ...this.desired.inFlight(), this.watching]);
+    await Promise.allSettled([...this.rollouts.inFlight(), ...this.desired.inFlight(), this.watching]);
     const proxies = await Promise.allSettled(this.proxies.values());
     this.proxies.clear();
-    this.surge.clear();
+    this.rollouts.reset();
     this.desired.reset();
     await Promise.all(proxies.map((p) => (p.status === 'fulfilled' ? p.value.close() : undefined)));
     if (!options.removeContainers) return;
@@ -288,200 +283,8 @@ export class DockerContainerService implements ContainerService {
     await this.docker.remove(containers.map((c) => c.id));
     // What served stays recorded: the next start() brings it back.
     for (const record of await this.store.listDeployments()) {
-      if (record.state === 'IN_PROGRESS') await this.finishFailed(record, { kind: 'stopped' }, []);
+      if (record.state === 'IN_PROGRESS') await this.rollouts.fail(record, { kind: 'stopped' }, this.lifetime.signal);
     }
-  }
-
-  /** Runs a rollout in the background once per deployment, for as long as this service is started. */
-  private follow(record: DeploymentRecord): void {
-    const key = `${record.app}/${record.deploymentId}`;
-    if (record.state !== 'IN_PROGRESS' || this.lifetime.signal.aborted || this.rollouts.has(key)) return;
-    const signal = this.lifetime.signal;
-    const done = this.roll(record, signal)
-      .catch(async (error: unknown) => {
-        if (signal.aborted) return;
-        this.logger.error('rollout failed unexpectedly', {
-          app: record.app,
-          deploymentId: record.deploymentId,
-          error: String(error),
-        });
-        await this.finishFailed(
-          record,
-          { kind: 'error', error: error instanceof Error ? error.message : String(error) },
-          [],
-        ).catch(() => undefined);
-      })
-      .finally(() => this.rollouts.delete(key));
-    this.rollouts.set(key, done);
-  }
-
-  /**
-   * One task at a time, as ECS with minimumHealthyPercent 100 and maximumPercent 200: start a new container, wait
-   * until it is healthy, put it behind the URL, next. The old containers keep serving until every new one does, so
-   * at least desiredCount healthy containers serve throughout, and a failure at any step leaves all of them serving.
-   */
-  private async roll(record: DeploymentRecord, signal: AbortSignal): Promise<void> {
-    const desired = record.desiredCount ?? 1;
-    const serving: Task[] = [];
-    const secretValues: string[] = [];
-    // Resuming after a restart: this rollout's containers that still run are checked again, the others go.
-    const own = await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.deployment]: record.deploymentId });
-    await this.docker.remove(own.filter((c) => !c.running).map((c) => c.id));
-    const resumable = own.filter((c) => c.running).map((c) => c.id);
-    while (serving.length < desired) {
-      let containerId = resumable.shift();
-      if (!containerId) {
-        try {
-          const started = await this.launcher.start(record);
-          containerId = started.id;
-          secretValues.push(...started.secretValues);
-        } catch (error) {
-          // A secret without a usable value: no container of this revision can start.
-          if (
-            error instanceof SecretNotFoundError ||
-            error instanceof InvalidSecretsFileError ||
-            error instanceof InvalidInputError
-          )
-            return this.finishFailed(record, { kind: 'secret', error: error.message }, [], serving);
-          if (!(error instanceof DockerCommandError)) throw error;
-          return this.finishFailed(record, { kind: 'not-started', error: error.stderr }, [], serving);
-        }
-      }
-      let startedAt = record.started?.find((s) => s.containerId === containerId)?.startedAt;
-      if (!startedAt) {
-        startedAt = this.now().toISOString();
-        record.started = [...(record.started ?? []), { containerId, startedAt }];
-        await this.store.writeDeployment(record);
-      }
-      const outcome = await this.launcher.waitHealthy(record, containerId, Date.parse(startedAt), signal, async () => {
-        const revision = (await this.store.readService(record.app))?.current?.revision;
-        return revision !== undefined && revision > record.revision ? revision : undefined;
-      });
-      if (outcome.kind === 'aborted') return;
-      if (outcome.kind !== 'healthy') {
-        const logs =
-          outcome.kind === 'exited' || outcome.kind === 'timeout'
-            ? await this.docker.tailLogs(containerId, LOG_LINES).catch(() => [])
-            : [];
-        return this.finishFailed(
-          record,
-          outcome,
-          logs.map((line) => redact(line, secretValues)),
-          serving,
-        );
-      }
-      const task = { containerId, hostPort: outcome.hostPort };
-      serving.push(task);
-      const newer = await this.exclusive(record.app, async () => {
-        const current = (await this.store.readService(record.app))?.current;
-        if (current && current.revision > record.revision) return current.revision;
-        (await this.proxyFor(record.app)).addTarget(task.hostPort);
-        this.surgeOf(record.app).set(task.hostPort, record.revision);
-        return undefined;
-      });
-      if (newer !== undefined) return this.finishFailed(record, { kind: 'superseded', revision: newer }, [], serving);
-    }
-    await this.promote(record, serving);
-  }
-
-  /** Every new container is healthy: make its revision the serving one, report COMPLETED, then retire the older containers. */
-  private async promote(record: DeploymentRecord, tasks: Task[]): Promise<void> {
-    await this.exclusive(record.app, async () => {
-      const service: ServiceState = (await this.store.readService(record.app)) ?? { app: record.app };
-      if (service.current && service.current.revision > record.revision) {
-        await this.finishFailed(record, { kind: 'superseded', revision: service.current.revision }, [], tasks);
-        return;
-      }
-      const proxy = await this.proxyFor(record.app);
-      const surge = this.surgeOf(record.app);
-      const ports = new Set(tasks.map((t) => t.hostPort));
-      for (const port of ports) {
-        proxy.addTarget(port);
-        surge.delete(port);
-      }
-      const current: CurrentVersion = {
-        revision: record.revision,
-        image: record.image,
-        taskDefinition: record.taskDefinition,
-        deploymentId: record.deploymentId,
-        desiredCount: record.desiredCount ?? 1,
-        tasks,
-      };
-      await this.store.writeService({ ...service, proxyPort: proxy.port, current });
-      // The URL serves the new version from here on: report it, then retire the old containers
-      // (still inside this app's lock, so the next deploy never races the clean-up).
-      Object.assign(record, { state: 'COMPLETED', finishedAt: this.now().toISOString() });
-      await this.store.writeDeployment(record);
-      this.tell(record);
-      this.logger.info('deployment completed', {
-        app: record.app,
-        deploymentId: record.deploymentId,
-        revision: record.revision,
-        runningCount: tasks.length,
-      });
-      // Requests the old version had already accepted finish first (a load balancer's deregistration delay).
-      const retired = proxy.targets.filter((port) => !ports.has(port) && (surge.get(port) ?? 0) < record.revision);
-      for (const port of retired) proxy.removeTarget(port);
-      await Promise.all(retired.map((port) => proxy.drain(port, DRAIN_MS)));
-      const ids = new Set(tasks.map((t) => t.containerId));
-      const older = (await this.docker.list({ [LABEL.stack]: this.stack, [LABEL.app]: record.app })).filter(
-        (c) => !ids.has(c.id) && c.revision < record.revision,
-      );
-      await this.docker.remove(older.map((c) => c.id));
-    });
-  }
-
-  /** Failed: take this rollout's containers out of the URL and remove them, keep the last log lines in the reason, leave whatever served serving. */
-  private async finishFailed(
-    record: DeploymentRecord,
-    failure: Failure,
-    logs: string[],
-    added: readonly Task[] = [],
-  ): Promise<void> {
-    const proxy = await this.proxies.get(record.app)?.catch(() => undefined);
-    for (const task of added) {
-      proxy?.removeTarget(task.hostPort);
-      this.surge.get(record.app)?.delete(task.hostPort);
-    }
-    if (proxy && !this.lifetime.signal.aborted)
-      await Promise.all(added.map((task) => proxy.drain(task.hostPort, DRAIN_MS)));
-    const own = await this.docker
-      .list({ [LABEL.stack]: this.stack, [LABEL.deployment]: record.deploymentId })
-      .catch(() => []);
-    await this.docker.remove(own.map((c) => c.id)).catch(() => undefined);
-    const service = await this.store.readService(record.app);
-    // Only a revision with a container that still runs may be named as serving.
-    const current =
-      service?.current && (await this.launcher.running(service.current.deploymentId).catch(() => [])).length > 0
-        ? service.current
-        : undefined;
-    const reason = failureReason(record, failure, logs, current, urlOf(service));
-    Object.assign(record, { state: 'FAILED', reason, finishedAt: this.now().toISOString() });
-    await this.store.writeDeployment(record);
-    this.tell(record);
-    this.logger.warn('deployment failed', { app: record.app, deploymentId: record.deploymentId, reason });
-  }
-
-  /** Tell the listener what the record now says (written first: whoever looks on hearing it reads the same). */
-  private tell(record: DeploymentRecord): void {
-    try {
-      this.onDeploymentChange({
-        app: record.app,
-        deploymentId: record.deploymentId,
-        state: record.state,
-        ...(record.reason !== undefined && { reason: record.reason }),
-      });
-    } catch (error) {
-      this.logger.warn('deployment listener failed', { app: record.app, error: String(error) });
-    }
-  }
-
-  private surgeOf(app: string): Map<number, number> {
-    const existing = this.surge.get(app);
-    if (existing) return existing;
-    const created = new Map<number, number>();
-    this.surge.set(app, created);
-    return created;
   }
 
   /** The app's proxy, opened once: on the port it had before when that port is free, so the URL survives restarts. */
@@ -535,8 +338,4 @@ function checkApp(app: string): void {
 
 function toDeployment(record: DeploymentRecord): Deployment {
   return { deploymentId: record.deploymentId, taskDefinition: record.taskDefinition, revision: record.revision };
-}
-
-function urlOf(service: ServiceState | undefined): string | undefined {
-  return service?.proxyPort === undefined ? undefined : `http://127.0.0.1:${service.proxyPort}`;
 }
