@@ -4,10 +4,10 @@ import type { TaskReplacement } from '../../../ports/container-service.ts';
 import type { Logger } from '../../../ports/logger.ts';
 import { LABEL, type DockerCli } from './docker.ts';
 import { DockerCommandError, InvalidSecretsFileError, SecretNotFoundError } from './errors.ts';
-import type { AppProxy } from './proxy.ts';
 import { probeHealth } from './health.ts';
 import { redact } from './secrets.ts';
 import type { DeploymentRecord, StateStore, Task } from './state-store.ts';
+import type { ServiceParts } from './service-parts.ts';
 import type { TaskLauncher } from './task-launcher.ts';
 import type { WaitOutcome } from './wait-until-healthy.ts';
 
@@ -20,18 +20,9 @@ export const UNHEALTHY_THRESHOLD = 3;
 /** How long one health check of a serving task may take. */
 const PROBE_TIMEOUT_MS = 5_000;
 
-export interface DesiredStateOptions {
-  docker: DockerCli;
-  store: StateStore;
-  stack: string;
-  launcher: TaskLauncher;
-  now: () => Date;
-  logger: Logger;
+export interface DesiredStateOptions extends ServiceParts {
   /** Pause between two looks at the serving containers. */
   watchMs: number;
-  /** The app's lock: steps that read and write its service state run one at a time. */
-  exclusive: <T>(app: string, step: () => Promise<T>) => Promise<T>;
-  proxyFor: (app: string) => Promise<AppProxy>;
 }
 
 /**

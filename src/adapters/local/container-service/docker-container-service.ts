@@ -18,6 +18,7 @@ import { AppProxy } from './proxy.ts';
 import { LocalSecretSource, type SecretSource } from './secrets.ts';
 import { StateStore, type DeploymentRecord, type ServiceState } from './state-store.ts';
 import { Rollouts, type DeploymentChange } from './rollouts.ts';
+import type { ServiceParts } from './service-parts.ts';
 import { TaskLauncher } from './task-launcher.ts';
 import { urlOf } from './urls.ts';
 import { checkTaskSettings, hasTaskSettings, withTaskSettings } from './task-settings.ts';
@@ -109,26 +110,19 @@ export class DockerContainerService implements ContainerService {
       now: this.now,
       pollMs: options.pollMs ?? 500,
     });
-    this.desired = new DesiredState({
+    const parts: ServiceParts = {
       docker: this.docker,
       store: this.store,
       stack: this.stack,
       launcher: this.launcher,
       now: this.now,
       logger: this.logger,
-      watchMs: options.watchMs ?? 1_000,
       exclusive: (app, step) => this.exclusive(app, step),
       proxyFor: (app) => this.proxyFor(app),
-    });
+    };
+    this.desired = new DesiredState({ ...parts, watchMs: options.watchMs ?? 1_000 });
     this.rollouts = new Rollouts({
-      docker: this.docker,
-      store: this.store,
-      stack: this.stack,
-      launcher: this.launcher,
-      now: this.now,
-      logger: this.logger,
-      exclusive: (app, step) => this.exclusive(app, step),
-      proxyFor: (app) => this.proxyFor(app),
+      ...parts,
       openedProxy: async (app) => this.proxies.get(app)?.catch(() => undefined),
       onDeploymentChange: options.onDeploymentChange ?? (() => undefined),
     });

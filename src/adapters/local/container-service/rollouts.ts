@@ -1,13 +1,12 @@
 import { InvalidInputError } from '../../../domain/errors.ts';
 import type { RolloutState } from '../../../ports/container-service.ts';
-import type { Logger } from '../../../ports/logger.ts';
-import { LABEL, type DockerCli } from './docker.ts';
+import { LABEL } from './docker.ts';
 import { DockerCommandError, InvalidSecretsFileError, SecretNotFoundError } from './errors.ts';
 import { failureReason, type Failure } from './failure-reason.ts';
 import type { AppProxy } from './proxy.ts';
 import { redact } from './secrets.ts';
-import type { CurrentVersion, DeploymentRecord, ServiceState, StateStore, Task } from './state-store.ts';
-import type { TaskLauncher } from './task-launcher.ts';
+import type { ServiceParts } from './service-parts.ts';
+import type { CurrentVersion, DeploymentRecord, ServiceState, Task } from './state-store.ts';
 import { urlOf } from './urls.ts';
 
 /** How long a replaced container may keep answering the requests it had accepted before it is removed. */
@@ -23,18 +22,7 @@ export interface DeploymentChange {
   reason?: string;
 }
 
-export interface RolloutsOptions {
-  docker: DockerCli;
-  store: StateStore;
-  /** The `slipway.stack` label of this stack's containers. */
-  stack: string;
-  launcher: TaskLauncher;
-  now: () => Date;
-  logger: Logger;
-  /** One step at a time per app (the service's lock): revisions and the proxy change in a well-defined order. */
-  exclusive: <T>(app: string, step: () => Promise<T>) => Promise<T>;
-  /** The app's proxy, opened if it is not yet. */
-  proxyFor: (app: string) => Promise<AppProxy>;
+export interface RolloutsOptions extends ServiceParts {
   /** The app's proxy if it is open, without opening one. */
   openedProxy: (app: string) => Promise<AppProxy | undefined>;
   /** Told when a deployment starts, completes or fails (ECS's "Deployment State Change" events). */
