@@ -156,8 +156,8 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       describeServices,
       describeTaskDefinitions,
     ],
-    // GET /runs/{id}: DescribeExecution and GetExecutionHistory.
-    getRun: [readRuns],
+    // GET /runs/{id}: DescribeExecution and GetExecutionHistory; during a rollout, DescribeServices for its counts.
+    getRun: [readRuns, describeServices],
     // GET /runs/{id}/logs: the run's history, then GetLogEvents of its build's stream.
     getRunLogs: [readRuns, allow('ReadBuildLogs', ['logs:GetLogEvents'], r.buildLogs)],
     // POST /apps/{app}/rollback: earlier runs (ListExecutions, DescribeExecution, GetExecutionHistory), what serves now, StartExecution.

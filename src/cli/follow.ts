@@ -91,8 +91,12 @@ export async function followRun(
     const split = afterBuild < 0 ? changes.length : afterBuild;
     for (const event of changes.slice(0, split)) onEvent(event);
     if (!logsDone && run.build) await readLogs(false);
+    // Told again when the counts or the rollout's state change: `1/1 running (IN_PROGRESS)` while the new task's
+    // health checks run, then `1/1 running (COMPLETED)`.
     const counts =
-      run.deployment?.desiredCount !== undefined ? `${run.deployment.runningCount}/${run.deployment.desiredCount}` : '';
+      run.deployment?.desiredCount !== undefined
+        ? `${run.deployment.runningCount}/${run.deployment.desiredCount} ${run.deployment.state}`
+        : '';
     if (counts && counts !== rollout && run.deployment) {
       rollout = counts;
       onEvent({

@@ -1,3 +1,4 @@
+import { appConfig } from '../domain/config.ts';
 import { RunNotFoundError, InvalidInputError } from '../domain/errors.ts';
 import { isRunId } from '../domain/run-id.ts';
 import { runSummary, runView, type RunSummary, type RunView } from '../domain/run-view.ts';
@@ -55,5 +56,39 @@ export async function watchRun(
     if (version !== options.seen || !deps.workflow.changed || remaining <= 0)
       return { run: runView(history), version, waits };
     await deps.workflow.changed(runId, history.events.length, remaining);
+  }
+}
+
+/** A rollout's counts as the service tells them now: `1/2`. */
+export type RolloutProgress = `${number}/${number}`;
+
+/**
+ * While a run waits for its rollout, the history only has the counts from when the wait began (a state is
+ * recorded when it ends): `withRolloutProgress(view, deps)` asks the service for the deployment's counts now
+ * (ECS DescribeServices in AWS), so the CLI and the dashboard show `1/2 running` as tasks start. Any other
+ * run comes back as it is, as does this one when the service cannot tell (the view never fails for it).
+ */
+export async function withRolloutProgress(
+  run: RunView,
+  deps: Pick<Dependencies, 'config' | 'containers' | 'logger'>,
+): Promise<{ run: RunView; progress?: RolloutProgress }> {
+  const deployment = run.deployment;
+  const rollout = run.steps.find((step) => step.name === 'rollout');
+  if (run.status !== 'RUNNING' || rollout?.status !== 'RUNNING' || deployment?.state !== 'IN_PROGRESS') return { run };
+  try {
+    const service = appConfig(deps.config, run.app).service;
+    const now = await deps.containers.rollout({ app: run.app, service, deploymentId: deployment.id });
+    return {
+      run: { ...run, deployment: { ...deployment, runningCount: now.runningCount, desiredCount: now.desiredCount } },
+      progress: `${now.runningCount}/${now.desiredCount}`,
+    };
+  } catch (error) {
+    deps.logger.warn("could not read the rollout's progress", {
+      runId: run.id,
+      app: run.app,
+      deploymentId: deployment.id,
+      error: String(error),
+    });
+    return { run };
   }
 }

@@ -41,12 +41,22 @@ export async function slipway(
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
+    const stderr = e.stderr ?? String(error);
     return {
       code: typeof e.code === 'number' ? e.code : -1,
       stdout: e.stdout ?? '',
-      stderr: e.stderr ?? String(error),
+      // A stack that stopped answering mid-test: its own last words go with the failure, since the
+      // test's clean-up removes its state folder (and its log) before anyone can read it.
+      stderr: /did not answer/.test(stderr)
+        ? `${stderr}\n--- last lines of the stack's log ---\n${await stackLogTail(options.stateDir ?? STATE_DIR)}`
+        : stderr,
     };
   }
+}
+
+async function stackLogTail(stateDir: string, lines = 40): Promise<string> {
+  const log = await readFile(join(stateDir, 'logs', 'stack.log'), 'utf8').catch((error: unknown) => String(error));
+  return log.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
 /**

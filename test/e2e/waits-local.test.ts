@@ -103,6 +103,14 @@ describe.skipIf(!dockerUp && !CI)('waits on the local stack', () => {
     ];
     expect(slowEvents).toBe(quickEvents);
     expect(slowEvents).toBeLessThan(50);
+    // While the run waited for its 5 s rollout, the CLI showed the counts the service told (GET /runs/{id}), then the end.
+    const rollouts = slow.result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; state?: string; desired?: number })
+      .filter((event) => event.type === 'rollout');
+    expect(rollouts[0]).toMatchObject({ state: 'IN_PROGRESS', desired: 1 });
+    expect(rollouts.at(-1)).toMatchObject({ state: 'COMPLETED', running: 1, desired: 1 });
   });
 
   it(`reports a health check that fails for ${T} s FAILED within ${T + 5} s of the container's start`, async () => {

@@ -98,4 +98,44 @@ describe('followRun', () => {
     expect(run.status).toBe('SUCCEEDED');
     expect(sent.filter((s) => !s.path.includes('/logs')).length).toBe(3);
   });
+
+  it("tells the rollout's counts as they change, and its end even at the same counts", async () => {
+    const rolling = (running: number, state: string, status: RunView['status'] = 'RUNNING') => ({
+      ...view(status, [
+        'SUCCEEDED',
+        'SUCCEEDED',
+        'SUCCEEDED',
+        'SUCCEEDED',
+        status === 'RUNNING' ? 'RUNNING' : 'SUCCEEDED',
+      ]),
+      build: { id: 'b1', status: 'SUCCEEDED', phase: 'COMPLETED', startedAt: '2026-11-30T10:00:00.000Z' },
+      deployment: {
+        id: 'dep-1',
+        taskDefinition: 'hello:2',
+        revision: 2,
+        state,
+        runningCount: running,
+        desiredCount: 2,
+        deadline: '',
+      },
+    });
+    const { client } = scriptedClient({
+      run: [
+        { body: rolling(0, 'IN_PROGRESS'), headers: { etag: '"12-RUNNING/0/2"' } },
+        { body: rolling(0, 'IN_PROGRESS'), headers: { etag: '"12-RUNNING/0/2"' } },
+        { body: rolling(2, 'IN_PROGRESS'), headers: { etag: '"12-RUNNING/2/2"' } },
+        { body: rolling(2, 'COMPLETED', 'SUCCEEDED'), headers: { etag: '"16-SUCCEEDED"' } },
+      ],
+      logs: [{ body: page([], '0', true) }],
+    });
+    const events: FollowEvent[] = [];
+
+    await followRun(client, RUN, (event) => events.push(event));
+
+    expect(events.filter((e) => e.type === 'rollout')).toEqual([
+      { type: 'rollout', runId: RUN, running: 0, desired: 2, state: 'IN_PROGRESS' },
+      { type: 'rollout', runId: RUN, running: 2, desired: 2, state: 'IN_PROGRESS' },
+      { type: 'rollout', runId: RUN, running: 2, desired: 2, state: 'COMPLETED' },
+    ]);
+  });
 });
