@@ -202,10 +202,12 @@ export class DockerCli {
   async remove(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     const api = await this.api();
+    // Gone already (404), or going (409: a removal of it is already in progress, as when a rollout retires the
+    // containers a failing one is removing): either way the container is on its way out.
     if (api) {
       await Promise.all(
         ids.map((id) =>
-          this.call(api, 'DELETE', `/containers/${encodeURIComponent(id)}?force=true`, ['rm', '-f', id], [404]),
+          this.call(api, 'DELETE', `/containers/${encodeURIComponent(id)}?force=true`, ['rm', '-f', id], [404, 409]),
         ),
       );
       return;
@@ -213,7 +215,8 @@ export class DockerCli {
     try {
       await this.exec(['rm', '-f', ...ids]);
     } catch (error) {
-      if (!(error instanceof DockerCommandError && /no such container/i.test(error.stderr))) throw error;
+      const going = /no such container|removal of container .* is already in progress/i;
+      if (!(error instanceof DockerCommandError && going.test(error.stderr))) throw error;
     }
   }
 

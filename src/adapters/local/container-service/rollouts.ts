@@ -58,6 +58,17 @@ export class Rollouts {
     const done = this.roll(record, signal)
       .catch(async (error: unknown) => {
         if (signal.aborted) return;
+        // A deployment that has ended stays as it ended: a COMPLETED one serves, and failing it now would
+        // remove the containers that serve.
+        if (record.state !== 'IN_PROGRESS') {
+          this.options.logger.warn('error after the rollout ended', {
+            app: record.app,
+            deploymentId: record.deploymentId,
+            state: record.state,
+            error: String(error),
+          });
+          return;
+        }
         this.options.logger.error('rollout failed unexpectedly', {
           app: record.app,
           deploymentId: record.deploymentId,
@@ -192,10 +203,22 @@ export class Rollouts {
       for (const port of retired) proxy.removeTarget(port);
       await Promise.all(retired.map((port) => proxy.drain(port, DRAIN_MS)));
       const ids = new Set(tasks.map((t) => t.containerId));
-      const older = (
-        await this.options.docker.list({ [LABEL.stack]: this.options.stack, [LABEL.app]: record.app })
-      ).filter((c) => !ids.has(c.id) && c.revision < record.revision);
-      await this.options.docker.remove(older.map((c) => c.id));
+      // Best effort: the new revision serves whatever becomes of the old containers (out of the proxy, one left
+      // behind serves nothing, and goes with the stack).
+      await this.options.docker
+        .list({ [LABEL.stack]: this.options.stack, [LABEL.app]: record.app })
+        .then((all) =>
+          this.options.docker.remove(
+            all.filter((c) => !ids.has(c.id) && c.revision < record.revision).map((c) => c.id),
+          ),
+        )
+        .catch((error: unknown) =>
+          this.options.logger.warn('could not remove the replaced containers', {
+            app: record.app,
+            revision: record.revision,
+            error: String(error),
+          }),
+        );
     });
   }
 

@@ -109,13 +109,19 @@ describe('DockerCli over the engine API', () => {
     await expect(docker().hostPort('c1', 8080)).rejects.toBeInstanceOf(DockerCommandError);
   });
 
-  it('force-removes each container, those already gone included', async () => {
-    answer = (request) => (request.url?.startsWith('/containers/gone') ? { status: 404 } : { status: 204 });
+  it('force-removes each container, those already gone or being removed included', async () => {
+    answer = (request) =>
+      request.url?.startsWith('/containers/gone')
+        ? { status: 404 }
+        : request.url?.startsWith('/containers/going')
+          ? { status: 409, body: { message: 'removal of container going is already in progress' } }
+          : { status: 204 };
 
-    await docker().remove(['c1', 'gone']);
+    await docker().remove(['c1', 'gone', 'going']);
 
     expect(seen.map((s) => `${s.method} ${s.url}`).sort()).toEqual([
       'DELETE /containers/c1?force=true',
+      'DELETE /containers/going?force=true',
       'DELETE /containers/gone?force=true',
     ]);
   });
