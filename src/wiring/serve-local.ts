@@ -15,6 +15,13 @@ const paths = stackPaths(root);
 process.env.TMPDIR = paths.tmp;
 await mkdir(paths.tmp, { recursive: true });
 const stack = await startLocalStack({ root, paths });
+// A promise some part of the stack let fail unobserved is a bug to fix, but not a reason to end every run in
+// flight with the process: say so in the log (ERROR, with its stack) and keep serving.
+process.on('unhandledRejection', (reason) => {
+  stack.dependencies.logger.error('unhandled rejection in the local stack (a bug: please report it)', {
+    error: reason instanceof Error ? (reason.stack ?? reason.message) : String(reason),
+  });
+});
 await writeStackInfo(paths, stack.info);
 await new Promise<void>((resolve) => {
   process.once('SIGTERM', resolve);
