@@ -227,7 +227,8 @@ export class DockerContainerService implements ContainerService {
     if (!current || current.image !== image || (task && current.desiredCount !== task.desiredCount)) return undefined;
     const running = (await this.launcher.running(current.deploymentId)).length;
     if (running === 0 || running !== current.desiredCount) return undefined;
-    if ((await this.store.listDeployments()).some((r) => r.app === app && r.state === 'IN_PROGRESS')) return undefined;
+    // Asked of the rollouts in flight, not of every deployment record on disk (one file per deploy ever made).
+    if (this.rollouts.underWay(app)) return undefined;
     if (task) {
       const family = current.taskDefinition.split('/').pop()?.split(':')[0] ?? app;
       const definition = await this.store.taskDefinition(family, current.revision);

@@ -46,6 +46,11 @@ export class Rollouts {
     return [...this.running.values()];
   }
 
+  /** Whether a rollout of `app` is under way: every IN_PROGRESS deployment is followed from deploy or start(). */
+  underWay(app: string): boolean {
+    return [...this.running.keys()].some((key) => key.startsWith(`${app}/`));
+  }
+
   /** Forget the ports rollouts had added (the proxies are closed). */
   reset(): void {
     this.surge.clear();

@@ -8,7 +8,11 @@ import {
   type ListedContainer,
 } from '../../../../src/adapters/local/container-service/docker.ts';
 import type { AppProxy } from '../../../../src/adapters/local/container-service/proxy.ts';
-import { Rollouts, type DeploymentChange } from '../../../../src/adapters/local/container-service/rollouts.ts';
+import {
+  Rollouts,
+  type DeploymentChange,
+  type RolloutsOptions,
+} from '../../../../src/adapters/local/container-service/rollouts.ts';
 import { StateStore, type DeploymentRecord } from '../../../../src/adapters/local/container-service/state-store.ts';
 import type { TaskLauncher } from '../../../../src/adapters/local/container-service/task-launcher.ts';
 import { silentLogger } from '../../../support/fakes.ts';
@@ -68,19 +72,19 @@ describe('Rollouts', () => {
     createdAt: '2026-11-30T10:00:00.000Z',
   });
 
-  const rollouts = () =>
-    new Rollouts({
-      docker,
-      store,
-      stack: 'test',
-      launcher,
-      now: () => new Date('2026-11-30T10:00:01.000Z'),
-      logger: silentLogger,
-      exclusive: (_app, step) => step(),
-      proxyFor: async () => proxy,
-      openedProxy: async () => proxy,
-      onDeploymentChange: (change) => void changes.push(change),
-    });
+  const rolloutsOptions = (): RolloutsOptions => ({
+    docker,
+    store,
+    stack: 'test',
+    launcher,
+    now: () => new Date('2026-11-30T10:00:01.000Z'),
+    logger: silentLogger,
+    exclusive: (_app, step) => step(),
+    proxyFor: async () => proxy,
+    openedProxy: async () => proxy,
+    onDeploymentChange: (change) => void changes.push(change),
+  });
+  const rollouts = () => new Rollouts(rolloutsOptions());
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'slipway-rollouts-'));
@@ -128,5 +132,23 @@ describe('Rollouts', () => {
     expect((await store.readDeployment('hello', 'dep-2'))?.state).toBe('COMPLETED');
     expect([...targets]).toEqual([5001]);
     expect(removed).not.toContain('new-1');
+  });
+
+  it('says a rollout of the app is under way from its start to its end, and none for other apps', async () => {
+    let healthy!: () => void;
+    const slowLauncher = {
+      ...launcher,
+      waitHealthy: () => new Promise((resolve) => (healthy = () => resolve({ kind: 'healthy', hostPort: 5001 }))),
+    } as unknown as TaskLauncher;
+    const parts = new Rollouts({ ...rolloutsOptions(), launcher: slowLauncher });
+
+    parts.follow(record(), new AbortController().signal);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const during = [parts.underWay('hello'), parts.underWay('hell'), parts.underWay('other')];
+    healthy();
+    await Promise.all(parts.inFlight());
+
+    expect(during).toEqual([true, false, false]);
+    expect(parts.underWay('hello')).toBe(false);
   });
 });
