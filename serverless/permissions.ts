@@ -56,6 +56,29 @@ function ecsName(nameOrArn: string): string {
   return nameOrArn.startsWith('arn:') ? (nameOrArn.split('/').pop() ?? nameOrArn) : nameOrArn;
 }
 
+/**
+ * `service/<cluster>/<service>` of each app's service: ECS's long ARN format (the default since 2021). A created
+ * service runs in the stage's cluster.
+ */
+function servicePaths(stack: StackRefs): string[] {
+  return unique(
+    stack.apps.map(
+      (a) => `service/${a.service.created ? stack.clusterName : ecsName(a.service.cluster)}/${a.service.name}`,
+    ),
+  );
+}
+
+/**
+ * What wakeRollouts' event pattern matches in `resources` (serverless.yml): the apps' services only, so the
+ * account's other ECS deployments invoke nothing. Each in the long ARN format and, for services made before
+ * it became the default, the short one (`service/<service>`), which their events carry.
+ */
+export function deploymentEventResources(stack: StackRefs): CfnValue[] {
+  const paths = servicePaths(stack);
+  const short = unique(paths.map((path) => `service/${path.split('/').pop()}`));
+  return [...paths, ...short].map((path) => arn('ecs', path));
+}
+
 function refs(stack: StackRefs) {
   return {
     contextObjects: { 'Fn::Sub': '${ContextsBucket.Arn}/contexts/*' } as CfnValue,
@@ -76,12 +99,7 @@ function refs(stack: StackRefs) {
     cacheRepositories: unique(stack.apps.map((a) => a.repository)).map((name) =>
       arn('ecr', `repository/${cacheRepositoryOf(name)}`),
     ),
-    // ECS's long ARN format (the default since 2021): service/<cluster>/<service>. A created service runs in the stage's cluster.
-    services: unique(
-      stack.apps.map(
-        (a) => `service/${a.service.created ? stack.clusterName : ecsName(a.service.cluster)}/${a.service.name}`,
-      ),
-    ).map((path) => arn('ecs', path)),
+    services: servicePaths(stack).map((path) => arn('ecs', path)),
     taskDefinitions: arn('ecs', 'task-definition/*'),
     // `Run Step Changed` goes to the account's default bus (SLIPWAY_EVENT_BUS is not set).
     eventBus: arn('events', 'event-bus/default'),

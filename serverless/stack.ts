@@ -15,6 +15,7 @@ import { network, type NetworkParams } from './network.ts';
 import {
   arn,
   buildStatements,
+  deploymentEventResources,
   functionStatements,
   stateMachineStatements,
   TRACING,
@@ -117,6 +118,7 @@ export function stackParts(input: StackInput) {
     services: services(input, apps),
     appsEnvironment: appsEnvironment(createdApps(apps), input.service, input.stage),
     appOutputs: appOutputs(createdApps(apps)),
+    deploymentEventResources: deploymentEventResources(refs),
   };
 }
 

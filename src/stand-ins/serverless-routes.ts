@@ -24,7 +24,9 @@ interface ServerlessFunction {
 /**
  * The local stack's routing table, read from serverless.yml: the HTTP API routes and the
  * EventBridge patterns AWS uses. CloudFormation `Ref`s in patterns are resolved from `refs`
- * (the local bucket's name for `Ref: ContextsBucket`).
+ * (the local bucket's name for `Ref: ContextsBucket`). A pattern key whose value is a serverless
+ * variable (`${file(…)}`, resolved at packaging) names what only AWS has — wakeRollouts' service
+ * ARNs — and is left out: locally the stand-ins send events of the stack's own resources only.
  */
 export function readServerlessRoutes(
   path: string,
@@ -63,5 +65,11 @@ function resolveRefs(value: unknown, refs: Record<string, string>): unknown {
       throw new Error(`serverless.yml refers to ${ref} in an event pattern; the local stack has no value for it.`);
     return refs[ref];
   }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolveRefs(v, refs)]));
+  return Object.fromEntries(
+    entries.filter(([, v]) => !isServerlessVariable(v)).map(([k, v]) => [k, resolveRefs(v, refs)]),
+  );
+}
+
+function isServerlessVariable(value: unknown): boolean {
+  return typeof value === 'string' && /^\$\{.+\}$/.test(value.trim());
 }

@@ -391,6 +391,19 @@ describe('packaged stack (npm run package)', () => {
     );
   });
 
+  it("wakes waiting rollouts on the deployments of the apps' services only, not every ECS deployment of the account", () => {
+    const rules = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    const wake = rules.find((r) => JSON.stringify(r.Properties?.Targets).includes(lambda('wakeRollouts').id))
+      ?.Properties?.EventPattern as { resources?: { 'Fn::Sub': string }[] } | undefined;
+    const arns = (wake?.resources ?? []).map((r) => r['Fn::Sub'].replace(/^.*:service\//, 'service/'));
+
+    expect(wake).toMatchObject({ source: ['aws.ecs'], 'detail-type': ['ECS Deployment State Change'] });
+    expect(arns).toEqual(
+      expect.arrayContaining(['service/slipway-dev/hello', 'service/slipway-dev/tidy', 'service/hello']),
+    );
+    expect(arns.every((arn) => /^service\/([\w-]+\/)?[\w-]+$/.test(arn))).toBe(true);
+  });
+
   it('logs and traces the state machine', () => {
     expect(template.Resources.PipelineStateMachine?.Properties).toMatchObject({
       TracingConfiguration: { Enabled: true },
