@@ -91,8 +91,12 @@ export async function followRun(
     const split = afterBuild < 0 ? changes.length : afterBuild;
     for (const event of changes.slice(0, split)) onEvent(event);
     if (!logsDone && run.build) await readLogs(false);
-    // Told again when the counts or the rollout's state change: `1/1 running (IN_PROGRESS)` while the new task's
-    // health checks run, then `1/1 running (COMPLETED)`.
+    // The rollout's counts go under its ▸ and before its end (✓ or ✗), told again when the counts or the
+    // rollout's state change: `1/1 running (IN_PROGRESS)` while the new task's health checks run, then `(COMPLETED)`.
+    const rest = changes.slice(split);
+    const ends = rest.findIndex((e) => e.type === 'step' && e.step === 'rollout' && e.status !== 'RUNNING');
+    const beforeEnd = ends < 0 ? rest : rest.slice(0, ends);
+    for (const event of beforeEnd) onEvent(event);
     const counts =
       run.deployment?.desiredCount !== undefined
         ? `${run.deployment.runningCount}/${run.deployment.desiredCount} ${run.deployment.state}`
@@ -107,7 +111,7 @@ export async function followRun(
         state: run.deployment.state,
       });
     }
-    for (const event of changes.slice(split)) onEvent(event);
+    for (const event of rest.slice(beforeEnd.length)) onEvent(event);
     onEvent({ type: 'view', runId, run });
     if (run.status !== 'RUNNING' && (logsDone || !run.build)) return run;
     // What comes next: while the build runs, its output (the run itself changes only when the build ends);

@@ -137,5 +137,16 @@ describe('followRun', () => {
       { type: 'rollout', runId: RUN, running: 2, desired: 2, state: 'IN_PROGRESS' },
       { type: 'rollout', runId: RUN, running: 2, desired: 2, state: 'COMPLETED' },
     ]);
+    // Under the rollout's ▸ and before its ✓, whatever else the same answer changed.
+    const order = events.flatMap((e) =>
+      e.type === 'rollout' ? [`counts ${e.state}`] : e.type === 'step' ? [`${e.step}:${e.status}`] : [],
+    );
+    expect(order.slice(-5)).toEqual([
+      'rollout:RUNNING',
+      'counts IN_PROGRESS',
+      'counts IN_PROGRESS',
+      'counts COMPLETED',
+      'rollout:SUCCEEDED',
+    ]);
   });
 });
