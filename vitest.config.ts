@@ -5,6 +5,8 @@ export default defineConfig({
     // The AWS SDK warns once per process that Node 20 is past its end of life; Lambda runs nodejs22.x.
     // Powertools' EMF lines would fill the output of every test that runs a step; the adapter's own test turns them back on.
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // One temp folder for the run, removed at its end (test/support/temp-root.ts).
+    globalSetup: ['test/support/temp-root.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
