@@ -4,17 +4,21 @@
  * 300 KiB) and, with the AWS SDK layer's modules it imports, the JavaScript a cold start loads.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleBytes, layerModulesLoaded } from '../serverless/bundle-sizes.ts';
 import { LAYER_KEY } from '../serverless/aws-sdk-layer.ts';
 import { unzipEntries } from '../serverless/zip.ts';
 
 const args = process.argv.slice(2);
+// serverless-esbuild zips each function in a temp folder of its own and leaves it: give it one that goes.
+const scratch = mkdtempSync(join(tmpdir(), 'slipway-package-'));
 const result = spawnSync('npx', ['serverless', 'package', '--stage', 'dev', ...args], {
   stdio: 'inherit',
-  env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+  env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', TMPDIR: scratch },
 });
+rmSync(scratch, { recursive: true, force: true });
 if (result.status !== 0) process.exit(result.status ?? 1);
 
 const at = args.indexOf('--package');
