@@ -1,10 +1,9 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
 import type { RunView } from '../../src/domain/run-view.ts';
-import { githubTarball, startGithubStandIn } from '../support/github.ts';
+import { deliverPush, githubTarball, startGithubStandIn } from '../support/github.ts';
 import {
   expectServes,
   helloCopy,
@@ -175,25 +174,15 @@ describe.skipIf(!dockerUp && !CI)('build keys', () => {
 
   /** Deliver a signed push of `commit` to octo/mono's main, as GitHub would. */
   async function push(commit: string, delivery: string): Promise<Response> {
-    const body = JSON.stringify({
+    const payload = {
       ref: 'refs/heads/main',
       before: '0'.repeat(40),
       after: commit,
       repository: { full_name: 'octo/mono', pushed_at: Math.floor(Date.now() / 1000) },
       pusher: { name: 'octocat' },
       head_commit: { id: commit, timestamp: new Date().toISOString() },
-    });
-    const { api } = await stackInfo(STATE);
-    return fetch(`${api}/webhooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': delivery,
-        'x-hub-signature-256': await sign(SECRET, body),
-      },
-      body,
-    });
+    };
+    return deliverPush((await stackInfo(STATE)).api, SECRET, payload, delivery);
   }
 
   /** The run once it has ended (status --follow waits for it and exits when it does). */

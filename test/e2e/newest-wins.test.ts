@@ -2,10 +2,9 @@ import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
-import { githubTarball, startGithubStandIn } from '../support/github.ts';
+import { deliverPush, githubTarball, startGithubStandIn } from '../support/github.ts';
 import { expectServes, slipway, stateDirFor, stackInfo } from './support.ts';
 
 /**
@@ -120,17 +119,7 @@ describe.skipIf(!dockerUp && !CI)('newest wins', () => {
   describe('duplicate deliveries', () => {
     const commit = 'd'.repeat(40);
     const deliver = async (payload: Record<string, unknown>, delivery: string) => {
-      const body = JSON.stringify(payload);
-      const response = await fetch(`${api}/webhooks/github`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-github-event': 'push',
-          'x-github-delivery': delivery,
-          'x-hub-signature-256': await sign(SECRET, body),
-        },
-        body,
-      });
+      const response = await deliverPush(api, SECRET, payload, delivery);
       return { status: response.status, body: (await response.json()) as { duplicate?: boolean; runId?: string } };
     };
     const runCount = async () =>

@@ -1,10 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockerAnswers, DOCKER } from '../../src/local-stack/engine.ts';
-import { githubTarball, startGithubStandIn } from '../support/github.ts';
+import { deliverPush, githubTarball, startGithubStandIn } from '../support/github.ts';
 import { expectServes, ROOT, slipway, stateDirFor, stackInfo } from './support.ts';
 
 const dockerUp = await dockerAnswers();
@@ -51,20 +50,8 @@ describe.skipIf(!dockerUp && !CI)('triggers', () => {
     pusher: { name: 'octocat' },
     head_commit: { id: COMMIT, timestamp: new Date().toISOString() },
   };
-  const push = async (options: { delivery: string; secret?: string; body?: Record<string, unknown> }) => {
-    const payload = options.body ?? pushPayload;
-    const body = JSON.stringify(payload);
-    return fetch(`${api}/webhooks/github`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': 'push',
-        'x-github-delivery': options.delivery,
-        'x-hub-signature-256': await sign(options.secret ?? SECRET, body),
-      },
-      body,
-    });
-  };
+  const push = (options: { delivery: string; secret?: string; body?: Record<string, unknown> }) =>
+    deliverPush(api, options.secret ?? SECRET, options.body ?? pushPayload, options.delivery);
 
   beforeAll(async () => {
     if (!dockerUp)

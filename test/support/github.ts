@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { sign } from '@octokit/webhooks-methods';
 import { create } from 'tar';
 
 /** `githubTarball('octo/hello', sha, files)` → a gzip tar laid out as GitHub's tarball endpoint serves it: one top-level `owner-repo-sha7/` folder. */
@@ -60,4 +61,24 @@ export async function startGithubStandIn(
     requests,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** `deliverPush(api, secret, payload, delivery)`: POST /webhooks/github a push event as GitHub sends it, signed with `secret`. */
+export async function deliverPush(
+  api: string,
+  secret: string,
+  payload: Record<string, unknown>,
+  delivery: string,
+): Promise<Response> {
+  const body = JSON.stringify(payload);
+  return fetch(`${api}/webhooks/github`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': delivery,
+      'x-hub-signature-256': await sign(secret, body),
+    },
+    body,
+  });
 }

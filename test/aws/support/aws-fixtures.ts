@@ -20,6 +20,18 @@ export const OLD_DEPLOYMENT = 'ecs-svc/1111111111111111111';
 export const NEW_DEPLOYMENT = 'ecs-svc/2222222222222222222';
 export const ROLLBACK_DEPLOYMENT = 'ecs-svc/3333333333333333333';
 
+/** What serverless.yml gives every function (src/wiring/aws.ts reads it), with the app config at `configPath`. */
+export function functionEnvironment(configPath: string): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    SLIPWAY_CONTEXT_BUCKET: BUCKET,
+    SLIPWAY_BUILD_PROJECT: PROJECT,
+    SLIPWAY_BUILD_LOG_GROUP: LOG_GROUP,
+    SLIPWAY_STATE_MACHINE_ARN: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:slipway-prod`,
+    SLIPWAY_CONFIG_PATH: configPath,
+  };
+}
+
 const PHASES_BEFORE_BUILD: BuildPhase[] = [
   { phaseType: 'SUBMITTED', phaseStatus: 'SUCCEEDED', durationInSeconds: 0 },
   { phaseType: 'QUEUED', phaseStatus: 'SUCCEEDED', durationInSeconds: 1 },

@@ -70,15 +70,7 @@ export async function simulateRunCosts(
         },
       }),
     );
-    useEnvironment({
-      AWS_REGION: aws.REGION,
-      SLIPWAY_CONTEXT_BUCKET: aws.BUCKET,
-      SLIPWAY_BUILD_PROJECT: aws.PROJECT,
-      SLIPWAY_BUILD_LOG_GROUP: aws.LOG_GROUP,
-      SLIPWAY_STATE_MACHINE_ARN: `arn:aws:states:${aws.REGION}:${aws.ACCOUNT}:stateMachine:slipway-prod`,
-      SLIPWAY_CONFIG_PATH: join(dir, 'slipway.config.json'),
-      SLIPWAY_LOG_LEVEL: 'silent',
-    });
+    useEnvironment({ ...aws.functionEnvironment(join(dir, 'slipway.config.json')), SLIPWAY_LOG_LEVEL: 'silent' });
 
     const invoked: string[] = [];
     let buildStarted: number | undefined;

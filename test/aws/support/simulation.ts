@@ -97,15 +97,7 @@ export function useSimulation(
   beforeAll(async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-sim-'));
     await writeFile(join(dir, 'slipway.config.json'), JSON.stringify(config));
-    env = {
-      AWS_REGION: aws.REGION,
-      SLIPWAY_CONTEXT_BUCKET: aws.BUCKET,
-      SLIPWAY_BUILD_PROJECT: aws.PROJECT,
-      SLIPWAY_BUILD_LOG_GROUP: aws.LOG_GROUP,
-      SLIPWAY_STATE_MACHINE_ARN: `arn:aws:states:${aws.REGION}:${aws.ACCOUNT}:stateMachine:slipway-prod`,
-      SLIPWAY_CONFIG_PATH: join(dir, 'slipway.config.json'),
-      ...environment,
-    };
+    env = { ...aws.functionEnvironment(join(dir, 'slipway.config.json')), ...environment };
     // Presigned URLs are signed locally with these; nothing is sent anywhere.
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAIOSFODNN7EXAMPLE');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY');
