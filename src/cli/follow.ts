@@ -119,7 +119,15 @@ export async function followRun(
     const building = run.steps.find((s) => s.name === 'build')?.status === 'RUNNING';
     if (!logsDone && run.build && building) {
       mayWait = false;
-      if (!(await readLogs(true))) await sleep(interval);
+      // While the build runs the run changes only when the build ends, and the output is done only once the
+      // run has taken that end in: where the server waits for lines, read on until then without asking for
+      // the run between pages (three requests per burst of lines became one; each competes with the build for CPU).
+      while (!logsDone) {
+        if (!(await readLogs(true))) {
+          await sleep(interval);
+          break;
+        }
+      }
     } else {
       mayWait = true;
       if (!serverWaited) await sleep(interval);

@@ -47,7 +47,7 @@ function scriptedClient(script: { run: Answer[]; logs: Answer[] }) {
 const page = (lines: string[], cursor: string, done: boolean): RunLogPage => ({ runId: RUN, lines, cursor, done });
 
 describe('followRun', () => {
-  it('waits for build output while the build runs, then for the next change of the run, where the API can wait', async () => {
+  it('waits for build output while the build runs, page after page, then for the next change of the run, where the API can wait', async () => {
     const waits = { 'preference-applied': 'wait=20' };
     const { client, sent } = scriptedClient({
       run: [
@@ -61,7 +61,9 @@ describe('followRun', () => {
       logs: [
         { body: page(['#1 building'], '1', false) },
         { body: page([], '1', false) },
-        { body: page(['#2 pushing'], '2', true), headers: waits },
+        { body: page(['#2 pushing'], '2', false), headers: waits },
+        { body: page(['#3 pushed'], '3', false), headers: waits },
+        { body: page([], '3', true), headers: waits },
       ],
     });
     const events: FollowEvent[] = [];
@@ -73,13 +75,17 @@ describe('followRun', () => {
       [`/runs/${RUN}`, { prefer: 'wait=20' }],
       [`/runs/${RUN}/logs`, {}],
       [`/runs/${RUN}/logs?cursor=1`, {}],
+      // The run is not asked for between pages: while the build runs, only its end changes it, and that ends the output.
       [`/runs/${RUN}/logs?cursor=1`, { prefer: 'wait=20' }],
+      [`/runs/${RUN}/logs?cursor=2`, { prefer: 'wait=20' }],
+      [`/runs/${RUN}/logs?cursor=3`, { prefer: 'wait=20' }],
       [`/runs/${RUN}`, {}],
       [`/runs/${RUN}`, { 'if-none-match': '"9-RUNNING"', prefer: 'wait=20' }],
     ]);
     expect(events.filter((e) => e.type === 'log').map((e) => e.type === 'log' && e.line)).toEqual([
       '#1 building',
       '#2 pushing',
+      '#3 pushed',
     ]);
   });
 
