@@ -17,7 +17,7 @@ export function cliBundleOptions(root, outdir) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['@aws-sdk/*', '@smithy/*', '@aws-crypto/*', 'esbuild', 'tsx', 'tsx/*'],
+    external: ['@aws-sdk/*', '@smithy/*', 'esbuild', 'tsx', 'tsx/*'],
     // Bundled CommonJS (commander) requires Node's built-ins: an ESM bundle needs a `require` to do that with.
     banner: {
       js: "import { createRequire as __slipwayCreateRequire } from 'node:module'; const require = __slipwayCreateRequire(import.meta.url);",

@@ -1,4 +1,4 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { Hash } from '@smithy/hash-node';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -32,7 +32,7 @@ export function sigv4Signer(options: {
     service: 'execute-api',
     region: options.region,
     credentials: options.credentials ?? fromNodeProviderChain(),
-    sha256: Sha256,
+    sha256: Hash.bind(null, 'sha256'), // node:crypto, as the SDK's own Node runtime signs
   });
   const now = options.now ?? (() => new Date());
   return async ({ method, url, headers, body }) => {

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 
 /** A request as it arrived, before anything is decoded or normalised: S3 signs the path exactly as sent. */
@@ -51,7 +51,7 @@ export function createSigV4Verifier(
     credentials: options.credentials,
     region: options.region,
     service: 's3',
-    sha256: Sha256,
+    sha256: Hash.bind(null, 'sha256'), // node:crypto, as the SDK's own Node runtime signs
     // S3 signs the path as sent (no double encoding) and does not add a payload hash header itself.
     uriEscapePath: false,
     applyChecksum: false,
