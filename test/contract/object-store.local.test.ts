@@ -373,7 +373,13 @@ describe('local S3 front: signed payload hash', () => {
     const { SignatureV4 } = await import('@smithy/signature-v4');
     const { Hash } = await import('@smithy/hash-node');
     const url = new URL(`${fixture.endpoint}/${bucket}/${key}`);
-    const signer = new SignatureV4({ credentials, region, service: 's3', sha256: Hash.bind(null, 'sha256'), uriEscapePath: false });
+    const signer = new SignatureV4({
+      credentials,
+      region,
+      service: 's3',
+      sha256: Hash.bind(null, 'sha256'),
+      uriEscapePath: false,
+    });
     const hash = createHash('sha256').update(signedBody).digest('hex');
     const signed = await signer.sign({
       method: 'PUT',
