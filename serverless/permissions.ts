@@ -229,7 +229,8 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
     'await-build': [announce, ...lookAtBuilds, ...waits(r.buildWaits)],
     // CodeBuild's Build State Change: the build's wait record, a look, the run resumed.
     wakeBuilds: [announce, ...lookAtBuilds, ...waits(r.buildWaits)],
-    // GetLifecyclePolicy, PutLifecyclePolicy when it differs; with keepReleases, DescribeImages, then BatchGetImage + PutImage to repair release tags.
+    // BatchGetImage + PutImage to name the built image (its build key's and commit's tags); GetLifecyclePolicy, PutLifecyclePolicy
+    // when it differs; with keepReleases, DescribeImages, then BatchGetImage + PutImage to repair release tags.
     'apply-lifecycle': [
       announce,
       allow('TidyRepositories', ['ecr:GetLifecyclePolicy', 'ecr:PutLifecyclePolicy'], r.repositories),

@@ -189,6 +189,25 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
         },
       ],
       ['DescribeImages', { repositoryName: 'hello', imageIds: [{ imageTag: KEY_TAG }] }],
+      // The build pushed the run id; ApplyLifecycle names the image with its build key, then tidies.
+      [
+        'BatchGetImage',
+        {
+          repositoryName: 'hello',
+          imageIds: [{ imageDigest: aws.DIGEST }],
+          acceptedMediaTypes: expect.arrayContaining(['application/vnd.docker.distribution.manifest.v2+json']),
+        },
+      ],
+      [
+        'PutImage',
+        {
+          repositoryName: 'hello',
+          imageManifest: '{"schemaVersion":2}',
+          imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+          imageTag: KEY_TAG,
+          imageDigest: aws.DIGEST,
+        },
+      ],
       ['GetLifecyclePolicy', { repositoryName: 'hello' }],
       ['PutLifecyclePolicy', { repositoryName: 'hello', lifecyclePolicyText: LIFECYCLE_POLICY }],
     ]);
@@ -209,7 +228,7 @@ describe('the state machine in AWS, over mocked SDK clients', () => {
             { name: 'SLIPWAY_CONTEXT_PATH', value: '.', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_DOCKERFILE', value: 'Dockerfile', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_IMAGE_REPOSITORY', value: aws.REPOSITORY_URI, type: 'PLAINTEXT' },
-            { name: 'SLIPWAY_IMAGE_TAGS', value: `${aws.RUN_ID} ${KEY_TAG}`, type: 'PLAINTEXT' },
+            { name: 'SLIPWAY_IMAGE_TAGS', value: aws.RUN_ID, type: 'PLAINTEXT' },
             { name: 'SLIPWAY_BUILD_ARGS', value: '', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_REGISTRY_LOGIN', value: 'ecr', type: 'PLAINTEXT' },
             { name: 'SLIPWAY_APP', value: 'hello', type: 'PLAINTEXT' },

@@ -104,7 +104,10 @@ export class FakeObjects implements ObjectStore {
   }
 }
 
-/** A build that reports the scripted states one `get` at a time, then stays on the last. */
+/**
+ * A build that reports the scripted states one `get` at a time, then stays on the last. With a registry,
+ * a build that succeeds leaves its image there under the tags it was asked to push, as a real build does.
+ */
 export class FakeBuilds implements BuildRunner {
   readonly started: BuildRequest[] = [];
   constructor(
@@ -112,6 +115,7 @@ export class FakeBuilds implements BuildRunner {
       { status: 'IN_PROGRESS', phase: 'BUILD' },
       { status: 'SUCCEEDED', phase: 'COMPLETED', imageDigest: DIGEST },
     ],
+    private readonly pushTo?: FakeRegistry,
   ) {}
   async start(request: BuildRequest) {
     this.started.push(request);
@@ -119,6 +123,17 @@ export class FakeBuilds implements BuildRunner {
   }
   async get(buildId: string): Promise<BuildState> {
     const next = this.script.length > 1 ? this.script.shift()! : this.script[0]!;
+    const request = this.started[Number(buildId.replace('build-', '')) - 1];
+    if (this.pushTo && request && next.status === 'SUCCEEDED' && next.imageDigest) {
+      const image = this.pushTo.images.find((i) => i.digest === next.imageDigest);
+      if (image) image.tags = [...new Set([...image.tags, ...request.imageTags])];
+      else
+        this.pushTo.images.push({
+          digest: next.imageDigest,
+          tags: [...request.imageTags],
+          pushedAt: '2026-11-30T10:00:00Z',
+        });
+    }
     return { buildId, ...next };
   }
 }
@@ -247,12 +262,14 @@ export function testConfig(
 export function fakeDependencies(
   overrides: Partial<Dependencies> = {},
 ): Dependencies & { objects: FakeObjects; builds: FakeBuilds; registry: FakeRegistry; containers: FakeContainers } {
+  // A build leaves its image in the registry the run uses, given or not.
+  const registry = overrides.registry instanceof FakeRegistry ? overrides.registry : new FakeRegistry();
   return {
     config: testConfig(),
     objects: new FakeObjects(),
-    builds: new FakeBuilds(),
+    builds: new FakeBuilds(undefined, registry),
     buildLogs: new FakeBuildLogs(),
-    registry: new FakeRegistry(),
+    registry,
     containers: new FakeContainers(),
     workflow: unusedWorkflow,
     events: new RecordingBus(),

@@ -1,5 +1,4 @@
 import { appConfig } from '../../domain/config.ts';
-import { imageTags } from '../../domain/image-tags.ts';
 import type { RunState } from '../../domain/run-state.ts';
 import type { Dependencies } from '../dependencies.ts';
 import { requirePart } from './require-part.ts';
@@ -20,7 +19,8 @@ export async function startBuild(
     contextPath: app.contextPath,
     dockerfile: app.dockerfile,
     imageRepository: repository.uri,
-    imageTags: imageTags(state.runId, state.trigger, state.buildKey),
+    // The run id only: ApplyLifecycle adds the image's other names in the registry (addedTags).
+    imageTags: [state.runId],
     buildArgs: app.buildArgs,
     ...(app.target !== undefined && { target: app.target }),
     ...(app.platform !== undefined && { platform: app.platform }),

@@ -22,7 +22,7 @@ import type { RunInput } from '../../../src/domain/run-state.ts';
 import { useEnvironment } from '../../../src/wiring/aws.ts';
 import { driveToEnd, functionHandler, functionsWorkflow } from '../../support/run-machine.ts';
 import * as aws from './aws-fixtures.ts';
-import { CONTEXT, mockAwsClients, noImageForBuildKey, routeCallbacks, SimulatedBucket } from './simulated-aws.ts';
+import { CONTEXT, mockAwsClients, buildsNewImage, routeCallbacks, SimulatedBucket } from './simulated-aws.ts';
 
 /** What one run costs the AWS account besides the build and the service themselves. */
 export interface RunCosts {
@@ -87,7 +87,7 @@ export async function simulateRunCosts(
     bucket.install(mocks.s3);
     // The upload: Prepare reads its bytes for the build key; no image for that key yet, so the run builds.
     bucket.seed(`contexts/hello/${aws.RUN_ID}.tar.gz`, CONTEXT);
-    noImageForBuildKey(mocks.ecr as never);
+    buildsNewImage(mocks.ecr as never);
     routeCallbacks(mocks.sfn, () => workflow);
     mocks.sfn
       .on(StartExecutionCommand)

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CodeBuildClient } from '@aws-sdk/client-codebuild';
-import { DescribeImagesCommand, ECRClient } from '@aws-sdk/client-ecr';
+import { BatchGetImageCommand, DescribeImagesCommand, ECRClient, PutImageCommand } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
@@ -40,8 +40,22 @@ export const CONTEXT = tarGz([
   { path: 'index.html', body: '<h1>hello</h1>\n' },
 ]);
 
-/** ECR has no image for the run's build key yet (DescribeImages by tag): the run builds. */
-export function noImageForBuildKey(ecr: AwsClientStub<ECRClient>): void {
+/**
+ * ECR for a run that builds: no image for the run's build key yet (DescribeImages by tag), then the image the
+ * build pushed (aws.DIGEST under the run id), which ApplyLifecycle names (BatchGetImage, PutImage of each tag).
+ */
+export function buildsNewImage(ecr: AwsClientStub<ECRClient>): void {
+  ecr.on(BatchGetImageCommand).resolves({
+    images: [
+      {
+        imageId: { imageDigest: aws.DIGEST, imageTag: aws.RUN_ID },
+        imageManifest: '{"schemaVersion":2}',
+        imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+      },
+    ],
+    failures: [],
+  });
+  ecr.on(PutImageCommand).resolves({});
   ecr.on(DescribeImagesCommand).rejects(
     Object.assign(new Error("The image with imageId {imageTag:'key-…'} does not exist within the repository"), {
       name: 'ImageNotFoundException',

@@ -15,7 +15,7 @@ import {
   CONTEXT,
   deliverEnd,
   mockAwsClients,
-  noImageForBuildKey,
+  buildsNewImage,
   routeCallbacks,
   SimulatedBucket,
 } from './simulated-aws.ts';
@@ -119,7 +119,7 @@ export function useSimulation(
     bucket.install(mocks.s3);
     routeCallbacks(mocks.sfn, () => workflow!);
     bucket.seed(KEY, CONTEXT);
-    noImageForBuildKey(mocks.ecr);
+    buildsNewImage(mocks.ecr);
   });
   const simulate = async (options: RunOptions = {}): Promise<SimulatedRun> => {
     useEnvironment({ ...env, SLIPWAY_LOG_LEVEL: 'silent' });

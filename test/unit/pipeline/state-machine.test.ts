@@ -253,11 +253,13 @@ describe('state machine with build keys', () => {
     tag = buildKeyTag(await buildKeyOfArchive(chunked(tarGz(files)), { contextPath: '.', settings }));
   });
 
-  it('tags a new build with its build key', async () => {
+  it('tags a new build with its build key: the build pushes the run id, ApplyLifecycle adds the key in the registry', async () => {
     const view = runView(await runToEnd(await localWorkflow(deps)));
 
     expect(view.image?.tags).toEqual([INPUT.runId, tag]);
-    expect(deps.builds.started[0]?.imageTags).toEqual([INPUT.runId, tag]);
+    expect(deps.builds.started[0]?.imageTags).toEqual([INPUT.runId]);
+    expect(deps.registry.tagged).toEqual([{ repository: 'hello', digest: DIGEST, tag }]);
+    expect(deps.registry.images).toEqual([expect.objectContaining({ digest: DIGEST, tags: [INPUT.runId, tag] })]);
   });
 
   it('deploys the image the repository holds for the key, skipping build and lifecycle, with why', async () => {
