@@ -139,13 +139,16 @@ export class DockerContainerService implements ContainerService {
       );
     return this.exclusive(app, async () => {
       const deploymentId = `dep-${runId}`;
-      const existing = await this.store.readDeployment(app, deploymentId);
+      // What deciding needs, read side by side (the new task's start waits on all of it).
+      const [existing, unchanged, latest] = await Promise.all([
+        this.store.readDeployment(app, deploymentId),
+        this.alreadyServing(request),
+        this.store.latestTaskDefinition(app),
+      ]);
       if (existing) return toDeployment(existing);
-      const unchanged = await this.alreadyServing(request);
       if (unchanged) return unchanged;
       // A secret without a value would fail every container: say so now, before anything is registered or started.
       if (task) await this.launcher.resolveSecrets(app, task.secrets);
-      const latest = await this.store.latestTaskDefinition(app);
       const rendered = latest
         ? renderTaskDefinition(latest, service.container, image)
         : initialTaskDefinition(app, service.container, image, service.port);
@@ -153,8 +156,8 @@ export class DockerContainerService implements ContainerService {
         task ? withTaskSettings(rendered, service.container, task) : rendered,
         this.now(),
       );
-      await this.proxyFor(app);
-      const serving = (await this.store.readService(app))?.current;
+      const [, state] = await Promise.all([this.proxyFor(app), this.store.readService(app)]);
+      const serving = state?.current;
       const record: DeploymentRecord = {
         deploymentId,
         runId,
