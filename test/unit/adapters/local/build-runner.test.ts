@@ -35,6 +35,9 @@ describe('LocalBuildRunner', () => {
       buildspecPath: path,
       workDir: join(root, 'builds'),
       contexts: aContextStore(),
+      // No Docker in unit tests: these buildspecs are plain bash, and the runner's `docker buildx version`
+      // probe answers "no" at once instead of starting the real client (slow on a loaded machine).
+      docker: '/bin/false',
       ...options,
     });
     return runner;
@@ -152,6 +155,7 @@ describe('LocalBuildRunner', () => {
       buildspecPath: path,
       workDir: join(root, 'builds'),
       contexts: aContextStore(),
+      docker: '/bin/false',
       env: { EXTRA: 'given' },
     });
 
@@ -346,6 +350,7 @@ describe('LocalBuildRunner', () => {
       buildspecPath: join(root, 'spec.yml'),
       workDir: join(root, 'builds'),
       contexts: aContextStore({}),
+      docker: '/bin/false',
     });
     await writeFile(
       join(root, 'spec.yml'),
