@@ -358,9 +358,11 @@ export class LocalBuildRunner implements BuildRunner {
     build.lines = undefined; // build.log is whole (ended above): readers go to it from now on
     this.persist(build);
     told();
-    await build.persisting;
-    // Told once the end is what get() answers, so whoever looks on hearing it sees the end.
+    // Told once the end is what get() answers (from memory while this process runs), so whoever looks on
+    // hearing it sees the end; the copy on disk, for a restart, is written meanwhile and awaited below,
+    // before close() returns — not on the way from the build's end to the run going on.
     this.tell(build);
+    await build.persisting;
     // CodeBuild discards the build container; the context and its unpacked copy are the only large leftovers here.
     await Promise.all(leftovers.map((path) => rm(path, { recursive: true, force: true })));
   }
