@@ -77,4 +77,55 @@ describe('stepHandler', () => {
     ).resolves.toEqual(STATE);
     expect(lines.map((l) => l.message)).toContain('could not publish run metrics');
   });
+
+  it('announces the start while the step runs, and the end only after the start went out', async () => {
+    const { deps } = recorder();
+    const sent: string[] = [];
+    let releaseStart!: () => void;
+    const startSent = new Promise<void>((resolve) => (releaseStart = resolve));
+    const bus = {
+      publish: async (events: readonly { detail: { status?: string } }[]) => {
+        const status = events[0]?.detail.status ?? '';
+        if (status === 'RUNNING') await startSent;
+        sent.push(status);
+      },
+    };
+    const ran: string[] = [];
+
+    const handled = stepHandler(
+      'Prepare',
+      async (state) => {
+        ran.push(`step ran with ${sent.length} sent`);
+        releaseStart();
+        return state;
+      },
+      () => ({ ...deps, events: bus as never }),
+    )(STATE);
+
+    await expect(handled).resolves.toEqual(STATE);
+    expect(ran).toEqual(['step ran with 0 sent']);
+    expect(sent).toEqual(['RUNNING', 'SUCCEEDED']);
+  });
+
+  it('waits for the start announcement when the step fails, and fails as the step did', async () => {
+    const { deps } = recorder();
+    const sent: string[] = [];
+    const bus = {
+      publish: async (events: readonly { detail: { status?: string } }[]) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        sent.push(events[0]?.detail.status ?? '');
+      },
+    };
+
+    await expect(
+      stepHandler(
+        'Prepare',
+        async () => {
+          throw new Error('no such context');
+        },
+        () => ({ ...deps, events: bus as never }),
+      )(STATE),
+    ).rejects.toThrow('no such context');
+    expect(sent).toEqual(['RUNNING']);
+  });
 });
