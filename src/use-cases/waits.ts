@@ -78,8 +78,10 @@ export async function wake(
     { ifMatch: current.etag },
   );
   if (!claim.written) return 'closed';
-  if ('output' in outcome) await look.over(outcome.output as RunState);
-  const resumed = await deps.workflow.resume(record.token, outcome);
+  // Announced as the run is resumed, not before (in AWS a PutEvents would hold up the next step by tens of
+  // milliseconds): the announcement is sent first, and the next step's own comes only once the run has moved on.
+  const told = 'output' in outcome ? look.over(outcome.output as RunState) : Promise.resolve();
+  const resumed = await deps.workflow.resume(record.token, outcome).finally(() => told);
   const fields = { runId: record.state.runId, app: record.state.app, kind };
   if (!resumed) {
     // The Task timed out meanwhile (its retry records the wait again and looks itself) or the run ended:

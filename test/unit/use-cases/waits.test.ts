@@ -133,6 +133,28 @@ describe('waits', () => {
     expect(over).toHaveLength(1);
   });
 
+  it('resumes the run while the end is announced: the announcement starts first, and the look waits for it', async () => {
+    const order: string[] = [];
+    let releaseAnnouncement!: () => void;
+    const workflow: Workflow = {
+      ...unusedWorkflow,
+      resume: async () => (order.push('resumed'), releaseAnnouncement(), true),
+    };
+    const look: WaitLook = {
+      check: async () => BUILT,
+      over: async () => {
+        order.push('announcing');
+        await new Promise<void>((resolve) => (releaseAnnouncement = resolve));
+        order.push('announced');
+      },
+    };
+
+    const result = await awaitEnd('build', { state: BUILDING, taskToken: 'token-1' }, look, { ...deps, workflow });
+
+    expect(result).toBe('resumed');
+    expect(order).toEqual(['announcing', 'resumed', 'announced']);
+  });
+
   it('ends the wait once when two events look at once', async () => {
     const { workflow, resumed } = resumingWorkflow();
     const { look, over } = looking(BUILDING, BUILT);
