@@ -20,8 +20,9 @@ async function finished(runner: BuildRunner, buildId: string): Promise<BuildStat
   }
 }
 
-// These buildspecs stand in for the real one: plain bash, so no Docker engine is needed.
-describe('LocalBuildRunner', () => {
+// These buildspecs stand in for the real one: plain bash, so no Docker engine is needed. Each test starts
+// bash processes: on a 2-core machine busy with the other projects' packaging, that has taken over 5 s.
+describe('LocalBuildRunner', { timeout: 30_000 }, () => {
   let root: string;
   let runner: LocalBuildRunner;
 
