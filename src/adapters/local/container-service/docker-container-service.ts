@@ -139,13 +139,15 @@ export class DockerContainerService implements ContainerService {
       );
     return this.exclusive(app, async () => {
       const deploymentId = `dep-${runId}`;
-      // What deciding needs, read side by side (the new task's start waits on all of it).
-      const [existing, unchanged, latest] = await Promise.all([
+      // What deciding needs, read side by side and once (the new task's start waits on all of it). Under the
+      // app's lock nothing else changes what serves.
+      const [existing, state, latest] = await Promise.all([
         this.store.readDeployment(app, deploymentId),
-        this.alreadyServing(request),
+        this.store.readService(app),
         this.store.latestTaskDefinition(app),
       ]);
       if (existing) return toDeployment(existing);
+      const unchanged = await this.alreadyServing(request, state);
       if (unchanged) return unchanged;
       // A secret without a value would fail every container: say so now, before anything is registered or started.
       if (task) await this.launcher.resolveSecrets(app, task.secrets);
@@ -156,7 +158,7 @@ export class DockerContainerService implements ContainerService {
         task ? withTaskSettings(rendered, service.container, task) : rendered,
         this.now(),
       );
-      const [, state] = await Promise.all([this.proxyFor(app), this.store.readService(app)]);
+      await this.proxyFor(app);
       const serving = state?.current;
       const record: DeploymentRecord = {
         deploymentId,
@@ -228,10 +230,12 @@ export class DockerContainerService implements ContainerService {
   /**
    * The serving revision when it already is exactly what `request` asks for — the image, the task settings and
    * count — with every task running and no rollout under way: deploying it would change nothing, as ECS would
-   * register nothing new. Called under the app's lock.
+   * register nothing new. Called under the app's lock, with `state` the service as deploy read it.
    */
-  private async alreadyServing({ app, service, image, task }: DeployRequest): Promise<Deployment | undefined> {
-    const state = await this.store.readService(app);
+  private async alreadyServing(
+    { app, service, image, task }: DeployRequest,
+    state: ServiceState | undefined,
+  ): Promise<Deployment | undefined> {
     const current = state?.current;
     if (!current || current.image !== image || (task && current.desiredCount !== task.desiredCount)) return undefined;
     const running = (await this.launcher.running(current.deploymentId)).length;
