@@ -38,6 +38,15 @@ export interface ContainerState {
   error: string;
 }
 
+/** What the engine's inspect says of a container's state (the fields read here). */
+interface EngineState {
+  Status: string;
+  Running: boolean;
+  ExitCode: number;
+  OOMKilled: boolean;
+  Error: string;
+}
+
 interface PortBinding {
   HostIp: string;
   HostPort: string;
@@ -145,24 +154,28 @@ export class DockerCli {
     }
   }
 
-  /** `state(id)` → running or how it ended; undefined when the container does not exist. */
+  /**
+   * `state(id)` → running or how it ended; undefined when the container does not exist or is being removed:
+   * `docker rm -f` kills it first, and the 137 it exits with in between says nothing of how it ended (as
+   * `remove` counts a removal already in progress as done).
+   */
   async state(id: string): Promise<ContainerState | undefined> {
     const api = await this.api();
+    let s: EngineState;
     if (api) {
       const answer = await this.call(api, 'GET', `/containers/${encodeURIComponent(id)}/json`, ['inspect', id], [404]);
       if (answer.status === 404) return undefined;
-      const s = (answer.body as { State: { Running: boolean; ExitCode: number; OOMKilled: boolean; Error: string } })
-        .State;
-      return { running: s.Running, exitCode: s.ExitCode, oomKilled: s.OOMKilled, error: s.Error };
+      s = (answer.body as { State: EngineState }).State;
+    } else {
+      try {
+        s = JSON.parse(await this.exec(['inspect', '--type', 'container', '--format', '{{json .State}}', id]));
+      } catch (error) {
+        if (error instanceof DockerCommandError && /no such/i.test(error.stderr)) return undefined;
+        throw error;
+      }
     }
-    try {
-      const out = await this.exec(['inspect', '--type', 'container', '--format', '{{json .State}}', id]);
-      const s = JSON.parse(out) as { Running: boolean; ExitCode: number; OOMKilled: boolean; Error: string };
-      return { running: s.Running, exitCode: s.ExitCode, oomKilled: s.OOMKilled, error: s.Error };
-    } catch (error) {
-      if (error instanceof DockerCommandError && /no such/i.test(error.stderr)) return undefined;
-      throw error;
-    }
+    if (s.Status === 'removing') return undefined;
+    return { running: s.Running, exitCode: s.ExitCode, oomKilled: s.OOMKilled, error: s.Error };
   }
 
   /** `hostPort(id, 8080)` → the 127.0.0.1 port the engine published container port 8080 on. */

@@ -73,10 +73,19 @@ describe('DockerCli over the engine API', () => {
   it('reads a container state', async () => {
     answer = () => ({
       status: 200,
-      body: { State: { Running: false, ExitCode: 137, OOMKilled: true, Error: '' } },
+      body: { State: { Status: 'exited', Running: false, ExitCode: 137, OOMKilled: true, Error: '' } },
     });
 
     expect(await docker().state('c1')).toEqual({ running: false, exitCode: 137, oomKilled: true, error: '' });
+  });
+
+  it('answers no state for a container being removed: the 137 of `rm -f` is not how it ended', async () => {
+    answer = () => ({
+      status: 200,
+      body: { State: { Status: 'removing', Running: false, ExitCode: 137, OOMKilled: false, Error: '' } },
+    });
+
+    expect(await docker().state('c1')).toBeUndefined();
   });
 
   it('answers no state for a container the engine does not know', async () => {
