@@ -138,10 +138,11 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
   const readRuns = allow('ReadRuns', ['states:DescribeExecution', 'states:GetExecutionHistory'], r.executions);
   // Every step announces itself (src/pipeline/step-handler.ts): PutEvents of `Run Step Changed`.
   const announce = allow('AnnounceSteps', ['events:PutEvents'], r.eventBus);
-  // A wait's record: PutObject (record, claim), GetObject, DeleteObject once resumed; ListBucket so a missing one is a 404.
+  // A wait's record: the wait Task's function writes it (PutObject); a look reads it (GetObject) and deletes it once it
+  // has resumed the run (the token is the claim: no write of the record on the way); ListBucket so a missing one is a 404.
   // SendTaskSuccess / SendTaskFailure name no resource: the task token itself says which Task (Service Authorization Reference).
-  const waits = (records: CfnValue) => [
-    allow('KeepWaits', ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], records),
+  const waits = (records: CfnValue, { records: writes }: { records: boolean }) => [
+    allow('KeepWaits', [...(writes ? ['s3:PutObject'] : []), 's3:GetObject', 's3:DeleteObject'], records),
     allow('TellMissingWaits', ['s3:ListBucket'], r.bucket),
     allow('ResumeRuns', ['states:SendTaskSuccess', 'states:SendTaskFailure'], '*'),
   ];
@@ -226,9 +227,9 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       ),
     ],
     // AwaitBuild: records the wait, then looks at the build once (and resumes the run if it has ended).
-    'await-build': [announce, ...lookAtBuilds, ...waits(r.buildWaits)],
+    'await-build': [announce, ...lookAtBuilds, ...waits(r.buildWaits, { records: true })],
     // CodeBuild's Build State Change: the build's wait record, a look, the run resumed.
-    wakeBuilds: [announce, ...lookAtBuilds, ...waits(r.buildWaits)],
+    wakeBuilds: [announce, ...lookAtBuilds, ...waits(r.buildWaits, { records: false })],
     // BatchGetImage + PutImage to name the built image (its build key's and commit's tags); GetLifecyclePolicy, PutLifecyclePolicy
     // when it differs; with keepReleases, DescribeImages, then BatchGetImage + PutImage to repair release tags.
     'apply-lifecycle': [
@@ -257,9 +258,9 @@ export function functionStatements(stack: StackRefs): Record<string, Statement[]
       allow('UpdateServices', ['ecs:UpdateService'], r.services),
     ],
     // AwaitRollout: records the wait, then looks at the rollout once (and resumes the run if it has ended).
-    'await-rollout': [announce, ...lookAtRollouts, ...waits(r.rolloutWaits)],
+    'await-rollout': [announce, ...lookAtRollouts, ...waits(r.rolloutWaits, { records: true })],
     // ECS's Deployment State Change: the waits of the service's app (ListObjectsV2, authorised as ListBucket), a look each.
-    wakeRollouts: [announce, ...lookAtRollouts, ...waits(r.rolloutWaits)],
+    wakeRollouts: [announce, ...lookAtRollouts, ...waits(r.rolloutWaits, { records: false })],
     // GET /apps/{app}/lifecycle/preview: StartLifecyclePolicyPreview, GetLifecyclePolicyPreview, DescribeImages.
     lifecyclePreview: [
       allow(

@@ -15,8 +15,6 @@ export interface WaitRecord {
   state: RunState;
   /** ISO time the wait (this attempt of it) began. */
   since: string;
-  /** Set by whoever ended the wait, before resuming the run: a second event finds it over. */
-  settled?: true;
 }
 
 export const ROLLOUT_WAITS_PREFIX = 'waits/rollouts/';

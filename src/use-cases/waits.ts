@@ -19,8 +19,11 @@ import type { Dependencies } from './dependencies.ts';
  * the run's state and the Task's token: `awaitEnd` records both under the wait's key, then looks
  * once (the build may have ended before the record existed). The event that may end the wait —
  * CodeBuild's Build State Change, ECS's Deployment State Change — runs `wake` for each key it
- * concerns, which looks again. Whoever finds the wait over claims the record, announces the end,
- * and resumes the run with the state (or the failure) the look produced.
+ * concerns, which looks again. Whoever finds the wait over resumes the run with the state (or the
+ * failure) the look produced; the token is the claim: Step Functions closes a Task at its first
+ * SendTaskSuccess or SendTaskFailure and answers any later one TaskTimedOut ("the task associated
+ * with the token has already been closed"), so of two looks that end one wait, one resumes the run
+ * and announces the end, and the other finds it over.
  */
 export interface WaitLook {
   /** Look at the build or the rollout once (the check step): the state in, the state now out; throws how it failed. */
@@ -47,7 +50,7 @@ export async function awaitEnd(
   const record: WaitRecord = { token: request.taskToken, state: request.state, since: deps.clock.now().toISOString() };
   // Recorded before the look: an event that comes between the two finds the record and looks too.
   await deps.objects.put({ key, body: encode(record), contentType: 'application/json' });
-  return wake(kind, key, look, deps);
+  return settle(kind, key, record, look, deps);
 }
 
 /** `wake('rollout', key, look, deps)`: the event may have ended the wait recorded at `key`; look, and resume the run if it did. */
@@ -59,7 +62,18 @@ export async function wake(
 ): Promise<WaitResult> {
   const current = await deps.objects.getVersion(key);
   const record = current && parseWaitRecord(new TextDecoder().decode(current.body));
-  if (!current || !record || record.settled) return 'none';
+  if (!record) return 'none';
+  return settle(kind, key, record, look, deps);
+}
+
+/** Look at the wait recorded at `key`; if it is over, resume the run, announce the end and forget the record. */
+async function settle(
+  kind: WaitKind,
+  key: string,
+  record: WaitRecord,
+  look: WaitLook,
+  deps: Pick<Dependencies, 'objects' | 'workflow' | 'logger'>,
+): Promise<WaitResult> {
   let outcome: TaskOutcome;
   try {
     const next = await look.check(record.state);
@@ -72,27 +86,30 @@ export async function wake(
     const { name, message } = error instanceof Error ? error : new Error(String(error));
     outcome = { error: { name, message } };
   }
-  // One look ends the wait: a duplicate event, or the first look and an event at once, find it claimed.
-  const claim = await deps.objects.putIf(
-    { key, body: encode({ ...record, settled: true }), contentType: 'application/json' },
-    { ifMatch: current.etag },
-  );
-  if (!claim.written) return 'closed';
-  // Announced as the run is resumed, not before (in AWS a PutEvents would hold up the next step by tens of
-  // milliseconds): the announcement is sent first, and the next step's own comes only once the run has moved on.
-  const told = 'output' in outcome ? look.over(outcome.output as RunState) : Promise.resolve();
-  const resumed = await deps.workflow.resume(record.token, outcome).finally(() => told);
+  // The resume is the claim (see above). A resume that fails for now throws with the record in place, so the
+  // event's retry looks and resumes again.
+  const resumed = await deps.workflow.resume(record.token, outcome);
   const fields = { runId: record.state.runId, app: record.state.app, kind };
   if (!resumed) {
-    // The Task timed out meanwhile (its retry records the wait again and looks itself) or the run ended:
-    // forget this record, unless that retry has replaced it already.
+    // Another look ended it, the Task timed out meanwhile (its retry records the wait again and looks itself),
+    // or the run ended: forget this record, unless that retry has replaced it already.
     deps.logger.info('wait already over', fields);
-    if ((await deps.objects.getVersion(key))?.etag === claim.etag) await deps.objects.delete(key);
+    await forget(key, record.token, deps);
     return 'closed';
   }
+  // Announced once the run is resumed: the next step starts meanwhile (in AWS a PutEvents would hold it up
+  // by tens of milliseconds), and only the look that resumed it announces.
+  const told = 'output' in outcome ? look.over(outcome.output as RunState) : Promise.resolve();
   deps.logger.info('wait ended', { ...fields, ...('error' in outcome && { error: outcome.error.name }) });
-  await deps.objects.delete(key);
+  await Promise.all([told, deps.objects.delete(key)]);
   return 'resumed';
+}
+
+/** Deletes the wait record at `key` if it still holds `token` (a Task's retry writes its own there). */
+async function forget(key: string, token: string, deps: Pick<Dependencies, 'objects'>): Promise<void> {
+  const current = await deps.objects.getVersion(key);
+  const record = current && parseWaitRecord(new TextDecoder().decode(current.body));
+  if (record?.token === token) await deps.objects.delete(key);
 }
 
 /**

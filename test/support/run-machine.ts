@@ -42,7 +42,7 @@ async function wakeWaiting(
   for (const key of await objects.list('waits/')) {
     const body = await objects.get(key);
     const record = body && parseWaitRecord(new TextDecoder().decode(body));
-    if (!record || record.settled || !workflow.waitingOn(record.state.runId)) continue;
+    if (!record || !workflow.waitingOn(record.state.runId)) continue;
     const event = waitEvent(key.startsWith(ROLLOUT_WAITS_PREFIX) ? 'AwaitRollout' : 'AwaitBuild', record.state);
     await (key.startsWith(ROLLOUT_WAITS_PREFIX) ? targets['wake-rollouts'] : targets['wake-builds'])!(event as never);
   }

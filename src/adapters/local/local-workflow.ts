@@ -32,15 +32,16 @@ export interface LocalWorkflowOptions {
   logger: Logger;
 }
 
-/** A callback Task waiting for `resume`: its state, whether its handler has returned, how to end it. */
+/** A callback Task waiting for `resume`: its token, its state, whether its handler has returned, how to end it. */
 interface OpenWait {
+  token: string;
   state: string;
   ready: boolean;
   resolve: (output: unknown) => void;
   reject: (error: Error) => void;
 }
 
-/** The task token the local stack hands a callback Task (`$$.Task.Token`): one per execution, naming its run. */
+/** The task tokens the local stack hands callback Tasks (`$$.Task.Token`): `local-task-token:<run id>/<attempt>`, one per Task attempt. */
 const TOKEN_PREFIX = 'local-task-token:';
 
 /**
@@ -56,6 +57,8 @@ export class LocalStepFunctionsWorkflow implements Workflow {
   private readonly callbackStates: Set<string>;
   /** Run id → the callback Task it waits in. One at a time: a run is in one state at a time. */
   private readonly waits = new Map<string, OpenWait>();
+  /** Callback Task attempts so far: each one's token is unique in this process (a restart ends the waits anyway). */
+  private attempts = 0;
   /** Per running execution: who waits for its next event (changed()). */
   private readonly listeners = new Map<string, Set<() => void>>();
 
@@ -145,9 +148,10 @@ export class LocalStepFunctionsWorkflow implements Workflow {
   }
 
   async resume(token: string, outcome: TaskOutcome): Promise<boolean> {
-    const runId = token.startsWith(TOKEN_PREFIX) ? token.slice(TOKEN_PREFIX.length) : undefined;
+    const runId = token.startsWith(TOKEN_PREFIX) ? token.slice(TOKEN_PREFIX.length).split('/')[0] : undefined;
     const wait = runId === undefined ? undefined : this.waits.get(runId);
-    if (!runId || !wait) return false;
+    // As Step Functions: a token ends its own Task attempt once; an earlier attempt's, or a used one, ends nothing.
+    if (!runId || wait?.token !== token) return false;
     this.waits.delete(runId);
     if ('output' in outcome) wait.resolve(outcome.output);
     else wait.reject(Object.assign(new Error(outcome.error.message), { name: outcome.error.name }));
@@ -198,17 +202,18 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     let reject!: OpenWait['reject'];
     const promise = new Promise<unknown>((res, rej) => ((resolve = res), (reject = rej)));
     promise.catch(() => undefined); // the first look may end it with a failure before the engine listens
-    // The token names the execution, not the attempt (the engine's context is per execution): this attempt
-    // replaces one that timed out (this is its Retry), and a resume meant for that one ends this one — with a
-    // look at the same build or rollout, so the same outcome. Between a timeout and its retry, a resume ends a
-    // wait the engine no longer listens to; the retry's own look then finds the outcome.
-    const wait: OpenWait = { state, ready: false, resolve, reject };
+    // The engine's context, where `$$.Task.Token` comes from, is one per execution: each attempt of a callback
+    // Task gets its own token here instead, as in Step Functions, so a late resume meant for an earlier wait
+    // (this Task's attempt that timed out, or the build wait of a run now waiting on its rollout) ends nothing.
+    const token = `${TOKEN_PREFIX}${runId}/${++this.attempts}`;
+    const payload = (input as { Payload?: unknown }).Payload;
+    const wait: OpenWait = { token, state, ready: false, resolve, reject };
     this.waits.set(runId, wait);
     const close = () => {
       if (this.waits.get(runId) === wait) this.waits.delete(runId);
     };
     try {
-      await handler((input as { Payload?: unknown }).Payload);
+      await handler(withToken(payload, token));
     } catch (error) {
       close(); // the function failed: so does the Task, as when Step Functions' Invoke of it fails
       throw error;
@@ -373,4 +378,10 @@ export function translate(event: EngineEvent): ExecutionEvent | undefined {
     default:
       return undefined; // StateCaught, map and parallel events: nothing the run view uses.
   }
+}
+
+/** The callback Task's Payload with this attempt's token where the ASL put `$$.Task.Token` (`taskToken`). */
+function withToken(payload: unknown, token: string): unknown {
+  if (typeof payload !== 'object' || payload === null || !('taskToken' in payload)) return payload;
+  return { ...payload, taskToken: token };
 }

@@ -328,9 +328,11 @@ export function iamActions(command: SdkCommand): string[] {
     // HeadObject is authorised as GetObject; telling a missing key (404) from a forbidden one (403) needs ListBucket.
     case 's3:HeadObject':
       return ['s3:GetObject', 's3:ListBucket'];
-    // The same for getVersion's and stream's GetObject, which tell a missing key (404 NoSuchKey) from a forbidden one; a presigned download does not.
+    // The same for get's, getVersion's and stream's GetObject, which tell a missing key (404 NoSuchKey) from a forbidden one; a presigned download does not.
     case 's3:GetObject':
-      return ['S3ObjectStore.getVersion', 'S3ObjectStore.stream'].some((via) => command.via.includes(via))
+      return ['S3ObjectStore.get', 'S3ObjectStore.getVersion', 'S3ObjectStore.stream'].some((via) =>
+        command.via.includes(via),
+      )
         ? [action, 's3:ListBucket']
         : [action];
     // Listing a bucket's keys is authorised as ListBucket.

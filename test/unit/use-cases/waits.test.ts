@@ -17,12 +17,21 @@ const BUILDING: RunState = {
 const BUILT: RunState = { ...BUILDING, build: { id: 'build-1', status: 'SUCCEEDED', phase: 'COMPLETED' } };
 const KEY = buildWaitKey('build-1');
 
-/** A workflow that records what it was asked to resume, and answers whether the token is still open. */
+/**
+ * A workflow that records what it was asked to resume and answers as Step Functions does: true the first time
+ * a token ends its Task, false for a token already used (or, with `open` false, for every token).
+ */
 function resumingWorkflow(open = true) {
   const resumed: [string, TaskOutcome][] = [];
+  const used = new Set<string>();
   const workflow: Workflow = {
     ...unusedWorkflow,
-    resume: async (token, outcome) => (resumed.push([token, outcome]), open),
+    resume: async (token, outcome) => {
+      resumed.push([token, outcome]);
+      if (!open || used.has(token)) return false;
+      used.add(token);
+      return true;
+    },
   };
   return { workflow, resumed };
 }
@@ -110,7 +119,25 @@ describe('waits', () => {
     ).rejects.toThrow(TransientError);
     expect(resumed).toEqual([]);
     expect(await record()).toMatchObject({ token: 'token-1' });
-    expect((await record())?.settled).toBeUndefined();
+  });
+
+  it('keeps the wait open when the resume fails for now, so the retried event resumes the run', async () => {
+    const { workflow, resumed } = resumingWorkflow();
+    const { look, over } = looking(BUILDING, BUILT);
+    await awaitEnd('build', { state: BUILDING, taskToken: 'token-1' }, look, { ...deps, workflow });
+    const throttled: Workflow = {
+      ...workflow,
+      resume: async () => {
+        throw new TransientError('Step Functions SendTaskSuccess failed for now.');
+      },
+    };
+
+    await expect(wake('build', KEY, look, { ...deps, workflow: throttled })).rejects.toThrow(TransientError);
+    expect(await record()).toMatchObject({ token: 'token-1' });
+    expect(over).toEqual([]);
+    expect(await wake('build', KEY, look, { ...deps, workflow })).toBe('resumed');
+    expect(resumed).toEqual([['token-1', { output: BUILT }]]);
+    expect(over).toEqual([BUILT]);
   });
 
   it('refuses a wait on a state without the build to wait for', async () => {
@@ -133,18 +160,17 @@ describe('waits', () => {
     expect(over).toHaveLength(1);
   });
 
-  it('resumes the run while the end is announced: the announcement starts first, and the look waits for it', async () => {
+  it('resumes the run before it announces the end (the next step need not wait for it), and waits for the announcement', async () => {
     const order: string[] = [];
-    let releaseAnnouncement!: () => void;
     const workflow: Workflow = {
       ...unusedWorkflow,
-      resume: async () => (order.push('resumed'), releaseAnnouncement(), true),
+      resume: async () => (order.push('resumed'), true),
     };
     const look: WaitLook = {
       check: async () => BUILT,
       over: async () => {
         order.push('announcing');
-        await new Promise<void>((resolve) => (releaseAnnouncement = resolve));
+        await new Promise<void>((resolve) => setTimeout(resolve, 5));
         order.push('announced');
       },
     };
@@ -152,10 +178,10 @@ describe('waits', () => {
     const result = await awaitEnd('build', { state: BUILDING, taskToken: 'token-1' }, look, { ...deps, workflow });
 
     expect(result).toBe('resumed');
-    expect(order).toEqual(['announcing', 'resumed', 'announced']);
+    expect(order).toEqual(['resumed', 'announcing', 'announced']);
   });
 
-  it('ends the wait once when two events look at once', async () => {
+  it('ends the wait once when two events look at once: the token resumes the run once, and only that look announces', async () => {
     const { workflow, resumed } = resumingWorkflow();
     const { look, over } = looking(BUILDING, BUILT);
     await awaitEnd('build', { state: BUILDING, taskToken: 'token-1' }, look, { ...deps, workflow });
@@ -166,8 +192,9 @@ describe('waits', () => {
     ]);
 
     expect(results.sort()).toEqual(['closed', 'resumed']);
-    expect(resumed).toHaveLength(1);
+    expect(resumed.map(([token]) => token)).toEqual(['token-1', 'token-1']);
     expect(over).toHaveLength(1);
+    expect(await objects.list('waits/')).toEqual([]);
   });
 
   it('does nothing for an event no run waits on', async () => {

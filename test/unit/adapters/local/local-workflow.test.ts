@@ -66,7 +66,7 @@ async function waiting(workflow: LocalStepFunctionsWorkflow): Promise<void> {
 }
 
 describe('LocalStepFunctionsWorkflow: callback Tasks', () => {
-  it("hands the Task's function its Payload with the execution's token, and waits for resume", async () => {
+  it("hands the Task's function its Payload with the attempt's token, and waits for resume", async () => {
     const payloads: Payload[] = [];
     const workflow = await workflowWith(async (payload) => void payloads.push(payload));
 
@@ -127,5 +127,24 @@ describe('LocalStepFunctionsWorkflow: callback Tasks', () => {
     expect(history.events).toContainEqual(
       expect.objectContaining({ type: 'StateFailed', state: 'Await', error: 'States.Timeout' }),
     );
+  });
+
+  it('gives each attempt its own token, as Step Functions does: a resume meant for the attempt that timed out ends nothing', async () => {
+    const tokens: string[] = [];
+    const workflow = await workflowWith(async (payload) => void tokens.push(payload.taskToken));
+
+    await workflow.start(INPUT);
+    const deadline = Date.now() + 10_000;
+    while (tokens.length < 2 || workflow.waitingOn(INPUT.runId) !== 'Await') {
+      if (Date.now() > deadline) throw new Error('the Task was not retried');
+      await sleep(5);
+    }
+
+    expect(new Set(tokens).size).toBe(2);
+    expect(await workflow.resume(tokens[0]!, { output: { ...INPUT, late: true } })).toBe(false);
+    expect(workflow.waitingOn(INPUT.runId)).toBe('Await');
+    expect(await workflow.resume(tokens[1]!, { output: INPUT })).toBe(true);
+    expect(await workflow.resume(tokens[1]!, { output: INPUT })).toBe(false);
+    expect((await ended(workflow)).status).toBe('SUCCEEDED');
   });
 });
