@@ -66,6 +66,8 @@ interface S3rverInstance {
   close(): Promise<void>;
   on(event: 'event', listener: (event: { Records: S3rverRecord[] }) => void): unknown;
   httpServer?: Server;
+  /** Koa's middleware list (s3rver is a Koa app), composed when it starts listening. */
+  middleware: ((...args: never[]) => unknown)[];
 }
 
 type S3rverConstructor = new (options: {
@@ -108,6 +110,10 @@ export async function startLocalS3(options: LocalS3Options): Promise<LocalS3> {
     silent: true,
     configureBuckets: [{ name: options.bucket }],
   });
+  // s3rver logs every request with koa-logger even when silent: each line is formatted for a muted transport, and
+  // each object it serves is piped through a byte counter for that line. A few milliseconds of CPU per request, for
+  // nothing (this front logs what matters): taken out before it starts listening. Its error logger is another part.
+  s3rver.middleware = s3rver.middleware.filter((middleware) => middleware.name !== 'logger');
   // s3rver emits this synchronously once the object is stored, before it answers the request.
   s3rver.on('event', (event) => {
     for (const record of event.Records) {
