@@ -3,9 +3,11 @@
 // whenever a source file changes): tsx's loader costs a few hundred milliseconds on every command.
 // Without esbuild (a production install), or for `local serve` — the local stack's process, started by
 // `local up` — tsx runs the sources directly. SLIPWAY_NO_BUNDLE=1 forces that too.
-import { existsSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { Script } from 'node:vm';
 import { cliBundleOptions } from './cli-bundle.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -15,21 +17,51 @@ const root = dirname(dirname(bin));
 const serving = process.argv[2] === 'local' && process.argv[3] === 'serve';
 
 const bundle = serving || process.env.SLIPWAY_NO_BUNDLE ? undefined : await freshBundle();
-let loaded = false;
-if (bundle) {
-  try {
-    await import(pathToFileURL(bundle).href);
-    loaded = true;
-  } catch (error) {
-    // A bundle that cannot load (say, removed under us) is no reason to fail: run the sources.
-    if (error?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
-  }
-}
-if (!loaded) {
+if (!bundle || !runBundle(bundle)) {
   const { register } = await import('tsx/esm/api');
   register();
   // `local serve` is the local stack's own process: the local wiring's entry point, not a CLI command.
   await import(serving ? '../src/wiring/serve-local.ts' : '../src/cli/main.ts');
+}
+
+/**
+ * Runs the CommonJS bundle as Node would require it, but compiled with V8's code cache: one per command
+ * (`deploy`, `local`, …) beside the bundle, written when this command exits if there was none or V8 refused
+ * it (another Node, other flags), so it holds the functions the command compiled while it ran. A cache that
+ * cannot be read or written only costs the compile. → false when the bundle is gone (pruned under us).
+ */
+function runBundle(file) {
+  let source;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error?.code === 'ENOENT') return false;
+    throw error;
+  }
+  const command = /^[a-z][a-z-]*$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
+  const cacheFile = `${file}.${command}.cache`;
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // none yet
+  }
+  const wrapper = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+  const script = new Script(wrapper, { filename: file, ...(cachedData && { cachedData }) });
+  if (!cachedData || script.cachedDataRejected) {
+    process.once('exit', () => {
+      try {
+        const staging = `${cacheFile}.${process.pid}`;
+        writeFileSync(staging, script.createCachedData());
+        renameSync(staging, cacheFile);
+      } catch {
+        // read-only install, full disk: the next command compiles again
+      }
+    });
+  }
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  return true;
 }
 
 /**
@@ -50,12 +82,11 @@ async function freshBundle() {
       statSync(join(root, 'node_modules', '.package-lock.json'), { throwIfNoEntry: false })?.mtimeMs ?? 0,
     ).toFixed(0);
     const outdir = join(cache, `cli-${version}`);
-    const out = join(outdir, 'main.js');
+    const out = join(outdir, 'main.cjs');
     if (existsSync(out)) return out;
     const esbuild = await import('esbuild');
     const staging = `${outdir}.${process.pid}`;
     await esbuild.build(cliBundleOptions(root, staging));
-    writeFileSync(join(staging, 'package.json'), '{ "type": "module" }\n');
     try {
       renameSync(staging, outdir);
     } catch {

@@ -49,11 +49,10 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// No top-level await: the bundle bin/slipway.js runs is a script (CommonJS), which V8 can cache compiled.
+program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = report(error);
-}
+});
 
 /** Says what failed (commander has already printed its own usage errors) and picks the exit code by the error's kind. */
 function report(error: unknown): number {
