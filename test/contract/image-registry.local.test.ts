@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,15 +28,18 @@ if (skip) console.warn(`image-registry.local: skipped, ${missing}`);
  * push index), with images built from busybox and pushed by the real Docker client. With `storage`, the
  * adapter reads tags from the registry's storage as the local stack's does; without, it asks the API.
  */
-async function startLocalRegistry(options: { storage: boolean }): Promise<ImageRegistryFixture> {
+async function startLocalRegistry(options: {
+  storage: boolean;
+}): Promise<ImageRegistryFixture & { indexPath: string }> {
   if (missing) throw new Error(`image-registry.local needs the Docker engine and the registry: ${missing}`);
   const root = await mkdtemp(join(tmpdir(), 'slipway-image-registry-'));
   const notified = new Set<string>();
   const port = await freePort();
+  const indexPath = join(root, 'push-index.json');
   const registry = new DistributionImageRegistry({
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
-    indexPath: join(root, 'push-index.json'),
+    indexPath,
     ...(options.storage && { storageDir: join(root, 'registry', 'storage') }),
   });
   const notify: Server = createServer((request, response) => {
@@ -68,6 +72,7 @@ async function startLocalRegistry(options: { storage: boolean }): Promise<ImageR
   let images = 0;
   return {
     registry,
+    indexPath,
     async push(repository, tag) {
       const context = await mkdtemp(join(root, 'context-'));
       await writeFile(
@@ -127,6 +132,33 @@ describe.skipIf(skip).each([
       expect(await fixture.registry.listImages('apply')).toEqual([
         { digest: newer, tags: ['v2'], pushedAt: expect.any(String) },
       ]);
+    } finally {
+      await fixture.teardown();
+    }
+  });
+
+  it('writes its push index only when something changed it (not on every list, nor for the same policy again)', async () => {
+    const fixture = await startLocalRegistry({ storage });
+    const untagged = (days: number) => ({
+      rules: [
+        {
+          rulePriority: 1,
+          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: days },
+          action: { type: 'expire' },
+        },
+      ],
+    });
+    try {
+      await fixture.push('quiet', 'v1');
+      await fixture.registry.applyLifecyclePolicy('quiet', untagged(7));
+      await rm(fixture.indexPath);
+
+      await fixture.registry.listImages('quiet');
+      await fixture.registry.applyLifecyclePolicy('quiet', untagged(7));
+      expect(existsSync(fixture.indexPath)).toBe(false);
+
+      await fixture.registry.applyLifecyclePolicy('quiet', untagged(14));
+      expect(existsSync(fixture.indexPath)).toBe(true);
     } finally {
       await fixture.teardown();
     }

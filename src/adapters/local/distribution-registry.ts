@@ -108,17 +108,25 @@ export class DistributionImageRegistry implements ImageRegistry {
     const present = await mapLimited(untagged, LOOKUPS_AT_ONCE, (digest) =>
       stored ? stored.has(digest) : this.manifestDigest(repository, digest),
     );
+    // The index is written only when this changed it (most lists change nothing: a write per deploy, for nothing).
+    let changed = false;
     untagged.forEach((digest, i) => {
-      if (present[i]) byDigest.set(digest, []);
-      else delete known[digest];
+      if (present[i]) {
+        byDigest.set(digest, []);
+      } else {
+        delete known[digest];
+        changed = true;
+      }
     });
-    const images = [...byDigest].map(([digest, tags]) => ({
-      digest,
-      tags: tags.sort(),
-      // A push the notification has not reached us for yet: it happened just now.
-      pushedAt: (known[digest] ??= this.now().toISOString()),
-    }));
-    await this.save();
+    const images = [...byDigest].map(([digest, tags]) => {
+      if (!known[digest]) {
+        // A push the notification has not reached us for yet: it happened just now.
+        known[digest] = this.now().toISOString();
+        changed = true;
+      }
+      return { digest, tags: tags.sort(), pushedAt: known[digest] };
+    });
+    if (changed) await this.save();
     return images.sort((a, b) => (a.pushedAt < b.pushedAt ? 1 : a.pushedAt > b.pushedAt ? -1 : 0));
   }
 
@@ -137,7 +145,7 @@ export class DistributionImageRegistry implements ImageRegistry {
       await this.request('DELETE', `/v2/${repository}/manifests/${image.digest}`, [202, 404]);
       delete index.pushes[repository]?.[image.digest];
     }
-    await this.save();
+    if (policyChanged || preview.expired.length > 0) await this.save();
     return {
       policyChanged,
       expired: preview.expired.map(({ digest, tags, rulePriority }) => ({ digest, tags, rulePriority })),
