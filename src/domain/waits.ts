@@ -25,9 +25,13 @@ export function buildWaitKey(buildId: string): string {
   return `${BUILD_WAITS_PREFIX}${encodeURIComponent(buildId)}.json`;
 }
 
-/** `rolloutWaitKey('hello', '01J…')` → `waits/rollouts/hello/01J….json`: listed by app when a deployment changes. */
-export function rolloutWaitKey(app: string, runId: string): string {
-  return `${ROLLOUT_WAITS_PREFIX}${app}/${runId}.json`;
+/**
+ * `rolloutWaitKey('hello', 'ecs-svc/123…')` → `waits/rollouts/hello/ecs-svc%2F123….json`: under the deployment the
+ * run waits on, which ECS's Deployment State Change names (so its wait is read at once), and listed by app (so a
+ * newer run's deployment finds the older runs it supersedes).
+ */
+export function rolloutWaitKey(app: string, deploymentId: string): string {
+  return `${ROLLOUT_WAITS_PREFIX}${app}/${encodeURIComponent(deploymentId)}.json`;
 }
 
 /** `appOfRolloutWaitKey('waits/rollouts/hello/01J….json')` → 'hello' */
@@ -39,7 +43,7 @@ export function appOfRolloutWaitKey(key: string): string | undefined {
 /** `waitKey('build', state)` → where this run's wait on its build is recorded; undefined when the state lacks the build (or deployment). */
 export function waitKey(kind: WaitKind, state: RunState): string | undefined {
   if (kind === 'build') return state.build ? buildWaitKey(state.build.id) : undefined;
-  return state.deployment ? rolloutWaitKey(state.app, state.runId) : undefined;
+  return state.deployment ? rolloutWaitKey(state.app, state.deployment.id) : undefined;
 }
 
 /**

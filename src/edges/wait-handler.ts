@@ -6,7 +6,14 @@ import { describeIssues } from '../domain/validation.ts';
 import { buildIdOfArn, buildWaitKey, serviceNameOfArn, type WaitKind } from '../domain/waits.ts';
 import { parseWaitRequest } from '../pipeline/wait-request-schema.ts';
 import type { Dependencies } from '../use-cases/dependencies.ts';
-import { awaitEnd, rolloutWaitKeys, wake, type WaitLook, type WaitResult } from '../use-cases/waits.ts';
+import {
+  awaitEnd,
+  deploymentWaitKeys,
+  rolloutWaitKeys,
+  wake,
+  type WaitLook,
+  type WaitResult,
+} from '../use-cases/waits.ts';
 import { announce, correlated, measure, type Step, type StepHandlerDependencies } from './step-handler.ts';
 
 /** What a wait's functions use besides their check step's own dependencies: the wait records, the workflow to resume, the config (which app a service serves). */
@@ -46,13 +53,30 @@ export function wakeHandler<D>(
   return async (event) => {
     const deps: NoInfer<D> & StepHandlerDependencies & Pick<Dependencies, 'objects' | 'workflow' | 'config'> =
       provide();
-    const keys =
-      task === 'AwaitBuild' ? [buildWaitKey(buildIdOf(event))] : await rolloutWaitKeys(serviceOf(event), deps);
-    const results: WaitResult[] = [];
-    for (const key of keys) results.push(await wake(KIND[task], key, looking(task, check, deps), deps));
+    const look = (key: string) => wake(KIND[task], key, looking(task, check, deps), deps);
+    const inTurn = async (keys: string[]) => {
+      const results: WaitResult[] = [];
+      for (const key of keys) results.push(await look(key));
+      return results;
+    };
+    let results: WaitResult[];
+    if (task === 'AwaitBuild') {
+      results = await inTurn([buildWaitKey(buildIdOf(event))]);
+    } else {
+      // The wait on the deployment the event names is read at once; the listing finds the others the change may
+      // concern (older runs a newer run's deployment supersedes) meanwhile.
+      const { service, deploymentId } = deploymentOf(event);
+      const direct =
+        service !== undefined && deploymentId !== undefined ? deploymentWaitKeys(service, deploymentId, deps) : [];
+      const [own, others] = await Promise.all([
+        Promise.all(direct.map(look)),
+        rolloutWaitKeys(service, deps).then((keys) => inTurn(keys.filter((key) => !direct.includes(key)))),
+      ]);
+      results = [...own, ...others];
+    }
     deps.logger.debug('event looked at', {
       task,
-      waits: keys.length,
+      waits: results.filter((r) => r !== 'none').length,
       resumed: results.filter((r) => r === 'resumed').length,
     });
     return results;
@@ -81,6 +105,7 @@ const BuildStateChangeSchema = v.looseObject({
 const DeploymentStateChangeSchema = v.looseObject({
   'detail-type': v.literal('ECS Deployment State Change'),
   resources: v.optional(v.array(v.string()), []),
+  detail: v.optional(v.looseObject({ deploymentId: v.optional(v.string()) }), {}),
 });
 
 /** CodeBuild names the build by its ARN; the wait is recorded under the id StartBuild returned. */
@@ -94,10 +119,14 @@ function buildIdOf(event: unknown): string {
   return id;
 }
 
-/** The service the deployment belongs to (its ARN is the event's resource); undefined when the event names none. */
-function serviceOf(event: unknown): string | undefined {
-  const [arn] = parse(DeploymentStateChangeSchema, event, 'ECS Deployment State Change').resources;
-  return arn === undefined ? undefined : serviceNameOfArn(arn);
+/** The service the deployment belongs to (its ARN is the event's resource) and the deployment's id; each undefined when the event names none. */
+function deploymentOf(event: unknown): { service?: string; deploymentId?: string } {
+  const change = parse(DeploymentStateChangeSchema, event, 'ECS Deployment State Change');
+  const [arn] = change.resources;
+  return {
+    ...(arn !== undefined && { service: serviceNameOfArn(arn) }),
+    ...(change.detail.deploymentId !== undefined && { deploymentId: change.detail.deploymentId }),
+  };
 }
 
 function parse<S extends v.GenericSchema>(schema: S, event: unknown, what: string): v.InferOutput<S> {

@@ -1,4 +1,4 @@
-import { appConfig } from '../domain/config.ts';
+import { allApps, appConfig } from '../domain/config.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import type { RunState } from '../domain/run-state.ts';
 import {
@@ -6,6 +6,7 @@ import {
   isRetried,
   parseWaitRecord,
   ROLLOUT_WAITS_PREFIX,
+  rolloutWaitKey,
   waitIsOver,
   waitKey,
   type WaitKind,
@@ -132,6 +133,20 @@ export async function rolloutWaitKeys(
       return true; // an app no longer configured: its look fails the run, naming it
     }
   });
+}
+
+/**
+ * `deploymentWaitKeys('web', 'ecs-svc/123…', deps)` → where a run waiting on that deployment of the service `web`
+ * has its wait: one key per app the service serves (usually one). Read at once, without listing.
+ */
+export function deploymentWaitKeys(
+  service: string,
+  deploymentId: string,
+  deps: Pick<Dependencies, 'config'>,
+): string[] {
+  return allApps(deps.config)
+    .filter((app) => app.service.name === service)
+    .map((app) => rolloutWaitKey(app.name, deploymentId));
 }
 
 function encode(record: WaitRecord): Uint8Array {

@@ -30,9 +30,9 @@ describe('waits', () => {
     expect(buildWaitKey('slipway-prod-build:4f1c')).toBe('waits/builds/slipway-prod-build%3A4f1c.json');
   });
 
-  it('keys a rollout wait by app and run, so the waits of an app list together', () => {
-    expect(rolloutWaitKey('hello', base.runId)).toBe(`waits/rollouts/hello/${base.runId}.json`);
-    expect(appOfRolloutWaitKey(rolloutWaitKey('hello', base.runId))).toBe('hello');
+  it("keys a rollout wait by app and deployment (the event names it), escaped, so an app's waits list together", () => {
+    expect(rolloutWaitKey('hello', 'ecs-svc/4821')).toBe('waits/rollouts/hello/ecs-svc%2F4821.json');
+    expect(appOfRolloutWaitKey(rolloutWaitKey('hello', 'ecs-svc/4821'))).toBe('hello');
   });
 
   it.each([
@@ -44,7 +44,7 @@ describe('waits', () => {
 
   it.each<[string, 'build' | 'rollout', RunState, string | undefined]>([
     ['a build', 'build', build('IN_PROGRESS'), 'waits/builds/slipway-prod-build%3A4f1c.json'],
-    ['a rollout', 'rollout', rollout('IN_PROGRESS'), `waits/rollouts/hello/${base.runId}.json`],
+    ['a rollout', 'rollout', rollout('IN_PROGRESS'), 'waits/rollouts/hello/ecs-svc%2F1.json'],
     ['no build', 'build', base, undefined],
     ['no deployment', 'rollout', base, undefined],
   ])('keys the wait on %s', (_name, kind, state, key) => {

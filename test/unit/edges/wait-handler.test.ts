@@ -103,4 +103,45 @@ describe('wait handlers', () => {
 
     expect(results).toEqual([]);
   });
+
+  it('reads the wait on the deployment the event names at once, without waiting for the listing of the others', async () => {
+    const { deps, resumed } = setup();
+    const ROLLING: RunState = {
+      ...BUILDING,
+      deployment: {
+        id: 'ecs-svc/7',
+        taskDefinition: 'hello:2',
+        revision: 2,
+        state: 'IN_PROGRESS',
+        deadline: '2999-01-01T00:00:00Z',
+      },
+    };
+    let looks = 0;
+    // The first look (the wait Task's) finds the rollout under way; the event's finds it completed.
+    const check = async (state: RunState) =>
+      looks++ === 0 ? state : { ...state, deployment: { ...state.deployment!, state: 'COMPLETED' as const } };
+    await awaitHandler('AwaitRollout', check, () => deps)({ state: ROLLING, taskToken: 't-2' });
+    let listed!: () => void;
+    const list = deps.objects.list.bind(deps.objects);
+    deps.objects.list = async (prefix: string) => {
+      await new Promise<void>((resolve) => (listed = resolve));
+      return list(prefix);
+    };
+
+    const looking = wakeHandler(
+      'AwaitRollout',
+      check,
+      () => deps,
+    )({
+      'detail-type': 'ECS Deployment State Change',
+      resources: ['arn:aws:ecs:eu-west-1:123456789012:service/slipway/hello'],
+      detail: { eventName: 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: 'ecs-svc/7' },
+    });
+    const deadline = Date.now() + 5_000;
+    while (resumed.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
+
+    expect(resumed.map(([token]) => token)).toEqual(['t-2']);
+    listed();
+    expect(await looking).toEqual(['resumed']);
+  });
 });
