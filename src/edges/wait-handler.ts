@@ -63,11 +63,14 @@ export function wakeHandler<D>(
     if (task === 'AwaitBuild') {
       results = await inTurn([buildWaitKey(buildIdOf(event))]);
     } else {
-      // The wait on the deployment the event names is read at once; the listing finds the others the change may
-      // concern (older runs a newer run's deployment supersedes) meanwhile.
-      const { service, deploymentId } = deploymentOf(event);
+      // A deployment that ended: the wait on it is read at once, and the listing finds meanwhile the others the
+      // change may concern (older runs a newer run's deployment supersedes). One that started concerns those older
+      // runs: the listing alone (its own run, if already waiting, is still waiting).
+      const { service, deploymentId, started } = deploymentOf(event);
       const direct =
-        service !== undefined && deploymentId !== undefined ? deploymentWaitKeys(service, deploymentId, deps) : [];
+        service !== undefined && deploymentId !== undefined && !started
+          ? deploymentWaitKeys(service, deploymentId, deps)
+          : [];
       const [own, others] = await Promise.all([
         Promise.all(direct.map(look)),
         rolloutWaitKeys(service, deps).then((keys) => inTurn(keys.filter((key) => !direct.includes(key)))),
@@ -105,7 +108,7 @@ const BuildStateChangeSchema = v.looseObject({
 const DeploymentStateChangeSchema = v.looseObject({
   'detail-type': v.literal('ECS Deployment State Change'),
   resources: v.optional(v.array(v.string()), []),
-  detail: v.optional(v.looseObject({ deploymentId: v.optional(v.string()) }), {}),
+  detail: v.optional(v.looseObject({ deploymentId: v.optional(v.string()), eventName: v.optional(v.string()) }), {}),
 });
 
 /** CodeBuild names the build by its ARN; the wait is recorded under the id StartBuild returned. */
@@ -119,13 +122,17 @@ function buildIdOf(event: unknown): string {
   return id;
 }
 
-/** The service the deployment belongs to (its ARN is the event's resource) and the deployment's id; each undefined when the event names none. */
-function deploymentOf(event: unknown): { service?: string; deploymentId?: string } {
+/**
+ * The service the deployment belongs to (its ARN is the event's resource) and the deployment's id, each undefined
+ * when the event names none; `started` when the event says the deployment is under way (not that it ended).
+ */
+function deploymentOf(event: unknown): { service?: string; deploymentId?: string; started: boolean } {
   const change = parse(DeploymentStateChangeSchema, event, 'ECS Deployment State Change');
   const [arn] = change.resources;
   return {
     ...(arn !== undefined && { service: serviceNameOfArn(arn) }),
     ...(change.detail.deploymentId !== undefined && { deploymentId: change.detail.deploymentId }),
+    started: change.detail.eventName === 'SERVICE_DEPLOYMENT_IN_PROGRESS',
   };
 }
 

@@ -144,4 +144,32 @@ describe('wait handlers', () => {
     listed();
     expect(await looking).toEqual(['resumed']);
   });
+
+  it('reads no wait directly for a deployment that started: its event concerns the older runs the listing finds', async () => {
+    const { deps } = setup();
+    const read: string[] = [];
+    const getVersion = deps.objects.getVersion.bind(deps.objects);
+    deps.objects.getVersion = async (key: string) => (read.push(key), getVersion(key));
+    let listed!: () => void;
+    const list = deps.objects.list.bind(deps.objects);
+    deps.objects.list = async (prefix: string) => {
+      await new Promise<void>((resolve) => (listed = resolve));
+      return list(prefix);
+    };
+
+    const looking = wakeHandler(
+      'AwaitRollout',
+      checkBuild,
+      () => deps,
+    )({
+      'detail-type': 'ECS Deployment State Change',
+      resources: ['arn:aws:ecs:eu-west-1:123456789012:service/slipway/hello'],
+      detail: { eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: 'ecs-svc/8' },
+    });
+    while (!listed) await new Promise((resolve) => setTimeout(resolve, 1));
+    listed();
+
+    expect(await looking).toEqual([]);
+    expect(read).toEqual([]);
+  });
 });
