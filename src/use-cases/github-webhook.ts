@@ -105,10 +105,10 @@ export async function handleGithubWebhook(
     );
   }
   const bodyHash = createHash('sha256').update(request.body).digest('hex');
-  // A push with no time of its own takes the first delivery's: the claim keeps it for every later one.
+  // The first delivery fixes the run ids (the claim keeps them for every later one): see runTime.
   const planned = apps.map((app) => ({
     app: app.name,
-    runId: eventRunId(time ?? now, `github:${bodyHash}:${app.name}`),
+    runId: eventRunId(runTime(time, now), `github:${bodyHash}:${app.name}`),
   }));
   const claim = await claimDelivery(bodyHash, planned, deps);
   if (!claim.first) {
@@ -158,6 +158,19 @@ function followingApps(deps: Pick<Dependencies, 'config'>, repository: string, b
 
 /** How old a push may be when it is delivered. GitHub delivers within seconds; a manual redelivery of a recent push still fits. */
 export const MAX_PUSH_AGE_SECONDS = 600;
+
+/**
+ * The time part of a push's run ids: the push's time, so a delivery GitHub retried late still sorts before a
+ * newer push. GitHub gives it to the second, and two pushes within one second would otherwise be ordered by
+ * their bodies' hash (the run ids' other part) — newest wins could keep the older one. The first delivery's
+ * arrival within that second breaks the tie (clamped to the second, so a late delivery does not pass a newer
+ * push). A push with no time of its own takes its first delivery's.
+ */
+function runTime(pushed: number | undefined, now: number): number {
+  if (pushed === undefined) return now;
+  if (pushed % 1000 !== 0) return pushed;
+  return pushed + Math.min(999, Math.max(0, now - pushed));
+}
 
 /** The push's own time first (runs sort by when they were pushed), then the head commit's, then its newest commit's; undefined when the body has none. */
 function pushTime(push: v.InferOutput<typeof PushSchema>): number | undefined {

@@ -191,6 +191,21 @@ describe('github-webhook', () => {
     expect((a.body.runs as { runId: string }[])[0]!.runId).toBe((b.body.runs as { runId: string }[])[0]!.runId);
   });
 
+  it('orders two pushes of the same second as they arrived, whatever their bodies hash to', async () => {
+    // GitHub's pushed_at is in seconds. Ten pairs of pushes: each pair's second one arrives 400 ms after the first.
+    for (let pair = 0; pair < 10; pair++) {
+      const runIdOf = async (after: string, arrivedMs: number) => {
+        deps.clock = { now: () => new Date(PUSHED_AT * 1000 + arrivedMs) };
+        const push = { ...branchPush, after, head_commit: { ...(branchPush.head_commit as object), id: after } };
+        const response = await handleGithubWebhook(await request('push', push), deps);
+        return (response.body.runs as { runId: string }[])[0]!.runId;
+      };
+      const first = await runIdOf(`${pair}`.padStart(40, 'a'), 300);
+      const second = await runIdOf(`${pair}`.padStart(40, 'b'), 700);
+      expect(second > first, `pair ${pair}: ${second} sorts after ${first}`).toBe(true);
+    }
+  });
+
   it('does not build a push delivered more than ten minutes after it was pushed', async () => {
     deps.clock = { now: () => new Date((PUSHED_AT + 11 * 60) * 1000) };
     const response = await handleGithubWebhook(await request('push', branchPush), deps);
