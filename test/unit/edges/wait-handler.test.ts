@@ -42,6 +42,29 @@ function setup() {
   return { deps, resumed, metrics, bus: deps.events as RecordingBus };
 }
 
+/** Holds the deps' listing of objects until `release()`: what a look does meanwhile is done without it. */
+function holdListing(deps: ReturnType<typeof setup>['deps']) {
+  let release: (() => void) | undefined;
+  const list = deps.objects.list.bind(deps.objects);
+  deps.objects.list = async (prefix: string) => {
+    await new Promise<void>((resolve) => (release = resolve));
+    return list(prefix);
+  };
+  return {
+    held: () => release !== undefined,
+    release: () => release?.(),
+  };
+}
+
+/** ECS's Deployment State Change for a deployment of the `hello` service, as EventBridge delivers it. */
+function helloDeployment(eventName: string, deploymentId: string) {
+  return {
+    'detail-type': 'ECS Deployment State Change',
+    resources: ['arn:aws:ecs:eu-west-1:123456789012:service/slipway/hello'],
+    detail: { eventName, deploymentId },
+  };
+}
+
 describe('wait handlers', () => {
   it('refuses a wait started without its token', async () => {
     const { deps } = setup();
@@ -121,27 +144,18 @@ describe('wait handlers', () => {
     const check = async (state: RunState) =>
       looks++ === 0 ? state : { ...state, deployment: { ...state.deployment!, state: 'COMPLETED' as const } };
     await awaitHandler('AwaitRollout', check, () => deps)({ state: ROLLING, taskToken: 't-2' });
-    let listed!: () => void;
-    const list = deps.objects.list.bind(deps.objects);
-    deps.objects.list = async (prefix: string) => {
-      await new Promise<void>((resolve) => (listed = resolve));
-      return list(prefix);
-    };
+    const listing = holdListing(deps);
 
     const looking = wakeHandler(
       'AwaitRollout',
       check,
       () => deps,
-    )({
-      'detail-type': 'ECS Deployment State Change',
-      resources: ['arn:aws:ecs:eu-west-1:123456789012:service/slipway/hello'],
-      detail: { eventName: 'SERVICE_DEPLOYMENT_COMPLETED', deploymentId: 'ecs-svc/7' },
-    });
+    )(helloDeployment('SERVICE_DEPLOYMENT_COMPLETED', 'ecs-svc/7'));
     const deadline = Date.now() + 5_000;
     while (resumed.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
 
     expect(resumed.map(([token]) => token)).toEqual(['t-2']);
-    listed();
+    listing.release();
     expect(await looking).toEqual(['resumed']);
   });
 
@@ -150,24 +164,15 @@ describe('wait handlers', () => {
     const read: string[] = [];
     const getVersion = deps.objects.getVersion.bind(deps.objects);
     deps.objects.getVersion = async (key: string) => (read.push(key), getVersion(key));
-    let listed!: () => void;
-    const list = deps.objects.list.bind(deps.objects);
-    deps.objects.list = async (prefix: string) => {
-      await new Promise<void>((resolve) => (listed = resolve));
-      return list(prefix);
-    };
+    const listing = holdListing(deps);
 
     const looking = wakeHandler(
       'AwaitRollout',
       checkBuild,
       () => deps,
-    )({
-      'detail-type': 'ECS Deployment State Change',
-      resources: ['arn:aws:ecs:eu-west-1:123456789012:service/slipway/hello'],
-      detail: { eventName: 'SERVICE_DEPLOYMENT_IN_PROGRESS', deploymentId: 'ecs-svc/8' },
-    });
-    while (!listed) await new Promise((resolve) => setTimeout(resolve, 1));
-    listed();
+    )(helloDeployment('SERVICE_DEPLOYMENT_IN_PROGRESS', 'ecs-svc/8'));
+    while (!listing.held()) await new Promise((resolve) => setTimeout(resolve, 1));
+    listing.release();
 
     expect(await looking).toEqual([]);
     expect(read).toEqual([]);
