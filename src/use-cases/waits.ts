@@ -61,8 +61,7 @@ export async function wake(
   look: WaitLook,
   deps: Pick<Dependencies, 'objects' | 'workflow' | 'logger'>,
 ): Promise<WaitResult> {
-  const current = await deps.objects.getVersion(key);
-  const record = current && parseWaitRecord(new TextDecoder().decode(current.body));
+  const record = await readRecord(key, deps);
   if (!record) return 'none';
   return settle(kind, key, record, look, deps);
 }
@@ -108,9 +107,13 @@ async function settle(
 
 /** Deletes the wait record at `key` if it still holds `token` (a Task's retry writes its own there). */
 async function forget(key: string, token: string, deps: Pick<Dependencies, 'objects'>): Promise<void> {
-  const current = await deps.objects.getVersion(key);
-  const record = current && parseWaitRecord(new TextDecoder().decode(current.body));
-  if (record?.token === token) await deps.objects.delete(key);
+  if ((await readRecord(key, deps))?.token === token) await deps.objects.delete(key);
+}
+
+/** The wait record at `key`, or undefined when there is none (or what is there is not one). */
+async function readRecord(key: string, deps: Pick<Dependencies, 'objects'>): Promise<WaitRecord | undefined> {
+  const body = await deps.objects.get(key);
+  return body && parseWaitRecord(new TextDecoder().decode(body));
 }
 
 /**
