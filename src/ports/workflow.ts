@@ -18,8 +18,9 @@ export interface Workflow {
 
   /**
    * `changed('01J…', 12, 20_000)` resolves once the run has more than 12 events or has ended (at once if it
-   * has already) — or, for a run that does not exist yet, once it starts — or after 20 s. Only an engine that
-   * hears of each event as it happens has it (the local stack's); without it, callers poll.
+   * has already) — or, for a run that does not exist yet, once it starts — or after 20 s; events recorded
+   * together (a burst) are all there when it resolves. Only an engine that hears of each event as it happens
+   * has it (the local stack's); without it, callers poll.
    */
   changed?(runId: string, seenEvents: number, timeoutMs: number): Promise<void>;
 }

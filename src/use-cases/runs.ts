@@ -56,9 +56,6 @@ export async function watchRun(
     if (version !== options.seen || !deps.workflow.changed || remaining <= 0)
       return { run: runView(history), version, waits };
     await deps.workflow.changed(runId, history.events.length, remaining);
-    // A state machine records a burst of events at once (a run's last states and its end, within a millisecond):
-    // let the rest of it land before answering, so one answer carries it rather than one per event.
-    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 

@@ -167,7 +167,9 @@ export class LocalStepFunctionsWorkflow implements Workflow {
   async changed(runId: string, seenEvents: number, timeoutMs: number): Promise<void> {
     const history = this.running.get(runId);
     if (history ? history.status !== 'RUNNING' || history.events.length > seenEvents : await this.read(runId)) return;
-    // Running with no news yet, or not started yet (its upload's event is on its way): wait for either.
+    // Running with no news yet, or not started yet (its upload's event is on its way): wait for either. The engine
+    // records a burst of events at once (a run's last states and its end, within a millisecond): the watcher hears
+    // of it once the rest of the burst has landed, so one answer carries it rather than one per event.
     const listeners = this.listeners.get(runId) ?? new Set();
     this.listeners.set(runId, listeners);
     await new Promise<void>((resolve) => {
@@ -175,7 +177,7 @@ export class LocalStepFunctionsWorkflow implements Workflow {
         clearTimeout(timer);
         listeners.delete(done);
         if (listeners.size === 0 && this.listeners.get(runId) === listeners) this.listeners.delete(runId);
-        resolve();
+        setImmediate(resolve);
       };
       const timer = setTimeout(done, timeoutMs).unref();
       listeners.add(done);

@@ -90,6 +90,32 @@ describe('LocalStepFunctionsWorkflow, its live history', () => {
     await workflow.idle();
   });
 
+  it("tells a watcher of a burst of events once it has landed: the run's last states and its end in one answer", async () => {
+    let release: () => void = () => undefined;
+    const { workflow } = await threeTasks({
+      Two: (input) => new Promise((resolve) => (release = () => resolve(input))),
+    });
+    await workflow.start(INPUT);
+    const entered = () =>
+      workflow.history(INPUT.runId).then((h) => h!.events.some((e) => e.type === 'StateEntered' && e.state === 'Two'));
+    while (!(await entered())) await new Promise((resolve) => setTimeout(resolve, 5));
+    const seen = (await workflow.history(INPUT.runId))!.events.length;
+
+    const next = workflow.changed(INPUT.runId, seen, 30_000);
+    release();
+    await next;
+
+    const history = (await workflow.history(INPUT.runId))!;
+    expect(history.status).toBe('SUCCEEDED');
+    expect(history.events.slice(seen).map((e) => e.type)).toEqual([
+      'StateExited',
+      'StateEntered',
+      'StateExited',
+      'ExecutionSucceeded',
+    ]);
+    await workflow.idle();
+  });
+
   it('tells a watcher of a run not started yet when it starts', async () => {
     const { workflow } = await threeTasks({});
 
