@@ -31,6 +31,23 @@ async function threeTasks(handlers: Record<string, (input: unknown) => Promise<u
   };
 }
 
+/** A started run whose task Two runs until `release()`; `seen`, its event count once Two is its last event, entered. */
+async function waitingInTwo() {
+  let release: () => void = () => undefined;
+  const { workflow } = await threeTasks({
+    Two: (input) => new Promise((resolve) => (release = () => resolve(input))),
+  });
+  await workflow.start(INPUT);
+  const entered = () =>
+    workflow.history(INPUT.runId).then((h) => {
+      const last = h!.events.at(-1);
+      return last?.type === 'StateEntered' && last.state === 'Two';
+    });
+  while (!(await entered())) await new Promise((resolve) => setTimeout(resolve, 5));
+  const seen = (await workflow.history(INPUT.runId))!.events.length;
+  return { workflow, release: () => release(), seen };
+}
+
 describe('LocalStepFunctionsWorkflow, its live history', () => {
   it('writes every event and the final status to the run file once the run has ended', async () => {
     const { stateDir, workflow } = await threeTasks({});
@@ -69,18 +86,7 @@ describe('LocalStepFunctionsWorkflow, its live history', () => {
   });
 
   it('tells a watcher of the next event of a running execution', async () => {
-    let release: () => void = () => undefined;
-    const { workflow } = await threeTasks({
-      Two: (input) => new Promise((resolve) => (release = () => resolve(input))),
-    });
-    await workflow.start(INPUT);
-    const entered = () =>
-      workflow.history(INPUT.runId).then((h) => {
-        const last = h!.events.at(-1);
-        return last?.type === 'StateEntered' && last.state === 'Two';
-      });
-    while (!(await entered())) await new Promise((resolve) => setTimeout(resolve, 5));
-    const seen = (await workflow.history(INPUT.runId))!.events.length;
+    const { workflow, release, seen } = await waitingInTwo();
 
     const next = workflow.changed(INPUT.runId, seen, 30_000);
     release();
@@ -91,15 +97,7 @@ describe('LocalStepFunctionsWorkflow, its live history', () => {
   });
 
   it("tells a watcher of a burst of events once it has landed: the run's last states and its end in one answer", async () => {
-    let release: () => void = () => undefined;
-    const { workflow } = await threeTasks({
-      Two: (input) => new Promise((resolve) => (release = () => resolve(input))),
-    });
-    await workflow.start(INPUT);
-    const entered = () =>
-      workflow.history(INPUT.runId).then((h) => h!.events.some((e) => e.type === 'StateEntered' && e.state === 'Two'));
-    while (!(await entered())) await new Promise((resolve) => setTimeout(resolve, 5));
-    const seen = (await workflow.history(INPUT.runId))!.events.length;
+    const { workflow, release, seen } = await waitingInTwo();
 
     const next = workflow.changed(INPUT.runId, seen, 30_000);
     release();
