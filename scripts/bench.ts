@@ -67,6 +67,22 @@ async function baseline(dir: string, registry: string, i: number): Promise<{ ms:
   return { ms: served - started, phases: baselinePhases({ started, tarred, built, pushed, ran, served }) };
 }
 
+/**
+ * Waits, outside any measurement, until the stack runs only the container it serves: a rollout retires the
+ * replaced one after it has reported, and that clean-up must not run into the next iteration's baseline
+ * (it would slow the baseline down and flatter the ratio).
+ */
+async function settled(stack: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const { stdout } = await exec(DOCKER, ['ps', '-aq', '--filter', `label=slipway.stack=${stack}`]);
+    if (stdout.trim().split('\n').filter(Boolean).length <= 1) return;
+    if (Date.now() > deadline)
+      throw new Error(`the stack still runs a replaced container 30 s after its deploy:\n${stdout}`);
+    await sleep(20);
+  }
+}
+
 /** `slipway deploy`, noting when each of its lines arrives: the phases' first marks. */
 async function deploy(dir: string): Promise<{ ms: number; phases: Phases }> {
   const spawned = Date.now();
@@ -135,7 +151,10 @@ const page = join(dir, 'content/index.html');
 const original = await readFile(page, 'utf8');
 try {
   await slipway('local', 'up');
-  const { registry } = JSON.parse((await slipway('local', 'status', '--json')).stdout) as { registry: string };
+  const { registry, stack } = JSON.parse((await slipway('local', 'status', '--json')).stdout) as {
+    registry: string;
+    stack: string;
+  };
   const registryHost = registry.replace('http://', '');
   // Warm both paths once: the first build of a stack pays for base-layer export and proxy start.
   await writeFile(page, `${original}<!-- warm -->\n`);
@@ -153,6 +172,7 @@ try {
     rawPhases.push(b.phases);
     await writeFile(page, `${original}<!-- slipway ${i} ${Date.now()} -->\n`);
     const d = await deploy(dir);
+    await settled(stack);
     ours.push(d.ms);
     ourPhases.push(d.phases);
     console.log(`iteration ${i}: baseline ${b.ms.toFixed(0)} ms, slipway deploy ${d.ms.toFixed(0)} ms`);
