@@ -102,10 +102,14 @@ describe('Rollouts', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** Until the rollout and the clean-up after it have ended. */
+  const settle = async (parts: Rollouts) => {
+    for (let work = parts.inFlight(); work.length > 0; work = parts.inFlight()) await Promise.all(work);
+  };
   const rollOut = async (deployment: DeploymentRecord) => {
     const parts = rollouts();
     parts.follow(deployment, new AbortController().signal);
-    await Promise.all(parts.inFlight());
+    await settle(parts);
   };
 
   it('completes: the new container serves, then the old one is retired', async () => {
@@ -116,6 +120,29 @@ describe('Rollouts', () => {
     expect(changes.map((c) => c.state)).toEqual(['COMPLETED']);
     expect((await store.readDeployment('hello', 'dep-2'))?.state).toBe('COMPLETED');
     expect([...targets]).toEqual([5001]);
+    expect(removed).toEqual(['old-1']);
+  });
+
+  it('reports COMPLETED before it stops the old container, and is no longer under way while it waits to', async () => {
+    const removedWhenCompleted: string[][] = [];
+    const parts = new Rollouts({
+      ...rolloutsOptions(),
+      deregistrationDelayMs: 50,
+      onDeploymentChange: (change) => {
+        changes.push(change);
+        removedWhenCompleted.push([...removed]);
+      },
+    });
+
+    parts.follow(record(), new AbortController().signal);
+    await Promise.all(parts.inFlight()); // the rollout itself
+
+    expect(changes.map((c) => c.state)).toEqual(['COMPLETED']);
+    expect(removedWhenCompleted).toEqual([[]]);
+    expect(parts.underWay('hello')).toBe(false); // a deploy now may find the new revision already serving
+    expect([...targets]).toEqual([5001]); // the old container is out of the URL at once
+    expect(removed).toEqual([]);
+    await settle(parts);
     expect(removed).toEqual(['old-1']);
   });
 
