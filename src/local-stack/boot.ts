@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../ports/logger.ts';
 import { startApiServer, type HttpFunction, type LocalEndpoint } from '../stand-ins/api-server.ts';
 import { localCredentials } from '../stand-ins/credentials.ts';
-import { startRegistry, type RegistryHealth } from '../stand-ins/registry-process.ts';
+import { startRegistry, type RegistryProcess } from '../stand-ins/registry-process.ts';
 import { startLocalS3 } from '../stand-ins/s3/index.ts';
 import type { HttpRoute } from '../stand-ins/serverless-routes.ts';
 import { reapOrphans } from './orphans.ts';
@@ -15,7 +15,7 @@ export const LOCAL_BUCKET = 'slipway-contexts';
 export interface StandIns {
   api: { url: string };
   s3: Awaited<ReturnType<typeof startLocalS3>>;
-  registry: { url: string; host: string; storageDir: string; readonly pid: number; health(): Promise<RegistryHealth> };
+  registry: Omit<RegistryProcess, 'stop'>;
   credentials: Awaited<ReturnType<typeof localCredentials>>;
   /** What this boot had to do that the user should hear about: leftovers of a killed stack cleaned, kept ports replaced. One line each. */
   notices: string[];

@@ -22,6 +22,8 @@ export interface RegistryProcess {
   host: string;
   /** Its filesystem storage (`storage.filesystem.rootdirectory`): what it stores, readable by this machine. */
   storageDir: string;
+  /** The unix socket the registry itself listens on (its front forwards `url` there). */
+  socketPath: string;
   /** The registry process running now. */
   readonly pid: number;
   /** Whether the registry answers `/v2/` now, and its restarts so far. */
@@ -120,6 +122,7 @@ export async function startRegistry(options: RegistryOptions): Promise<RegistryP
     url,
     host,
     storageDir: storageDirOf(options.dataDir),
+    socketPath,
     get pid() {
       return current.child.pid ?? 0;
     },

@@ -149,6 +149,7 @@ export async function startLocalStack(options: {
       host: standIns.registry.host,
       indexPath: paths.registryIndex,
       storageDir: standIns.registry.storageDir,
+      socketPath: standIns.registry.socketPath,
     });
     // Secret values for the apps' containers: SLIPWAY_SECRET_<NAME> in this environment, else .slipway/secrets.json.
     const secretValues = new LocalSecretSource({ file: join(paths.dir, 'secrets.json'), env: process.env });

@@ -40,7 +40,11 @@ async function startLocalRegistry(options: {
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     indexPath,
-    ...(options.storage && { storageDir: join(root, 'registry', 'storage') }),
+    // As the stack wires it: the storage read directly, the API over the registry's own socket.
+    ...(options.storage && {
+      storageDir: join(root, 'registry', 'storage'),
+      socketPath: join(root, 'registry', 'registry.sock'),
+    }),
   });
   const notify: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -103,8 +107,8 @@ async function startLocalRegistry(options: {
 }
 
 describe.skipIf(skip).each([
-  { storage: true, reading: "reading tags from the registry's storage" },
-  { storage: false, reading: 'asking the registry API for every tag' },
+  { storage: true, reading: "reading tags from the registry's storage, its API over its own socket" },
+  { storage: false, reading: 'asking the registry API for every tag, through its front' },
 ])('DistributionImageRegistry against the distribution registry, $reading', ({ storage }) => {
   imageRegistryContract('DistributionImageRegistry', () => startLocalRegistry({ storage }));
 

@@ -1,4 +1,5 @@
 import { access, readdir, readFile } from 'node:fs/promises';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { SlipwayError, TransientError, type ErrorKind } from '../../domain/errors.ts';
 import { ImageNotFoundError } from '../../ports/image-registry.ts';
@@ -17,6 +18,19 @@ const LOOKUPS_AT_ONCE = 8;
 const REPOSITORY_NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** An answer of the registry, read whole. */
+interface RegistryAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** A header of an answer as one string (the registry sends each once). */
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
 
 export class RegistryRequestError extends SlipwayError {
   override name = 'RegistryRequestError';
@@ -58,9 +72,17 @@ export class DistributionImageRegistry implements ImageRegistry {
        * it: a repository's tags are then read from it, one small file each, instead of one HEAD per tag.
        */
       storageDir?: string;
+      /**
+       * The registry's own unix socket, when this process may reach it: requests then go straight to it
+       * instead of through its loopback front (`url`), one hop fewer on every step that tags or looks up.
+       */
+      socketPath?: string;
       now?: () => Date;
     },
   ) {}
+
+  /** Kept-alive connections: a run's steps ask the registry a few questions each, in quick succession. */
+  private readonly agent = new Agent({ keepAlive: true });
 
   async ensureRepository(name: string): Promise<{ uri: string }> {
     // The registry creates a repository on its first push; there is nothing to create ahead of it.
@@ -160,13 +182,12 @@ export class DistributionImageRegistry implements ImageRegistry {
     // The registry has no "add a tag": fetch the manifest by digest, byte for byte, and push it under the tag.
     const manifest = await this.request('GET', `/v2/${repository}/manifests/${digest}`, [200, 404]);
     if (manifest.status === 404) throw new ImageNotFoundError(repository, digest);
-    const mediaType = manifest.headers.get('content-type') ?? MANIFEST_MEDIA_TYPES[0]!;
-    const body = Buffer.from(await manifest.arrayBuffer());
+    const mediaType = header(manifest.headers, 'content-type') ?? MANIFEST_MEDIA_TYPES[0]!;
     const put = await this.request('PUT', `/v2/${repository}/manifests/${tag}`, [201], {
-      body,
+      body: manifest.body,
       contentType: mediaType,
     });
-    const stored = put.headers.get('docker-content-digest');
+    const stored = header(put.headers, 'docker-content-digest');
     if (stored && stored !== digest)
       throw new RegistryRequestError(
         `The local registry stored ${repository}:${tag} as ${stored}, not ${digest}: the manifest changed on the way. Tag it again.`,
@@ -176,7 +197,7 @@ export class DistributionImageRegistry implements ImageRegistry {
   private async tags(repository: string): Promise<string[]> {
     const response = await this.request('GET', `/v2/${repository}/tags/list`, [200, 404]);
     if (response.status === 404) return [];
-    const body = (await response.json()) as { tags?: string[] | null };
+    const body = JSON.parse(response.body.toString('utf8')) as { tags?: string[] | null };
     return body.tags ?? [];
   }
 
@@ -212,7 +233,7 @@ export class DistributionImageRegistry implements ImageRegistry {
 
   private async manifestDigest(repository: string, reference: string): Promise<string | undefined> {
     const response = await this.request('HEAD', `/v2/${repository}/manifests/${reference}`, [200, 404]);
-    return response.status === 200 ? (response.headers.get('docker-content-digest') ?? undefined) : undefined;
+    return response.status === 200 ? header(response.headers, 'docker-content-digest') : undefined;
   }
 
   private async request(
@@ -220,14 +241,10 @@ export class DistributionImageRegistry implements ImageRegistry {
     path: string,
     expected: number[],
     send?: { body: Buffer; contentType: string },
-  ): Promise<Response> {
-    let response: Response;
+  ): Promise<RegistryAnswer> {
+    let response: RegistryAnswer;
     try {
-      const headers: Record<string, string> = {
-        accept: MANIFEST_MEDIA_TYPES.join(', '),
-        ...(send && { 'content-type': send.contentType }),
-      };
-      response = await fetch(`${this.options.url}${path}`, { method, headers, ...(send && { body: send.body }) });
+      response = await this.exchange(method, path, send);
     } catch (error) {
       throw new RegistryRequestError(
         `The local registry at ${this.options.url} did not answer ${method} ${path}. Is the local stack up? (slipway local status)`,
@@ -235,7 +252,7 @@ export class DistributionImageRegistry implements ImageRegistry {
       );
     }
     if (!expected.includes(response.status)) {
-      const body = await response.text().catch(() => '');
+      const body = response.body.toString('utf8');
       // The registry answers 500 for a tag whose manifest another run's lifecycle is deleting at that moment:
       // asked again, it answers for what is there now. The state machine retries a TransientError.
       if (response.status >= 500)
@@ -247,6 +264,53 @@ export class DistributionImageRegistry implements ImageRegistry {
       );
     }
     return response;
+  }
+
+  /**
+   * One request, its answer read whole (manifests, tag lists and errors are small). node:http rather than
+   * fetch: fetch's own machinery cost more than the registry's answer on every step that asks it something.
+   */
+  private exchange(
+    method: string,
+    path: string,
+    send?: { body: Buffer; contentType: string },
+    retried = false,
+  ): Promise<RegistryAnswer> {
+    const url = new URL(path, this.options.url);
+    const where = this.options.socketPath
+      ? { socketPath: this.options.socketPath }
+      : { hostname: url.hostname, port: url.port };
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          ...where,
+          agent: this.agent,
+          method,
+          path: url.pathname + url.search,
+          headers: {
+            host: url.host,
+            accept: MANIFEST_MEDIA_TYPES.join(', '),
+            ...(send && { 'content-type': send.contentType, 'content-length': String(send.body.length) }),
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', reject);
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        },
+      );
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the registry closed as this request went out: every request here is
+        // idempotent (GET, HEAD, DELETE, a PUT of the same manifest), so it is sent once more, on a new one.
+        if (req.reusedSocket && error.code === 'ECONNRESET' && !retried)
+          resolve(this.exchange(method, path, send, true));
+        else reject(error);
+      });
+      req.end(send?.body);
+    });
   }
 
   private now(): Date {

@@ -48,4 +48,41 @@ describe('DistributionImageRegistry answers', () => {
       expect((error as Error).message).toContain(`HEAD /v2/hello/manifests/key-abc with ${status}`);
     },
   );
+
+  it('sends a request again on a new connection when the registry closed the kept-alive one under it', async () => {
+    // The second request on a connection finds it closed, as when the registry's idle timeout and a step's
+    // next question cross: the answer still comes, from a fresh connection.
+    const requestsPerSocket = new Map<object, number>();
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const server = createServer((request, response) => {
+      const seen = (requestsPerSocket.get(request.socket) ?? 0) + 1;
+      requestsPerSocket.set(request.socket, seen);
+      if (seen > 1) {
+        request.socket.destroy();
+        return;
+      }
+      response.writeHead(200, { 'docker-content-digest': digest, 'content-length': '0' }).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-registry-errors-'));
+    cleanup.push(async () => {
+      server.closeAllConnections();
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    const registry = new DistributionImageRegistry({
+      url,
+      host: url.slice('http://'.length),
+      indexPath: join(dir, 'i.json'),
+    });
+
+    const first = await registry.findImage('hello', 'key-abc');
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the connection back in the pool
+    const second = await registry.findImage('hello', 'key-abc');
+
+    expect(first?.digest).toBe(digest);
+    expect(second?.digest).toBe(digest);
+    expect([...requestsPerSocket.values()]).toEqual([2, 1]); // the second went out on the first connection, then again
+  });
 });
