@@ -4,4 +4,4 @@
  * time, because the Lambdas do not carry the file; test/unit/buildspec-version.test.ts fails, printing
  * the new value, until it is updated after an edit of buildspec.yml.
  */
-export const BUILDSPEC_VERSION = '084b3962cc77633607648daf1159bdce91ffd046b54e085a0eb2d86355edcc2d';
+export const BUILDSPEC_VERSION = 'b9d585c35c3c418074e23ccb4df4a9e27550e8211fc713c23b7a86a1cbd9f638';
