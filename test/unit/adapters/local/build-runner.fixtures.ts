@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,30 +80,47 @@ export function aBuildRequest(overrides: Partial<BuildRequest> = {}): BuildReque
   };
 }
 
+/** What the contexts server hands out, by path: one per store, so tests never see each other's objects. */
+const served = new Map<string, string>();
+let contextsServer: Promise<string> | undefined;
+
+/** A server on loopback answering GET <path> with its bytes, 404 for anything else; started once, never holding the process. */
+function contextsUrl(): Promise<string> {
+  contextsServer ??= new Promise((resolve) => {
+    const server = createServer((request, response) => {
+      const body = served.get(request.url ?? '');
+      if (body === undefined) response.writeHead(404).end('NoSuchKey');
+      else response.writeHead(200, { 'content-type': 'application/gzip' }).end(body);
+    });
+    server.listen(0, '127.0.0.1', () => {
+      server.unref();
+      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    });
+  });
+  return contextsServer;
+}
+
 /**
- * A context store for the local runner: each key's bytes handed out as a `data:` URL (fetch reads it
- * with no server); a key it does not hold gets a URL that answers 404. `downloads` records the calls.
+ * A context store for the local runner: each key's bytes behind a presigned-like URL on a loopback server;
+ * a key it does not hold gets a URL that answers 404. `downloads` records the calls.
  */
 export function aContextStore(
   objects: Record<string, string> = { 'contexts/hello/01JTESTRUN0000000000000000.tar.gz': 'context-bytes' },
 ) {
   const downloads: { key: string; expiresInSeconds: number }[] = [];
-  const store: Pick<ObjectStore, 'createDownload'> & { downloads: typeof downloads } = {
+  const store = `/store-${randomUUID()}`;
+  for (const [key, body] of Object.entries(objects)) served.set(`${store}/${key}`, body);
+  const contexts: Pick<ObjectStore, 'createDownload'> & { downloads: typeof downloads } = {
     downloads,
     async createDownload(request): Promise<PresignedRequest> {
       downloads.push(request);
-      const body = objects[request.key];
-      const url =
-        body === undefined
-          ? 'http://127.0.0.1:9/missing.tar.gz'
-          : `data:application/gzip;base64,${Buffer.from(body).toString('base64')}`;
       return {
         method: 'GET',
-        url,
+        url: `${await contextsUrl()}${store}/${request.key}`,
         headers: {},
         expiresAt: new Date(Date.now() + request.expiresInSeconds * 1000).toISOString(),
       };
     },
   };
-  return store;
+  return contexts;
 }

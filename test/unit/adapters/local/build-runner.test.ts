@@ -72,6 +72,18 @@ describe('LocalBuildRunner', { timeout: 30_000 }, () => {
     expect(state).toMatchObject({ status: 'SUCCEEDED', phase: 'COMPLETED', imageDigest: DIGEST });
   });
 
+  it('runs the buildspec as it is when each build starts: an edit applies to the next build', async () => {
+    const r = await withBuildspec(phases({ build: ['echo first version'] }));
+    const first = await finished(r, (await r.start(aBuildRequest())).buildId);
+    await writeFile(r['options'].buildspecPath, phases({ build: ['echo second version'] }));
+
+    const second = await finished(r, (await r.start(aBuildRequest())).buildId);
+
+    expect((await r.logLines(first.buildId)).lines).toContain('first version');
+    expect((await r.logLines(second.buildId)).lines).toContain('second version');
+    expect((await r.logLines(second.buildId)).lines).not.toContain('first version');
+  });
+
   it('tells when a build starts and when it ends, the end once get() answers it', async () => {
     const told: [string, string, string | undefined][] = [];
     let ended!: () => void;
