@@ -178,7 +178,7 @@ export class DockerContainerService implements ContainerService {
       };
       await this.store.writeDeployment(record);
       this.rollouts.tell(record);
-      this.rollouts.follow(record, this.lifetime.signal);
+      this.rollouts.follow(record, this.lifetime.signal, { fresh: true });
       this.logger.info('deployment started', { app, deploymentId, revision, image, desiredCount: record.desiredCount });
       return toDeployment(record);
     });

@@ -69,11 +69,14 @@ export class Rollouts {
     this.surge.clear();
   }
 
-  /** Runs the rollout of `record` in the background, once per deployment, until it ends or `signal` aborts. */
-  follow(record: DeploymentRecord, signal: AbortSignal): void {
+  /**
+   * Runs the rollout of `record` in the background, once per deployment, until it ends or `signal` aborts.
+   * `fresh`: the deployment was created just now, so no container of it can exist yet (not a restart's resume).
+   */
+  follow(record: DeploymentRecord, signal: AbortSignal, options: { fresh?: boolean } = {}): void {
     const key = `${record.app}/${record.deploymentId}`;
     if (record.state !== 'IN_PROGRESS' || signal.aborted || this.running.has(key)) return;
-    const done = this.roll(record, signal)
+    const done = this.roll(record, signal, Boolean(options.fresh))
       .catch(async (error: unknown) => {
         if (signal.aborted) return;
         // A deployment that has ended stays as it ended: a COMPLETED one serves, and failing it now would
@@ -107,15 +110,18 @@ export class Rollouts {
    * until it is healthy, put it behind the URL, next. The old containers keep serving until every new one does, so
    * at least desiredCount healthy containers serve throughout, and a failure at any step leaves all of them serving.
    */
-  private async roll(record: DeploymentRecord, signal: AbortSignal): Promise<void> {
+  private async roll(record: DeploymentRecord, signal: AbortSignal, fresh: boolean): Promise<void> {
     const desired = record.desiredCount ?? 1;
     const serving: Task[] = [];
     const secretValues: string[] = [];
     // Resuming after a restart: this rollout's containers that still run are checked again, the others go.
-    const own = await this.options.docker.list({
-      [LABEL.stack]: this.options.stack,
-      [LABEL.deployment]: record.deploymentId,
-    });
+    // A fresh deployment has none: not asking the engine starts its first container sooner.
+    const own = fresh
+      ? []
+      : await this.options.docker.list({
+          [LABEL.stack]: this.options.stack,
+          [LABEL.deployment]: record.deploymentId,
+        });
     await this.options.docker.remove(own.filter((c) => !c.running).map((c) => c.id));
     const resumable = own.filter((c) => c.running).map((c) => c.id);
     while (serving.length < desired) {

@@ -146,6 +146,27 @@ describe('Rollouts', () => {
     expect(removed).toEqual(['old-1']);
   });
 
+  it.each([
+    [{ fresh: true }, 'just created', 0],
+    [{}, 'resumed after a restart', 1],
+  ])(
+    'asks the engine for the containers of a deployment %o (%s) %d time(s) before starting one',
+    async (options, _, times) => {
+      const asked: Record<string, string>[] = [];
+      const listing = {
+        ...docker,
+        list: async (labels: Record<string, string>) => (asked.push(labels), docker.list(labels)),
+      };
+      const parts = new Rollouts({ ...rolloutsOptions(), docker: listing as unknown as DockerCli });
+
+      parts.follow(record(), new AbortController().signal, options);
+      await settle(parts);
+
+      expect(asked.filter((labels) => labels[LABEL.deployment] === 'dep-2')).toHaveLength(times);
+      expect(changes.map((c) => c.state)).toEqual(['COMPLETED']);
+    },
+  );
+
   it('stays COMPLETED, its container serving, when the old containers cannot be removed', async () => {
     removal = async (ids) => {
       if (ids.includes('old-1')) throw new Error('removal of container old-1 is already in progress');
