@@ -26,5 +26,9 @@ export function cliBundleOptions(root, outdir) {
     define: { 'import.meta.url': '__slipwayImportMetaUrl' },
     banner: { js: "var __slipwayImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     logLevel: 'silent',
+    // A smaller script to read and check against its code cache (406 KB instead of 630: `compiled` 5.3 → 3.6 ms
+    // per command). Names are kept (no identifier minifying): errors and their classes read as in the sources.
+    minifyWhitespace: true,
+    minifySyntax: true,
   };
 }

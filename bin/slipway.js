@@ -107,11 +107,14 @@ function pruneOlderThan(cache, keep, ageMs) {
   }
 }
 
-/** The newest modification under `dir`, folders included (a deleted file changes its folder's time). */
+/**
+ * The newest modification under `dir`, folders included (a deleted file changes its folder's time). Paths are
+ * joined by hand: path.join's normalising, cold in a starting process, took half the walk (~2 of 4 ms).
+ */
 function newest(dir) {
   let latest = statSync(dir).mtimeMs;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
+    const path = `${dir}/${entry.name}`;
     latest = Math.max(latest, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
   }
   return latest;
