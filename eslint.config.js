@@ -33,8 +33,9 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS files read by tools that require() them (serverless/variables.cjs for osls).
-    files: ['**/*.cjs'],
+    // CommonJS files read by tools that require() them (serverless/variables.cjs for osls), and bin/ (bin/package.json:
+    // a CommonJS entry starts faster than an ES module one).
+    files: ['**/*.cjs', 'bin/**/*.js'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', __filename: 'readonly' },

@@ -1,5 +1,6 @@
 // How bin/slipway.js bundles the CLI with esbuild; test/unit/cli/startup.test.ts builds with the same options.
-import { join } from 'node:path';
+'use strict';
+const { join } = require('node:path');
 
 /**
  * esbuild options for the CLI bundle of the sources under `root`, written to `outdir` as one CommonJS file,
@@ -11,7 +12,7 @@ import { join } from 'node:path';
  * of node_modules one by one (tar alone is dozens of files), which cost more of a deploy's start than its own
  * work. Left outside: the AWS SDK (large, loaded only against AWS), esbuild (a native binary) and tsx (a loader).
  */
-export function cliBundleOptions(root, outdir) {
+function cliBundleOptions(root, outdir) {
   return {
     entryPoints: [join(root, 'src', 'cli', 'main.ts')],
     outdir,
@@ -32,3 +33,5 @@ export function cliBundleOptions(root, outdir) {
     minifySyntax: true,
   };
 }
+
+module.exports = { cliBundleOptions };
