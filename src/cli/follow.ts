@@ -13,6 +13,13 @@ export type FollowEvent =
 
 /** How long one request may wait for news; the server may cap it (API Gateway gives up after 30 s). */
 const WAIT_SECONDS = 20;
+/**
+ * How long a running build's next lines may gather before the CLI asks for them. A build prints in bursts
+ * (docker's steps, the push's layers); a request per burst competed with the build for the machine: on the
+ * local stack, following the output made the build itself ~13 ms slower, the deploy ~22 ms (12 alternating
+ * deploys each way). A tenth of a second later on screen is not seen.
+ */
+const GATHER_MS = 100;
 
 /**
  * Follow the run until it ends, reporting each step as it starts and ends, every line of build output
@@ -26,7 +33,7 @@ export async function followRun(
   client: ApiClient,
   runId: string,
   onEvent: (event: FollowEvent) => void,
-  options: { intervalMs?: number; startTimeoutMs?: number; logs?: boolean } = {},
+  options: { intervalMs?: number; startTimeoutMs?: number; logs?: boolean; gatherMs?: number } = {},
 ): Promise<RunView> {
   const seen = new Map<string, StepStatus>();
   const startDeadline = Date.now() + (options.startTimeoutMs ?? 30_000);
@@ -123,10 +130,12 @@ export async function followRun(
       // run has taken that end in: where the server waits for lines, read on until then without asking for
       // the run between pages (three requests per burst of lines became one; each competes with the build for CPU).
       while (!logsDone) {
+        const before = logCursor;
         if (!(await readLogs(true))) {
           await sleep(interval);
           break;
         }
+        if (!logsDone && logCursor !== before) await sleep(options.gatherMs ?? GATHER_MS);
       }
     } else {
       mayWait = true;
