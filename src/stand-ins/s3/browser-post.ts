@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest, type Agent, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import { checkPostSize, verifyPostPolicy, type AcceptedPost, type PostPolicyOptions } from './post-policy.ts';
@@ -19,6 +19,8 @@ export interface BrowserPostOptions {
   spoolDir?: string;
 }
 
+/** Bodies up to this size are held in memory while they are checked; larger ones wait in a temp file. */
+export const IN_MEMORY_BYTES = 1024 * 1024;
 /** S3's own limit on the form fields before the file. */
 const MAX_FIELDS_BYTES = 20 * 1024;
 /** Object headers a POST form may set, as S3 documents them; x-amz-meta-* are added to these. */
@@ -165,24 +167,43 @@ async function store(
   options: BrowserPostOptions,
 ): Promise<void> {
   const key = accepted.key.replaceAll('${filename}', filename ?? '');
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length;
+      // Refused at once: the rest of an over-size file is never read, let alone written.
+      if (accepted.size && size > accepted.size.max)
+        callback(new RefusedError(checkPostSize(size, accepted.size) as Refusal));
+      else callback(null, chunk);
+    },
+  });
+  const checked = async (open: () => Readable) => {
+    const sizeRefusal = checkPostSize(size, accepted.size);
+    if (sizeRefusal) throw new RefusedError(sizeRefusal);
+    answer(req, res, bucket, key, await putUpstream(open, size, bucket, key, fields, options), fields);
+  };
+  // A small form (most build contexts) is held in memory: a temp folder, a file written and read back, and its
+  // removal cost each upload a few milliseconds. A larger one waits on disk.
+  if (Number(req.headers['content-length']) <= IN_MEMORY_BYTES) {
+    const chunks: Buffer[] = [];
+    await pipeline(
+      file,
+      counter,
+      new Writable({
+        write: (chunk: Buffer, _encoding, next) => {
+          chunks.push(chunk);
+          next();
+        },
+      }),
+    );
+    await checked(() => Readable.from(chunks));
+    return;
+  }
   const dir = await mkdtemp(join(options.spoolDir ?? tmpdir(), 'slipway-s3-post-'));
   try {
     const spooled = join(dir, 'file');
-    let size = 0;
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, callback) {
-        size += chunk.length;
-        // Refused at once: the rest of an over-size file is never read, let alone written.
-        if (accepted.size && size > accepted.size.max)
-          callback(new RefusedError(checkPostSize(size, accepted.size) as Refusal));
-        else callback(null, chunk);
-      },
-    });
     await pipeline(file, counter, createWriteStream(spooled));
-    const sizeRefusal = checkPostSize(size, accepted.size);
-    if (sizeRefusal) throw new RefusedError(sizeRefusal);
-    const etag = await putUpstream(spooled, size, bucket, key, fields, options);
-    answer(req, res, bucket, key, etag, fields);
+    await checked(() => createReadStream(spooled));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -190,7 +211,7 @@ async function store(
 
 /** PUTs the checked file to s3rver with the form's content type and metadata; resolves to its ETag. */
 async function putUpstream(
-  path: string,
+  open: () => Readable,
   size: number,
   bucket: string,
   key: string,
@@ -250,7 +271,7 @@ async function putUpstream(
         new RefusedError(refuse(502, 'ServiceUnavailable', `The local S3 store did not answer: ${error.message}`)),
       ),
     );
-    createReadStream(path).on('error', reject).pipe(upstream);
+    open().on('error', reject).pipe(upstream);
   });
 }
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
-import { handleBrowserPost } from './browser-post.ts';
+import { handleBrowserPost, IN_MEMORY_BYTES } from './browser-post.ts';
 import { KeyedLock, preconditionFailure, putCondition, withoutConditions } from './conditional-put.ts';
 import type { PostPolicyOptions } from './post-policy.ts';
 import { sendError } from './s3-errors.ts';
@@ -252,8 +252,6 @@ interface HeldBody {
 }
 
 /** Bodies up to this size (declared by Content-Length) are held in memory: markers, manifests, small objects. */
-const IN_MEMORY_BYTES = 1024 * 1024;
-
 /** A small request body, read into memory while its SHA-256 is computed. */
 async function readAndHash(req: IncomingMessage): Promise<HeldBody> {
   // Node's parser reads no more than Content-Length bytes, so this holds at most IN_MEMORY_BYTES.
