@@ -1,5 +1,6 @@
 import './polyfills.ts';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ExecutionEvent, ExecutionHistory, ExecutionStatus, ExecutionSummary } from '../../domain/execution.ts';
@@ -285,9 +286,10 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     await writeJsonAtomically(this.file(history.runId), history, { compact: true });
   }
 
+  /** Read synchronously, as it is written (writeJsonAtomically): start() asks first, on the way to every run's first step. */
   private async read(runId: string): Promise<ExecutionHistory | undefined> {
     try {
-      return JSON.parse(await readFile(this.file(runId), 'utf8')) as ExecutionHistory;
+      return JSON.parse(readFileSync(this.file(runId), 'utf8')) as ExecutionHistory;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;

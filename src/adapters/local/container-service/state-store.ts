@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RolloutState, TaskReplacement } from '../../../ports/container-service.ts';
 import type { TaskDefinition, TaskDefinitionInput } from '../../../domain/task-definition.ts';
@@ -82,7 +82,7 @@ export class StateStore {
   /** `registerTaskDefinition(input, now)` → the next revision of input.family, stored with the fields ECS adds. */
   async registerTaskDefinition(input: TaskDefinitionInput, now: Date): Promise<{ revision: number; arn: string }> {
     const dir = join(this.dir, 'task-definitions', input.family);
-    await mkdir(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true });
     let revision = ((await this.revisions(input.family)).at(-1) ?? 0) + 1;
     for (;;) {
       const arn = `arn:aws:ecs:local:000000000000:task-definition/${input.family}:${revision}`;
@@ -97,7 +97,7 @@ export class StateStore {
         registeredBy: 'slipway-local',
       };
       try {
-        await writeFile(join(dir, `${revision}.json`), JSON.stringify(described, null, 2) + '\n', { flag: 'wx' });
+        writeFileSync(join(dir, `${revision}.json`), JSON.stringify(described, null, 2) + '\n', { flag: 'wx' });
         return { revision, arn };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -151,28 +151,30 @@ export class StateStore {
   }
 }
 
+// Reads are synchronous, as the writes are (writeJsonAtomically): small files on the local disk, where each
+// promise API call's thread-pool round trip cost a deploy's critical steps more than the read itself.
+
 async function readJson<T>(file: string): Promise<T | undefined> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = unlessMissing(() => readFileSync(file, 'utf8'));
+  return text === undefined ? undefined : (JSON.parse(text) as T);
 }
 
 /** Base names of the `.json` files in dir (none when dir does not exist). */
 async function listJson(dir: string): Promise<string[]> {
-  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
+  const entries = unlessMissing(() => readdirSync(dir)) ?? [];
   return entries.filter((e) => e.endsWith('.json')).map((e) => e.slice(0, -'.json'.length));
 }
 
 async function listDirs(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
+  const entries = unlessMissing(() => readdirSync(dir, { withFileTypes: true })) ?? [];
   return entries.filter((e) => e.isDirectory()).map((e) => e.name);
+}
+
+function unlessMissing<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }
