@@ -23,6 +23,11 @@ const exec = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '..');
 const DOCKER = dockerBinary(process.env);
 const N = Number(process.env.BENCH_ITERATIONS ?? 5);
+/**
+ * A pause before each measured baseline and deploy, the same for both: each starts on a quiet machine, not
+ * while the kernel still tears down the network of the container the one before it removed.
+ */
+const QUIET_MS = Number(process.env.BENCH_QUIET_MS ?? 400);
 const stateDir = await mkdtemp(join(tmpdir(), 'slipway-bench-'));
 const env = { ...process.env, SLIPWAY_STATE_DIR: stateDir };
 const slipway = (...args: string[]) =>
@@ -167,10 +172,12 @@ try {
   const ourPhases: Phases[] = [];
   for (let i = 1; i <= N; i += 1) {
     await writeFile(page, `${original}<!-- raw ${i} ${Date.now()} -->\n`);
+    await sleep(QUIET_MS);
     const b = await baseline(dir, registryHost, i);
     raw.push(b.ms);
     rawPhases.push(b.phases);
     await writeFile(page, `${original}<!-- slipway ${i} ${Date.now()} -->\n`);
+    await sleep(QUIET_MS);
     const d = await deploy(dir);
     await settled(stack);
     ours.push(d.ms);
