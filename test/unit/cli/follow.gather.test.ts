@@ -1,9 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ApiClient } from '../../../src/cli/api-client.ts';
 import { followRun } from '../../../src/cli/follow.ts';
-import type { RunView, StepStatus } from '../../../src/domain/run-view.ts';
-import { STEPS } from '../../../src/domain/steps.ts';
-import type { RunLogPage } from '../../../src/use-cases/run-logs.ts';
+import { page, RUN, view } from './follow.fixtures.ts';
 
 /** Every pause followRun takes, in order, instead of taking it (resolved at once). */
 const pauses = vi.hoisted(() => [] as { ms: number; afterRequest: number }[]);
@@ -11,21 +9,6 @@ const requests = vi.hoisted(() => [] as string[]);
 vi.mock('node:timers/promises', () => ({
   setTimeout: async (ms: number) => void pauses.push({ ms, afterRequest: requests.length }),
 }));
-
-const RUN = '01JDQ8ZV7N2W4Y6A8C0E2G4J6M';
-
-function view(status: RunView['status'], steps: StepStatus[]): RunView {
-  return {
-    id: RUN,
-    app: 'hello',
-    status,
-    startedAt: '2026-11-30T10:00:00.000Z',
-    steps: STEPS.map((name, i) => ({ name, status: steps[i] ?? 'PENDING', retries: 0 })),
-    build: { id: 'b1', status: 'IN_PROGRESS', phase: 'BUILD', startedAt: '2026-11-30T10:00:00.000Z' },
-  };
-}
-
-const page = (lines: string[], cursor: string, done: boolean): RunLogPage => ({ runId: RUN, lines, cursor, done });
 
 describe('followRun while the build runs', () => {
   it("lets the build's next lines gather for a moment after each page of them, not after the last", async () => {

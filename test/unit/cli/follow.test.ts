@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../../src/cli/api-client.ts';
 import { followRun, type FollowEvent } from '../../../src/cli/follow.ts';
-import type { RunView, StepStatus } from '../../../src/domain/run-view.ts';
-import { STEPS } from '../../../src/domain/steps.ts';
-import type { RunLogPage } from '../../../src/use-cases/run-logs.ts';
-
-const RUN = '01JDQ8ZV7N2W4Y6A8C0E2G4J6M';
-
-function view(status: RunView['status'], steps: StepStatus[]): RunView {
-  return {
-    id: RUN,
-    app: 'hello',
-    status,
-    startedAt: '2026-11-30T10:00:00.000Z',
-    steps: STEPS.map((name, i) => ({
-      name,
-      status: steps[i] ?? 'PENDING',
-      retries: 0,
-      ...(steps[i] && steps[i] !== 'PENDING' && { startedAt: '2026-11-30T10:00:00.000Z' }),
-    })),
-    build: { id: 'b1', status: 'IN_PROGRESS', phase: 'BUILD', startedAt: '2026-11-30T10:00:00.000Z' },
-  };
-}
+import type { RunView } from '../../../src/domain/run-view.ts';
+import { page, RUN, view } from './follow.fixtures.ts';
 
 type Answer = { body: unknown; headers?: Record<string, string> };
 interface Sent {
@@ -43,8 +24,6 @@ function scriptedClient(script: { run: Answer[]; logs: Answer[] }) {
   } as unknown as ApiClient;
   return { client, sent };
 }
-
-const page = (lines: string[], cursor: string, done: boolean): RunLogPage => ({ runId: RUN, lines, cursor, done });
 
 describe('followRun', () => {
   it('waits for build output while the build runs, page after page, then for the next change of the run, where the API can wait', async () => {

@@ -10,18 +10,24 @@ import {
 } from '../../../../src/adapters/local/distribution-registry.ts';
 import { TransientError } from '../../../../src/domain/errors.ts';
 
-/** A registry that answers every request with `status`. */
-async function answering(status: number): Promise<{ server: Server; url: string }> {
-  const server = createServer((_, response) => response.writeHead(status).end('{"errors":[]}'));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 describe('DistributionImageRegistry answers', () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const step of cleanup.splice(0)) await step();
   });
+
+  /** The adapter in front of `server`, a stand-in for the registry listening on loopback; both go after the test. */
+  async function registryServedBy(server: Server): Promise<DistributionImageRegistry> {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-registry-errors-'));
+    cleanup.push(async () => {
+      server.closeAllConnections();
+      server.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+    return new DistributionImageRegistry({ url, host: url.slice('http://'.length), indexPath: join(dir, 'i.json') });
+  }
 
   it.each([
     [500, TransientError],
@@ -30,17 +36,10 @@ describe('DistributionImageRegistry answers', () => {
   ])(
     'turns a %s from the registry into a %o (the state machine retries only what is transient)',
     async (status, type) => {
-      const { server, url } = await answering(status);
-      const dir = await mkdtemp(join(tmpdir(), 'slipway-registry-errors-'));
-      cleanup.push(async () => {
-        server.close();
-        await rm(dir, { recursive: true, force: true });
-      });
-      const registry = new DistributionImageRegistry({
-        url,
-        host: url.slice('http://'.length),
-        indexPath: join(dir, 'i.json'),
-      });
+      // A registry that answers every request with `status`.
+      const registry = await registryServedBy(
+        createServer((_, response) => response.writeHead(status).end('{"errors":[]}')),
+      );
 
       const error = await registry.findImage('hello', 'key-abc').catch((e: unknown) => e);
 
@@ -63,19 +62,7 @@ describe('DistributionImageRegistry answers', () => {
       }
       response.writeHead(200, { 'docker-content-digest': digest, 'content-length': '0' }).end();
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const dir = await mkdtemp(join(tmpdir(), 'slipway-registry-errors-'));
-    cleanup.push(async () => {
-      server.closeAllConnections();
-      server.close();
-      await rm(dir, { recursive: true, force: true });
-    });
-    const registry = new DistributionImageRegistry({
-      url,
-      host: url.slice('http://'.length),
-      indexPath: join(dir, 'i.json'),
-    });
+    const registry = await registryServedBy(server);
 
     const first = await registry.findImage('hello', 'key-abc');
     await new Promise((resolve) => setTimeout(resolve, 10)); // the connection back in the pool
