@@ -63,18 +63,17 @@ export function wakeHandler<D>(
     if (task === 'AwaitBuild') {
       results = await inTurn([buildWaitKey(buildIdOf(event))]);
     } else {
-      // A deployment that ended: the wait on it is read at once, and the listing finds meanwhile the others the
-      // change may concern (older runs a newer run's deployment supersedes). One that started concerns those older
-      // runs: the listing alone (its own run, if already waiting, is still waiting).
+      // A deployment that ended: the wait on it is read at once, then the listing finds the others the change may
+      // concern (older runs a newer run's deployment supersedes) — after, so its requests do not compete with the
+      // ones that resume the run the user watches. One that started concerns those older runs: the listing alone
+      // (its own run, if already waiting, is still waiting).
       const { service, deploymentId, started } = deploymentOf(event);
       const direct =
         service !== undefined && deploymentId !== undefined && !started
           ? deploymentWaitKeys(service, deploymentId, deps)
           : [];
-      const [own, others] = await Promise.all([
-        Promise.all(direct.map(look)),
-        rolloutWaitKeys(service, deps).then((keys) => inTurn(keys.filter((key) => !direct.includes(key)))),
-      ]);
+      const own = await Promise.all(direct.map(look));
+      const others = await inTurn((await rolloutWaitKeys(service, deps)).filter((key) => !direct.includes(key)));
       results = [...own, ...others];
     }
     deps.logger.debug('event looked at', {

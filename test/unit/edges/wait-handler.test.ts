@@ -127,7 +127,7 @@ describe('wait handlers', () => {
     expect(results).toEqual([]);
   });
 
-  it('reads the wait on the deployment the event names at once, without waiting for the listing of the others', async () => {
+  it('reads the wait on the deployment the event names at once, and lists the others only once it has resumed its run', async () => {
     const { deps, resumed } = setup();
     const ROLLING: RunState = {
       ...BUILDING,
@@ -145,6 +145,12 @@ describe('wait handlers', () => {
       looks++ === 0 ? state : { ...state, deployment: { ...state.deployment!, state: 'COMPLETED' as const } };
     await awaitHandler('AwaitRollout', check, () => deps)({ state: ROLLING, taskToken: 't-2' });
     const listing = holdListing(deps);
+    let listedBeforeResume: boolean | undefined;
+    const resume = deps.workflow.resume.bind(deps.workflow);
+    deps.workflow.resume = async (...args: Parameters<typeof resume>) => {
+      listedBeforeResume ??= listing.held();
+      return resume(...args);
+    };
 
     const looking = wakeHandler(
       'AwaitRollout',
@@ -155,6 +161,8 @@ describe('wait handlers', () => {
     while (resumed.length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
 
     expect(resumed.map(([token]) => token)).toEqual(['t-2']);
+    expect(listedBeforeResume).toBe(false);
+    while (!listing.held()) await new Promise((resolve) => setTimeout(resolve, 1));
     listing.release();
     expect(await looking).toEqual(['resumed']);
   });
