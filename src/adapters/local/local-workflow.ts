@@ -8,6 +8,7 @@ import type { RunInput } from '../../domain/run-state.ts';
 import type { Logger } from '../../ports/logger.ts';
 import type { TaskOutcome, Workflow } from '../../ports/workflow.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
+import { throttled } from './throttled.ts';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
 
@@ -306,43 +307,6 @@ export class LocalStepFunctionsWorkflow implements Workflow {
     const all = await Promise.all(names.map((n) => this.read(n.slice(0, -'.json'.length))));
     return all.filter((h): h is ExecutionHistory => h !== undefined);
   }
-}
-
-/**
- * `throttled(write, 250)`: `request()` has `write` run once, at least 250 ms after the last one ended,
- * however many requests come in meanwhile; `flush()` drops a pending write and waits for a running
- * one, so the caller's own last write comes after it. `write` must not reject.
- */
-function throttled(write: () => Promise<void>, gapMs: number): { request(): void; flush(): Promise<void> } {
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
-  let lastEnded = 0;
-  const schedule = () => {
-    again = false;
-    timer = setTimeout(run, Math.max(0, lastEnded + gapMs - Date.now()));
-  };
-  const run = () => {
-    timer = undefined;
-    running = write().finally(() => {
-      running = undefined;
-      lastEnded = Date.now();
-      if (again) schedule();
-    });
-  };
-  return {
-    request() {
-      if (timer) return;
-      if (running) again = true;
-      else schedule();
-    },
-    async flush() {
-      clearTimeout(timer);
-      timer = undefined;
-      again = false;
-      await running;
-    },
-  };
 }
 
 /** aws-local-stepfunctions' event log → the domain's execution events (the same shape the Step Functions adapter produces). */

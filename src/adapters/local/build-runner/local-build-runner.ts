@@ -15,6 +15,7 @@ import { buildspecEnvironment, codebuildEnvironment, validateBuildRequest } from
 import { BuildNotFoundError } from '../../../ports/build-runner.ts';
 import { BuildProgress } from './progress.ts';
 import { renderBuildScript } from './script.ts';
+import { throttled } from '../throttled.ts';
 import {
   buildDirName,
   readExportedVariables,
@@ -48,6 +49,8 @@ export interface LocalBuildRunnerOptions {
 const OPTION_KEYS = ['buildspecPath', 'workDir', 'contexts', 'docker', 'env', 'now', 'onStateChange'];
 /** The runner's own presigned GET is used at once, so it may be short. */
 const CONTEXT_URL_SECONDS = 300;
+/** The least time between two writes of a running build's state.json (its end is written at once). */
+const PERSIST_GAP_MS = 100;
 // The host environment a build may need; everything else (a test runner's SLIPWAY_*, CI flags) stays out, as in a fresh CodeBuild container.
 const PASSED_THROUGH = [
   'PATH',
@@ -66,6 +69,8 @@ interface RunningBuild {
   child: ChildProcess;
   stopped: boolean;
   done: Promise<void>;
+  /** Its state.json, written behind its phase changes (at most every PERSIST_GAP_MS), then once at the end. */
+  saves: { request(): void; flush(): Promise<void> };
   persisting: Promise<void>;
   /** The lines in build.log so far (written, not only received), kept while the build runs: readers are served from here, not the file. */
   lines: string[] | undefined;
@@ -162,10 +167,15 @@ export class LocalBuildRunner implements BuildRunner {
       child,
       stopped: false,
       done: Promise.resolve(),
+      saves: { request: () => undefined, flush: async () => undefined },
       persisting: Promise.resolve(),
       lines: [],
       listeners: new Set(),
     };
+    build.saves = throttled(
+      () => writePersistedBuild(build.dir, structuredClone(this.snapshot(build))).catch(() => undefined),
+      PERSIST_GAP_MS,
+    );
     this.builds.set(buildId, build);
     build.done = this.follow(build, child, [srcDir, contextFile], preamble);
     this.persist(build);
@@ -373,7 +383,7 @@ export class LocalBuildRunner implements BuildRunner {
       ...(status === 'STOPPED' && { failure: { phase: lastPhase, message: 'The build was stopped.' } }),
     });
     build.lines = undefined; // build.log is whole (ended above): readers go to it from now on
-    this.persist(build);
+    this.persist(build, true);
     told();
     // Told once the end is what get() answers (from memory while this process runs), so whoever looks on
     // hearing it sees the end; the copy on disk, for a restart, is written meanwhile and awaited below,
@@ -403,9 +413,17 @@ export class LocalBuildRunner implements BuildRunner {
 
   // Writes are chained so an older snapshot never lands after a newer one. A failed write loses only
   // the restart copy: the in-memory state stays right, so the error is not worth failing the build for.
-  private persist(build: RunningBuild): void {
+  /**
+   * Has the build's state.json follow its state: behind its phase changes, which come in bursts (a write each
+   * was ten per build, beside the build itself), at most every PERSIST_GAP_MS; `final`, the end, at once.
+   */
+  private persist(build: RunningBuild, final = false): void {
+    if (!final) {
+      build.saves.request();
+      return;
+    }
     const snapshot = structuredClone(this.snapshot(build));
-    build.persisting = build.persisting.then(() => writePersistedBuild(build.dir, snapshot)).catch(() => undefined);
+    build.persisting = build.saves.flush().then(() => writePersistedBuild(build.dir, snapshot).catch(() => undefined));
   }
 
   private async load(buildId: string): Promise<PersistedBuild> {
