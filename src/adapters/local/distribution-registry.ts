@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { accessSync, readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
@@ -180,13 +181,12 @@ export class DistributionImageRegistry implements ImageRegistry {
   }
 
   async tagImage(repository: string, digest: string, tag: string): Promise<void> {
-    // The registry has no "add a tag": fetch the manifest by digest, byte for byte, and push it under the tag.
-    const manifest = await this.request('GET', `/v2/${repository}/manifests/${digest}`, [200, 404]);
-    if (manifest.status === 404) throw new ImageNotFoundError(repository, digest);
-    const mediaType = header(manifest.headers, 'content-type') ?? MANIFEST_MEDIA_TYPES[0]!;
+    // The registry has no "add a tag": take the manifest by digest, byte for byte, and push it under the tag.
+    const manifest =
+      (await this.stored(repository)?.manifest(digest)) ?? (await this.fetchManifest(repository, digest));
     const put = await this.request('PUT', `/v2/${repository}/manifests/${tag}`, [201], {
       body: manifest.body,
-      contentType: mediaType,
+      contentType: manifest.mediaType,
     });
     const stored = header(put.headers, 'docker-content-digest');
     if (stored && stored !== digest)
@@ -223,7 +223,7 @@ export class DistributionImageRegistry implements ImageRegistry {
         throw error;
       }
     };
-    return {
+    const store = {
       tags: async () => (unlessMissing(() => readdirSync(`${manifests}/tags`)) ?? []).filter((t) => TAG.test(t)),
       tagged: async (tag: string) => {
         const link = unlessMissing(() => readFileSync(`${manifests}/tags/${tag}/current/link`, 'utf8'))?.trim();
@@ -238,7 +238,37 @@ export class DistributionImageRegistry implements ImageRegistry {
         });
         return linked ? digest : undefined;
       },
+      /**
+       * The manifest `digest` names, read from the registry's blob store (`blobs/sha256/<2>/<hex>/data`) when this
+       * repository links it: a file read where an HTTP GET took ~3 ms of the step that tags a new image. Only a
+       * manifest whose bytes hash to `digest` and that names its media type; otherwise undefined (ask the API).
+       */
+      manifest: async (digest: string) => {
+        const [, hex = ''] = digest.split(':');
+        if (!DIGEST.test(digest) || !(await store.has(digest))) return undefined;
+        const body = unlessMissing(() =>
+          readFileSync(`${root}/docker/registry/v2/blobs/sha256/${hex.slice(0, 2)}/${hex}/data`),
+        );
+        if (!body || `sha256:${createHash('sha256').update(body).digest('hex')}` !== digest) return undefined;
+        let mediaType: unknown;
+        try {
+          mediaType = (JSON.parse(body.toString('utf8')) as { mediaType?: unknown }).mediaType;
+        } catch {
+          return undefined;
+        }
+        return typeof mediaType === 'string' && MANIFEST_MEDIA_TYPES.includes(mediaType)
+          ? { body, mediaType }
+          : undefined;
+      },
     };
+    return store;
+  }
+
+  /** The manifest `digest` names in `repository`, as the registry's API serves it. */
+  private async fetchManifest(repository: string, digest: string): Promise<{ body: Buffer; mediaType: string }> {
+    const manifest = await this.request('GET', `/v2/${repository}/manifests/${digest}`, [200, 404]);
+    if (manifest.status === 404) throw new ImageNotFoundError(repository, digest);
+    return { body: manifest.body, mediaType: header(manifest.headers, 'content-type') ?? MANIFEST_MEDIA_TYPES[0]! };
   }
 
   private async manifestDigest(repository: string, reference: string): Promise<string | undefined> {
