@@ -281,6 +281,8 @@ export class DockerContainerService implements ContainerService {
   async stop(options: { removeContainers: boolean }): Promise<void> {
     this.lifetime.abort();
     await Promise.allSettled([...this.rollouts.inFlight(), ...this.desired.inFlight(), this.watching]);
+    // A rollout that ended just now may have started its clean-up meanwhile (at once, the delay aborted).
+    await Promise.allSettled(this.rollouts.inFlight());
     const proxies = await Promise.allSettled(this.proxies.values());
     this.proxies.clear();
     this.rollouts.reset();
