@@ -13,6 +13,7 @@ import {
 } from '../../domain/lifecycle/index.ts';
 import type { ImageRegistry, RegistryImage } from '../../ports/image-registry.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
+import { unlessMissing } from './unless-missing.ts';
 
 /** Manifest lookups sent to the registry at a time. */
 const LOOKUPS_AT_ONCE = 8;
@@ -219,14 +220,6 @@ export class DistributionImageRegistry implements ImageRegistry {
     const root = this.options.storageDir;
     if (!root || !REPOSITORY_NAME.test(repository)) return undefined;
     const manifests = join(root, 'docker', 'registry', 'v2', 'repositories', ...repository.split('/'), '_manifests');
-    const unlessMissing = <T>(read: () => T): T | undefined => {
-      try {
-        return read();
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw error;
-      }
-    };
     const store = {
       tags: async () => (unlessMissing(() => readdirSync(`${manifests}/tags`)) ?? []).filter((t) => TAG.test(t)),
       tagged: async (tag: string) => {

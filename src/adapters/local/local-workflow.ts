@@ -9,6 +9,7 @@ import type { Logger } from '../../ports/logger.ts';
 import type { TaskOutcome, Workflow } from '../../ports/workflow.ts';
 import { writeJsonAtomically } from './atomic-json.ts';
 import { throttled } from './throttled.ts';
+import { unlessMissing } from './unless-missing.ts';
 
 type TaskHandler = (input: unknown) => Promise<unknown>;
 
@@ -289,12 +290,8 @@ export class LocalStepFunctionsWorkflow implements Workflow {
 
   /** Read synchronously, as it is written (writeJsonAtomically): start() asks first, on the way to every run's first step. */
   private async read(runId: string): Promise<ExecutionHistory | undefined> {
-    try {
-      return JSON.parse(readFileSync(this.file(runId), 'utf8')) as ExecutionHistory;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw error;
-    }
+    const text = unlessMissing(() => readFileSync(this.file(runId), 'utf8'));
+    return text === undefined ? undefined : (JSON.parse(text) as ExecutionHistory);
   }
 
   private async readAll(): Promise<ExecutionHistory[]> {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RolloutState, TaskReplacement } from '../../../ports/container-service.ts';
 import type { TaskDefinition, TaskDefinitionInput } from '../../../domain/task-definition.ts';
 import { writeJsonAtomically } from '../atomic-json.ts';
+import { unlessMissing } from '../unless-missing.ts';
 
 /** One running container of the serving revision, behind the app's proxy. */
 export interface Task {
@@ -168,13 +169,4 @@ async function listJson(dir: string): Promise<string[]> {
 async function listDirs(dir: string): Promise<string[]> {
   const entries = unlessMissing(() => readdirSync(dir, { withFileTypes: true })) ?? [];
   return entries.filter((e) => e.isDirectory()).map((e) => e.name);
-}
-
-function unlessMissing<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
