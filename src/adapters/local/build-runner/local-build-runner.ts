@@ -167,15 +167,11 @@ export class LocalBuildRunner implements BuildRunner {
       child,
       stopped: false,
       done: Promise.resolve(),
-      saves: { request: () => undefined, flush: async () => undefined },
+      saves: throttled(() => this.writeState(build), PERSIST_GAP_MS),
       persisting: Promise.resolve(),
       lines: [],
       listeners: new Set(),
     };
-    build.saves = throttled(
-      () => writePersistedBuild(build.dir, structuredClone(this.snapshot(build))).catch(() => undefined),
-      PERSIST_GAP_MS,
-    );
     this.builds.set(buildId, build);
     build.done = this.follow(build, child, [srcDir, contextFile], preamble);
     this.persist(build);
@@ -240,10 +236,6 @@ export class LocalBuildRunner implements BuildRunner {
     await Promise.all([...this.builds.keys()].map((id) => this.stop(id)));
   }
 
-  /**
-   * Whether the client has `docker buildx`, asked once: the buildspec would ask on every build, and the
-   * answer costs a docker process (tens of milliseconds). Installing buildx takes a restart of the stack to notice.
-   */
   /** build.sh for the buildspec as it is now: read on every build (an edited buildspec applies to the next one). */
   private async buildScript(): Promise<string> {
     const text = await readFile(this.options.buildspecPath, 'utf8');
@@ -255,6 +247,10 @@ export class LocalBuildRunner implements BuildRunner {
     return this.script.rendered;
   }
 
+  /**
+   * Whether the client has `docker buildx`, asked once: the buildspec would ask on every build, and the
+   * answer costs a docker process (tens of milliseconds). Installing buildx takes a restart of the stack to notice.
+   */
   private hasBuildx(): Promise<boolean> {
     this.buildx ??= new Promise((resolve) =>
       execFile(this.docker, ['buildx', 'version'], { timeout: 10_000 }, (error) => resolve(!error)),
@@ -411,19 +407,22 @@ export class LocalBuildRunner implements BuildRunner {
     };
   }
 
-  // Writes are chained so an older snapshot never lands after a newer one. A failed write loses only
-  // the restart copy: the in-memory state stays right, so the error is not worth failing the build for.
   /**
    * Has the build's state.json follow its state: behind its phase changes, which come in bursts (a write each
-   * was ten per build, beside the build itself), at most every PERSIST_GAP_MS; `final`, the end, at once.
+   * was ten per build, beside the build itself), at most every PERSIST_GAP_MS; `final`, the end, at once —
+   * after any write under way, so an older state never lands after it.
    */
   private persist(build: RunningBuild, final = false): void {
-    if (!final) {
-      build.saves.request();
-      return;
-    }
-    const snapshot = structuredClone(this.snapshot(build));
-    build.persisting = build.saves.flush().then(() => writePersistedBuild(build.dir, snapshot).catch(() => undefined));
+    if (final) build.persisting = build.saves.flush().then(() => this.writeState(build));
+    else build.saves.request();
+  }
+
+  /**
+   * Writes the build's state as it is now. A failed write loses only the restart copy: the in-memory state
+   * stays right, so the error is not worth failing the build for.
+   */
+  private writeState(build: RunningBuild): Promise<void> {
+    return writePersistedBuild(build.dir, structuredClone(this.snapshot(build))).catch(() => undefined);
   }
 
   private async load(buildId: string): Promise<PersistedBuild> {
