@@ -19,7 +19,10 @@ export interface BrowserPostOptions {
   spoolDir?: string;
 }
 
-/** Bodies up to this size are held in memory while they are checked; larger ones wait in a temp file. */
+/**
+ * Bodies up to this size (declared by Content-Length) are held in memory while they are checked — markers,
+ * manifests, small objects, most build contexts; larger ones wait in a temp file. The front's PUTs use it too.
+ */
 export const IN_MEMORY_BYTES = 1024 * 1024;
 /** S3's own limit on the form fields before the file. */
 const MAX_FIELDS_BYTES = 20 * 1024;

@@ -251,7 +251,6 @@ interface HeldBody {
   release(): Promise<void>;
 }
 
-/** Bodies up to this size (declared by Content-Length) are held in memory: markers, manifests, small objects. */
 /** A small request body, read into memory while its SHA-256 is computed. */
 async function readAndHash(req: IncomingMessage): Promise<HeldBody> {
   // Node's parser reads no more than Content-Length bytes, so this holds at most IN_MEMORY_BYTES.
