@@ -1,7 +1,7 @@
 import { Agent, createServer, request as httpRequest } from 'node:http';
-import { pipeline } from 'node:stream';
 import { foreignRequest } from './api-server.ts';
 import { withoutHopByHop } from './proxy-headers.ts';
+import { relay } from '../adapters/local/relay.ts';
 
 export interface LoopbackFront {
   port: number;
@@ -39,7 +39,7 @@ export async function startLoopbackFront(options: {
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, withoutHopByHop(answer.headers));
-        pipeline(answer, res, () => undefined);
+        relay(answer, res);
       },
     );
     upstream.on('error', (error) => {
@@ -50,7 +50,7 @@ export async function startLoopbackFront(options: {
         }),
       );
     });
-    pipeline(req, upstream, () => undefined);
+    relay(req, upstream);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

@@ -5,7 +5,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline, Readable, Transform } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { handleBrowserPost, IN_MEMORY_BYTES } from './browser-post.ts';
 import { KeyedLock, preconditionFailure, putCondition, withoutConditions } from './conditional-put.ts';
@@ -13,6 +13,7 @@ import type { PostPolicyOptions } from './post-policy.ts';
 import { sendError } from './s3-errors.ts';
 import type { IncomingSignedRequest, Verdict } from './sigv4-verifier.ts';
 import { withoutHopByHop } from '../proxy-headers.ts';
+import { relay } from '../../adapters/local/relay.ts';
 
 export interface FrontServerOptions {
   host: string;
@@ -181,7 +182,7 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
       { socketPath: options.upstream.socketPath, method: req.method, path, headers, agent },
       (upstreamResponse) => {
         res.writeHead(upstreamResponse.statusCode ?? 502, withoutHopByHop(upstreamResponse.headers));
-        pipeline(upstreamResponse, res, () => done());
+        relay(upstreamResponse, res, () => done());
       },
     );
     upstreamRequest.on('error', (error) => {
@@ -196,7 +197,7 @@ export async function startFrontServer(options: FrontServerOptions): Promise<Fro
       done();
     });
     // Streamed both ways: a large context never sits in memory here.
-    pipeline(body, upstreamRequest, () => undefined);
+    relay(body, upstreamRequest);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -8,7 +8,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pipeline } from 'node:stream';
+import { relay } from '../relay.ts';
 
 // Headers that describe one connection, not the message: a proxy must not pass them on (RFC 9110 §7.6.1).
 const HOP_BY_HOP = new Set([
@@ -129,7 +129,7 @@ export class AppProxy {
         answerFromApp.statusMessage,
         withoutHopByHop(answerFromApp.headers),
       );
-      pipeline(answerFromApp, res, () => undefined);
+      relay(answerFromApp, res);
     });
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       if (res.headersSent) res.destroy(error);
