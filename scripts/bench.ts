@@ -117,6 +117,35 @@ async function deploy(dir: string): Promise<{ ms: number; phases: Phases }> {
   return { ms: served - spawned, phases: await deployPhases(stateDir, marks) };
 }
 
+/**
+ * What this environment adds to every Node start, before any of Slipway's code runs: Node 20 reads the file
+ * NODE_EXTRA_CA_CERTS names, and parses its own root certificates with it, at startup (about 80 ms on a slow
+ * 2-core machine with a 140-certificate bundle). Every `slipway` command pays it; the baseline starts no Node.
+ * Printed so a ratio measured in such an environment is read for what it is. `node -e 0`, alternating, medians.
+ */
+async function printNodeStart(): Promise<void> {
+  const timed = async (nodeEnv: NodeJS.ProcessEnv) => {
+    const started = performance.now();
+    await exec(process.execPath, ['-e', '0'], { env: nodeEnv });
+    return performance.now() - started;
+  };
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  const withEnv: number[] = [];
+  const without: number[] = [];
+  const { NODE_EXTRA_CA_CERTS: _extra, ...cleared } = process.env;
+  for (let i = 0; i < 11; i += 1) {
+    withEnv.push(await timed(process.env));
+    if (extra) without.push(await timed(cleared));
+  }
+  console.log(`Node's own start (an empty script, as the CLI starts): ${median(withEnv).toFixed(0)} ms`);
+  if (!extra) return;
+  console.log(
+    `  ${median(without).toFixed(0)} ms without NODE_EXTRA_CA_CERTS, which is set here (${extra}): Node 20 reads it at\n` +
+      `  every start, so each slipway command pays ${(median(withEnv) - median(without)).toFixed(0)} ms more and the baseline nothing. ` +
+      `\`env -u NODE_EXTRA_CA_CERTS npm run bench\`\n  measures without it (the CLI talks to the local stack over plain HTTP and needs no extra CA).`,
+  );
+}
+
 // ---- unchanged redeploy ÷ full deploy (content-addressed builds, docs/build-keys.md) ----
 /**
  * Alternates, N times each on the warm stack: a full deploy (index.html edited, so build, lifecycle and
@@ -195,6 +224,7 @@ try {
   );
   printPhases('baseline phases (median of each):', rawPhases);
   printPhases('slipway deploy phases (median of each):', ourPhases);
+  await printNodeStart();
   // ── end of baseline vs full deploy ──
   await benchUnchangedRedeploy(dir, page, original);
 } finally {
