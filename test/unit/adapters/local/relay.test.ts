@@ -17,12 +17,18 @@ function sink() {
 
 const settled = (done: ReturnType<typeof vi.fn>) => vi.waitFor(() => expect(done).toHaveBeenCalled());
 
+/** A source relayed into a sink, and the relay's `done`. */
+function relayed() {
+  const source = new PassThrough();
+  const destination = sink();
+  const done = vi.fn();
+  relay(source, destination.stream, done);
+  return { source, destination, done };
+}
+
 describe('relay (a proxy hop: what stream.pipeline does, without its AbortController)', () => {
   it('passes everything on and calls done once, without an error, when the destination has finished', async () => {
-    const source = new PassThrough();
-    const destination = sink();
-    const done = vi.fn();
-    relay(source, destination.stream, done);
+    const { source, destination, done } = relayed();
     source.write('GET / ');
     source.end('HTTP/1.1');
     await once(destination.stream, 'finish');
@@ -33,10 +39,7 @@ describe('relay (a proxy hop: what stream.pipeline does, without its AbortContro
   });
 
   it('destroys the destination and reports the error when the source fails midway', async () => {
-    const source = new PassThrough();
-    const destination = sink();
-    const done = vi.fn();
-    relay(source, destination.stream, done);
+    const { source, destination, done } = relayed();
     source.write('half of it');
     source.destroy(new Error('upstream reset'));
     await settled(done);
@@ -46,10 +49,7 @@ describe('relay (a proxy hop: what stream.pipeline does, without its AbortContro
   });
 
   it('destroys the source when the destination closes before the end (the client went away)', async () => {
-    const source = new PassThrough();
-    const destination = sink();
-    const done = vi.fn();
-    relay(source, destination.stream, done);
+    const { source, destination, done } = relayed();
     source.write('a first part');
     destination.stream.destroy();
     await settled(done);
