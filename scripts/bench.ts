@@ -129,10 +129,9 @@ async function printNodeStart(): Promise<void> {
     await exec(process.execPath, ['-e', '0'], { env: nodeEnv });
     return performance.now() - started;
   };
-  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  const { NODE_EXTRA_CA_CERTS: extra, ...cleared } = process.env;
   const withEnv: number[] = [];
   const without: number[] = [];
-  const { NODE_EXTRA_CA_CERTS: _extra, ...cleared } = process.env;
   for (let i = 0; i < 11; i += 1) {
     withEnv.push(await timed(process.env));
     if (extra) without.push(await timed(cleared));
