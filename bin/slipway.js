@@ -12,6 +12,12 @@ const { dirname, join } = require('node:path');
 const { Script } = require('node:vm');
 const { cliBundleOptions } = require('./cli-bundle.js');
 
+// bin/slipway (`slipway` on PATH) started Node without NODE_EXTRA_CA_CERTS, for a command that opens no TLS
+// connection (see there): put it back, so every process this one starts has the environment the user gave.
+if (process.env.SLIPWAY_DEFERRED_EXTRA_CA_CERTS !== undefined) {
+  process.env.NODE_EXTRA_CA_CERTS = process.env.SLIPWAY_DEFERRED_EXTRA_CA_CERTS;
+  delete process.env.SLIPWAY_DEFERRED_EXTRA_CA_CERTS;
+}
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const bin = __filename;
 process.env.SLIPWAY_BIN ??= bin;

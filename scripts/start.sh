@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prereqs.sh
-node bin/slipway.js local up
-node bin/slipway.js deploy examples/hello --app hello
+bin/slipway local up
+bin/slipway deploy examples/hello --app hello
 echo
 echo "Open the url above. Edit examples/hello/content/index.html and run: npx slipway deploy examples/hello --app hello"
 echo "Stop everything with: npx slipway local down"
