@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,9 @@ const atStart = read();
 process.on('exit', () => writeFileSync(process.env.RECORD_ENV_TO, JSON.stringify({ atStart, atExit: read() })));
 `,
   );
-  await symlink(LAUNCHER, join(work, 'slipway')); // as npm links a package's bin
+  // As npm links a package's command: node_modules/.bin/slipway → ../slipway/bin/slipway, relative.
+  await mkdir(join(work, 'bin'));
+  await symlink(relative(join(work, 'bin'), LAUNCHER), join(work, 'bin', 'slipway'));
 });
 
 interface Seen {
@@ -84,7 +86,7 @@ describe('bin/slipway', () => {
     '$when',
     async ({ env, atStart }) => {
       const given = env() as { NODE_EXTRA_CA_CERTS?: string };
-      for (const command of [LAUNCHER, join(work, 'slipway')]) {
+      for (const command of [LAUNCHER, join(work, 'bin', 'slipway')]) {
         const seen = await launch(command, given);
         expect(seen.atStart).toEqual(atStart());
         // What every process the CLI starts inherits: exactly what the user gave.
