@@ -42,15 +42,11 @@ interface Seen {
   atExit: { extra: string | null; deferred: string | null };
 }
 
-async function launch(command: string, env: Record<string, string | undefined>): Promise<Seen> {
+async function launch(command: string, env: Record<string, string>): Promise<Seen> {
   const record = join(work, `seen-${Math.random().toString(36).slice(2)}.json`);
   const { NODE_EXTRA_CA_CERTS: _extra, SLIPWAY_API_URL: _api, ...rest } = process.env;
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined)) as Record<
-    string,
-    string
-  >;
   const { stdout } = await exec(command, ['--version'], {
-    env: { ...rest, ...given, NODE_OPTIONS: `--require ${preload}`, RECORD_ENV_TO: record },
+    env: { ...rest, ...env, NODE_OPTIONS: `--require ${preload}`, RECORD_ENV_TO: record },
     timeout: 60_000,
   });
   expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
